@@ -1,0 +1,170 @@
+import type pg from 'pg';
+import { SekishoError } from '../../domain/errors.ts';
+import type { LockoutState, NewUser, UserChanges, UserRecord, UserRepository } from '../../ports/users.ts';
+import { inTransaction, noteChange, type Queryable } from './database.ts';
+
+interface UserRow {
+  id: string;
+  display_name: string;
+  password_hash: string | null;
+  phone: string | null;
+  email: string | null;
+  locked: boolean;
+  failed_count: number;
+  lockout_until: Date | null;
+  groups: string[] | null;
+}
+
+const selectUsers = `
+  SELECT u.*, array_remove(array_agg(m.group_name ORDER BY m.group_name), NULL) AS groups
+  FROM users u LEFT JOIN memberships m ON m.user_id = u.id`;
+
+export class PgUserRepository implements UserRepository {
+  private readonly pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+  }
+
+  async find(id: string): Promise<UserRecord | null> {
+    const { rows } = await this.pool.query<UserRow>(`${selectUsers} WHERE u.id = $1 GROUP BY u.id`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(): Promise<UserRecord[]> {
+    const { rows } = await this.pool.query<UserRow>(`${selectUsers} GROUP BY u.id ORDER BY u.id`);
+    return rows.map(toRecord);
+  }
+
+  async create(user: NewUser): Promise<void> {
+    await inTransaction(this.pool, async (db) => {
+      const inserted = await db.query(
+        `INSERT INTO users (id, display_name, password_hash, phone, email) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO NOTHING`,
+        [user.id, user.displayName, user.passwordHash, user.phone, user.email],
+      );
+      if (inserted.rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_EXISTS', `user ${user.id} exists`);
+      await setGroups(db, user.id, user.groups);
+      await noteChange(db, 'user', user.id);
+    });
+  }
+
+  async update(id: string, changes: UserChanges): Promise<void> {
+    await inTransaction(this.pool, async (db) => {
+      const { rowCount } = await db.query(
+        `UPDATE users SET
+           display_name = COALESCE($2, display_name),
+           phone = CASE WHEN $3::boolean THEN $4 ELSE phone END,
+           email = CASE WHEN $5::boolean THEN $6 ELSE email END,
+           password_hash = COALESCE($7, password_hash),
+           locked = COALESCE($8, locked),
+           failed_count = CASE WHEN $8::boolean = false THEN 0 ELSE failed_count END,
+           lockout_until = CASE WHEN $8::boolean = false THEN NULL ELSE lockout_until END,
+           updated_at = now()
+         WHERE id = $1`,
+        [
+          id,
+          changes.displayName ?? null,
+          changes.phone !== undefined,
+          changes.phone ?? null,
+          changes.email !== undefined,
+          changes.email ?? null,
+          changes.passwordHash ?? null,
+          changes.locked ?? null,
+        ],
+      );
+      if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
+      if (changes.groups) await setGroups(db, id, changes.groups);
+      await noteChange(db, 'user', id);
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await inTransaction(this.pool, async (db) => {
+      const { rowCount } = await db.query('DELETE FROM users WHERE id = $1', [id]);
+      if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
+      await noteChange(db, 'user', id);
+    });
+  }
+
+  async recordFailure(id: string, now: number, maxFailures: number, lockoutMs: number): Promise<LockoutState> {
+    // A lockout that has run out starts a fresh count, all in one statement so that
+    // concurrent failures are all counted.
+    const { rows } = await this.pool.query<{ failed_count: number; lockout_until: Date | null }>(
+      `UPDATE users SET
+         failed_count = CASE WHEN lockout_until IS NOT NULL AND lockout_until <= $2 THEN 1 ELSE failed_count + 1 END,
+         lockout_until = CASE
+           WHEN lockout_until IS NOT NULL AND lockout_until > $2 THEN lockout_until
+           WHEN (CASE WHEN lockout_until IS NOT NULL AND lockout_until <= $2 THEN 1 ELSE failed_count + 1 END) >= $3
+             THEN $4
+           ELSE NULL END,
+         last_failure_at = $2
+       WHERE id = $1
+       RETURNING failed_count, lockout_until`,
+      [id, new Date(now), maxFailures, new Date(now + lockoutMs)],
+    );
+    const row = rows[0];
+    return { failedCount: row?.failed_count ?? 0, lockoutUntil: row?.lockout_until?.getTime() ?? null };
+  }
+
+  async recordSuccess(id: string, now: number): Promise<void> {
+    await this.pool.query(
+      'UPDATE users SET failed_count = 0, lockout_until = NULL, last_login_at = $2 WHERE id = $1',
+      [id, new Date(now)],
+    );
+  }
+
+  async createGroup(name: string): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      'INSERT INTO groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING',
+      [name],
+    );
+    if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_GROUP_EXISTS', `group ${name} exists`);
+  }
+
+  async removeGroup(name: string): Promise<void> {
+    await inTransaction(this.pool, async (db) => {
+      const members = await db.query<{ user_id: string }>(
+        'SELECT user_id FROM memberships WHERE group_name = $1',
+        [name],
+      );
+      const { rowCount } = await db.query('DELETE FROM groups WHERE name = $1', [name]);
+      if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_GROUP_NOT_FOUND', `no group ${name}`);
+      for (const { user_id } of members.rows) await noteChange(db, 'user', user_id);
+    });
+  }
+
+  async listGroups(): Promise<{ name: string; members: string[] }[]> {
+    const { rows } = await this.pool.query<{ name: string; members: string[] }>(
+      `SELECT g.name, array_remove(array_agg(m.user_id ORDER BY m.user_id), NULL) AS members
+       FROM groups g LEFT JOIN memberships m ON m.group_name = g.name GROUP BY g.name ORDER BY g.name`,
+    );
+    return rows;
+  }
+}
+
+async function setGroups(db: Queryable, userId: string, groups: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM memberships WHERE user_id = $1', [userId]);
+  if (groups.length === 0) return;
+  const known = await db.query<{ name: string }>('SELECT name FROM groups WHERE name = ANY($1)', [groups]);
+  const missing = groups.filter((g) => !known.rows.some((row) => row.name === g));
+  if (missing.length > 0) throw new SekishoError('SEKISHO_ERR_GROUP_NOT_FOUND', `no group ${missing.join(', ')}`);
+  await db.query(
+    'INSERT INTO memberships (user_id, group_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
+    [userId, groups],
+  );
+}
+
+function toRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    passwordHash: row.password_hash,
+    phone: row.phone,
+    email: row.email,
+    locked: row.locked,
+    failedCount: row.failed_count,
+    lockoutUntil: row.lockout_until?.getTime() ?? null,
+    groups: row.groups ?? [],
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The Redis side of the store: each operation that must read and write atomically is one
+ * Lua script. Times come from the gateway's clock (ARGV), so expiry follows the same clock
+ * as the memory store; PEXPIRE only collects garbage.
+ */
+
+/** KEYS[1] session; ARGV now, idleMs, ttlMs → the session JSON or false. */
+export const touchSessionLua = `
+local v = redis.call('HMGET', KEYS[1], 'd', 's')
+if not v[1] then return false end
+local now = tonumber(ARGV[1])
+if now - tonumber(v[2]) > tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+redis.call('HSET', KEYS[1], 's', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return v[1]`;
+
+/** KEYS[1] session, KEYS[2] user index; ARGV json, now, ttlMs. */
+export const createSessionLua = `
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 's', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SADD', KEYS[2], KEYS[1])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return 1`;
+
+/** KEYS[1] user index → how many sessions existed; deletes them and the index. */
+export const deleteUserSessionsLua = `
+local members = redis.call('SMEMBERS', KEYS[1])
+local n = 0
+for _, key in ipairs(members) do n = n + redis.call('DEL', key) end
+redis.call('DEL', KEYS[1])
+return n`;
+
+/** KEYS[1] counter; ARGV now, windowMs → the new count. */
+export const hitLua = `
+local c = redis.call('HMGET', KEYS[1], 'n', 'e')
+local now = tonumber(ARGV[1])
+if c[1] and tonumber(c[2]) > now then return redis.call('HINCRBY', KEYS[1], 'n', 1) end
+redis.call('HSET', KEYS[1], 'n', 1, 'e', now + tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** KEYS[1] value; ARGV value, now, ttlMs → 1 when stored. */
+export const putIfAbsentLua = `
+local e = redis.call('HGET', KEYS[1], 'e')
+if e and tonumber(e) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'e', tonumber(ARGV[2]) + tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/** KEYS[1] value; ARGV now → the value or false; always deletes. */
+export const takeLua = `
+local v = redis.call('HMGET', KEYS[1], 'v', 'e')
+redis.call('DEL', KEYS[1])
+if not v[1] or tonumber(v[2]) <= tonumber(ARGV[1]) then return false end
+return v[1]`;
+
+/** KEYS[1] challenge; ARGV answerHash, now → {outcome, attemptsLeft}. */
+export const attemptChallengeLua = `
+local c = redis.call('HMGET', KEYS[1], 'h', 'l', 'e')
+if not c[1] or tonumber(c[3]) <= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1])
+  return {'dead', 0}
+end
+if c[1] == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return {'ok', tonumber(c[2])}
+end
+local left = redis.call('HINCRBY', KEYS[1], 'l', -1)
+if left <= 0 then
+  redis.call('DEL', KEYS[1])
+  return {'dead', 0}
+end
+return {'wrong', left}`;

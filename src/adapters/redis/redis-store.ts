@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { ChallengeAttempt, SessionTouch, Store, StoredSession } from '../../ports/store.ts';
+import type { Clock } from '../../ports/clock.ts';
+import {
+  attemptChallengeLua,
+  createSessionLua,
+  deleteUserSessionsLua,
+  hitLua,
+  putIfAbsentLua,
+  takeLua,
+  touchSessionLua,
+} from './lua-scripts.ts';
+
+export interface RedisStoreOptions {
+  readonly url?: string;
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+  readonly sentinels?: readonly { host: string; port: number }[];
+  readonly sentinelName?: string;
+}
+
+/**
+ * The Redis store. Keys are `<prefix>sess:<hash>`, `<prefix>usess:<user>`, `<prefix>v:<key>`
+ * and `<prefix>ch:<key>`. The offline queue is off so that an unreachable Redis fails a
+ * request at once (503) instead of holding it.
+ */
+export class RedisStore implements Store {
+  readonly client: Redis;
+  private subscriber: Redis | null = null;
+  private readonly prefix: string;
+  private readonly clock: Clock;
+  private readonly shas = new Map<string, string>();
+
+  constructor(options: RedisStoreOptions, clock: Clock) {
+    this.prefix = options.keyPrefix;
+    this.clock = clock;
+    this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
+  }
+
+  /** Connects; throws when Redis cannot be reached. */
+  async connect(): Promise<void> {
+    await this.client.connect();
+  }
+
+  async createSession(hash: string, session: StoredSession, touch: SessionTouch): Promise<void> {
+    const keys = [this.sessionKey(hash), this.userKey(session.userId)];
+    await this.run(createSessionLua, keys, [JSON.stringify(session), touch.now, touch.ttlMs]);
+  }
+
+  async touchSession(hash: string, touch: SessionTouch): Promise<StoredSession | null> {
+    const args = [touch.now, touch.idleMs, touch.ttlMs];
+    const json = await this.run(touchSessionLua, [this.sessionKey(hash)], args);
+    return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null;
+  }
+
+  async deleteSession(hash: string): Promise<boolean> {
+    return (await this.client.del(this.sessionKey(hash))) > 0;
+  }
+
+  async listUserSessions(userId: string): Promise<string[]> {
+    const index = this.userKey(userId);
+    const members = await this.client.smembers(index);
+    if (members.length === 0) return [];
+    const exists = await Promise.all(members.map((key) => this.client.exists(key)));
+    const stale = members.filter((_, i) => exists[i] === 0);
+    if (stale.length > 0) await this.client.srem(index, ...stale);
+    const start = this.sessionKey('').length;
+    return members.filter((_, i) => exists[i] === 1).map((key) => key.slice(start));
+  }
+
+  async deleteUserSessions(userId: string): Promise<number> {
+    return Number(await this.run(deleteUserSessionsLua, [this.userKey(userId)], []));
+  }
+
+  async hit(key: string, windowMs: number): Promise<number> {
+    return Number(await this.run(hitLua, [this.valueKey(key)], [this.clock.now(), windowMs]));
+  }
+
+  async peek(key: string): Promise<number> {
+    const [count, end] = await this.client.hmget(this.valueKey(key), 'n', 'e');
+    return count && Number(end) > this.clock.now() ? Number(count) : 0;
+  }
+
+  async reset(...keys: string[]): Promise<void> {
+    await this.remove(...keys);
+  }
+
+  async put(key: string, value: string, ttlMs: number): Promise<void> {
+    const redisKey = this.valueKey(key);
+    await this.client
+      .multi()
+      .del(redisKey)
+      .hset(redisKey, 'v', value, 'e', this.clock.now() + ttlMs)
+      .pexpire(redisKey, ttlMs)
+      .exec();
+  }
+
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await this.run(putIfAbsentLua, [this.valueKey(key)], [value, this.clock.now(), ttlMs])) === 1;
+  }
+
+  async read(key: string): Promise<string | null> {
+    const [value, end] = await this.client.hmget(this.valueKey(key), 'v', 'e');
+    return value != null && Number(end) > this.clock.now() ? value : null;
+  }
+
+  async take(key: string): Promise<string | null> {
+    const value = await this.run(takeLua, [this.valueKey(key)], [this.clock.now()]);
+    return typeof value === 'string' ? value : null;
+  }
+
+  async remove(...keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.client.del(...keys.flatMap((key) => [this.valueKey(key), this.challengeKey(key)]));
+  }
+
+  async openChallenge(key: string, answerHash: string, maxAttempts: number, ttlMs: number): Promise<void> {
+    const redisKey = this.challengeKey(key);
+    await this.client
+      .multi()
+      .del(redisKey)
+      .hset(redisKey, 'h', answerHash, 'l', maxAttempts, 'e', this.clock.now() + ttlMs)
+      .pexpire(redisKey, ttlMs)
+      .exec();
+  }
+
+  async attemptChallenge(key: string, answerHash: string): Promise<ChallengeAttempt> {
+    const args = [answerHash, this.clock.now()];
+    const [outcome, left] = (await this.run(attemptChallengeLua, [this.challengeKey(key)], args)) as [
+      ChallengeAttempt['outcome'],
+      number,
+    ];
+    return { outcome, attemptsLeft: Number(left) };
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.client.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<void> {
+    if (!this.subscriber) {
+      this.subscriber = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+      this.subscriber.on('error', () => {});
+    }
+    const wanted = this.prefix + channel;
+    this.subscriber.on('message', (from: string, message: string) => {
+      if (from === wanted) onMessage(message);
+    });
+    await this.subscriber.subscribe(wanted);
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    this.subscriber?.disconnect();
+    this.client.disconnect();
+  }
+
+  private sessionKey(hash: string): string {
+    return `${this.prefix}sess:${hash}`;
+  }
+
+  private userKey(userId: string): string {
+    return `${this.prefix}usess:${userId}`;
+  }
+
+  private valueKey(key: string): string {
+    return `${this.prefix}v:${key}`;
+  }
+
+  private challengeKey(key: string): string {
+    return `${this.prefix}ch:${key}`;
+  }
+
+  /** Runs a script by its SHA, loading it once when Redis does not know it yet. */
+  private async run(script: string, keys: string[], args: (string | number)[]): Promise<unknown> {
+    let sha = this.shas.get(script);
+    if (!sha) {
+      sha = createHash('sha1').update(script).digest('hex');
+      this.shas.set(script, sha);
+    }
+    try {
+      return await this.client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(script, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+function clientOptions(options: RedisStoreOptions): RedisOptions {
+  const common: RedisOptions = {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: Math.max(options.commandTimeoutMs, 2000),
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  };
+  if (!options.sentinels?.length) return common;
+  return { ...common, sentinels: [...options.sentinels], name: options.sentinelName ?? 'mymaster' };
+}

@@ -1,0 +1,208 @@
+/**
+ * The configuration schema: one zod schema per section, composed into {@link configSchema}, which is
+ * the single source of the config types. Sections are strict (unknown keys are errors, so typos are
+ * caught) except `push`, `plugins` and `admin`, whose contents belong to plugins and later features.
+ */
+import { z } from 'zod';
+import {
+  cookieName,
+  headerName,
+  httpUrl,
+  intIn,
+  originUrl,
+  port,
+  trustProxy,
+  urlWithSchemes,
+} from './primitives.ts';
+import { smsSchema } from './sms-schema.ts';
+
+export { SMS_PROVIDERS, smsProviders } from './sms-schema.ts';
+export type { SmsProviderName } from './sms-schema.ts';
+
+/** Log levels accepted by pino (plus `silent`). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Reserved for the gateway's own routes, so no backend may take it. */
+const RESERVED_BACKEND = '_sekisho';
+const BACKEND_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** 31 days: a sanity bound that catches milliseconds typed where seconds are meant. */
+const MAX_SESSION_SECONDS = 2_678_400;
+
+const listenSchema = z.strictObject({
+  host: z.string().min(1, { error: 'must not be empty' }).default('127.0.0.1'),
+  port: port.default(8080),
+});
+
+const databaseSchema = z.strictObject({
+  url: urlWithSchemes('postgres', 'postgresql').optional(),
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
+    .default('public'),
+  poolSize: intIn(1, 1000).default(10),
+});
+
+const redisSchema = z
+  .strictObject({
+    url: urlWithSchemes('redis', 'rediss').optional(),
+    keyPrefix: z.string().max(64).default('sekisho:'),
+    sentinels: z
+      .array(z.strictObject({ host: z.string().min(1), port }))
+      .min(1)
+      .optional(),
+    sentinelName: z.string().min(1).optional(),
+    commandTimeoutMs: intIn(1, 60_000).default(1000),
+  })
+  .superRefine((redis, ctx) => {
+    // ioredis cannot find the primary without the sentinel group name.
+    if (redis.sentinels && redis.sentinelName === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sentinelName'],
+        message: 'required when redis.sentinels is set',
+      });
+    }
+  });
+
+const backendName = z.string().superRefine((name, ctx) => {
+  if (name === RESERVED_BACKEND)
+    ctx.addIssue({ code: 'custom', message: `"${RESERVED_BACKEND}" is reserved` });
+  else if (!BACKEND_NAME_RE.test(name)) {
+    ctx.addIssue({ code: 'custom', message: `backend name must match ${BACKEND_NAME_RE.source}` });
+  }
+});
+
+const backendSchema = z.strictObject({
+  url: httpUrl,
+  timeoutMs: intIn(1, 3_600_000).default(30_000),
+  connectTimeoutMs: intIn(1, 600_000).default(5000),
+});
+
+const sessionSchema = z
+  .strictObject({
+    idleTimeoutSeconds: intIn(60, MAX_SESSION_SECONDS).default(1800),
+    absoluteTimeoutSeconds: intIn(60, MAX_SESSION_SECONDS).default(28_800),
+    cookieName: cookieName.default('sekisho_sid'),
+    /** Omitted: true exactly when `publicUrl` is https (filled in after parsing). */
+    secureCookie: z.boolean().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if (s.idleTimeoutSeconds > s.absoluteTimeoutSeconds) {
+      const message = 'must be ≤ session.absoluteTimeoutSeconds';
+      ctx.addIssue({ code: 'custom', path: ['idleTimeoutSeconds'], message });
+    }
+  });
+
+const identityHeadersSchema = z
+  .strictObject({
+    user: headerName.default('X-Remote-User'),
+    groups: headerName.default('X-Remote-Groups'),
+    methods: headerName.default('X-Remote-Auth-Methods'),
+  })
+  .superRefine((h, ctx) => {
+    // Header names are case-insensitive; two identical names would let one value overwrite the other.
+    if (new Set([h.user, h.groups, h.methods].map((n) => n.toLowerCase())).size < 3) {
+      ctx.addIssue({ code: 'custom', message: 'user, groups and methods must be different headers' });
+    }
+  });
+
+const passwordSchema = z.strictObject({
+  maxFailures: intIn(1, 100).default(5),
+  lockoutSeconds: intIn(1, 604_800).default(900),
+  /** Login POSTs (failed and successful) allowed per client IP per window. */
+  ipMaxAttempts: intIn(1, 100_000).default(30),
+  ipWindowSeconds: intIn(1, 86_400).default(300),
+});
+
+const otpSchema = z.strictObject({
+  length: intIn(4, 8).default(6),
+  ttlSeconds: z
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be at least 1' })
+    .max(600, { error: 'must be at most 600: NIST SP 800-63B limits OTP validity to 10 minutes' })
+    .default(300),
+  maxAttempts: intIn(1, 10).default(5),
+  resendCooldownSeconds: intIn(0, 3600).default(30),
+  maxSendsPerWindow: intIn(1, 1000).default(5),
+  sendWindowSeconds: intIn(1, 86_400).default(3600),
+  globalMaxSendsPerMinute: intIn(1, 100_000).default(60),
+});
+
+const configObjectSchema = z.strictObject({
+  listen: listenSchema.prefault({}),
+  /** External origin of the gateway; omitted: `http://<listen.host>:<listen.port>`. */
+  publicUrl: originUrl.optional(),
+  trustProxy: trustProxy.default(false),
+  database: databaseSchema.prefault({}),
+  redis: redisSchema.prefault({}),
+  backends: z.record(backendName, backendSchema).prefault({}),
+  session: sessionSchema.prefault({}),
+  identityHeaders: identityHeadersSchema.prefault({}),
+  password: passwordSchema.prefault({}),
+  otp: otpSchema.prefault({}),
+  sms: smsSchema.prefault({}),
+  push: z.looseObject({}).prefault({}),
+  plugins: z.record(z.string(), z.unknown()).prefault({}),
+  /** Server secret for HMACs and cookie signing; the demo generates one when absent. */
+  secret: z
+    .string({ error: 'must be a string' })
+    .min(32, { error: 'must be at least 32 characters' })
+    .optional(),
+  /** Where `/` sends a browser (e.g. the intranet portal); omitted: `/` is handled like any path. */
+  homePath: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'must be an absolute path such as /portal/' })
+    .optional(),
+  rules: z.strictObject({ pollIntervalMs: intIn(100, 10_000).default(1000) }).prefault({}),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  admin: z.looseObject({}).prefault({}),
+});
+
+type ParsedConfigObject = z.output<typeof configObjectSchema>;
+
+/** Unspecified listen addresses are not reachable URLs; point the default at loopback instead. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Fills in the defaults that depend on other keys. */
+function applyDerivedDefaults(c: ParsedConfigObject) {
+  const publicUrl = c.publicUrl ?? `http://${urlHost(c.listen.host)}:${c.listen.port}`;
+  const secureCookie = c.session.secureCookie ?? publicUrl.startsWith('https:');
+  return { ...c, publicUrl, session: { ...c.session, secureCookie } };
+}
+
+/** The whole configuration file, with derived defaults (`publicUrl`, `session.secureCookie`) applied. */
+export const configSchema = configObjectSchema.transform(applyDerivedDefaults);
+
+/** The effective configuration (deep-frozen when produced by `loadConfig`). */
+export type Config = z.output<typeof configSchema>;
+/** What a config file (plus env and overrides) may contain before defaults are applied. */
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** `listen`: address the HTTP server binds to. */
+export type ListenConfig = Config['listen'];
+/** `database`: PostgreSQL connection; no `url` means the embedded demo database. */
+export type DatabaseConfig = Config['database'];
+/** `redis`: shared store; no `url` means the in-process store. */
+export type RedisConfig = Config['redis'];
+/** One entry of `backends`: an upstream web app behind the gateway. */
+export type BackendConfig = Config['backends'][string];
+/** `session`: session lifetimes and cookie (with `secureCookie` resolved). */
+export type SessionConfig = Config['session'];
+/** `identityHeaders`: headers that carry the authenticated identity to backends. */
+export type IdentityHeadersConfig = Config['identityHeaders'];
+/** `password`: lockout and per-IP login throttling. */
+export type PasswordConfig = Config['password'];
+/** `otp`: one-time-code length, lifetime, attempt and send limits. */
+export type OtpConfig = Config['otp'];
+/** `sms`: provider selection (see `smsProviders`) and provider credentials. */
+export type SmsConfig = Config['sms'];
+/** `sms.karaden`: Karaden API settings (credentials validated only when Karaden is selected). */
+export type KaradenConfig = NonNullable<SmsConfig['karaden']>;
+/** `trustProxy`: passed unchanged to Fastify's `trustProxy` option. */
+export type TrustProxyConfig = Config['trustProxy'];
+/** `log.level`. */
+export type LogLevel = Config['log']['level'];

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { ChangeFeed } from '../ports/audit.ts';
+import type { UserRepository } from '../ports/users.ts';
+import type { RuleEngine } from './rule-engine.ts';
+import type { SessionService } from './session-service.ts';
+
+/**
+ * Applies rule and user changes made by the CLI, the admin console or another instance:
+ * polls the change feed in Postgres (the source of truth) every interval, so every running
+ * gateway converges within one interval without a restart.
+ */
+export class ChangeWatcher {
+  private lastSeq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private readonly deps: {
+    feed: ChangeFeed;
+    rules: RuleEngine;
+    users: UserRepository;
+    sessions: SessionService;
+    log: Logger;
+  };
+
+  constructor(deps: ChangeWatcher['deps']) {
+    this.deps = deps;
+  }
+
+  /** Remembers where the feed stands, then polls every `intervalMs`. */
+  async start(intervalMs: number): Promise<void> {
+    this.lastSeq = await this.deps.feed.latest();
+    this.timer = setInterval(() => void this.poll(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    return this.running ?? Promise.resolve();
+  }
+
+  /** Applies pending changes now; concurrent calls share one run. */
+  poll(): Promise<void> {
+    this.running ??= this.apply().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async apply(): Promise<void> {
+    try {
+      const changes = await this.deps.feed.since(this.lastSeq);
+      if (changes.length === 0) return;
+      if (changes.some((c) => c.kind === 'rules')) await this.reloadRules();
+      const users = new Set(changes.filter((c) => c.kind === 'user' && c.subject).map((c) => c.subject as string));
+      for (const userId of users) await this.checkUser(userId);
+      this.lastSeq = changes[changes.length - 1]?.seq ?? this.lastSeq;
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'change feed poll failed; will retry');
+    }
+  }
+
+  private async reloadRules(): Promise<void> {
+    const result = await this.deps.rules.reload();
+    if (result.ok) this.deps.log.info({ rules: result.count }, 'access rules reloaded');
+    else this.deps.log.error({ errors: result.errors }, 'access rules not reloaded; the previous rules stay in force');
+  }
+
+  private async checkUser(userId: string): Promise<void> {
+    const user = await this.deps.users.find(userId);
+    if (user && !user.locked) return;
+    const ended = await this.deps.sessions.endAllFor(userId);
+    this.deps.log.info({ user: userId, sessions: ended, reason: user ? 'locked' : 'deleted' }, 'user sessions ended');
+  }
+}

@@ -1,0 +1,71 @@
+import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
+import type { AuditLog } from '../ports/audit.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { UserRecord, UserRepository } from '../ports/users.ts';
+
+export interface LockoutPolicy {
+  readonly maxFailures: number;
+  readonly lockoutMs: number;
+}
+
+export type PasswordLoginResult =
+  | { readonly ok: true; readonly user: UserRecord }
+  /** One answer for every failure, so the caller cannot tell unknown, wrong, locked apart. */
+  | { readonly ok: false; readonly reason: 'unknown-user' | 'wrong-password' | 'locked' | 'lockout' | 'no-password' };
+
+export interface LoginContext {
+  readonly ip: string;
+  readonly userAgent: string;
+}
+
+/**
+ * ID/password verification with lockout. Every path does one argon2 verify, so an
+ * unknown or locked user costs the same as a wrong password.
+ */
+export class PasswordLogin {
+  private readonly users: UserRepository;
+  private readonly hasher: PasswordHasher;
+  private readonly audit: AuditLog;
+  private readonly clock: Clock;
+  private readonly policy: LockoutPolicy;
+
+  constructor(deps: { users: UserRepository; hasher: PasswordHasher; audit: AuditLog; clock: Clock }, policy: LockoutPolicy) {
+    this.users = deps.users;
+    this.hasher = deps.hasher;
+    this.audit = deps.audit;
+    this.clock = deps.clock;
+    this.policy = policy;
+  }
+
+  async attempt(userId: string, password: string, context: LoginContext): Promise<PasswordLoginResult> {
+    const user = await this.users.find(userId);
+    const result = await this.check(user, password);
+    await this.audit.record({
+      event: 'login.password',
+      outcome: result.ok ? 'success' : 'failure',
+      userId: user ? user.id : null,
+      actor: user ? user.id : null,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      detail: result.ok ? {} : { reason: result.reason, ...(user ? {} : { attemptedId: userId.slice(0, 64) }) },
+    });
+    return result;
+  }
+
+  private async check(user: UserRecord | null, password: string): Promise<PasswordLoginResult> {
+    const now = this.clock.now();
+    if (!user || !user.passwordHash) {
+      await this.hasher.verifyDummy(password);
+      return { ok: false, reason: user ? 'no-password' : 'unknown-user' };
+    }
+    const matches = await this.hasher.verify(user.passwordHash, password);
+    if (user.locked) return { ok: false, reason: 'locked' };
+    if (user.lockoutUntil !== null && user.lockoutUntil > now) return { ok: false, reason: 'lockout' };
+    if (!matches) {
+      await this.users.recordFailure(user.id, now, this.policy.maxFailures, this.policy.lockoutMs);
+      return { ok: false, reason: 'wrong-password' };
+    }
+    await this.users.recordSuccess(user.id, now);
+    return { ok: true, user };
+  }
+}

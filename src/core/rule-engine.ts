@@ -1,0 +1,40 @@
+import { parseRule } from '../domain/rules/parse-rule.ts';
+import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
+import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
+import type { RuleRepository } from '../ports/rules.ts';
+
+export type RuleLoadResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly errors: string[] };
+
+/**
+ * Holds the compiled rule set the gate reads on every request. A reload that finds a bad
+ * rule keeps serving the old set.
+ */
+export class RuleEngine {
+  private ruleSet: RuleSet = compileRuleSet([]);
+  private readonly repository: RuleRepository;
+  private readonly catalogue: MethodCatalogue;
+
+  constructor(repository: RuleRepository, catalogue: MethodCatalogue) {
+    this.repository = repository;
+    this.catalogue = catalogue;
+  }
+
+  /** The rules in force (compiled once per change). */
+  get current(): RuleSet {
+    return this.ruleSet;
+  }
+
+  async reload(): Promise<RuleLoadResult> {
+    const stored = await this.repository.list();
+    const rules: AccessRule[] = [];
+    const errors: string[] = [];
+    for (const { line } of stored) {
+      const parsed = parseRule(line, this.catalogue);
+      if (parsed.ok) rules.push(parsed.rule);
+      else errors.push(`rule ${JSON.stringify(line)}: ${parsed.field}: ${parsed.message}`);
+    }
+    if (errors.length > 0) return { ok: false, errors };
+    this.ruleSet = compileRuleSet(rules);
+    return { ok: true, count: rules.length };
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, it, expect } from 'vitest';
+import { compileRuleSet } from './rule-set.ts';
+import { ruleOf, ruleSetOf } from './test-catalogue.ts';
+
+const prefixOnly = ruleSetOf(
+  '/=ALL;;',
+  '/bk01/=ALL;;SMSOTP',
+  '/bk01/admin/=@admins;;SMSOTP',
+  '/bk01/admin/logs/=@auditors;;TOTP',
+  '/public/=ALL;;BYPASS',
+);
+
+describe('match: longest prefix wins', () => {
+  it.each([
+    ['/', '/=ALL;;'],
+    ['/other', '/=ALL;;'],
+    ['/bk01/', '/bk01/=ALL;;SMSOTP'],
+    ['/bk01', '/bk01/=ALL;;SMSOTP'],
+    ['/bk01/page', '/bk01/=ALL;;SMSOTP'],
+    ['/bk01/x/y/z', '/bk01/=ALL;;SMSOTP'],
+    ['/bk01x', '/=ALL;;'],
+    ['/bk01x/', '/=ALL;;'],
+    ['/bk01/admin', '/bk01/admin/=@admins;;SMSOTP'],
+    ['/bk01/admin/', '/bk01/admin/=@admins;;SMSOTP'],
+    ['/bk01/administrator', '/bk01/=ALL;;SMSOTP'],
+    ['/bk01/admin/logs/2024/', '/bk01/admin/logs/=@auditors;;TOTP'],
+    ['/BK01/Admin/', '/bk01/admin/=@admins;;SMSOTP'],
+    ['/Bk01/ADMIN/LOGS', '/bk01/admin/logs/=@auditors;;TOTP'],
+    ['/public/css/a.css', '/public/=ALL;;BYPASS'],
+  ])('%s → %s', (path, line) => {
+    expect(prefixOnly.match(null, path)?.line).toBe(line);
+    expect(prefixOnly.match('any.host', path)?.line).toBe(line);
+  });
+});
+
+describe('match: default deny', () => {
+  const set = ruleSetOf('/bk01/=ALL;;SMSOTP', '/bk01/admin/=@admins;;');
+  it.each(['/', '/bk0', '/bk', '/bk02/', '/admin/', '/bk01x'])('%s → null', (path) => {
+    expect(set.match(null, path)).toBeNull();
+  });
+
+  it('an empty rule set matches nothing', () => {
+    expect(compileRuleSet([]).match('h', '/')).toBeNull();
+  });
+});
+
+describe('match: host rules', () => {
+  const set = ruleSetOf(
+    '/bk01/=ALL;;',
+    'http://intra.example.com/bk01/=ALL;;SMSOTP',
+    'https://intra.example.com:8443/bk01/=ALL;;TOTP',
+    'http://other.example.com/=ALL;;MAMORU',
+    'http://[::1]/v6/=ALL;;TOTP',
+  );
+  it.each<[string | null, string, string | null]>([
+    [null, '/bk01/x', '/bk01/=ALL;;'],
+    ['intra.example.com', '/bk01/x', 'http://intra.example.com/bk01/=ALL;;SMSOTP'],
+    ['INTRA.Example.com', '/bk01/x', 'http://intra.example.com/bk01/=ALL;;SMSOTP'],
+    ['intra.example.com:80', '/bk01/x', 'http://intra.example.com/bk01/=ALL;;SMSOTP'],
+    ['intra.example.com:8443', '/bk01/x', 'https://intra.example.com:8443/bk01/=ALL;;TOTP'],
+    ['elsewhere.example.com', '/bk01/x', '/bk01/=ALL;;'],
+    ['example.com', '/bk01/x', '/bk01/=ALL;;'],
+    ['intra.example.com', '/bk02/', null],
+    ['other.example.com', '/bk01/x', '/bk01/=ALL;;'],
+    ['other.example.com', '/bk02/', 'http://other.example.com/=ALL;;MAMORU'],
+    ['other.example.com:8080', '/', 'http://other.example.com/=ALL;;MAMORU'],
+    ['intra.example.com', '/', null],
+    [null, '/', null],
+    ['[::1]:8080', '/v6/', 'http://[::1]/v6/=ALL;;TOTP'],
+    ['[::1]', '/v6/', 'http://[::1]/v6/=ALL;;TOTP'],
+  ])('host %s path %s → %s', (host, path, line) => {
+    expect(set.match(host, path)?.line ?? null).toBe(line);
+  });
+});
+
+describe('rules are kept in evaluation order', () => {
+  it('longest prefix first, host rules first on ties', () => {
+    const set = ruleSetOf(
+      '/=ALL;;',
+      '/a/=ALL;;',
+      'http://h/a/=ALL;;',
+      '/a/bc/=ALL;;',
+      '/b/=ALL;;',
+      'http://g/a/=ALL;;',
+    );
+    expect(set.rules.map((r) => r.line)).toEqual([
+      '/a/bc/=ALL;;',
+      'http://g/a/=ALL;;',
+      'http://h/a/=ALL;;',
+      '/a/=ALL;;',
+      '/b/=ALL;;',
+      '/=ALL;;',
+    ]);
+  });
+
+  it('the first of two rules for the same host and prefix wins', () => {
+    const first = ruleOf('/a/=ALL;;');
+    const set = compileRuleSet([first, ruleOf('/A/=ALL;;TOTP')]);
+    expect(set.match(null, '/a/')).toBe(first);
+  });
+});

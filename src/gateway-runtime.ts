@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/schema.ts';
+import { createArgon2Hasher } from './adapters/argon2-hasher.ts';
+import { MemoryStore } from './adapters/memory/memory-store.ts';
+import { createPool, migrate } from './adapters/pg/database.ts';
+import { PgAuditLog } from './adapters/pg/pg-audit-log.ts';
+import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
+import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
+import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
+import { RedisStore } from './adapters/redis/redis-store.ts';
+import { ChangeWatcher } from './core/change-watcher.ts';
+import { buildCatalogue } from './core/method-catalogue.ts';
+import { PasswordLogin } from './core/password-login.ts';
+import { Readiness } from './core/readiness.ts';
+import { RuleEngine } from './core/rule-engine.ts';
+import { SessionService } from './core/session-service.ts';
+import { SekishoError } from './domain/errors.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import type { Store } from './ports/store.ts';
+import { buildApp } from './http/app.ts';
+import type { Gateway } from './http/gateway.ts';
+import { createMetrics } from './http/metrics.ts';
+
+export interface RuntimeOptions {
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** Collect Node's default process metrics (off in tests, where many apps share a process). */
+  readonly processMetrics?: boolean;
+  /** The database URL when the config has none (the demo's embedded Postgres). */
+  readonly databaseUrl?: string;
+  /** Allow a random per-process secret (the demo); otherwise `secret` is required so instances agree. */
+  readonly ephemeralSecret?: boolean;
+}
+
+/** A running gateway: its app (not yet listening), its parts, and how to stop it cleanly. */
+export interface GatewayRuntime {
+  readonly app: FastifyInstance;
+  readonly gateway: Gateway;
+  readonly watcher: ChangeWatcher;
+  readonly pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.log.level,
+    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.otp'], censor: '[redacted]' },
+  });
+}
+
+/** Connects the store: Redis when configured, else the in-process store. */
+export async function openStore(config: Config, clock: Clock): Promise<Store> {
+  if (!config.redis.url && !config.redis.sentinels) return new MemoryStore(clock);
+  const store = new RedisStore(
+    {
+      url: config.redis.url,
+      keyPrefix: config.redis.keyPrefix,
+      commandTimeoutMs: config.redis.commandTimeoutMs,
+      sentinels: config.redis.sentinels,
+      sentinelName: config.redis.sentinelName,
+    },
+    clock,
+  );
+  await store.connect();
+  return store;
+}
+
+/** Opens Postgres and the store, loads the rules, builds the app. Does not listen. */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<GatewayRuntime> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config);
+  const databaseUrl = config.database.url ?? options.databaseUrl;
+  if (!databaseUrl) throw new SekishoError('SEKISHO_ERR_CONFIG', 'config: database.url: required');
+  if (!config.secret && !options.ephemeralSecret) {
+    throw new SekishoError(
+      'SEKISHO_ERR_CONFIG',
+      'config: secret: required outside the demo (every instance must share it; set SEKISHO_SECRET or SEKISHO_SECRET_FILE)',
+    );
+  }
+  const pool = createPool(databaseUrl, config.database.schema, config.database.poolSize);
+  await migrate(pool, config.database.schema);
+  const store = await openStore(config, clock);
+  const gateway = await assemble(config, { clock, log, pool, store, processMetrics: options.processMetrics ?? true });
+  const loaded = await gateway.rules.reload();
+  if (!loaded.ok) {
+    await store.close();
+    await pool.end();
+    throw new SekishoError('SEKISHO_ERR_RULE_INVALID', loaded.errors.join('\n'));
+  }
+  const watcher = new ChangeWatcher({ ...gateway, feed: new PgChangeFeed(pool), rules: gateway.rules });
+  await watcher.start(config.rules.pollIntervalMs);
+  gateway.readiness.start(2000);
+  const app = await buildApp(gateway);
+  return {
+    app,
+    gateway,
+    watcher,
+    pool,
+    close: async () => {
+      gateway.readiness.stop();
+      await watcher.stop();
+      await app.close();
+      await store.close();
+      await pool.end();
+    },
+  };
+}
+
+async function assemble(
+  config: Config,
+  deps: { clock: Clock; log: Logger; pool: pg.Pool; store: Store; processMetrics: boolean },
+): Promise<Gateway> {
+  const { clock, log, pool, store } = deps;
+  const users = new PgUserRepository(pool);
+  const ruleRepository = new PgRuleRepository(pool);
+  const audit = new PgAuditLog(pool);
+  const hasher = await createArgon2Hasher();
+  const catalogue = buildCatalogue([]);
+  const sessions = new SessionService(store, clock, {
+    idleMs: config.session.idleTimeoutSeconds * 1000,
+    absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
+  });
+  const policy = { maxFailures: config.password.maxFailures, lockoutMs: config.password.lockoutSeconds * 1000 };
+  const readiness = new Readiness([
+    { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+    { name: 'store', check: () => store.ping() },
+  ]);
+  return {
+    config,
+    clock,
+    log,
+    store,
+    users,
+    ruleRepository,
+    rules: new RuleEngine(ruleRepository, catalogue),
+    catalogue,
+    sessions,
+    passwordLogin: new PasswordLogin({ users, hasher, audit, clock }, policy),
+    hasher,
+    audit,
+    readiness,
+    metrics: createMetrics(deps.processMetrics),
+    secret: config.secret ?? randomBytes(32).toString('base64url'),
+  };
+}

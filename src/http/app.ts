@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { normalizePath } from '../domain/rules/normalize-path.ts';
+import { RedisStore } from '../adapters/redis/redis-store.ts';
+import { createGate } from './gate.ts';
+import { cookieNames, type Gateway } from './gateway.ts';
+import { headerPolicy } from './identity-headers.ts';
+import { sendMessage, wantsHtml } from './pages.ts';
+import { registerBackends } from './proxy.ts';
+import { loginRoutes } from './routes/login.ts';
+import { logoutRoutes } from './routes/logout.ts';
+import { operationsRoutes } from './routes/operations.ts';
+
+/** Paths that cannot be normalised safely are routed here and answered 400. */
+const badPathRoute = '/_sekisho/bad-path';
+
+/** Builds the gateway's Fastify app; `server.ts` listens. Registration order is explicit on purpose. */
+export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
+  const { config } = gateway;
+  const app = Fastify({
+    loggerInstance: gateway.log as FastifyBaseLogger,
+    trustProxy: trustProxyOption(config.trustProxy),
+    routerOptions: { caseSensitive: false },
+    genReqId: () => randomUUID(),
+    rewriteUrl: (req) => normaliseUrl(req.url ?? '/'),
+    bodyLimit: 64 * 1024,
+  });
+  app.decorateRequest('gatewaySession', null);
+  const names = cookieNames(config);
+
+  await app.register(cookie, { secret: gateway.secret });
+  await app.register(helmet, {
+    global: false,
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'"] },
+    },
+  });
+  await app.register(csrf, {
+    cookieKey: names.csrf,
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.session.secureCookie, signed: true },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    ...(gateway.store instanceof RedisStore ? { redis: gateway.store.client, nameSpace: `${config.redis.keyPrefix}rl:` } : {}),
+    keyGenerator: (request: FastifyRequest) => request.ip,
+    errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, code: 'SEKISHO_ERR_RATE_LIMITED' }),
+  });
+
+  app.addHook('onRequest', createGate(gateway));
+  setErrorPages(app);
+
+  await app.register(async (pages) => {
+    await pages.register(formbody, { bodyLimit: 16 * 1024 });
+    await loginRoutes(pages, gateway);
+    await logoutRoutes(pages, gateway);
+    await operationsRoutes(pages, gateway);
+    pages.all(badPathRoute, async (request, reply) =>
+      sendOrJson(request, reply, 400, 'bad_path', (t) => t.badRequest),
+    );
+  });
+  if (config.homePath) {
+    const home = config.homePath;
+    app.get('/', async (_request, reply) => reply.code(302).header('location', home).send());
+  }
+  const policy = headerPolicy(config.identityHeaders, [names.session, names.csrf], config.trustProxy !== false);
+  await registerBackends(app, gateway, policy);
+  return app;
+}
+
+/** Routing sees the same normalised path the rules were matched on. */
+function normaliseUrl(url: string): string {
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  const normalised = normalizePath(path);
+  if (!normalised.ok) return badPathRoute;
+  return query === -1 ? normalised.path : normalised.path + url.slice(query);
+}
+
+function setErrorPages(app: FastifyInstance) {
+  app.setNotFoundHandler(async (request, reply) => sendOrJson(request, reply, 404, 'not_found', (t) => t.notFound));
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (error.code?.startsWith('FST_CSRF')) {
+      request.log.warn({ code: error.code }, 'form refused: anti-CSRF check failed');
+      return sendOrJson(request, reply, 403, 'csrf', (t) => t.csrf);
+    }
+    if (status === 429) {
+      reply.header('retry-after', '60');
+      return sendOrJson(request, reply, 429, 'too_many_requests', (t) => t.tooManyAttempts);
+    }
+    if (status >= 400 && status < 500) return sendOrJson(request, reply, status, 'bad_request', (t) => t.badRequest);
+    request.log.error({ err: error }, 'request failed');
+    return sendOrJson(request, reply, 503, 'unavailable', (t) => t.unavailable);
+  });
+}
+
+function sendOrJson(
+  request: FastifyRequest,
+  reply: Parameters<typeof sendMessage>[1],
+  status: number,
+  code: string,
+  message: Parameters<typeof sendMessage>[2]['message'],
+) {
+  if (!wantsHtml(request)) return reply.code(status).header('cache-control', 'no-store').send({ error: code });
+  return sendMessage(request, reply, { status, message });
+}
+
+/** A hop count trusts that many proxies in front of us; lists and booleans pass through. */
+function trustProxyOption(value: Gateway['config']['trustProxy']) {
+  if (typeof value !== 'number') return value;
+  return (_address: string, hop: number) => hop < value;
+}

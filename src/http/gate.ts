@@ -1,0 +1,99 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { decideAccess } from '../domain/rules/decide.ts';
+import type { AccessDecision } from '../domain/rules/types.ts';
+import type { ActiveSession } from '../core/session-service.ts';
+import { cookieNames, type Gateway } from './gateway.ts';
+import { sendMessage, wantsHtml } from './pages.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The session the gate let through; null on BYPASS paths and the gateway's own pages. */
+    gatewaySession: ActiveSession | null;
+  }
+}
+
+/** The gateway's own pages; everything else is a proxied path that the rules guard. */
+export const ownPrefix = '/_sekisho/';
+
+/**
+ * The checkpoint: every request outside `/_sekisho/` is decided here, before routing.
+ * Default deny; at most one store round trip; fail closed when a dependency is down.
+ */
+export function createGate(gateway: Gateway) {
+  const sessionCookie = cookieNames(gateway.config).session;
+  return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (request.url.startsWith(ownPrefix)) return;
+    if (!gateway.readiness.isReady) return unavailable(request, reply);
+    const target = { host: request.headers.host ?? null, rawPath: pathOf(request.url) };
+    const before = decideAccess(gateway.rules.current, target, null, gateway.catalogue);
+    if (before.kind !== 'authenticate') return finish(gateway, request, reply, before);
+    let session: ActiveSession | null;
+    try {
+      session = await gateway.sessions.read(request.cookies[sessionCookie]);
+    } catch (error) {
+      gateway.metrics.storeErrors.inc({ store: 'session' });
+      gateway.readiness.markFailing('store', error instanceof Error ? error.message : 'error');
+      request.log.error({ err: error }, 'session store unreachable; refusing (fail closed)');
+      return unavailable(request, reply);
+    }
+    if (!session) return finish(gateway, request, reply, before);
+    request.gatewaySession = session;
+    return finish(gateway, request, reply, decideAccess(gateway.rules.current, target, session.data, gateway.catalogue));
+  };
+}
+
+function finish(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, decision: AccessDecision) {
+  gateway.metrics.decisions.inc({ decision: decision.kind });
+  switch (decision.kind) {
+    case 'allow':
+    case 'bypass':
+      if (decision.kind === 'bypass') request.gatewaySession = null;
+      return;
+    case 'bad-path':
+      return refuse(request, reply, 400, 'bad_path', (t) => t.badRequest);
+    case 'no-rule':
+      request.log.info({ path: decision.path }, 'no access rule matches: default deny');
+      return refuse(request, reply, 403, 'forbidden', (t) => t.forbidden);
+    case 'forbidden':
+      request.log.info({ user: request.gatewaySession?.data.userId, rule: decision.rule.line }, 'access denied');
+      return refuse(request, reply, 403, 'forbidden', (t) => t.forbidden);
+    case 'authenticate':
+      return askToAuthenticate(request, reply, decision.next);
+  }
+}
+
+function askToAuthenticate(request: FastifyRequest, reply: FastifyReply, next: readonly string[]) {
+  const loginUrl = `${ownPrefix}login?next=${encodeURIComponent(request.url)}`;
+  if (wantsHtml(request) && (request.method === 'GET' || request.method === 'HEAD')) {
+    return reply.code(302).header('location', loginUrl).header('cache-control', 'no-store').send();
+  }
+  return reply
+    .code(401)
+    .header('cache-control', 'no-store')
+    .send({ error: 'authentication_required', methods: next, login: loginUrl });
+}
+
+function refuse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  message: Parameters<typeof sendMessage>[2]['message'],
+) {
+  if (!wantsHtml(request)) return reply.code(status).header('cache-control', 'no-store').send({ error: code });
+  return sendMessage(request, reply, {
+    status,
+    message,
+    detail: status === 403 ? (t) => t.forbiddenDetail : undefined,
+  });
+}
+
+function unavailable(request: FastifyRequest, reply: FastifyReply) {
+  reply.header('retry-after', '5');
+  return refuse(request, reply, 503, 'unavailable', (t) => t.unavailable);
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

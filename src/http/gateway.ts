@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
+import type { MethodCatalogue } from '../domain/rules/types.ts';
+import type { AuditLog } from '../ports/audit.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { RuleRepository } from '../ports/rules.ts';
+import type { Store } from '../ports/store.ts';
+import type { UserRepository } from '../ports/users.ts';
+import type { PasswordLogin } from '../core/password-login.ts';
+import type { RuleEngine } from '../core/rule-engine.ts';
+import type { SessionService } from '../core/session-service.ts';
+import type { Readiness } from '../core/readiness.ts';
+import type { GatewayMetrics } from './metrics.ts';
+
+/** Everything the HTTP layer needs, built once by the server and passed down. */
+export interface Gateway {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly users: UserRepository;
+  readonly ruleRepository: RuleRepository;
+  readonly rules: RuleEngine;
+  readonly catalogue: MethodCatalogue;
+  readonly sessions: SessionService;
+  readonly passwordLogin: PasswordLogin;
+  readonly hasher: PasswordHasher;
+  readonly audit: AuditLog;
+  readonly readiness: Readiness;
+  readonly metrics: GatewayMetrics;
+  /** The secret that keys HMACs and signs cookies. */
+  readonly secret: string;
+}
+
+/** Cookie names follow `publicUrl`: over https they carry the `__Host-` prefix. */
+export function cookieNames(config: Config): { session: string; csrf: string } {
+  const prefix = config.session.secureCookie ? '__Host-' : '';
+  return { session: `${prefix}${config.session.cookieName}`, csrf: `${prefix}sekisho_csrf` };
+}

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { messagesFor, pickLocale, type Messages } from './i18n.ts';
+
+const eta = new Eta({ views: fileURLToPath(new URL('../../views/', import.meta.url)), autoEscape: true, cache: true });
+
+/** Renders one of the gateway's own pages in the request's language. */
+export function sendPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  view: string,
+  title: (t: Messages) => string,
+  vars: Record<string, unknown> = {},
+): FastifyReply {
+  const locale = pickLocale(request);
+  const t = messagesFor(locale);
+  const html = eta.render(`./${view}`, { ...vars, locale, t, title: title(t) });
+  // Security headers on the gateway's own pages only; helmet sets them synchronously.
+  void reply.helmet?.();
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+}
+
+export interface MessagePage {
+  readonly status: number;
+  readonly message: (t: Messages) => string;
+  readonly detail?: (t: Messages) => string;
+  readonly tone?: 'error' | 'info';
+  readonly link?: { href: string; label: (t: Messages) => string };
+  readonly title?: (t: Messages) => string;
+}
+
+/** A calm page with one message and a way forward. */
+export function sendMessage(request: FastifyRequest, reply: FastifyReply, page: MessagePage): FastifyReply {
+  const t = messagesFor(pickLocale(request));
+  return sendPage(request, reply, page.status, 'message', page.title ?? ((m) => m.errorTitle), {
+    tone: page.tone ?? 'error',
+    message: page.message(t),
+    detail: page.detail?.(t),
+    link: page.link ? { href: page.link.href, label: page.link.label(t) } : null,
+    requestId: page.tone === 'info' ? null : request.id,
+  });
+}
+
+/** True when the client is a browser that wants a page rather than JSON. */
+export function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/**
+ * The only redirect targets are same-origin relative paths: anything else (absolute URLs,
+ * `//host`, `/\host`, control characters) falls back to `/`.
+ */
+export function safeReturnPath(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return '/';
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
+  const base = 'http://sekisho.invalid';
+  let parsed: URL;
+  try {
+    parsed = new URL(value, base);
+  } catch {
+    return '/';
+  }
+  if (parsed.origin !== base) return '/';
+  return `${parsed.pathname}${parsed.search}`;
+}

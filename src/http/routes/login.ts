@@ -1,0 +1,78 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decideAccess } from '../../domain/rules/decide.ts';
+import type { ActiveSession } from '../../core/session-service.ts';
+import { cookieNames, type Gateway } from '../gateway.ts';
+import type { Messages } from '../i18n.ts';
+import { safeReturnPath, sendMessage, sendPage } from '../pages.ts';
+import { clientOf, setSessionCookie } from '../session-cookie.ts';
+
+interface LoginBody {
+  username?: unknown;
+  password?: unknown;
+  next?: unknown;
+}
+
+/** ID/password login: the form, the check, a new session ID, and the way on. */
+export async function loginRoutes(app: FastifyInstance, gateway: Gateway) {
+  const { password } = gateway.config;
+  const sessionCookie = cookieNames(gateway.config).session;
+
+  app.get('/_sekisho/login', async (request, reply) => {
+    const query = request.query as { next?: unknown };
+    return showLogin(request, reply, 200, safeReturnPath(query.next), '', null);
+  });
+
+  app.post<{ Body: LoginBody }>(
+    '/_sekisho/login',
+    {
+      preHandler: app.csrfProtection,
+      config: { rateLimit: { max: password.ipMaxAttempts, timeWindow: password.ipWindowSeconds * 1000 } },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const next = safeReturnPath(body.next);
+      const username = typeof body.username === 'string' ? body.username.trim().slice(0, 128) : '';
+      const secret = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
+      const client = clientOf(request);
+      const result = await gateway.passwordLogin.attempt(username, secret, client);
+      gateway.metrics.logins.inc({ method: 'password', outcome: result.ok ? 'success' : 'failure' });
+      if (!result.ok) {
+        request.log.info({ user: username.slice(0, 64), reason: result.reason }, 'password rejected');
+        return showLogin(request, reply, 401, next, username, 'loginFailed');
+      }
+      const previous = await gateway.sessions.read(request.cookies[sessionCookie]);
+      const session = await gateway.sessions.prove(previous, result.user, 'password', client);
+      setSessionCookie(reply, gateway.config, session.token);
+      return continueTo(gateway, request, reply, session, next);
+    },
+  );
+}
+
+function showLogin(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  next: string,
+  username: string,
+  errorKey: keyof Messages | null,
+) {
+  const csrf = reply.generateCsrf();
+  return sendPage(request, reply, status, 'login', (t) => t.loginTitle, { csrf, next, username, errorKey });
+}
+
+/** After a proven step: straight on when the rule is satisfied, otherwise to what is missing. */
+export function continueTo(
+  gateway: Gateway,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: ActiveSession,
+  next: string,
+) {
+  const target = { host: request.headers.host ?? null, rawPath: next.split('?')[0] ?? '/' };
+  const decision = decideAccess(gateway.rules.current, target, session.data, gateway.catalogue);
+  if (decision.kind === 'authenticate' && !decision.next.includes('password')) {
+    return sendMessage(request, reply, { status: 403, message: (t) => t.methodUnavailable });
+  }
+  return reply.code(303).header('location', next).header('cache-control', 'no-store').send();
+}
+

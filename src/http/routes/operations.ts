@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Gateway } from '../gateway.ts';
+
+const stylesheet = readFileSync(new URL('../../../views/static/sekisho.css', import.meta.url));
+
+/** Health for the process, readiness for the load balancer, metrics for Prometheus. */
+export async function operationsRoutes(app: FastifyInstance, gateway: Gateway) {
+  app.get('/_sekisho/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+
+  app.get('/_sekisho/readyz', async (_request, reply) => {
+    const ready = await gateway.readiness.check();
+    const failing = Object.fromEntries(gateway.readiness.problems);
+    return reply
+      .code(ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: ready ? 'ready' : 'unavailable', failing: Object.keys(failing) });
+  });
+
+  app.get('/_sekisho/metrics', async (_request, reply) => {
+    const body = await gateway.metrics.registry.metrics();
+    return reply.type(gateway.metrics.registry.contentType).send(body);
+  });
+
+  app.get('/_sekisho/static/sekisho.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
+  );
+}

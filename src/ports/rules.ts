@@ -1,0 +1,31 @@
+import type { AccessRule } from '../domain/rules/types.ts';
+
+export interface StoredRule {
+  readonly line: string;
+  readonly version: number;
+  readonly changedBy: string;
+  readonly changedAt: Date;
+}
+
+export interface RuleHistoryEntry {
+  readonly version: number;
+  readonly host: string | null;
+  readonly prefix: string;
+  /** null when the rule was deleted. */
+  readonly line: string | null;
+  readonly changedBy: string;
+  readonly changedAt: Date;
+}
+
+/** Access rules in the auth DB, with who changed them and when; every change kept in history. */
+export interface RuleRepository {
+  list(): Promise<StoredRule[]>;
+  /** Adds or replaces the rule for its host and prefix. */
+  save(rule: AccessRule, actor: string): Promise<void>;
+  /** Adds or replaces several rules at once, all or none; `replace` deletes the rules not listed. */
+  saveAll(rules: readonly AccessRule[], actor: string, replace: boolean): Promise<void>;
+  /** Deletes the rule for a host (null: every host) and prefix; false when there was none. */
+  remove(host: string | null, prefix: string, actor: string): Promise<boolean>;
+  /** Newest first. */
+  history(limit: number): Promise<RuleHistoryEntry[]>;
+}

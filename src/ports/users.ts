@@ -1,0 +1,63 @@
+/** A user of the auth DB as the core sees it. */
+export interface UserRecord {
+  readonly id: string;
+  readonly displayName: string;
+  /** argon2id PHC string; null when the user has no password (passwordless only). */
+  readonly passwordHash: string | null;
+  /** E.164, e.g. +819012345678. */
+  readonly phone: string | null;
+  readonly email: string | null;
+  /** Locked by an admin: no login at all. */
+  readonly locked: boolean;
+  readonly failedCount: number;
+  /** Temporary lockout after too many failures (ms since epoch), or null. */
+  readonly lockoutUntil: number | null;
+  readonly groups: readonly string[];
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly displayName: string;
+  readonly passwordHash: string | null;
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly groups: readonly string[];
+}
+
+export interface UserChanges {
+  readonly displayName?: string;
+  readonly phone?: string | null;
+  readonly email?: string | null;
+  readonly passwordHash?: string;
+  readonly locked?: boolean;
+  readonly groups?: readonly string[];
+}
+
+/** The auth DB's users and groups. Every change is also written to the change feed. */
+export interface UserRepository {
+  /** The user with its groups, or null. */
+  find(id: string): Promise<UserRecord | null>;
+  list(): Promise<UserRecord[]>;
+  /** Throws SEKISHO_ERR_USER_EXISTS, or SEKISHO_ERR_GROUP_NOT_FOUND for an unknown group. */
+  create(user: NewUser): Promise<void>;
+  /** Throws SEKISHO_ERR_USER_NOT_FOUND. */
+  update(id: string, changes: UserChanges): Promise<void>;
+  /** Throws SEKISHO_ERR_USER_NOT_FOUND. */
+  remove(id: string): Promise<void>;
+  /**
+   * Counts a failed password atomically; starts a lockout of `lockoutMs` when the count
+   * reaches `maxFailures`. Returns the new state.
+   */
+  recordFailure(id: string, now: number, maxFailures: number, lockoutMs: number): Promise<LockoutState>;
+  /** Clears the failure count and lockout after a successful login. */
+  recordSuccess(id: string, now: number): Promise<void>;
+
+  createGroup(name: string): Promise<void>;
+  removeGroup(name: string): Promise<void>;
+  listGroups(): Promise<{ name: string; members: string[] }[]>;
+}
+
+export interface LockoutState {
+  readonly failedCount: number;
+  readonly lockoutUntil: number | null;
+}

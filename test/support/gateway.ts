@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { request } from 'undici';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { connectionOptions } from '../../src/adapters/pg/database.ts';
+import { AdminService } from '../../src/core/admin-service.ts';
+import { createRuntime, type GatewayRuntime } from '../../src/gateway-runtime.ts';
+import pino from 'pino';
+import type { Clock } from '../../src/ports/clock.ts';
+import { databaseUrl, redisUrl, uniqueName } from './env.ts';
+import { dropRedisPrefix } from './redis.ts';
+
+export const testSecret = 'test-secret-0123456789-abcdefghijklmnop';
+
+export interface TestGateway {
+  readonly url: string;
+  readonly runtime: GatewayRuntime;
+  readonly admin: AdminService;
+  readonly config: Config;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Config overrides (deep-merged). */
+  readonly config?: Record<string, unknown>;
+  readonly clock?: Clock;
+  /** Share another test gateway's schema and key prefix (a second instance). */
+  readonly sharedWith?: TestGateway;
+}
+
+/** Builds a config the way the product does (loadConfig), pointed at a fresh schema and prefix. */
+export function testConfig(overrides: Record<string, unknown>, shared?: TestGateway): Config {
+  const schema = shared?.config.database.schema ?? uniqueName('db');
+  const keyPrefix = shared?.config.redis.keyPrefix ?? `${uniqueName('kv')}:`;
+  const result = loadConfig({
+    env: {},
+    overrides: {
+      listen: { host: '127.0.0.1', port: 0 },
+      publicUrl: 'http://127.0.0.1:8080',
+      database: { url: databaseUrl, schema, poolSize: 4 },
+      redis: { url: redisUrl, keyPrefix },
+      secret: testSecret,
+      log: { level: process.env.SEKISHO_TEST_LOG ?? 'silent' },
+      rules: { pollIntervalMs: 200 },
+      ...overrides,
+    },
+  });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.config;
+}
+
+/** A real gateway on a real port, against real Postgres and Redis, in its own schema and prefix. */
+export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
+  const config = testConfig(options.config ?? {}, options.sharedWith);
+  const log = pino({ level: config.log.level });
+  const runtime = await createRuntime(config, { clock: options.clock, log, processMetrics: false });
+  await runtime.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = runtime.app.server.address() as AddressInfo;
+  const { gateway } = runtime;
+  const admin = new AdminService({
+    users: gateway.users,
+    rules: gateway.ruleRepository,
+    hasher: gateway.hasher,
+    audit: gateway.audit,
+    catalogue: gateway.catalogue,
+  });
+  const owner = !options.sharedWith;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    runtime,
+    admin,
+    config,
+    close: async () => {
+      await runtime.close();
+      if (owner) await dropTestData(config);
+    },
+  };
+}
+
+async function dropTestData(config: Config): Promise<void> {
+  const client = new pg.Client(connectionOptions(databaseUrl));
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${config.database.schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+  await dropRedisPrefix(config.redis.keyPrefix);
+}
+
+/** Sets rules through the same service the CLI uses, then applies them at once. */
+export async function setRules(gw: TestGateway, ...lines: string[]): Promise<void> {
+  for (const line of lines) await gw.admin.setRule(line, 'test');
+  await gw.runtime.watcher.poll();
+}
+
+export async function addUser(
+  gw: TestGateway,
+  id: string,
+  options: { password?: string; groups?: string[]; phone?: string } = {},
+): Promise<string> {
+  const password = options.password ?? `pw-${randomBytes(6).toString('hex')}`;
+  for (const group of options.groups ?? []) {
+    await gw.admin.addGroup(group, 'test').catch(() => {});
+  }
+  await gw.admin.addUser({ id, password, groups: options.groups, phone: options.phone }, 'test');
+  return password;
+}
+
+export { request };
