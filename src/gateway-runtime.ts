@@ -21,6 +21,7 @@ import { SekishoError } from './domain/errors.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
 import { buildApp } from './http/app.ts';
+import { methodInfos } from './plugins-registry.ts';
 import type { Gateway } from './http/gateway.ts';
 import { createMetrics } from './http/metrics.ts';
 
@@ -118,7 +119,7 @@ async function assemble(
   const ruleRepository = new PgRuleRepository(pool);
   const audit = new PgAuditLog(pool);
   const hasher = await createArgon2Hasher();
-  const catalogue = buildCatalogue([]);
+  const catalogue = buildCatalogue(methodInfos(config));
   const sessions = new SessionService(store, clock, {
     idleMs: config.session.idleTimeoutSeconds * 1000,
     absoluteMs: config.session.absoluteTimeoutSeconds * 1000,

@@ -27,6 +27,9 @@ function normaliseName(name: string): string {
   return name.trim().toLowerCase().replaceAll('_', '-');
 }
 
+/** Connection-level headers that a proxy must not forward (RFC 9110 §7.6.1). */
+const hopByHopHeaders = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+
 export interface ForwardContext {
   readonly clientIp: string;
   readonly protocol: string;
@@ -44,8 +47,12 @@ export function backendHeaders(
   context: ForwardContext,
 ): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
+  // Hop-by-hop headers (and any the client lists in Connection) end here; otherwise
+  // `Connection: X-Remote-User` would make the proxy drop the identity set below.
+  const listed = typeof inbound.connection === 'string' ? inbound.connection.split(',').map((n) => n.trim().toLowerCase()) : [];
+  const hopByHop = new Set([...hopByHopHeaders, ...listed]);
   for (const [name, value] of Object.entries(inbound)) {
-    if (policy.forbidden.has(normaliseName(name))) continue;
+    if (policy.forbidden.has(normaliseName(name)) || hopByHop.has(name)) continue;
     headers[name] = value;
   }
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);

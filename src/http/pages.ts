@@ -51,7 +51,7 @@ export function wantsHtml(request: FastifyRequest): boolean {
 
 /**
  * The only redirect targets are same-origin relative paths: anything else (absolute URLs,
- * `//host`, `/\host`, control characters) falls back to `/`.
+ * `//host`, `/\host`, raw or encoded control characters) falls back to `/`.
  */
 export function safeReturnPath(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return '/';
@@ -65,5 +65,7 @@ export function safeReturnPath(value: unknown): string {
     return '/';
   }
   if (parsed.origin !== base) return '/';
+  // An encoded control character (`%0d%0a…`) is a path the gate refuses anyway: never a target.
+  if (/%(?:[01][0-9a-f]|7f)/i.test(parsed.pathname)) return '/';
   return `${parsed.pathname}${parsed.search}`;
 }

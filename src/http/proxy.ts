@@ -64,8 +64,13 @@ function backendOptions(gateway: Gateway, policy: HeaderPolicy, name: string, ba
   };
 }
 
-/** Backend redirects and cookie paths are mapped back under `/<name>/`. */
+/** Headers that describe the backend connection only (RFC 9110 §7.6.1); never relayed to the client. */
+const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+
+/** Backend redirects and cookie paths are mapped back under `/<name>/`; hop-by-hop headers are dropped. */
 function mapResponseHeaders(headers: IncomingHttpHeaders, upstream: URL, basePath: string, name: string) {
+  const listed = typeof headers.connection === 'string' ? headers.connection.split(',') : [];
+  for (const header of [...hopByHop, ...listed]) delete headers[header.trim().toLowerCase()];
   const location = headers.location;
   if (typeof location === 'string' && location.startsWith(upstream.origin)) {
     headers.location = mapPath(location.slice(upstream.origin.length) || '/', basePath, name);

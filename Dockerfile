@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+#
+# Sekisho (関所) gateway image. Node 22.18+ runs the TypeScript sources directly (type stripping),
+# so there is no build step: the first stage only installs the production dependencies.
+#
+#   docker build -t sekisho .
+#   docker run --rm -p 8080:8080 -v ./sekisho.yaml:/etc/sekisho/sekisho.yaml:ro sekisho
+#
+# package.json requires node >=22.18; keep the tag at or above that.
+ARG NODE_IMAGE=node:22.23-bookworm-slim
+
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The pinned `node` devDependency is omitted: the base image provides Node 22. Install scripts stay on
+# for argon2, which picks its prebuilt binary (linux x64/arm64, glibc) without a compiler.
+RUN npm ci --omit=dev --ignore-scripts=false && npm cache clean --force
+
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# Code and dependencies stay owned by root: the `node` user can read but not modify them.
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY src/ ./src/
+COPY plugins/ ./plugins/
+COPY views/ ./views/
+COPY migrations/ ./migrations/
+COPY bin/ ./bin/
+# The only writable places: the demo mode's state directory (used when no config is given) and the
+# config directory mount point.
+RUN mkdir -p /app/.sekisho-demo /etc/sekisho && chown node:node /app/.sekisho-demo
+
+USER node
+EXPOSE 8080
+# No curl in the slim image: Node's own fetch does the probe.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/_sekisho/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+ENTRYPOINT ["node", "src/cli/main.ts"]
+CMD ["serve", "--config", "/etc/sekisho/sekisho.yaml"]

@@ -1,0 +1,93 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config/schema.ts';
+import { AdminService } from '../core/admin-service.ts';
+import { serveGateway } from '../server.ts';
+import { demoStatePath } from './demo-state.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { startIntranet } from './intranet.ts';
+import type { GatewayRuntime } from '../gateway-runtime.ts';
+
+const departments = ['portal', 'eigyo', 'gijutsu', 'keiri', 'public'] as const;
+
+/** The demo rules: one line per departmental site, IceWall style. */
+export const demoRules = [
+  '/portal/=ALL;;',
+  '/eigyo/=@eigyo,@admins;;',
+  '/gijutsu/=ALL;;',
+  '/keiri/=@keiri;;',
+  '/public/=ALL;;BYPASS',
+];
+
+/**
+ * `npm start` with nothing configured: embedded Postgres, the in-process store, the sample
+ * intranet on its own port, demo rules and a demo user whose random password is printed once.
+ */
+export async function runDemo(base: Config): Promise<void> {
+  const postgres = await startEmbeddedPostgres();
+  const intranet = await startIntranet({ port: 0 });
+  const backends = Object.fromEntries(
+    departments.map((d) => [d, { url: `${intranet.url}/${d}`, timeoutMs: 30_000, connectTimeoutMs: 5000 }]),
+  );
+  const config: Config = {
+    ...base,
+    backends: { ...backends, ...base.backends },
+    homePath: base.homePath ?? '/portal/',
+  };
+  const runtime = await serveGateway(config, { databaseUrl: postgres.url, ephemeralSecret: true });
+  const password = await seed(runtime);
+  mkdirSync(dirname(demoStatePath), { recursive: true });
+  writeFileSync(demoStatePath, JSON.stringify({ databaseUrl: postgres.url, pid: process.pid }), {
+    mode: 0o600,
+  });
+  process.once('exit', () => rmSync(demoStatePath, { force: true }));
+  printWelcome(config, password);
+}
+
+async function seed(runtime: GatewayRuntime): Promise<string> {
+  const { gateway } = runtime;
+  const admin = new AdminService({
+    users: gateway.users,
+    rules: gateway.ruleRepository,
+    hasher: gateway.hasher,
+    audit: gateway.audit,
+    catalogue: gateway.catalogue,
+  });
+  for (const group of ['eigyo', 'gijutsu', 'keiri', 'admins']) await admin.addGroup(group, 'demo');
+  const password = demoPassword();
+  await admin.addUser(
+    {
+      id: 'demo',
+      displayName: 'デモ 太郎',
+      groups: ['eigyo', 'gijutsu', 'keiri'],
+      phone: '+819012345678',
+      password,
+    },
+    'demo',
+  );
+  await admin.importRules(demoRules.join('\n'), 'demo', true);
+  await runtime.watcher.poll();
+  return password;
+}
+
+/** 14 letters and digits from a CSPRNG (no symbols, so it copies cleanly from a terminal). */
+function demoPassword(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
+  return [...randomBytes(14)].map((byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+function printWelcome(config: Config, password: string): void {
+  const url = `${config.publicUrl}/portal/`;
+  console.log(`
+  関所 Sekisho demo is running (embedded Postgres, in-process store, sample intranet).
+
+    Open:      ${url}
+    User ID:   demo
+    Password:  ${password}     (shown once; a new one at every start)
+
+  Rules:     ${demoRules.join('   ')}
+  Admin CLI: npm run -s sekisho -- rule list     (talks to this demo while it runs)
+  Stop:      Ctrl+C
+`);
+}
