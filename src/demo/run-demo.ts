@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
 import { AdminService } from '../core/admin-service.ts';
 import { serveGateway } from '../server.ts';
@@ -74,7 +74,7 @@ async function seed(runtime: GatewayRuntime): Promise<string> {
 /** 14 letters and digits from a CSPRNG (no symbols, so it copies cleanly from a terminal). */
 function demoPassword(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
-  return [...randomBytes(14)].map((byte) => alphabet[byte % alphabet.length]).join('');
+  return Array.from({ length: 14 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
 function printWelcome(config: Config, password: string): void {
