@@ -1,0 +1,168 @@
+/**
+ * The public API for authentication plugins: the only module of `src/` a plugin may import
+ * (an ESLint rule enforces it). A plugin starts a challenge and checks an answer; the core
+ * owns sessions, proven methods, step-up, CSRF, page layout, rate limits on the forms and
+ * the audit trail.
+ */
+import type { ZodType } from 'zod';
+
+export type Locale = 'ja' | 'en';
+
+/** The user being authenticated, as the auth DB has them. */
+export interface PluginUser {
+  readonly id: string;
+  readonly displayName: string;
+  /** E.164, e.g. +819012345678, or null. */
+  readonly phone: string | null;
+  readonly email: string | null;
+  readonly groups: readonly string[];
+}
+
+/** Where the request comes from. */
+export interface PluginClient {
+  readonly ip: string;
+  readonly userAgent: string;
+  readonly locale: Locale;
+}
+
+/** Expiring state, namespaced to the plugin (Redis in production, in-process in the demo). */
+export interface PluginStore {
+  /** Opens (or replaces) a challenge whose correct answer hashes to `answerHash`. */
+  openChallenge(key: string, answerHash: string, maxAttempts: number, ttlMs: number): Promise<void>;
+  /** Checks an answer atomically: `ok` consumes it, `wrong` counts an attempt, `dead` means gone. */
+  attemptChallenge(
+    key: string,
+    answerHash: string,
+  ): Promise<{ outcome: 'ok' | 'wrong' | 'dead'; attemptsLeft: number }>;
+  put(key: string, value: string, ttlMs: number): Promise<void>;
+  putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  read(key: string): Promise<string | null>;
+  take(key: string): Promise<string | null>;
+  remove(...keys: string[]): Promise<void>;
+  /** Adds one to a fixed-window counter; returns the count in the current window. */
+  hit(key: string, windowMs: number): Promise<number>;
+  peek(key: string): Promise<number>;
+}
+
+/** A structured logger (pino). Never pass it a secret, an OTP or a phone number in full. */
+export interface PluginLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** One audit row; `event` is prefixed with the plugin's name by the core. */
+export interface PluginAuditEvent {
+  readonly event: string;
+  readonly outcome: 'success' | 'failure' | 'info';
+  readonly userId?: string | null;
+  readonly client?: PluginClient;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** What the core gives a plugin when it is created. */
+export interface PluginContext<C> {
+  readonly name: string;
+  /** The plugin's own section, `plugins.<NAME>`, parsed by its `configSchema`. */
+  readonly config: C;
+  /** The whole gateway configuration, read-only (e.g. `otp`, `sms`, `publicUrl`). */
+  readonly gatewayConfig: Readonly<Record<string, unknown>> & { readonly publicUrl: string };
+  readonly store: PluginStore;
+  readonly clock: { now(): number };
+  readonly log: PluginLogger;
+  audit(event: PluginAuditEvent): Promise<void>;
+  /** HMAC-SHA256 of the parts under the server secret (base64url): keyed hashes of codes. */
+  mac(...parts: string[]): string;
+}
+
+/** A page for the core to render inside its layout: an Eta template and its data. */
+export interface PluginView {
+  /** Template path relative to the project root, e.g. `plugins/smsotp/views/otp`. */
+  readonly template: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** One step of authentication for one user in one browser session. */
+export interface ChallengeRequest {
+  readonly user: PluginUser;
+  /** Opaque and stable for this browser's login: binds a challenge to it. */
+  readonly flowId: string;
+  readonly client: PluginClient;
+}
+
+/** Why a challenge could not be started; the page says so calmly and offers a way on. */
+export interface ChallengeProblem {
+  readonly kind: 'problem';
+  /** Message key in the plugin's messages, e.g. `noPhone`. */
+  readonly messageKey: string;
+  /** True when trying again later may work (provider down); false when an admin must act. */
+  readonly retry: boolean;
+}
+
+export type StartResult = { readonly kind: 'started'; readonly view: PluginView } | ChallengeProblem;
+
+export type VerifyResult =
+  | { readonly kind: 'ok' }
+  /** Wrong answer; the page is shown again with the message. */
+  | { readonly kind: 'wrong'; readonly view: PluginView; readonly messageKey: string }
+  /** The answer was not checked (e.g. too many tries per minute); the page says why. */
+  | { readonly kind: 'refused'; readonly view: PluginView; readonly messageKey: string }
+  /** The challenge is gone (expired, used, too many attempts): start over. */
+  | { readonly kind: 'dead'; readonly messageKey: string };
+
+/** A plain HTTP route a plugin adds under `/_sekisho/` (callbacks, sandbox pages). */
+export interface PluginRoute {
+  readonly method: 'GET' | 'POST';
+  /** Path under `/_sekisho/`, may use `:param` segments, e.g. `sms/callback/:secret`. */
+  readonly path: string;
+  handle(request: PluginHttpRequest): Promise<PluginHttpResponse>;
+}
+
+export interface PluginHttpRequest {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: unknown;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly client: PluginClient;
+}
+
+export type PluginHttpResponse =
+  | { readonly status: number; readonly json: unknown }
+  | { readonly status: number; readonly view: PluginView; readonly title: string };
+
+/** A created authentication method. */
+export interface AuthMethod {
+  /**
+   * Starts a challenge (sends the code, …), or shows the live one again when there is one
+   * and `resend` is false. `resend` asks for a fresh one (the old answer dies).
+   */
+  start(request: ChallengeRequest & { readonly resend: boolean }): Promise<StartResult>;
+  /** Checks the answer posted from the challenge page (form fields by name). */
+  verify(request: ChallengeRequest & { readonly answer: Readonly<Record<string, string>> }): Promise<VerifyResult>;
+  /** Extra routes, if any. */
+  readonly routes?: readonly PluginRoute[];
+  /** Stops timers and connections at shutdown. */
+  close?(): Promise<void>;
+}
+
+/** What a plugin module exports (as `default`). */
+export interface AuthPlugin<C = unknown> {
+  /** Canonical method name used in rules, upper case (e.g. `SMSOTP`). */
+  readonly name: string;
+  readonly aliases: readonly string[];
+  /** True when the method replaces the password (MAMORU) instead of following it (SMSOTP). */
+  readonly passwordless: boolean;
+  /** Schema of `plugins.<name>` in the config file; errors are reported with their key path. */
+  readonly configSchema: ZodType<C>;
+  /** Page strings: messages[locale][key]; templates read them as `it.pt.key`. */
+  readonly messages: Readonly<Record<Locale, Readonly<Record<string, string>>>>;
+  /** Whether this gateway should offer the method (e.g. SMSOTP needs an SMS provider). */
+  isEnabled(gatewayConfig: Readonly<Record<string, unknown>>): boolean;
+  create(context: PluginContext<C>): Promise<AuthMethod>;
+}
+
+/** Shows an E.164 number with all but the last four digits hidden: `+81 *******5678`. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return `+${'*'.repeat(Math.max(digits.length - 4, 0))}${digits.slice(-4)}`;
+}
