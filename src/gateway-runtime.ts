@@ -21,7 +21,8 @@ import { SekishoError } from './domain/errors.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
 import { buildApp } from './http/app.ts';
-import { methodInfos } from './plugins-registry.ts';
+import { allPlugins, methodInfos } from './plugins-registry.ts';
+import { loadMethods } from './core/plugin-host.ts';
 import type { Gateway } from './http/gateway.ts';
 import { createMetrics } from './http/metrics.ts';
 
@@ -104,6 +105,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       gateway.readiness.stop();
       await watcher.stop();
       await app.close();
+      for (const { method } of gateway.methods.values()) await method.close?.();
       await store.close();
       await pool.end();
     },
@@ -120,6 +122,8 @@ async function assemble(
   const audit = new PgAuditLog(pool);
   const hasher = await createArgon2Hasher();
   const catalogue = buildCatalogue(methodInfos(config));
+  const secret = config.secret ?? randomBytes(32).toString('base64url');
+  const methods = await loadMethods(allPlugins, { config, store, clock, log, audit, secret });
   const sessions = new SessionService(store, clock, {
     idleMs: config.session.idleTimeoutSeconds * 1000,
     absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
@@ -144,6 +148,7 @@ async function assemble(
     audit,
     readiness,
     metrics: createMetrics(deps.processMetrics),
-    secret: config.secret ?? randomBytes(32).toString('base64url'),
+    methods,
+    secret,
   };
 }

@@ -1,10 +1,16 @@
 import type { Config } from './config/schema.ts';
 import type { MethodInfo } from './core/method-catalogue.ts';
+import { enabledMethodInfos } from './core/plugin-host.ts';
+import type { AuthPlugin } from './plugin-api.ts';
 
 /**
- * The authentication methods this gateway offers besides the password. Plugins register
- * here; a rule naming a method that is not listed is refused at `rule set` and at start.
+ * Every authentication plugin Sekisho ships, registered explicitly (no autoloading: a
+ * security gateway says what it runs). A rule naming a method whose plugin is not
+ * enabled is refused at `rule set` and at start.
  */
-export function methodInfos(_config: Config): MethodInfo[] {
-  return [];
+export const allPlugins: readonly AuthPlugin[] = [];
+
+/** The methods this configuration offers besides the password. */
+export function methodInfos(config: Config): MethodInfo[] {
+  return enabledMethodInfos(allPlugins, config);
 }

@@ -15,9 +15,9 @@ describe('two gateway instances sharing Postgres and Redis', () => {
 
   beforeAll(async () => {
     backend = await startBackend();
-    const config = { backends: { bk01: { url: backend.url }, bk02: { url: backend.url } } };
+    const config = { backends: { bk01: { url: backend.url }, bk02: { url: backend.url }, bk03: { url: backend.url } } };
     a = await startGateway({ config });
-    await setRules(a, '/bk01/=ALL;;', '/bk02/=ALL;;');
+    await setRules(a, '/bk01/=ALL;;', '/bk02/=ALL;;', '/bk03/=@eigyo;;');
     password = await addUser(a, 'taro', { groups: ['eigyo'] });
     b = await startGateway({ config, sharedWith: a });
   });
@@ -26,6 +26,11 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     await a?.close();
     await backend?.close();
   });
+
+  /** Lets both instances finish applying changes (two polls: one may have started before them). */
+  async function settled() {
+    for (const gw of [a, b]) for (let i = 0; i < 2; i++) await gw.runtime.watcher.poll();
+  }
 
   /** The status of one request through `gw` carrying the client's cookies. */
   async function statusOn(gw: TestGateway, client: FormClient, path: string, accept = 'text/html') {
@@ -87,5 +92,25 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     const client = new FormClient(b.url);
     expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
     expect(await statusOn(a, client, '/bk01/')).toBe(200);
+  });
+
+  it('applies a group removal to live sessions on both instances within 2 s', async () => {
+    const client = new FormClient(a.url);
+    expect((await client.login('taro', password, '/bk03/')).status).toBe(303);
+    expect(await statusOn(a, client, '/bk03/')).toBe(200);
+    expect(await statusOn(b, client, '/bk03/')).toBe(200);
+
+    await a.admin.updateUser('taro', { groups: [] }, 'test');
+    const stillAdmitted = async (gw: TestGateway) => (await statusOn(gw, client, '/bk03/')) === 200;
+    await Promise.all([
+      waitFor(async () => !(await stillAdmitted(a)), propagation, 'instance A dropping the old group'),
+      waitFor(async () => !(await stillAdmitted(b)), propagation, 'instance B dropping the old group'),
+    ]);
+    // Logged in again, taro is known without the group: the @eigyo path is forbidden, others work.
+    await settled();
+    const again = new FormClient(b.url);
+    expect((await again.login('taro', password, '/bk01/')).status).toBe(303);
+    expect(await statusOn(a, again, '/bk03/')).toBe(403);
+    expect(await statusOn(b, again, '/bk01/')).toBe(200);
   });
 });

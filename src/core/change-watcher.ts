@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChangeFeed } from '../ports/audit.ts';
-import type { UserRepository } from '../ports/users.ts';
+import type { UserRecord, UserRepository } from '../ports/users.ts';
 import type { RuleEngine } from './rule-engine.ts';
 import type { SessionService } from './session-service.ts';
 
@@ -11,6 +11,8 @@ import type { SessionService } from './session-service.ts';
  */
 export class ChangeWatcher {
   private lastSeq = 0;
+  /** What sessions depend on, per usable user: groups and password, as last seen. */
+  private readonly known = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly deps: {
@@ -28,6 +30,7 @@ export class ChangeWatcher {
   /** Remembers where the feed stands, then polls every `intervalMs`. */
   async start(intervalMs: number): Promise<void> {
     this.lastSeq = await this.deps.feed.latest();
+    for (const user of await this.deps.users.list()) if (!user.locked) this.known.set(user.id, fingerprint(user));
     this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref();
   }
@@ -63,10 +66,26 @@ export class ChangeWatcher {
     else this.deps.log.error({ errors: result.errors }, 'access rules not reloaded; the previous rules stay in force');
   }
 
+  /**
+   * Sessions carry a snapshot of the user's groups, so a lock, a deletion, a group change or
+   * a new password ends them; the next login sees the user as they are now. Other changes
+   * (name, phone) leave sessions alone.
+   */
   private async checkUser(userId: string): Promise<void> {
     const user = await this.deps.users.find(userId);
-    if (user && !user.locked) return;
-    const ended = await this.deps.sessions.endAllFor(userId);
-    this.deps.log.info({ user: userId, sessions: ended, reason: user ? 'locked' : 'deleted' }, 'user sessions ended');
+    const before = this.known.get(userId);
+    const now = user && !user.locked ? fingerprint(user) : null;
+    if (now === null || (before !== undefined && before !== now)) {
+      const ended = await this.deps.sessions.endAllFor(userId);
+      const reason = !user ? 'deleted' : user.locked ? 'locked' : 'groups or password changed';
+      this.deps.log.info({ user: userId, sessions: ended, reason }, 'user sessions ended');
+    }
+    // Remembered only once applied: a failed run is retried with the same comparison.
+    if (now === null) this.known.delete(userId);
+    else this.known.set(userId, now);
   }
+}
+
+function fingerprint(user: UserRecord): string {
+  return JSON.stringify([[...user.groups].sort(), user.passwordHash]);
 }

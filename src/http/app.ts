@@ -14,6 +14,8 @@ import { sendMessage, wantsHtml } from './pages.ts';
 import { registerBackends } from './proxy.ts';
 import { loginRoutes } from './routes/login.ts';
 import { logoutRoutes } from './routes/logout.ts';
+import { mfaRoutes } from './routes/mfa.ts';
+import { registerPluginRoutes } from './routes/plugin-routes.ts';
 import { operationsRoutes } from './routes/operations.ts';
 
 /** Paths that cannot be normalised safely are routed here and answered 400. */
@@ -58,6 +60,8 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     await loginRoutes(pages, gateway);
     await logoutRoutes(pages, gateway);
+    await mfaRoutes(pages, gateway);
+    registerPluginRoutes(pages, gateway);
     await operationsRoutes(pages, gateway);
     pages.all(badPathRoute, async (request, reply) =>
       sendOrJson(request, reply, 400, 'bad_path', (t) => t.badRequest),

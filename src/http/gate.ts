@@ -63,7 +63,8 @@ function finish(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, 
 }
 
 function askToAuthenticate(request: FastifyRequest, reply: FastifyReply, next: readonly string[]) {
-  const loginUrl = `${ownPrefix}login?next=${encodeURIComponent(request.url)}`;
+  const page = next.includes('password') ? 'login' : 'mfa';
+  const loginUrl = `${ownPrefix}${page}?next=${encodeURIComponent(request.url)}`;
   if (wantsHtml(request) && (request.method === 'GET' || request.method === 'HEAD')) {
     return reply.code(302).header('location', loginUrl).header('cache-control', 'no-store').send();
   }

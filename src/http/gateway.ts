@@ -12,6 +12,7 @@ import type { RuleEngine } from '../core/rule-engine.ts';
 import type { SessionService } from '../core/session-service.ts';
 import type { Readiness } from '../core/readiness.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { LoadedMethod } from '../core/plugin-host.ts';
 
 /** Everything the HTTP layer needs, built once by the server and passed down. */
 export interface Gateway {
@@ -29,6 +30,8 @@ export interface Gateway {
   readonly audit: AuditLog;
   readonly readiness: Readiness;
   readonly metrics: GatewayMetrics;
+  /** The authentication plugins this gateway runs, by canonical method name. */
+  readonly methods: ReadonlyMap<string, LoadedMethod>;
   /** The secret that keys HMACs and signs cookies. */
   readonly secret: string;
 }

@@ -3,9 +3,10 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { messagesFor, pickLocale, type Messages } from './i18n.ts';
 
-const eta = new Eta({ views: fileURLToPath(new URL('../../views/', import.meta.url)), autoEscape: true, cache: true });
+// Eta's root is the project root so that plugins can keep their templates in plugins/<name>/views/.
+const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true, cache: true });
 
-/** Renders one of the gateway's own pages in the request's language. */
+/** Renders a page in the request's language: a core view name (`login`) or a path from the project root. */
 export function sendPage(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -16,7 +17,8 @@ export function sendPage(
 ): FastifyReply {
   const locale = pickLocale(request);
   const t = messagesFor(locale);
-  const html = eta.render(`./${view}`, { ...vars, locale, t, title: title(t) });
+  const template = view.includes('/') ? view : `views/${view}`;
+  const html = eta.render(template, { ...vars, locale, t, title: title(t) });
   // Security headers on the gateway's own pages only; helmet sets them synchronously.
   void reply.helmet?.();
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);

@@ -6,6 +6,8 @@ export interface TcpForwarder {
   readonly port: number;
   /** Stops listening and destroys every relayed connection, both ends. */
   cut(): Promise<void>;
+  /** Listens again on the same port (after `cut`). */
+  restore(): Promise<void>;
 }
 
 export async function startTcpForwarder(targetHost: string, targetPort: number): Promise<TcpForwarder> {
@@ -29,10 +31,19 @@ export async function startTcpForwarder(targetHost: string, targetPort: number):
   return {
     port,
     cut: async () => {
+      if (!server.listening) return;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
     },
+    restore: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
   };
 }
 

@@ -3,7 +3,7 @@ import { decideAccess } from '../../domain/rules/decide.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { cookieNames, type Gateway } from '../gateway.ts';
 import type { Messages } from '../i18n.ts';
-import { safeReturnPath, sendMessage, sendPage } from '../pages.ts';
+import { safeReturnPath, sendPage } from '../pages.ts';
 import { clientOf, setSessionCookie } from '../session-cookie.ts';
 
 interface LoginBody {
@@ -71,7 +71,7 @@ export function continueTo(
   const target = { host: request.headers.host ?? null, rawPath: next.split('?')[0] ?? '/' };
   const decision = decideAccess(gateway.rules.current, target, session.data, gateway.catalogue);
   if (decision.kind === 'authenticate' && !decision.next.includes('password')) {
-    return sendMessage(request, reply, { status: 403, message: (t) => t.methodUnavailable });
+    return reply.code(303).header('location', `/_sekisho/mfa?next=${encodeURIComponent(next)}`).send();
   }
   return reply.code(303).header('location', next).header('cache-control', 'no-store').send();
 }

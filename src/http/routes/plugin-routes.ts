@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PluginHttpResponse, PluginRoute } from '../../plugin-api.ts';
+import type { Gateway } from '../gateway.ts';
+import { pickLocale } from '../i18n.ts';
+import { sendPage } from '../pages.ts';
+import { clientOf } from '../session-cookie.ts';
+
+/** Mounts each plugin's own routes (callbacks, sandbox pages) under `/_sekisho/`. */
+export function registerPluginRoutes(app: FastifyInstance, gateway: Gateway): void {
+  for (const { plugin, method } of gateway.methods.values()) {
+    for (const route of method.routes ?? []) {
+      app.route({
+        method: route.method,
+        url: `/_sekisho/${route.path}`,
+        handler: async (request, reply) => {
+          const response = await route.handle(pluginRequest(request));
+          return sendPluginResponse(request, reply, response, plugin.messages[pickLocale(request)]);
+        },
+      });
+    }
+  }
+}
+
+function pluginRequest(request: FastifyRequest): Parameters<PluginRoute['handle']>[0] {
+  return {
+    params: (request.params ?? {}) as Record<string, string>,
+    query: (request.query ?? {}) as Record<string, string | undefined>,
+    body: request.body,
+    headers: request.headers,
+    client: { ...clientOf(request), locale: pickLocale(request) },
+  };
+}
+
+function sendPluginResponse(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  response: PluginHttpResponse,
+  pt: Readonly<Record<string, string>>,
+) {
+  if ('json' in response) return reply.code(response.status).header('cache-control', 'no-store').send(response.json);
+  return sendPage(request, reply, response.status, response.view.template, () => response.title, {
+    data: response.view.data,
+    pt,
+  });
+}
