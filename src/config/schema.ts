@@ -151,7 +151,7 @@ const configObjectSchema = z.strictObject({
   /** Where `/` sends a browser (e.g. the intranet portal); omitted: `/` is handled like any path. */
   homePath: z
     .string()
-    .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: 'must be an absolute path such as /portal/' })
+    .regex(/^\/[A-Za-z0-9._~/-]*$/, { error: 'must be an absolute path such as /portal/' })
     .optional(),
   rules: z.strictObject({ pollIntervalMs: intIn(100, 10_000).default(1000) }).prefault({}),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),

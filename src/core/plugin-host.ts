@@ -62,7 +62,8 @@ export async function loadMethods(plugins: readonly AuthPlugin[], deps: HostDeps
   return loaded;
 }
 
-function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<unknown> {
+/** The context a plugin is created with: its config section, a namespaced store, logging and audit. */
+export function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<unknown> {
   const config = plugin.configSchema.parse(deps.config.plugins[plugin.name] ?? {});
   const log = deps.log.child({ plugin: plugin.name });
   return {

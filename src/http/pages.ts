@@ -58,6 +58,7 @@ export function wantsHtml(request: FastifyRequest): boolean {
 export function safeReturnPath(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return '/';
   if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
   const base = 'http://sekisho.invalid';
   let parsed: URL;

@@ -1,0 +1,59 @@
+/**
+ * The SMS text: a short sentence in the user's language, then a blank line and the origin-bound
+ * line `@host #code` last, the format WebOTP and iOS/Android autofill recognise, so the code is
+ * only offered on the gateway's own origin (a phishing page on another host gets nothing).
+ */
+import type { Locale } from '../../src/plugin-api.ts';
+import { characterCount, MAX_SMS_CHARACTERS } from './providers/types.ts';
+
+/** Default human-readable text per language. */
+export const DEFAULT_SMS_TEMPLATES: Readonly<Record<Locale, string>> = {
+  ja: '【関所】ワンタイムパスワードは {code} です。有効期限は{minutes}分です。',
+  en: 'Sekisho one-time password: {code}. Valid for {minutes} minutes.',
+};
+
+/** What goes into one SMS. */
+export interface SmsTextInput {
+  readonly locale: Locale;
+  readonly code: string;
+  readonly ttlSeconds: number;
+  /** From {@link smsHost}. */
+  readonly host: string;
+  /** Custom templates from `plugins.SMSOTP.templates`. */
+  readonly templates?: Partial<Record<Locale, string>>;
+}
+
+/** The host of the gateway's public URL, with the port only when it is not the scheme's default. */
+export function smsHost(publicUrl: string): string {
+  // URL.host already drops a default port (80 for http, 443 for https).
+  return new URL(publicUrl).host;
+}
+
+/** The full SMS body; the origin-bound line is always the last line, whatever the template. */
+export function renderSmsText(input: SmsTextInput): string {
+  const template = input.templates?.[input.locale] ?? DEFAULT_SMS_TEMPLATES[input.locale];
+  // Whole minutes, rounded down so the text never promises more time than there is.
+  const minutes = String(Math.max(1, Math.floor(input.ttlSeconds / 60)));
+  const text = template
+    .replaceAll('{code}', input.code)
+    .replaceAll('{minutes}', minutes)
+    .replaceAll('{host}', input.host);
+  return `${text}\n\n@${input.host} #${input.code}`;
+}
+
+/**
+ * Throws at start-up when the longest possible text (8-digit code, both languages) would not fit in
+ * one Karaden message, so that a too-long template is a config error rather than failed logins.
+ */
+export function assertSmsTextFits(
+  host: string,
+  ttlSeconds: number,
+  templates?: Partial<Record<Locale, string>>,
+): void {
+  for (const locale of ['ja', 'en'] as const) {
+    const body = renderSmsText({ locale, code: '00000000', ttlSeconds, host, templates });
+    if (characterCount(body) > MAX_SMS_CHARACTERS) {
+      throw new Error(`plugins.SMSOTP.templates.${locale}: the SMS would exceed ${MAX_SMS_CHARACTERS} characters`);
+    }
+  }
+}
