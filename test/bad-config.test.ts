@@ -22,7 +22,10 @@ describe('bad configuration is refused, naming the key', () => {
   it('accepts the same sections when they are valid (the control case)', () => {
     const result = loadConfig({
       env: {},
-      overrides: { session: { idleTimeoutSeconds: 600 }, backends: { bk01: { url: 'http://127.0.0.1:9201' } } },
+      overrides: {
+        session: { idleTimeoutSeconds: 600 },
+        backends: { bk01: { url: 'http://127.0.0.1:9201' } },
+      },
     });
     expect(result.ok).toBe(true);
   });

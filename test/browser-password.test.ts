@@ -13,7 +13,9 @@ describe('password login in a real browser', () => {
   beforeAll(async () => {
     intranet = await startIntranet({ port: 0 });
     gw = await startGateway({
-      config: { backends: { portal: { url: `${intranet.url}/portal` }, keiri: { url: `${intranet.url}/keiri` } } },
+      config: {
+        backends: { portal: { url: `${intranet.url}/portal` }, keiri: { url: `${intranet.url}/keiri` } },
+      },
     });
     await setRules(gw, '/portal/=ALL;;', '/keiri/=@keiri;;');
     password = await addUser(gw, 'hanako', { groups: ['eigyo'] });

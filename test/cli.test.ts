@@ -16,7 +16,10 @@ interface Run {
 }
 
 /** Runs the real CLI in a child process, as an admin would. */
-function sekisho(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+function sekisho(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -35,7 +38,10 @@ describe('sekisho CLI', () => {
   const withConfig = (...args: string[]) => [...args, '--config', config];
 
   beforeAll(() => {
-    writeFileSync(config, `database: { url: "${databaseUrl}", schema: ${schema} }\nsecret: "${'s'.repeat(40)}"\n`);
+    writeFileSync(
+      config,
+      `database: { url: "${databaseUrl}", schema: ${schema} }\nsecret: "${'s'.repeat(40)}"\n`,
+    );
   });
   afterAll(async () => {
     const client = new pg.Client(connectionOptions(databaseUrl));
@@ -61,9 +67,12 @@ describe('sekisho CLI', () => {
   });
 
   it('adds users with an E.164 phone only, and never shows the hash', async () => {
-    const bad = await sekisho(withConfig('user', 'add', 'taro', '--phone', '090-1234-5678', '--password-stdin'), {
-      stdin: 'correct horse battery\n',
-    });
+    const bad = await sekisho(
+      withConfig('user', 'add', 'taro', '--phone', '090-1234-5678', '--password-stdin'),
+      {
+        stdin: 'correct horse battery\n',
+      },
+    );
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/E\.164/);
     expect((await sekisho(withConfig('group', 'add', 'keiri'))).code).toBe(0);
@@ -75,7 +84,9 @@ describe('sekisho CLI', () => {
     const shown = await sekisho(withConfig('user', 'show', 'taro'));
     expect(JSON.parse(shown.stdout)).toMatchObject({ id: 'taro', phone: '+819012345678', groups: ['keiri'] });
     expect(shown.stdout).not.toContain('argon2');
-    const duplicate = await sekisho(withConfig('user', 'add', 'taro', '--password-stdin'), { stdin: 'another password\n' });
+    const duplicate = await sekisho(withConfig('user', 'add', 'taro', '--password-stdin'), {
+      stdin: 'another password\n',
+    });
     expect(duplicate.code).toBe(1);
   });
 

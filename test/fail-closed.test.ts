@@ -37,7 +37,9 @@ describe('Redis unreachable: fail closed', () => {
   });
 
   async function json(path: string) {
-    const response = await request(gw.url + path, { headers: { accept: 'application/json', cookie: client.cookieHeader() } });
+    const response = await request(gw.url + path, {
+      headers: { accept: 'application/json', cookie: client.cookieHeader() },
+    });
     return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
   }
 
@@ -73,7 +75,11 @@ describe('Redis unreachable: fail closed', () => {
     const fresh = new FormClient(gw.url);
     const page = await fresh.get('/_sekisho/login');
     expect(page.status).toBe(200);
-    const login = await fresh.post('/_sekisho/login', { _csrf: csrfField(page.body), username: 'taro', password });
+    const login = await fresh.post('/_sekisho/login', {
+      _csrf: csrfField(page.body),
+      username: 'taro',
+      password,
+    });
     expect(login.status).toBe(503);
     expect(fresh.cookies.has('sekisho_sid')).toBe(false);
   });
@@ -81,7 +87,12 @@ describe('Redis unreachable: fail closed', () => {
   it('serves again, with the same session, once Redis is back', async () => {
     const before = backend.seen.length;
     await forwarder.restore();
-    await waitFor(async () => (await client.get('/bk01/a')).status === 200, 8000, 'recovery after Redis returns', 100);
+    await waitFor(
+      async () => (await client.get('/bk01/a')).status === 200,
+      8000,
+      'recovery after Redis returns',
+      100,
+    );
     expect((await json('/_sekisho/readyz')).status).toBe(200);
     expect(backend.seen.length).toBeGreaterThan(before);
   });

@@ -50,7 +50,9 @@ describe('identity and forwarding headers', () => {
 
   beforeAll(async () => {
     backend = await startBackend();
-    gw = await startGateway({ config: { backends: { open: { url: backend.url }, bk01: { url: backend.url } } } });
+    gw = await startGateway({
+      config: { backends: { open: { url: backend.url }, bk01: { url: backend.url } } },
+    });
     await setRules(gw, '/open/=ALL;;BYPASS', '/bk01/=ALL;;');
     const password = await addUser(gw, 'taro', { groups: ['eigyo', 'keiri'] });
     client = new FormClient(gw.url);
@@ -70,13 +72,17 @@ describe('identity and forwarding headers', () => {
   });
 
   it('sends no identity on a BYPASS path even when the client has a session', async () => {
-    const seen = echoed(await rawRequest(gw.url, 'GET', '/open/x', [['Cookie', cookie()], ...spoofedIdentity()]));
+    const seen = echoed(
+      await rawRequest(gw.url, 'GET', '/open/x', [['Cookie', cookie()], ...spoofedIdentity()]),
+    );
     expect(identityLines(seen)).toEqual([]);
     expect(JSON.stringify(seen.headers)).not.toMatch(/evil|taro/);
   });
 
   it('sends exactly one copy of each identity header, the true one, on an authenticated path', async () => {
-    const seen = echoed(await rawRequest(gw.url, 'GET', '/bk01/page', [['Cookie', cookie()], ...spoofedIdentity()]));
+    const seen = echoed(
+      await rawRequest(gw.url, 'GET', '/bk01/page', [['Cookie', cookie()], ...spoofedIdentity()]),
+    );
     expect(identityLines(seen).sort()).toEqual([
       ['x-remote-auth-methods', 'password'],
       ['x-remote-groups', 'eigyo,keiri'],
@@ -97,7 +103,9 @@ describe('identity and forwarding headers', () => {
     );
     expect(seen.headers['x-remote-user']).toBe('taro');
     expect(seen.headers['x-remote-groups']).toBe('eigyo,keiri');
-    expect(identityLines(seen).filter(([name]) => name === 'x-remote-user')).toEqual([['x-remote-user', 'taro']]);
+    expect(identityLines(seen).filter(([name]) => name === 'x-remote-user')).toEqual([
+      ['x-remote-user', 'taro'],
+    ]);
   });
 
   it('never lets a header name with whitespace through as identity', async () => {
@@ -116,7 +124,8 @@ describe('identity and forwarding headers', () => {
         // Refused by the HTTP parser before any routing.
         expect(response.status).toBe(400);
       }
-      for (const seen of backend.seen.slice(before)) expect(JSON.stringify(seen.rawHeaders)).not.toContain('evil');
+      for (const seen of backend.seen.slice(before))
+        expect(JSON.stringify(seen.rawHeaders)).not.toContain('evil');
     }
   });
 

@@ -92,8 +92,18 @@ describe('password lockout and one answer for every failure', () => {
     expect(Object.keys(unknown.headers).sort()).toEqual(Object.keys(wrong.headers).sort());
 
     const rows = await failures();
-    expect(rows).toContainEqual({ user_id: null, reason: 'unknown-user', attempted: 'nobody-here', ip: '127.0.0.1' });
-    expect(rows).toContainEqual({ user_id: 'jiro', reason: 'wrong-password', attempted: null, ip: '127.0.0.1' });
+    expect(rows).toContainEqual({
+      user_id: null,
+      reason: 'unknown-user',
+      attempted: 'nobody-here',
+      ip: '127.0.0.1',
+    });
+    expect(rows).toContainEqual({
+      user_id: 'jiro',
+      reason: 'wrong-password',
+      attempted: null,
+      ip: '127.0.0.1',
+    });
     // A successful login resets jiro's count; the wrong password above is his first again.
   });
 
@@ -147,7 +157,11 @@ describe('per-IP login throttling', () => {
     const token = csrfField(page.body);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const answer = await client.post('/_sekisho/login', { _csrf: token, username: 'taro', password: `wrong-${i}` });
+      const answer = await client.post('/_sekisho/login', {
+        _csrf: token,
+        username: 'taro',
+        password: `wrong-${i}`,
+      });
       statuses.push(answer.status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401]);

@@ -15,7 +15,9 @@ describe('two gateway instances sharing Postgres and Redis', () => {
 
   beforeAll(async () => {
     backend = await startBackend();
-    const config = { backends: { bk01: { url: backend.url }, bk02: { url: backend.url }, bk03: { url: backend.url } } };
+    const config = {
+      backends: { bk01: { url: backend.url }, bk02: { url: backend.url }, bk03: { url: backend.url } },
+    };
     a = await startGateway({ config });
     await setRules(a, '/bk01/=ALL;;', '/bk02/=ALL;;', '/bk03/=@eigyo;;');
     password = await addUser(a, 'taro', { groups: ['eigyo'] });
@@ -58,8 +60,16 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     const changed = Date.now();
     await a.admin.setRule('/bk02/=@keiri;;', 'test');
     const [onA, onB] = await Promise.all([
-      waitFor(async () => (await statusOn(a, client, '/bk02/')) === 403, propagation, 'instance A enforcing the new rule'),
-      waitFor(async () => (await statusOn(b, client, '/bk02/')) === 403, propagation, 'instance B enforcing the new rule'),
+      waitFor(
+        async () => (await statusOn(a, client, '/bk02/')) === 403,
+        propagation,
+        'instance A enforcing the new rule',
+      ),
+      waitFor(
+        async () => (await statusOn(b, client, '/bk02/')) === 403,
+        propagation,
+        'instance B enforcing the new rule',
+      ),
     ]);
     expect(Math.max(onA, onB)).toBeLessThanOrEqual(propagation);
     expect(Date.now() - changed).toBeLessThan(propagation + 500);
@@ -76,8 +86,16 @@ describe('two gateway instances sharing Postgres and Redis', () => {
 
     await a.admin.updateUser('taro', { locked: true }, 'test');
     const [onA, onB] = await Promise.all([
-      waitFor(async () => (await statusOn(a, client, '/bk01/')) === 302, propagation, 'instance A refusing the session'),
-      waitFor(async () => (await statusOn(b, client, '/bk01/', 'application/json')) === 401, propagation, 'instance B refusing the session'),
+      waitFor(
+        async () => (await statusOn(a, client, '/bk01/')) === 302,
+        propagation,
+        'instance A refusing the session',
+      ),
+      waitFor(
+        async () => (await statusOn(b, client, '/bk01/', 'application/json')) === 401,
+        propagation,
+        'instance B refusing the session',
+      ),
     ]);
     expect(Math.max(onA, onB)).toBeLessThanOrEqual(propagation);
     // The session is gone, not just refused for a moment, and the password no longer works.

@@ -14,7 +14,9 @@ describe('path attacks through the real gateway', () => {
 
   beforeAll(async () => {
     backend = await startBackend();
-    gw = await startGateway({ config: { backends: { open: { url: backend.url }, secret: { url: backend.url } } } });
+    gw = await startGateway({
+      config: { backends: { open: { url: backend.url }, secret: { url: backend.url } } },
+    });
     await setRules(gw, '/open/=ALL;;BYPASS', '/secret/=ALL;;');
   });
   afterAll(async () => {
@@ -106,7 +108,9 @@ describe('path attacks through the real gateway', () => {
   });
 
   it('forwards a benign path as the same normalised path the rules matched', async () => {
-    const response = await rawRequest(gw.url, 'GET', '/open/a/./b/../c?q=%2e', [['Accept', 'application/json']]);
+    const response = await rawRequest(gw.url, 'GET', '/open/a/./b/../c?q=%2e', [
+      ['Accept', 'application/json'],
+    ]);
     expect(response.status).toBe(200);
     expect((JSON.parse(response.body) as { url: string }).url).toBe('/a/c?q=%2e');
   });

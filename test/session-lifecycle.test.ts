@@ -97,7 +97,15 @@ describe('session IDs, fixation and timeouts', () => {
   });
 
   it('refuses malformed and unknown cookie values without error', async () => {
-    for (const value of ['', 'x', 'a'.repeat(43), 'a'.repeat(44), '../../etc/passwd', '%00', randomBytes(32).toString('base64url')]) {
+    for (const value of [
+      '',
+      'x',
+      'a'.repeat(43),
+      'a'.repeat(44),
+      '../../etc/passwd',
+      '%00',
+      randomBytes(32).toString('base64url'),
+    ]) {
       const response = await appWith(value);
       expect(response.status).toBe(302);
     }

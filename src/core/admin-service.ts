@@ -49,7 +49,10 @@ export class AdminService {
       email: input.email ?? null,
       groups: input.groups ?? [],
     });
-    await this.audit('user.add', input.id, actor, { groups: input.groups ?? [], phone: Boolean(input.phone) });
+    await this.audit('user.add', input.id, actor, {
+      groups: input.groups ?? [],
+      phone: Boolean(input.phone),
+    });
   }
 
   async updateUser(id: string, changes: UserChanges & { password?: string }, actor: string): Promise<void> {
@@ -58,8 +61,13 @@ export class AdminService {
     const { password, ...rest } = changes;
     const passwordHash = password === undefined ? undefined : await this.hashPassword(password);
     await this.deps.users.update(id, { ...rest, ...(passwordHash ? { passwordHash } : {}) });
-    const event = changes.locked === true ? 'user.lock' : changes.locked === false ? 'user.unlock' : 'user.update';
-    await this.audit(event, id, actor, { fields: Object.keys(changes).filter((k) => k !== 'password').concat(password ? ['password'] : []) });
+    const event =
+      changes.locked === true ? 'user.lock' : changes.locked === false ? 'user.unlock' : 'user.update';
+    await this.audit(event, id, actor, {
+      fields: Object.keys(changes)
+        .filter((k) => k !== 'password')
+        .concat(password ? ['password'] : []),
+    });
   }
 
   async removeUser(id: string, actor: string): Promise<void> {
@@ -81,7 +89,8 @@ export class AdminService {
   /** Parses and saves one rule line; a bad line changes nothing and names the field. */
   async setRule(line: string, actor: string): Promise<AccessRule> {
     const parsed = parseRule(line, this.deps.catalogue);
-    if (!parsed.ok) throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${parsed.field}: ${parsed.message}`);
+    if (!parsed.ok)
+      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${parsed.field}: ${parsed.message}`);
     await this.deps.rules.save(parsed.rule, actor);
     await this.audit('rule.set', null, actor, { rule: parsed.rule.line });
     return parsed.rule;
@@ -101,7 +110,8 @@ export class AdminService {
 
   async deleteRule(prefixText: string, actor: string): Promise<void> {
     const prefix = parsePathPrefix(prefixText.trim());
-    if (!prefix.ok) throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: path-prefix: ${prefix.message}`);
+    if (!prefix.ok)
+      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: path-prefix: ${prefix.message}`);
     const removed = await this.deps.rules.remove(prefix.value.host, prefix.value.prefix, actor);
     if (!removed) throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
     await this.audit('rule.delete', null, actor, { prefix: prefixText.trim() });
@@ -129,12 +139,16 @@ function validateUser(input: UserInput): void {
 
 function validatePhone(phone: string): void {
   if (!e164Pattern.test(phone)) {
-    throw new SekishoError('SEKISHO_ERR_USER_INVALID', `phone ${JSON.stringify(phone)} is not E.164 (e.g. +819012345678)`);
+    throw new SekishoError(
+      'SEKISHO_ERR_USER_INVALID',
+      `phone ${JSON.stringify(phone)} is not E.164 (e.g. +819012345678)`,
+    );
   }
 }
 
 function validateEmail(email: string): void {
-  if (!emailPattern.test(email)) throw new SekishoError('SEKISHO_ERR_USER_INVALID', `email ${JSON.stringify(email)} is not valid`);
+  if (!emailPattern.test(email))
+    throw new SekishoError('SEKISHO_ERR_USER_INVALID', `email ${JSON.stringify(email)} is not valid`);
 }
 
 function usage(message: string): SekishoError {

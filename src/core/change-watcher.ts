@@ -11,7 +11,7 @@ import type { SessionService } from './session-service.ts';
  */
 export class ChangeWatcher {
   private lastSeq = 0;
-  /** What sessions depend on, per usable user: groups and password, as last seen. */
+  /** What sessions depend on, per user: groups and password, as last seen. */
   private readonly known = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -30,7 +30,7 @@ export class ChangeWatcher {
   /** Remembers where the feed stands, then polls every `intervalMs`. */
   async start(intervalMs: number): Promise<void> {
     this.lastSeq = await this.deps.feed.latest();
-    for (const user of await this.deps.users.list()) if (!user.locked) this.known.set(user.id, fingerprint(user));
+    for (const user of await this.deps.users.list()) this.known.set(user.id, fingerprint(user));
     this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref();
   }
@@ -52,7 +52,9 @@ export class ChangeWatcher {
       const changes = await this.deps.feed.since(this.lastSeq);
       if (changes.length === 0) return;
       if (changes.some((c) => c.kind === 'rules')) await this.reloadRules();
-      const users = new Set(changes.filter((c) => c.kind === 'user' && c.subject).map((c) => c.subject as string));
+      const users = new Set(
+        changes.filter((c) => c.kind === 'user' && c.subject).map((c) => c.subject as string),
+      );
       for (const userId of users) await this.checkUser(userId);
       this.lastSeq = changes[changes.length - 1]?.seq ?? this.lastSeq;
     } catch (error) {
@@ -63,7 +65,11 @@ export class ChangeWatcher {
   private async reloadRules(): Promise<void> {
     const result = await this.deps.rules.reload();
     if (result.ok) this.deps.log.info({ rules: result.count }, 'access rules reloaded');
-    else this.deps.log.error({ errors: result.errors }, 'access rules not reloaded; the previous rules stay in force');
+    else
+      this.deps.log.error(
+        { errors: result.errors },
+        'access rules not reloaded; the previous rules stay in force',
+      );
   }
 
   /**
@@ -74,8 +80,8 @@ export class ChangeWatcher {
   private async checkUser(userId: string): Promise<void> {
     const user = await this.deps.users.find(userId);
     const before = this.known.get(userId);
-    const now = user && !user.locked ? fingerprint(user) : null;
-    if (now === null || (before !== undefined && before !== now)) {
+    const now = user ? fingerprint(user) : null;
+    if (!user || user.locked || (before !== undefined && before !== now)) {
       const ended = await this.deps.sessions.endAllFor(userId);
       const reason = !user ? 'deleted' : user.locked ? 'locked' : 'groups or password changed';
       this.deps.log.info({ user: userId, sessions: ended, reason }, 'user sessions ended');

@@ -11,7 +11,10 @@ export interface LockoutPolicy {
 export type PasswordLoginResult =
   | { readonly ok: true; readonly user: UserRecord }
   /** One answer for every failure, so the caller cannot tell unknown, wrong, locked apart. */
-  | { readonly ok: false; readonly reason: 'unknown-user' | 'wrong-password' | 'locked' | 'lockout' | 'no-password' };
+  | {
+      readonly ok: false;
+      readonly reason: 'unknown-user' | 'wrong-password' | 'locked' | 'lockout' | 'no-password';
+    };
 
 export interface LoginContext {
   readonly ip: string;
@@ -29,7 +32,10 @@ export class PasswordLogin {
   private readonly clock: Clock;
   private readonly policy: LockoutPolicy;
 
-  constructor(deps: { users: UserRepository; hasher: PasswordHasher; audit: AuditLog; clock: Clock }, policy: LockoutPolicy) {
+  constructor(
+    deps: { users: UserRepository; hasher: PasswordHasher; audit: AuditLog; clock: Clock },
+    policy: LockoutPolicy,
+  ) {
     this.users = deps.users;
     this.hasher = deps.hasher;
     this.audit = deps.audit;
@@ -47,7 +53,9 @@ export class PasswordLogin {
       actor: user ? user.id : null,
       ip: context.ip,
       userAgent: context.userAgent,
-      detail: result.ok ? {} : { reason: result.reason, ...(user ? {} : { attemptedId: userId.slice(0, 64) }) },
+      detail: result.ok
+        ? {}
+        : { reason: result.reason, ...(user ? {} : { attemptedId: userId.slice(0, 64) }) },
     });
     return result;
   }

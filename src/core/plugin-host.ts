@@ -16,7 +16,11 @@ export interface LoadedMethod {
 
 /** The enabled plugins' rule-engine facts (name, aliases, passwordless). */
 export function enabledMethodInfos(plugins: readonly AuthPlugin[], config: Config): MethodInfo[] {
-  return enabledPlugins(plugins, config).map((p) => ({ name: p.name, aliases: p.aliases, passwordless: p.passwordless }));
+  return enabledPlugins(plugins, config).map((p) => ({
+    name: p.name,
+    aliases: p.aliases,
+    passwordless: p.passwordless,
+  }));
 }
 
 function enabledPlugins(plugins: readonly AuthPlugin[], config: Config): AuthPlugin[] {
@@ -28,7 +32,8 @@ export function validatePluginConfig(plugins: readonly AuthPlugin[], config: Con
   const problems: string[] = [];
   const known = new Set(plugins.map((p) => p.name));
   for (const name of Object.keys(config.plugins)) {
-    if (!known.has(name)) problems.push(`config: plugins.${name}: unknown plugin (known: ${[...known].join(', ')})`);
+    if (!known.has(name))
+      problems.push(`config: plugins.${name}: unknown plugin (known: ${[...known].join(', ')})`);
   }
   for (const plugin of plugins) {
     const parsed = plugin.configSchema.safeParse(config.plugins[plugin.name] ?? {});
@@ -51,7 +56,10 @@ export interface HostDeps {
 }
 
 /** Creates the enabled plugins' methods, each with its own namespaced store and logger. */
-export async function loadMethods(plugins: readonly AuthPlugin[], deps: HostDeps): Promise<Map<string, LoadedMethod>> {
+export async function loadMethods(
+  plugins: readonly AuthPlugin[],
+  deps: HostDeps,
+): Promise<Map<string, LoadedMethod>> {
   const problems = validatePluginConfig(plugins, deps.config);
   if (problems.length > 0) throw new SekishoError('SEKISHO_ERR_CONFIG', problems.join('\n'));
   const loaded = new Map<string, LoadedMethod>();
@@ -78,7 +86,11 @@ export function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<un
       error: (fields, message) => log.error(fields, message),
     },
     audit: async (event) => {
-      const fields = { event: `${plugin.name}.${event.event}`, outcome: event.outcome, user: event.userId ?? undefined };
+      const fields = {
+        event: `${plugin.name}.${event.event}`,
+        outcome: event.outcome,
+        user: event.userId ?? undefined,
+      };
       log.info({ ...fields, detail: event.detail }, 'audit');
       await deps.audit.record({
         event: fields.event,

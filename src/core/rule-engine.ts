@@ -3,7 +3,8 @@ import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { RuleRepository } from '../ports/rules.ts';
 
-export type RuleLoadResult = { readonly ok: true; readonly count: number } | { readonly ok: false; readonly errors: string[] };
+export type RuleLoadResult =
+  { readonly ok: true; readonly count: number } | { readonly ok: false; readonly errors: string[] };
 
 /**
  * Holds the compiled rule set the gate reads on every request. A reload that finds a bad

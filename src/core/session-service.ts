@@ -46,7 +46,11 @@ export class SessionService {
     if (!token || token.length !== 43) return null;
     const hash = hashToken(token);
     const now = this.clock.now();
-    const data = await this.store.touchSession(hash, { now, idleMs: this.timeouts.idleMs, ttlMs: this.timeouts.idleMs });
+    const data = await this.store.touchSession(hash, {
+      now,
+      idleMs: this.timeouts.idleMs,
+      ttlMs: this.timeouts.idleMs,
+    });
     if (!data) return null;
     if (now - data.createdAt >= this.timeouts.absoluteMs) {
       await this.store.deleteSession(hash);
@@ -80,7 +84,11 @@ export class SessionService {
     if (previous) await this.store.deleteSession(previous.hash);
     const token = newToken();
     const hash = hashToken(token);
-    await this.store.createSession(hash, data, { now, idleMs: this.timeouts.idleMs, ttlMs: this.timeouts.idleMs });
+    await this.store.createSession(hash, data, {
+      now,
+      idleMs: this.timeouts.idleMs,
+      ttlMs: this.timeouts.idleMs,
+    });
     return { token, hash, data };
   }
 

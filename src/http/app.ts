@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -39,18 +44,34 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   await app.register(helmet, {
     global: false,
     contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], scriptSrc: ["'self'"] },
+      directives: {
+        defaultSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        scriptSrc: ["'self'"],
+      },
     },
   });
   await app.register(csrf, {
     cookieKey: names.csrf,
-    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: config.session.secureCookie, signed: true },
+    cookieOpts: {
+      path: '/',
+      sameSite: 'lax',
+      httpOnly: true,
+      secure: config.session.secureCookie,
+      signed: true,
+    },
   });
   await app.register(rateLimit, {
     global: false,
-    ...(gateway.store instanceof RedisStore ? { redis: gateway.store.client, nameSpace: `${config.redis.keyPrefix}rl:` } : {}),
+    ...(gateway.store instanceof RedisStore
+      ? { redis: gateway.store.client, nameSpace: `${config.redis.keyPrefix}rl:` }
+      : {}),
     keyGenerator: (request: FastifyRequest) => request.ip,
-    errorResponseBuilder: (_request, context) => ({ statusCode: context.statusCode, code: 'SEKISHO_ERR_RATE_LIMITED' }),
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: context.statusCode,
+      code: 'SEKISHO_ERR_RATE_LIMITED',
+    }),
   });
 
   app.addHook('onRequest', createGate(gateway));
@@ -71,7 +92,11 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     const home = config.homePath;
     app.get('/', async (_request, reply) => reply.code(302).header('location', home).send());
   }
-  const policy = headerPolicy(config.identityHeaders, [names.session, names.csrf], config.trustProxy !== false);
+  const policy = headerPolicy(
+    config.identityHeaders,
+    [names.session, names.csrf],
+    config.trustProxy !== false,
+  );
   await registerBackends(app, gateway, policy);
   return app;
 }
@@ -86,7 +111,9 @@ function normaliseUrl(url: string): string {
 }
 
 function setErrorPages(app: FastifyInstance) {
-  app.setNotFoundHandler(async (request, reply) => sendOrJson(request, reply, 404, 'not_found', (t) => t.notFound));
+  app.setNotFoundHandler(async (request, reply) =>
+    sendOrJson(request, reply, 404, 'not_found', (t) => t.notFound),
+  );
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;
     if (error.code?.startsWith('FST_CSRF')) {
@@ -97,7 +124,8 @@ function setErrorPages(app: FastifyInstance) {
       reply.header('retry-after', '60');
       return sendOrJson(request, reply, 429, 'too_many_requests', (t) => t.tooManyAttempts);
     }
-    if (status >= 400 && status < 500) return sendOrJson(request, reply, status, 'bad_request', (t) => t.badRequest);
+    if (status >= 400 && status < 500)
+      return sendOrJson(request, reply, status, 'bad_request', (t) => t.badRequest);
     request.log.error({ err: error }, 'request failed');
     return sendOrJson(request, reply, 503, 'unavailable', (t) => t.unavailable);
   });
@@ -110,7 +138,8 @@ function sendOrJson(
   code: string,
   message: Parameters<typeof sendMessage>[2]['message'],
 ) {
-  if (!wantsHtml(request)) return reply.code(status).header('cache-control', 'no-store').send({ error: code });
+  if (!wantsHtml(request))
+    return reply.code(status).header('cache-control', 'no-store').send({ error: code });
   return sendMessage(request, reply, { status, message });
 }
 

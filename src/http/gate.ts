@@ -38,7 +38,12 @@ export function createGate(gateway: Gateway) {
     }
     if (!session) return finish(gateway, request, reply, before);
     request.gatewaySession = session;
-    return finish(gateway, request, reply, decideAccess(gateway.rules.current, target, session.data, gateway.catalogue));
+    return finish(
+      gateway,
+      request,
+      reply,
+      decideAccess(gateway.rules.current, target, session.data, gateway.catalogue),
+    );
   };
 }
 
@@ -55,7 +60,10 @@ function finish(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, 
       request.log.info({ path: decision.path }, 'no access rule matches: default deny');
       return refuse(request, reply, 403, 'forbidden', (t) => t.forbidden);
     case 'forbidden':
-      request.log.info({ user: request.gatewaySession?.data.userId, rule: decision.rule.line }, 'access denied');
+      request.log.info(
+        { user: request.gatewaySession?.data.userId, rule: decision.rule.line },
+        'access denied',
+      );
       return refuse(request, reply, 403, 'forbidden', (t) => t.forbidden);
     case 'authenticate':
       return askToAuthenticate(request, reply, decision.next);
@@ -81,7 +89,8 @@ function refuse(
   code: string,
   message: Parameters<typeof sendMessage>[2]['message'],
 ) {
-  if (!wantsHtml(request)) return reply.code(status).header('cache-control', 'no-store').send({ error: code });
+  if (!wantsHtml(request))
+    return reply.code(status).header('cache-control', 'no-store').send({ error: code });
   return sendMessage(request, reply, {
     status,
     message,

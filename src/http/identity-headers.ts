@@ -17,7 +17,11 @@ export interface HeaderPolicy {
   readonly trustProxy: boolean;
 }
 
-export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[], trustProxy: boolean): HeaderPolicy {
+export function headerPolicy(
+  names: IdentityHeaderNames,
+  gatewayCookies: string[],
+  trustProxy: boolean,
+): HeaderPolicy {
   const forbidden = new Set([names.user, names.groups, names.methods].map(normaliseName));
   return { names, forbidden, gatewayCookies: new Set(gatewayCookies), trustProxy };
 }
@@ -49,7 +53,10 @@ export function backendHeaders(
   const headers: IncomingHttpHeaders = {};
   // Hop-by-hop headers (and any the client lists in Connection) end here; otherwise
   // `Connection: X-Remote-User` would make the proxy drop the identity set below.
-  const listed = typeof inbound.connection === 'string' ? inbound.connection.split(',').map((n) => n.trim().toLowerCase()) : [];
+  const listed =
+    typeof inbound.connection === 'string'
+      ? inbound.connection.split(',').map((n) => n.trim().toLowerCase())
+      : [];
   const hopByHop = new Set([...hopByHopHeaders, ...listed]);
   for (const [name, value] of Object.entries(inbound)) {
     if (policy.forbidden.has(normaliseName(name)) || hopByHop.has(name)) continue;

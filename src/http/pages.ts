@@ -4,7 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { messagesFor, pickLocale, type Messages } from './i18n.ts';
 
 // Eta's root is the project root so that plugins can keep their templates in plugins/<name>/views/.
-const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true, cache: true });
+const eta = new Eta({
+  views: fileURLToPath(new URL('../../', import.meta.url)),
+  autoEscape: true,
+  cache: true,
+});
 
 /** Renders a page in the request's language: a core view name (`login`) or a path from the project root. */
 export function sendPage(

@@ -14,6 +14,8 @@ interface ForwardingRequest {
   readonly gatewaySession: FastifyRequest['gatewaySession'];
 }
 
+type WsClientOptions = NonNullable<FastifyHttpProxyOptions['wsClientOptions']>;
+
 /** The reply type reply-from hands to onError (it allows HTTP/2 replies, which we never serve). */
 type ProxyReply = Parameters<NonNullable<NonNullable<FastifyHttpProxyOptions['replyOptions']>['onError']>>[0];
 
@@ -25,7 +27,10 @@ export async function registerBackends(app: FastifyInstance, gateway: Gateway, p
   for (const [name, backend] of Object.entries(gateway.config.backends)) {
     await app.register(async (scope) => {
       scope.addHook('onResponse', async (_request, reply) => {
-        gateway.metrics.upstream.observe({ backend: name, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+        gateway.metrics.upstream.observe(
+          { backend: name, status: String(reply.statusCode) },
+          reply.elapsedTime / 1000,
+        );
       });
       await scope.register(proxy, backendOptions(gateway, policy, name, backend));
     });
@@ -41,12 +46,18 @@ function backendOptions(gateway: Gateway, policy: HeaderPolicy, name: string, ba
       protocol: request.protocol,
       host: request.headers.host ?? '',
     });
+  // The plugin reads `rewriteRequestHeaders` here at run time; its typings omit it.
+  const wsClientOptions: WsClientOptions & {
+    rewriteRequestHeaders: (_headers: unknown, request: ForwardingRequest) => IncomingHttpHeaders;
+  } = {
+    rewriteRequestHeaders: (_headers, request) => forward(request),
+  };
   return {
     upstream: upstream.origin,
     prefix: `/${name}`,
     rewritePrefix: basePath,
-    websocket: true,
-    wsClientOptions: { rewriteRequestHeaders: (_headers: unknown, request: ForwardingRequest) => forward(request) },
+    websocket: true as const,
+    wsClientOptions,
     undici: {
       connections: 128,
       pipelining: 1,
@@ -65,7 +76,15 @@ function backendOptions(gateway: Gateway, policy: HeaderPolicy, name: string, ba
 }
 
 /** Headers that describe the backend connection only (RFC 9110 §7.6.1); never relayed to the client. */
-const hopByHop = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+const hopByHop = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+];
 
 /** Backend redirects and cookie paths are mapped back under `/<name>/`; hop-by-hop headers are dropped. */
 function mapResponseHeaders(headers: IncomingHttpHeaders, upstream: URL, basePath: string, name: string) {
@@ -98,12 +117,17 @@ function mapCookie(cookie: string, basePath: string, name: string): string {
   return parts.join(';');
 }
 
-function upstreamFailed(reply: FastifyReply, name: string, error: Error & { statusCode?: number; code?: string }) {
+function upstreamFailed(
+  reply: FastifyReply,
+  name: string,
+  error: Error & { statusCode?: number; code?: string },
+) {
   const timedOut = error.statusCode === 504 || /TIMEOUT/i.test(error.code ?? '');
   const status = timedOut ? 504 : 502;
   const request = reply.request;
   request.log.warn({ backend: name, code: error.code, message: error.message }, 'upstream failed');
-  if (!wantsHtml(request)) return reply.code(status).send({ error: timedOut ? 'gateway_timeout' : 'bad_gateway' });
+  if (!wantsHtml(request))
+    return reply.code(status).send({ error: timedOut ? 'gateway_timeout' : 'bad_gateway' });
   return sendMessage(request, reply, {
     status,
     message: (t) => (timedOut ? t.gatewayTimeout : t.badGateway),

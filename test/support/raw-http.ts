@@ -24,7 +24,8 @@ export async function rawRequest(
 ): Promise<RawResponse> {
   const { hostname, port, host } = new URL(baseUrl);
   const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
-  for (const header of headers) lines.push(typeof header === 'string' ? header : `${header[0]}: ${header[1]}`);
+  for (const header of headers)
+    lines.push(typeof header === 'string' ? header : `${header[0]}: ${header[1]}`);
   if (body) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
   lines.push('Connection: close');
   const wire = `${lines.join('\r\n')}\r\n\r\n${body}`;

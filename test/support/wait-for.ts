@@ -15,7 +15,6 @@ export async function waitFor(
   for (;;) {
     try {
       if (await check()) return Date.now() - started;
-      lastError = null;
     } catch (error) {
       lastError = error;
     }

@@ -71,8 +71,10 @@ export function continueTo(
   const target = { host: request.headers.host ?? null, rawPath: next.split('?')[0] ?? '/' };
   const decision = decideAccess(gateway.rules.current, target, session.data, gateway.catalogue);
   if (decision.kind === 'authenticate' && !decision.next.includes('password')) {
-    return reply.code(303).header('location', `/_sekisho/mfa?next=${encodeURIComponent(next)}`).send();
+    return reply
+      .code(303)
+      .header('location', `/_sekisho/mfa?next=${encodeURIComponent(next)}`)
+      .send();
   }
   return reply.code(303).header('location', next).header('cache-control', 'no-store').send();
 }
-

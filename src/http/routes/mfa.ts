@@ -23,8 +23,10 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
     const session = await readSession(request);
     const missing = missingMethods(gateway, request, session, next);
     if (missing === null) return reply.code(303).header('location', next).send();
-    if (missing.length === 1 && missing[0] !== 'password') return reply.redirect(methodUrl(missing[0] ?? '', next), 303);
-    if (missing.length === 1 || !session) return reply.redirect(`/_sekisho/login?next=${encodeURIComponent(next)}`, 303);
+    if (missing.length === 1 && missing[0] !== 'password')
+      return reply.redirect(methodUrl(missing[0] ?? '', next), 303);
+    if (missing.length === 1 || !session)
+      return reply.redirect(`/_sekisho/login?next=${encodeURIComponent(next)}`, 303);
     const t = messagesFor(pickLocale(request));
     const choices = missing.map((name) => ({
       href: name === 'password' ? `/_sekisho/login?next=${encodeURIComponent(next)}` : methodUrl(name, next),
@@ -51,16 +53,29 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
         const result = await step.loaded.method.start({ ...step.challenge, resend: true });
         return showStart(gateway, request, reply, step, result);
       }
-      const answer = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+      const answer = Object.fromEntries(
+        Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      );
       const verdict = await step.loaded.method.verify({ ...step.challenge, answer });
-      gateway.metrics.logins.inc({ method: step.name, outcome: verdict.kind === 'ok' ? 'success' : 'failure' });
+      gateway.metrics.logins.inc({
+        method: step.name,
+        outcome: verdict.kind === 'ok' ? 'success' : 'failure',
+      });
       if (verdict.kind === 'ok') {
         const session = await gateway.sessions.prove(step.session, step.user, step.name, clientOf(request));
         setSessionCookie(reply, gateway.config, session.token);
-        await gateway.audit.record({ event: 'login.step', outcome: 'success', userId: step.user.id, actor: step.user.id, ip: request.ip, detail: { method: step.name } });
+        await gateway.audit.record({
+          event: 'login.step',
+          outcome: 'success',
+          userId: step.user.id,
+          actor: step.user.id,
+          ip: request.ip,
+          detail: { method: step.name },
+        });
         return continueTo(gateway, request, reply, session, step.next);
       }
-      if (verdict.kind === 'dead') return problemPage(gateway, request, reply, step, verdict.messageKey, true);
+      if (verdict.kind === 'dead')
+        return problemPage(gateway, request, reply, step, verdict.messageKey, true);
       return renderView(gateway, request, reply, step, verdict.view, verdict.messageKey, 401);
     },
   );
@@ -76,7 +91,12 @@ interface Step {
 }
 
 /** The methods still missing for `next`, or null when the session may go there now. */
-function missingMethods(gateway: Gateway, request: FastifyRequest, session: ActiveSession | null, next: string) {
+function missingMethods(
+  gateway: Gateway,
+  request: FastifyRequest,
+  session: ActiveSession | null,
+  next: string,
+) {
   const target = { host: request.headers.host ?? null, rawPath: next.split('?')[0] ?? '/' };
   const decision = decideAccess(gateway.rules.current, target, session?.data ?? null, gateway.catalogue);
   return decision.kind === 'authenticate' ? [...decision.next] : null;
@@ -89,7 +109,9 @@ async function prepare(
   reply: FastifyReply,
   session: ActiveSession | null,
 ): Promise<Step | null> {
-  const next = safeReturnPath((request.query as { next?: unknown }).next ?? (request.body as Body | undefined)?.next);
+  const next = safeReturnPath(
+    (request.query as { next?: unknown }).next ?? (request.body as Body | undefined)?.next,
+  );
   const name = gateway.catalogue.canonical(request.params.method);
   const loaded = name ? gateway.methods.get(name) : undefined;
   if (!name || !loaded) {
@@ -108,14 +130,24 @@ async function prepare(
   const user = await gateway.users.find(session.data.userId);
   if (!user || user.locked) {
     await gateway.sessions.end(session);
-    await sendMessage(request, reply, { status: 401, message: (t) => t.sessionNeeded, link: loginLink(next) });
+    await sendMessage(request, reply, {
+      status: 401,
+      message: (t) => t.sessionNeeded,
+      link: loginLink(next),
+    });
     return null;
   }
   const client = { ...clientOf(request), locale: pickLocale(request) };
   return { name, loaded, session, user, next, challenge: { user, flowId: session.hash, client } };
 }
 
-function showStart(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, step: Step, result: StartResult) {
+function showStart(
+  gateway: Gateway,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: Step,
+  result: StartResult,
+) {
   if (result.kind === 'started') return renderView(gateway, request, reply, step, result.view, null, 200);
   return problemPage(gateway, request, reply, step, result.messageKey, result.retry);
 }
@@ -150,7 +182,9 @@ function problemPage(
   retry: boolean,
 ) {
   const pt = step.loaded.plugin.messages[pickLocale(request)];
-  const href = retry ? methodUrl(step.name, step.next) : `/_sekisho/login?next=${encodeURIComponent(step.next)}`;
+  const href = retry
+    ? methodUrl(step.name, step.next)
+    : `/_sekisho/login?next=${encodeURIComponent(step.next)}`;
   return sendMessage(request, reply, {
     status: retry ? 503 : 403,
     message: () => pt[messageKey] ?? messageKey,
@@ -168,5 +202,8 @@ function methodLabel(gateway: Gateway, name: string, request: FastifyRequest): s
 }
 
 function loginLink(next: string) {
-  return { href: `/_sekisho/login?next=${encodeURIComponent(next)}`, label: (t: { loginAgain: string }) => t.loginAgain };
+  return {
+    href: `/_sekisho/login?next=${encodeURIComponent(next)}`,
+    label: (t: { loginAgain: string }) => t.loginAgain,
+  };
 }

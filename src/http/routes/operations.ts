@@ -6,7 +6,9 @@ const stylesheet = readFileSync(new URL('../../../views/static/sekisho.css', imp
 
 /** Health for the process, readiness for the load balancer, metrics for Prometheus. */
 export async function operationsRoutes(app: FastifyInstance, gateway: Gateway) {
-  app.get('/_sekisho/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
+  app.get('/_sekisho/healthz', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+  );
 
   app.get('/_sekisho/readyz', async (_request, reply) => {
     const ready = await gateway.readiness.check();

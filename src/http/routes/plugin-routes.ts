@@ -37,7 +37,8 @@ function sendPluginResponse(
   response: PluginHttpResponse,
   pt: Readonly<Record<string, string>>,
 ) {
-  if ('json' in response) return reply.code(response.status).header('cache-control', 'no-store').send(response.json);
+  if ('json' in response)
+    return reply.code(response.status).header('cache-control', 'no-store').send(response.json);
   return sendPage(request, reply, response.status, response.view.template, () => response.title, {
     data: response.view.data,
     pt,
