@@ -90,7 +90,8 @@ export function readGatewaySettings(gatewayConfig: Readonly<Record<string, unkno
 }
 
 /** A provider that can actually send, with what it needs. */
-export type UsableProvider = { readonly name: 'karaden'; readonly karaden: KaradenSettings } | { readonly name: 'sandbox' };
+export type UsableProvider =
+  { readonly name: 'karaden'; readonly karaden: KaradenSettings } | { readonly name: 'sandbox' };
 
 /**
  * The providers of `sms.provider`, in failover order, that can actually send: Karaden only with its

@@ -35,7 +35,8 @@ export function createFailover(providers: readonly SmsProvider[]): FailoverSende
       for (const provider of providers) {
         const outcome = await provider.send(message);
         attempts.push({ provider: provider.name, outcome });
-        if (outcome.ok) return { attempts, accepted: { provider: provider.name, messageId: outcome.messageId } };
+        if (outcome.ok)
+          return { attempts, accepted: { provider: provider.name, messageId: outcome.messageId } };
         // The number is the problem, not the provider: another provider would fail (or bill) too.
         if (outcome.reason === 'invalid-number') break;
       }

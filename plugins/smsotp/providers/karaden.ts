@@ -5,7 +5,7 @@
  */
 import { Agent, request } from 'undici';
 import { z } from 'zod';
-import { toDomesticMobile } from '../phone.ts';
+import { toDomesticMobile } from '../sms-message.ts';
 import { characterCount, MAX_SMS_CHARACTERS } from './types.ts';
 import type { SendFailureReason, SendOutcome, SmsMessage, SmsProvider } from './types.ts';
 
@@ -31,10 +31,12 @@ export function createKaradenProvider(settings: KaradenSettings): SmsProvider {
   // Its own pool, so connect time is bounded too and shutdown can close it.
   const agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
   const url = `${settings.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(settings.tenantId)}/messages`;
+  let closing: Promise<void> | null = null;
   return {
     name: 'karaden',
     send: (message) => sendOne(settings, agent, url, message),
-    close: () => agent.close(),
+    // Idempotent: undici throws when a closed pool is closed again, and shutdown paths may overlap.
+    close: () => (closing ??= agent.close()),
   };
 }
 
@@ -92,10 +94,13 @@ function interpret(status: number, text: string | null): SendOutcome {
   const json = parseJson(text);
   if (status >= 200 && status < 300) {
     const parsed = messageObject.safeParse(json);
-    return parsed.success ? { ok: true, messageId: parsed.data.id } : { ok: false, reason: 'bad-response', status };
+    return parsed.success
+      ? { ok: true, messageId: parsed.data.id }
+      : { ok: false, reason: 'bad-response', status };
   }
   const parsedError = errorObject.safeParse(json);
-  const code = parsedError.success && /^[\w.-]+$/.test(parsedError.data.code) ? parsedError.data.code : undefined;
+  const code =
+    parsedError.success && /^[\w.-]+$/.test(parsedError.data.code) ? parsedError.data.code : undefined;
   const reason = reasonForStatus(status);
   return code === undefined ? { ok: false, reason, status } : { ok: false, reason, status, code };
 }

@@ -1,10 +1,32 @@
 /**
- * The SMS text: a short sentence in the user's language, then a blank line and the origin-bound
- * line `@host #code` last, the format WebOTP and iOS/Android autofill recognise, so the code is
- * only offered on the gateway's own origin (a phishing page on another host gets nothing).
+ * The SMS itself: who it can go to and what it says.
+ *
+ * Recipients: Karaden reaches Japanese mobile numbers only. The auth DB keeps E.164
+ * (`+819012345678`); Karaden wants the 11-digit domestic form (`09012345678`).
+ *
+ * Text: a short sentence in the user's language, then a blank line and the origin-bound line
+ * `@host #code` last, the format WebOTP and iOS/Android autofill recognise, so the code is only
+ * offered on the gateway's own origin (a phishing page on another host gets nothing).
  */
 import type { Locale } from '../../src/plugin-api.ts';
 import { characterCount, MAX_SMS_CHARACTERS } from './providers/types.ts';
+
+/** `+81` then a mobile prefix (70/80/90 once the trunk 0 is dropped) and eight more digits. */
+const JAPANESE_MOBILE_E164 = /^\+81([789]0\d{8})$/;
+
+/**
+ * The 11-digit domestic form of a Japanese mobile number given in E.164, or null when the number is
+ * not one SMS can be sent to. Spaces and hyphens typed by an administrator are tolerated.
+ */
+export function toDomesticMobile(e164: string): string | null {
+  const match = JAPANESE_MOBILE_E164.exec(e164.replace(/[\s-]/g, ''));
+  return match ? `0${match[1]}` : null;
+}
+
+/** True when an SMS can be sent to `e164`. */
+export function isSendableNumber(e164: string): boolean {
+  return toDomesticMobile(e164) !== null;
+}
 
 /** Default human-readable text per language. */
 export const DEFAULT_SMS_TEMPLATES: Readonly<Record<Locale, string>> = {
@@ -53,7 +75,9 @@ export function assertSmsTextFits(
   for (const locale of ['ja', 'en'] as const) {
     const body = renderSmsText({ locale, code: '00000000', ttlSeconds, host, templates });
     if (characterCount(body) > MAX_SMS_CHARACTERS) {
-      throw new Error(`plugins.SMSOTP.templates.${locale}: the SMS would exceed ${MAX_SMS_CHARACTERS} characters`);
+      throw new Error(
+        `plugins.SMSOTP.templates.${locale}: the SMS would exceed ${MAX_SMS_CHARACTERS} characters`,
+      );
     }
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * SMSOTP (alias SMS): after the password, a one-time code sent by SMS to the phone number in the
+ * auth DB, as IceWall MFA does with Karaden (空電プッシュ). Creating the method picks the providers
+ * the config makes usable (in failover order) and binds `start`, `verify` and the routes to them.
+ */
+import type { AuthMethod, AuthPlugin, PluginContext, PluginRoute } from '../../src/plugin-api.ts';
+import type { SmsOtpConfig } from './config.ts';
+import { hasUsableProvider, readGatewaySettings, smsOtpConfigSchema, usableProviders } from './config.ts';
+import type { SmsOtpDeps } from './deps.ts';
+import { messages } from './messages.ts';
+import { createFailover } from './providers/failover.ts';
+import { createKaradenProvider } from './providers/karaden.ts';
+import { createSandboxProvider } from './providers/sandbox.ts';
+import type { SandboxProvider } from './providers/sandbox.ts';
+import type { SmsProvider } from './providers/types.ts';
+import { callbackRoute } from './routes/callback-route.ts';
+import { sandboxRoutes } from './routes/sandbox-routes.ts';
+import { assertSmsTextFits, smsHost } from './sms-message.ts';
+import { startChallenge } from './start.ts';
+import { verifyAnswer } from './verify.ts';
+
+/** Slack on top of the providers' own timeouts before a stuck send lock expires. */
+const LOCK_SLACK_MS = 5000;
+
+/** Creates the SMS OTP method; throws when the config names no usable provider. */
+async function createSmsOtpMethod(ctx: PluginContext<SmsOtpConfig>): Promise<AuthMethod> {
+  const settings = readGatewaySettings(ctx.gatewayConfig);
+  const host = smsHost(settings.publicUrl);
+  assertSmsTextFits(host, settings.otp.ttlSeconds, ctx.config.templates);
+
+  const usable = usableProviders(settings.sms);
+  let sandbox: SandboxProvider | null = null;
+  const providers: SmsProvider[] = [];
+  for (const p of usable) {
+    if (p.name === 'karaden') providers.push(createKaradenProvider(p.karaden));
+    else providers.push((sandbox = createSandboxProvider(ctx.clock)));
+  }
+  const sender = createFailover(providers);
+  const timeouts = usable.reduce((sum, p) => sum + (p.name === 'karaden' ? p.karaden.timeoutMs : 0), 0);
+  const deps: SmsOtpDeps = { ctx, settings, sender, host, lockTtlMs: timeouts + LOCK_SLACK_MS };
+
+  const routes: PluginRoute[] = [callbackRoute(deps)];
+  if (sandbox !== null && ctx.config.sandboxPage)
+    routes.push(...sandboxRoutes(sandbox, messages, ctx.config.timeZone));
+  ctx.log.info({ providers: providers.map((p) => p.name), host }, 'sms otp ready');
+  return {
+    start: (request) => startChallenge(deps, request),
+    verify: (request) => verifyAnswer(deps, request),
+    routes,
+    close: () => sender.close(),
+  };
+}
+
+/** The SMS OTP authentication plugin. */
+const smsOtpPlugin: AuthPlugin<SmsOtpConfig> = {
+  name: 'SMSOTP',
+  aliases: ['SMS'],
+  passwordless: false,
+  configSchema: smsOtpConfigSchema,
+  messages,
+  // Offered only when some provider can really send: Karaden with credentials, or the enabled sandbox.
+  isEnabled: hasUsableProvider,
+  create: createSmsOtpMethod,
+};
+
+export default smsOtpPlugin;

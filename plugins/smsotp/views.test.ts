@@ -1,0 +1,143 @@
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import { describe, expect, it } from 'vitest';
+import coreJa from '../../views/locales/ja.json' with { type: 'json' };
+import coreEn from '../../views/locales/en.json' with { type: 'json' };
+import { messages } from './messages.ts';
+import { OTP_TEMPLATE } from './otp-page.ts';
+import { SANDBOX_TEMPLATE } from './routes/sandbox-routes.ts';
+
+// Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on.
+const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true });
+
+const otpData = {
+  maskedPhone: '+********5678',
+  expiresAt: 0,
+  secondsLeft: 299,
+  expiresClock: '16:05:00',
+  resendAvailableIn: 0,
+  codeLength: 6,
+};
+
+function renderOtp(
+  locale: 'ja' | 'en',
+  data: Record<string, unknown>,
+  messageKey: string | null = null,
+): string {
+  return eta.render(`./${OTP_TEMPLATE}`, {
+    locale,
+    title: messages[locale].title,
+    t: locale === 'ja' ? coreJa : coreEn,
+    pt: messages[locale],
+    data,
+    messageKey,
+    csrf: 'tok"<en>',
+    next: '/bk01/?a=1&b=2',
+    action: '/_sekisho/mfa/SMSOTP',
+  });
+}
+
+describe('OTP page', () => {
+  it('is the IceWall screen: lead, masked number, OTP field, submit and resend', () => {
+    const html = renderOtp('ja', otpData);
+    expect(html).toContain('以下の電話番号へワンタイムパスワード通知メッセージを送信しました。');
+    expect(html).toContain('+********5678');
+    expect(html).toMatch(
+      /<input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" pattern="\[0-9\]\*" maxlength="6" required autofocus>/,
+    );
+    expect(html).toContain('<input type="hidden" name="resend" value="1">');
+    expect(html).toContain('>再送</button>');
+    expect(html).toContain('有効期限: あと 4分59秒 (16:05:00まで)');
+    expect(html).toContain('<title>ワンタイムパスワード入力 — Sekisho</title>');
+  });
+
+  it('puts the anti-CSRF field and next in both forms, escaped, posting to the action', () => {
+    const html = renderOtp('ja', otpData);
+    const forms = html.match(/<form[\s\S]*?<\/form>/g) ?? [];
+    expect(forms).toHaveLength(2);
+    for (const form of forms) {
+      expect(form).toContain('method="post" action="/_sekisho/mfa/SMSOTP"');
+      expect(form).toContain('<input type="hidden" name="_csrf" value="tok&quot;&lt;en&gt;">');
+      expect(form).toContain('<input type="hidden" name="next" value="/bk01/?a=1&amp;b=2">');
+    }
+  });
+
+  it('runs no script and sets no inline style (CSP)', () => {
+    const html = renderOtp('ja', { ...otpData, notice: 'resent' }, 'wrongCode');
+    expect(html).not.toMatch(/<script|style=|\son[a-z]+=/i);
+  });
+
+  it('shows a wrong code with the attempts left, and the cooldown with its seconds', () => {
+    const wrong = renderOtp('ja', { ...otpData, attemptsLeft: 3 }, 'wrongCode');
+    expect(wrong).toContain(
+      '<p class="error" role="alert">ワンタイムパスワードが正しくありません。あと 3 回入力できます。</p>',
+    );
+    const cooling = renderOtp('en', { ...otpData, notice: 'resendCooldown', resendAvailableIn: 20 });
+    expect(cooling).toContain(
+      'You can resend in 20 seconds. The one-time password already sent still works.',
+    );
+    expect(cooling).toContain('Valid for: 4 min 59 s more (until 16:05:00)');
+  });
+});
+
+describe('sandbox page', () => {
+  const render = (list: unknown[]) =>
+    eta.render(`./${SANDBOX_TEMPLATE}`, {
+      locale: 'ja',
+      title: 'SMS',
+      t: coreJa,
+      pt: messages.ja,
+      data: { messages: list },
+    });
+
+  it('lists the messages with number and body, escaped', () => {
+    const html = render([
+      {
+        id: 'm1',
+        to: '+819012345678',
+        body: '<b>#123456</b>',
+        at: '2026-01-01T00:00:00.000Z',
+        time: '09:00:00',
+      },
+    ]);
+    expect(html).toContain('<span class="sms-to">+819012345678</span>');
+    expect(html).toContain('&lt;b&gt;#123456&lt;/b&gt;');
+    expect(html).not.toContain('<form');
+  });
+
+  it('says so when there is nothing yet', () => {
+    expect(render([])).toContain('まだメッセージはありません。');
+  });
+});
+
+describe('messages', () => {
+  it('has the same keys in Japanese and English, none empty', () => {
+    expect(Object.keys(messages.en).sort()).toEqual(Object.keys(messages.ja).sort());
+    for (const text of [...Object.values(messages.ja), ...Object.values(messages.en)])
+      expect(text.trim()).not.toBe('');
+  });
+
+  it('has every key the plugin answers with, and the ones the core reads', () => {
+    const keys = [
+      'noPhone',
+      'invalidNumber',
+      'sendFailed',
+      'sendInProgress',
+      'tooManySends',
+      'resendCooldown',
+    ];
+    keys.push(
+      'resent',
+      'emptyCode',
+      'wrongCode',
+      'expiredOrExhausted',
+      'title',
+      'methodName',
+      'sandboxTitle',
+    );
+    for (const key of keys) expect(messages.ja).toHaveProperty(key);
+    expect(messages.ja.expiredOrExhausted).toBe(
+      'ワンタイムパスワードの有効期限が切れたか、入力回数の上限に達しました。最初からやり直してください。',
+    );
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * A hand-built PluginContext for plugin tests: a real store (memory by default; namespaced like the
+ * core does it), a fake clock, audit rows collected in an array, log lines likewise, and an HMAC `mac`.
+ */
+import { createHmac } from 'node:crypto';
+import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
+import { FakeClock } from '../../src/ports/clock.ts';
+import type { Store } from '../../src/ports/store.ts';
+import type { PluginAuditEvent, PluginContext, PluginStore } from '../../src/plugin-api.ts';
+
+/** One captured log line. */
+export interface LogLine {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** The context plus handles the test uses to look inside and move time. */
+export interface TestPluginContext<C> {
+  readonly ctx: PluginContext<C>;
+  readonly clock: FakeClock;
+  /** The whole store; plugin keys are under `<plugin name>:`. */
+  readonly store: Store;
+  readonly audits: PluginAuditEvent[];
+  readonly logs: LogLine[];
+}
+
+const SECRET = 'test-secret-test-secret-test-secret!';
+
+/**
+ * Builds a context for plugin `name` with its parsed `config` and the given gateway config; `makeStore`
+ * swaps the memory store for another (e.g. Redis, whose expiry follows real time, not the clock).
+ */
+export function buildPluginContext<C>(
+  name: string,
+  config: C,
+  gatewayConfig: Readonly<Record<string, unknown>> & { readonly publicUrl: string },
+  makeStore: (clock: FakeClock) => Store = (clock) => new MemoryStore(clock),
+): TestPluginContext<C> {
+  const clock = new FakeClock();
+  const store = makeStore(clock);
+  const audits: PluginAuditEvent[] = [];
+  const logs: LogLine[] = [];
+  const ctx: PluginContext<C> = {
+    name,
+    config,
+    gatewayConfig,
+    store: namespaced(store, `${name}:`),
+    clock,
+    log: {
+      info: (fields, message) => void logs.push({ level: 'info', fields, message }),
+      warn: (fields, message) => void logs.push({ level: 'warn', fields, message }),
+      error: (fields, message) => void logs.push({ level: 'error', fields, message }),
+    },
+    audit: async (event) => void audits.push(event),
+    mac: (...parts) => createHmac('sha256', SECRET).update(parts.join('\u0000')).digest('base64url'),
+  };
+  return { ctx, clock, store, audits, logs };
+}
+
+function namespaced(store: Store, prefix: string): PluginStore {
+  const k = (key: string) => prefix + key;
+  return {
+    openChallenge: (key, hash, max, ttl) => store.openChallenge(k(key), hash, max, ttl),
+    attemptChallenge: (key, hash) => store.attemptChallenge(k(key), hash),
+    put: (key, value, ttl) => store.put(k(key), value, ttl),
+    putIfAbsent: (key, value, ttl) => store.putIfAbsent(k(key), value, ttl),
+    read: (key) => store.read(k(key)),
+    take: (key) => store.take(k(key)),
+    remove: (...keys) => store.remove(...keys.map(k)),
+    hit: (key, windowMs) => store.hit(k(key), windowMs),
+    peek: (key) => store.peek(k(key)),
+  };
+}
