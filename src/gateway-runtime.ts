@@ -49,7 +49,10 @@ export interface GatewayRuntime {
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.log.level,
-    redact: { paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.otp'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.cookie', 'req.headers.authorization', '*.password', '*.otp'],
+      censor: '[redacted]',
+    },
   });
 }
 
@@ -85,7 +88,13 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const pool = createPool(databaseUrl, config.database.schema, config.database.poolSize);
   await migrate(pool, config.database.schema);
   const store = await openStore(config, clock);
-  const gateway = await assemble(config, { clock, log, pool, store, processMetrics: options.processMetrics ?? true });
+  const gateway = await assemble(config, {
+    clock,
+    log,
+    pool,
+    store,
+    processMetrics: options.processMetrics ?? true,
+  });
   const loaded = await gateway.rules.reload();
   if (!loaded.ok) {
     await store.close();
@@ -128,7 +137,10 @@ async function assemble(
     idleMs: config.session.idleTimeoutSeconds * 1000,
     absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
   });
-  const policy = { maxFailures: config.password.maxFailures, lockoutMs: config.password.lockoutSeconds * 1000 };
+  const policy = {
+    maxFailures: config.password.maxFailures,
+    lockoutMs: config.password.lockoutSeconds * 1000,
+  };
   const readiness = new Readiness([
     { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
     { name: 'store', check: () => store.ping() },

@@ -138,7 +138,9 @@ export interface AuthMethod {
    */
   start(request: ChallengeRequest & { readonly resend: boolean }): Promise<StartResult>;
   /** Checks the answer posted from the challenge page (form fields by name). */
-  verify(request: ChallengeRequest & { readonly answer: Readonly<Record<string, string>> }): Promise<VerifyResult>;
+  verify(
+    request: ChallengeRequest & { readonly answer: Readonly<Record<string, string>> },
+  ): Promise<VerifyResult>;
   /** Extra routes, if any. */
   readonly routes?: readonly PluginRoute[];
   /** Stops timers and connections at shutdown. */

@@ -92,7 +92,11 @@ describe('SMSOTP through the gateway', () => {
     expect(gate.headers.location).toBe('/_sekisho/mfa?next=%2Fbk03%2Fx');
     const otpPage = await client.get('/_sekisho/mfa/SMSOTP?next=%2Fbk03%2Fx');
     expect(otpPage.body).not.toContain('name="password"');
-    await client.post('/_sekisho/mfa/SMSOTP', { _csrf: csrfField(otpPage.body), next: '/bk03/x', otp: lastCode() });
+    await client.post('/_sekisho/mfa/SMSOTP', {
+      _csrf: csrfField(otpPage.body),
+      next: '/bk03/x',
+      otp: lastCode(),
+    });
     expect(client.cookieHeader()).not.toBe(before);
     expect((await client.get('/bk03/x')).status).toBe(200);
   });
@@ -104,10 +108,18 @@ describe('SMSOTP through the gateway', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     let page = otpPage;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      page = await client.post('/_sekisho/mfa/SMSOTP', { _csrf: csrfField(otpPage.body), next: '/bk03/report', otp: wrong });
+      page = await client.post('/_sekisho/mfa/SMSOTP', {
+        _csrf: csrfField(otpPage.body),
+        next: '/bk03/report',
+        otp: wrong,
+      });
       expect(page.status).not.toBe(303);
     }
-    const late = await client.post('/_sekisho/mfa/SMSOTP', { _csrf: csrfField(otpPage.body), next: '/bk03/report', otp: code });
+    const late = await client.post('/_sekisho/mfa/SMSOTP', {
+      _csrf: csrfField(otpPage.body),
+      next: '/bk03/report',
+      otp: code,
+    });
     expect(late.status).not.toBe(303);
     expect((await client.get('/bk03/report')).status).toBe(302);
 
@@ -119,8 +131,13 @@ describe('SMSOTP through the gateway', () => {
     const replay = new FormClient(gw.url);
     const replayPage = await toOtpPage(replay);
     expect(
-      (await replay.post('/_sekisho/mfa/SMSOTP', { _csrf: csrfField(replayPage.body), next: '/bk03/report', otp: good }))
-        .status,
+      (
+        await replay.post('/_sekisho/mfa/SMSOTP', {
+          _csrf: csrfField(replayPage.body),
+          next: '/bk03/report',
+          otp: good,
+        })
+      ).status,
     ).not.toBe(303);
     expect((await other.get('/bk03/report')).status).toBe(200);
     expect((await replay.get('/bk03/report')).status).toBe(302);
@@ -158,13 +175,18 @@ describe('SMSOTP through the gateway', () => {
     const message = karaden.received.at(-1)?.message;
     if (!message) throw new Error('no message sent');
     const url = `${gw.url}/_sekisho/sms/callback/callback-secret-0123456789`;
-    expect((await postDeliveryCallback(`${gw.url}/_sekisho/sms/callback/wrong`, deliveryReport(message))).status).toBe(404);
+    expect(
+      (await postDeliveryCallback(`${gw.url}/_sekisho/sms/callback/wrong`, deliveryReport(message))).status,
+    ).toBe(404);
     expect((await postDeliveryCallback(url, { object: 'message' })).status).toBe(400);
     expect((await postDeliveryCallback(url, deliveryReport(message))).status).toBe(200);
     const { rows } = await gw.runtime.pool.query(
       `SELECT outcome, detail FROM audit_events WHERE event = 'SMSOTP.delivery' ORDER BY id DESC LIMIT 1`,
     );
-    expect(rows[0]).toMatchObject({ outcome: 'success', detail: { messageId: message.id, sent_result: 'received' } });
+    expect(rows[0]).toMatchObject({
+      outcome: 'success',
+      detail: { messageId: message.id, sent_result: 'received' },
+    });
   });
 
   it('refuses a rule naming a method no plugin offers', async () => {

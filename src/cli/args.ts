@@ -13,9 +13,17 @@ const common: NonNullable<ParseArgsConfig['options']> = {
 };
 
 /** Parses flags strictly: an unknown flag is a usage error (exit 2). */
-export function parseInvocation(args: string[], options: NonNullable<ParseArgsConfig['options']>): Invocation {
+export function parseInvocation(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): Invocation {
   try {
-    const { values, positionals } = parseArgs({ args, options: { ...common, ...options }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...common, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
     return { positionals, flags: values };
   } catch (error) {
     throw usageError(error instanceof Error ? error.message : String(error));

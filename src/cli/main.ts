@@ -45,7 +45,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (isSekishoError(error)) {
-      console.error(error.message.split('\n').map((line) => `sekisho: ${line}`).join('\n'));
+      console.error(
+        error.message
+          .split('\n')
+          .map((line) => `sekisho: ${line}`)
+          .join('\n'),
+      );
       return error.code === 'SEKISHO_ERR_USAGE' ? 2 : 1;
     }
     console.error(`sekisho: ${error instanceof Error ? error.message : String(error)}`);

@@ -78,11 +78,9 @@ export const trustProxy = z.union(
     z.int().min(0),
     z
       .array(
-        z
-          .string()
-          .refine(isIpOrCidr, {
-            error: 'must be an IP address, a CIDR range or loopback/linklocal/uniquelocal',
-          }),
+        z.string().refine(isIpOrCidr, {
+          error: 'must be an IP address, a CIDR range or loopback/linklocal/uniquelocal',
+        }),
       )
       .min(1),
   ],

@@ -86,6 +86,7 @@ function printWelcome(config: Config, password: string): void {
     User ID:   demo
     Password:  ${password}     (shown once; a new one at every start)
 
+  SMS codes: ${config.publicUrl}/_sekisho/sandbox/sms   (経理部 /keiri/ asks for one)
   Rules:     ${demoRules.join('   ')}
   Admin CLI: npm run -s sekisho -- rule list     (talks to this demo while it runs)
   Stop:      Ctrl+C

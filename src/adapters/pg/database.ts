@@ -33,7 +33,8 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<number[]> 
   const client = await pool.connect();
   try {
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    const database = (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]?.db ?? '';
+    const database =
+      (await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]?.db ?? '';
     const postgrator = new Postgrator({
       migrationPattern,
       driver: 'pg',
@@ -50,7 +51,10 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<number[]> 
 }
 
 /** Runs `work` in one transaction. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
@@ -71,6 +75,10 @@ export function quoteIdent(name: string): string {
 }
 
 /** Notes a change for the other gateways, inside the caller's transaction. */
-export async function noteChange(db: Queryable, kind: 'rules' | 'user', subject: string | null): Promise<void> {
+export async function noteChange(
+  db: Queryable,
+  kind: 'rules' | 'user',
+  subject: string | null,
+): Promise<void> {
   await db.query('INSERT INTO change_events (kind, subject) VALUES ($1, $2)', [kind, subject]);
 }

@@ -11,10 +11,18 @@ export class PgRuleRepository implements RuleRepository {
   }
 
   async list(): Promise<StoredRule[]> {
-    const { rows } = await this.pool.query<{ line: string; version: string; changed_by: string; changed_at: Date }>(
-      'SELECT line, version, changed_by, changed_at FROM access_rules ORDER BY prefix, host',
-    );
-    return rows.map((r) => ({ line: r.line, version: Number(r.version), changedBy: r.changed_by, changedAt: r.changed_at }));
+    const { rows } = await this.pool.query<{
+      line: string;
+      version: string;
+      changed_by: string;
+      changed_at: Date;
+    }>('SELECT line, version, changed_by, changed_at FROM access_rules ORDER BY prefix, host');
+    return rows.map((r) => ({
+      line: r.line,
+      version: Number(r.version),
+      changedBy: r.changed_by,
+      changedAt: r.changed_at,
+    }));
   }
 
   async save(rule: AccessRule, actor: string): Promise<void> {
@@ -36,11 +44,10 @@ export class PgRuleRepository implements RuleRepository {
         prefix,
       ]);
       if (rowCount === 0) return false;
-      await db.query('INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)', [
-        host ?? '',
-        prefix,
-        actor,
-      ]);
+      await db.query(
+        'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)',
+        [host ?? '', prefix, actor],
+      );
       await noteChange(db, 'rules', null);
       return true;
     });
@@ -85,10 +92,9 @@ async function removeUnlisted(db: Queryable, keep: readonly AccessRule[], actor:
   for (const row of rows) {
     if (kept.has(`${row.host} ${row.prefix}`)) continue;
     await db.query('DELETE FROM access_rules WHERE host = $1 AND prefix = $2', [row.host, row.prefix]);
-    await db.query('INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)', [
-      row.host,
-      row.prefix,
-      actor,
-    ]);
+    await db.query(
+      'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)',
+      [row.host, row.prefix, actor],
+    );
   }
 }

@@ -43,7 +43,8 @@ export class PgUserRepository implements UserRepository {
          ON CONFLICT (id) DO NOTHING`,
         [user.id, user.displayName, user.passwordHash, user.phone, user.email],
       );
-      if (inserted.rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_EXISTS', `user ${user.id} exists`);
+      if (inserted.rowCount === 0)
+        throw new SekishoError('SEKISHO_ERR_USER_EXISTS', `user ${user.id} exists`);
       await setGroups(db, user.id, user.groups);
       await noteChange(db, 'user', user.id);
     });
@@ -87,7 +88,12 @@ export class PgUserRepository implements UserRepository {
     });
   }
 
-  async recordFailure(id: string, now: number, maxFailures: number, lockoutMs: number): Promise<LockoutState> {
+  async recordFailure(
+    id: string,
+    now: number,
+    maxFailures: number,
+    lockoutMs: number,
+  ): Promise<LockoutState> {
     // A lockout that has run out starts a fresh count, all in one statement so that
     // concurrent failures are all counted.
     const { rows } = await this.pool.query<{ failed_count: number; lockout_until: Date | null }>(
@@ -148,7 +154,8 @@ async function setGroups(db: Queryable, userId: string, groups: readonly string[
   if (groups.length === 0) return;
   const known = await db.query<{ name: string }>('SELECT name FROM groups WHERE name = ANY($1)', [groups]);
   const missing = groups.filter((g) => !known.rows.some((row) => row.name === g));
-  if (missing.length > 0) throw new SekishoError('SEKISHO_ERR_GROUP_NOT_FOUND', `no group ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new SekishoError('SEKISHO_ERR_GROUP_NOT_FOUND', `no group ${missing.join(', ')}`);
   await db.query(
     'INSERT INTO memberships (user_id, group_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
     [userId, groups],

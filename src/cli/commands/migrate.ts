@@ -7,7 +7,8 @@ import { loadCliConfig } from '../context.ts';
 export async function migrateCommand(args: string[]): Promise<void> {
   const inv = parseInvocation(args, {});
   const config = loadCliConfig(flag(inv, 'config'));
-  if (!config.database.url) throw new SekishoError('SEKISHO_ERR_CONFIG', 'config: database.url: required for migrate');
+  if (!config.database.url)
+    throw new SekishoError('SEKISHO_ERR_CONFIG', 'config: database.url: required for migrate');
   const pool = createPool(config.database.url, config.database.schema, 1);
   try {
     const applied = await migrate(pool, config.database.schema);

@@ -12,7 +12,11 @@ import { openCliContext, type CliContext } from '../context.ts';
 /** `sekisho rule set|del|list|import|export|explain|history`. */
 export async function ruleCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const inv = parseInvocation(rest, { replace: { type: 'boolean' }, user: { type: 'string' }, host: { type: 'string' } });
+  const inv = parseInvocation(rest, {
+    replace: { type: 'boolean' },
+    user: { type: 'string' },
+    host: { type: 'string' },
+  });
   const context = await openCliContext(flag(inv, 'config'));
   try {
     switch (sub) {
@@ -25,14 +29,20 @@ export async function ruleCommand(args: string[]): Promise<void> {
         return console.log('rule deleted');
       case 'list':
       case 'export':
-        return await listRules(context, sub === "list");
+        return await listRules(context, sub === 'list');
       case 'import': {
         const file = one(inv, 'file');
-        const count = await context.admin.importRules(readFileSync(file, 'utf8'), 'cli', Boolean(inv.flags.replace));
-        return console.log(`${count} rules imported${inv.flags.replace ? '; rules not in the file were deleted' : ''}`);
+        const count = await context.admin.importRules(
+          readFileSync(file, 'utf8'),
+          'cli',
+          Boolean(inv.flags.replace),
+        );
+        return console.log(
+          `${count} rules imported${inv.flags.replace ? '; rules not in the file were deleted' : ''}`,
+        );
       }
       case 'explain':
-        return await explain(context, one(inv, "path"), flag(inv, "user"), flag(inv, "host"));
+        return await explain(context, one(inv, 'path'), flag(inv, 'user'), flag(inv, 'host'));
       case 'history':
         for (const entry of await context.rules.history(50)) {
           const what = entry.line ?? `(deleted ${entry.host ? `http://${entry.host}` : ''}${entry.prefix})`;
@@ -52,7 +62,8 @@ async function loadRules(context: CliContext): Promise<AccessRule[]> {
   const rules: AccessRule[] = [];
   for (const stored of await context.rules.list()) {
     const parsed = parseRule(stored.line, catalogue);
-    if (!parsed.ok) throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `stored rule ${stored.line}: ${parsed.message}`);
+    if (!parsed.ok)
+      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `stored rule ${stored.line}: ${parsed.message}`);
     rules.push(parsed.rule);
   }
   return rules;
@@ -65,11 +76,20 @@ async function listRules(context: CliContext, verbose: boolean): Promise<void> {
   if (!verbose) console.log(`# sekisho rules, exported ${new Date().toISOString()}`);
   for (const rule of ordered) {
     const meta = stored.get(rule.line);
-    console.log(verbose && meta ? `${rule.line}\t# v${meta.version} ${meta.changedBy} ${meta.changedAt.toISOString()}` : rule.line);
+    console.log(
+      verbose && meta
+        ? `${rule.line}\t# v${meta.version} ${meta.changedBy} ${meta.changedAt.toISOString()}`
+        : rule.line,
+    );
   }
 }
 
-async function explain(context: CliContext, path: string, userId: string | undefined, host: string | undefined) {
+async function explain(
+  context: CliContext,
+  path: string,
+  userId: string | undefined,
+  host: string | undefined,
+) {
   const catalogue = buildCatalogue(methodInfos(context.config));
   const ruleSet = compileRuleSet(await loadRules(context));
   const user = userId ? await context.users.find(userId) : null;
@@ -79,9 +99,16 @@ async function explain(context: CliContext, path: string, userId: string | undef
   for (const line of anonymous.lines) console.log(line);
   if (!user) return;
   const rule = anonymous.decision.kind === 'authenticate' ? anonymous.decision.rule : null;
-  const fullyProven = rule ? requiredPaths(rule.methods, catalogue)[0] ?? [] : [];
-  const asUser = explainAccess(ruleSet, request, { userId: user.id, groups: user.groups, proven: fullyProven }, catalogue);
-  console.log(`as ${user.id} (groups: ${user.groups.join(',') || '-'}) after proving ${fullyProven.join(',') || 'nothing'}:`);
+  const fullyProven = rule ? (requiredPaths(rule.methods, catalogue)[0] ?? []) : [];
+  const asUser = explainAccess(
+    ruleSet,
+    request,
+    { userId: user.id, groups: user.groups, proven: fullyProven },
+    catalogue,
+  );
+  console.log(
+    `as ${user.id} (groups: ${user.groups.join(',') || '-'}) after proving ${fullyProven.join(',') || 'nothing'}:`,
+  );
   for (const line of asUser.lines.slice(2)) console.log(`  ${line}`);
   if (user.locked) console.log('  note: the user is locked and cannot log in');
 }

@@ -25,7 +25,14 @@ export async function userCommand(args: string[]): Promise<void> {
         const password = await passwordFrom(inv.flags);
         const groups = (inv.flags.group as string[] | undefined) ?? [];
         await admin.addUser(
-          { id, displayName: flag(inv, 'name'), phone: flag(inv, 'phone'), email: flag(inv, 'email'), groups, password },
+          {
+            id,
+            displayName: flag(inv, 'name'),
+            phone: flag(inv, 'phone'),
+            email: flag(inv, 'email'),
+            groups,
+            password,
+          },
           actor,
         );
         return console.log(`user ${id} added`);
@@ -40,7 +47,9 @@ export async function userCommand(args: string[]): Promise<void> {
       case 'unlock': {
         const id = one(inv, 'user ID');
         await admin.updateUser(id, { locked: sub === 'lock' }, actor);
-        return console.log(`user ${id} ${sub === 'lock' ? 'locked; their sessions end within seconds' : 'unlocked'}`);
+        return console.log(
+          `user ${id} ${sub === 'lock' ? 'locked; their sessions end within seconds' : 'unlocked'}`,
+        );
       }
       case 'del': {
         const id = one(inv, 'user ID');
@@ -65,7 +74,8 @@ export async function userCommand(args: string[]): Promise<void> {
 
 async function passwordFrom(flags: Record<string, unknown>): Promise<string | null> {
   if (flags['no-password']) return null;
-  if (!flags['password-stdin']) throw usageError('user add needs --password-stdin (or --no-password for passwordless-only users)');
+  if (!flags['password-stdin'])
+    throw usageError('user add needs --password-stdin (or --no-password for passwordless-only users)');
   return readStdinLine();
 }
 
@@ -85,8 +95,13 @@ function describe(user: UserRecord) {
 }
 
 function summary(user: UserRecord): string {
-  const flags = [user.locked ? 'locked' : '', user.lockoutUntil && user.lockoutUntil > Date.now() ? 'lockout' : '']
+  const flags = [
+    user.locked ? 'locked' : '',
+    user.lockoutUntil && user.lockoutUntil > Date.now() ? 'lockout' : '',
+  ]
     .filter(Boolean)
     .join(',');
-  return [user.id, user.displayName, user.groups.join(',') || '-', user.phone ?? '-', flags || 'active'].join('\t');
+  return [user.id, user.displayName, user.groups.join(',') || '-', user.phone ?? '-', flags || 'active'].join(
+    '\t',
+  );
 }
