@@ -31,7 +31,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(\\.\\./)+src/(?!plugin-api\\.ts$)', message: 'Plugins import only src/plugin-api.ts from the core.' },
+            {
+              regex: '^(\\.\\./)+src/(?!plugin-api\\.ts$)',
+              message: 'Plugins import only src/plugin-api.ts from the core.',
+            },
           ],
         },
       ],

@@ -106,9 +106,8 @@ describe('SMSOTP through the gateway', () => {
     const otpPage = await toOtpPage(client);
     const code = lastCode();
     const wrong = code === '000000' ? '111111' : '000000';
-    let page = otpPage;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      page = await client.post('/_sekisho/mfa/SMSOTP', {
+      const page = await client.post('/_sekisho/mfa/SMSOTP', {
         _csrf: csrfField(otpPage.body),
         next: '/bk03/report',
         otp: wrong,
