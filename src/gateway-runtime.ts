@@ -11,6 +11,7 @@ import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
 import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
 import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
 import { RedisStore } from './adapters/redis/redis-store.ts';
+import { AdminService } from './core/admin-service.ts';
 import { ChangeWatcher } from './core/change-watcher.ts';
 import { buildCatalogue } from './core/method-catalogue.ts';
 import { PasswordLogin } from './core/password-login.ts';
@@ -163,4 +164,15 @@ async function assemble(
     methods,
     secret,
   };
+}
+
+/** The admin service over a running gateway's repositories (the demo seeds with it, tests set up with it). */
+export function createAdmin(gateway: Gateway): AdminService {
+  return new AdminService({
+    users: gateway.users,
+    rules: gateway.ruleRepository,
+    hasher: gateway.hasher,
+    audit: gateway.audit,
+    catalogue: gateway.catalogue,
+  });
 }

@@ -107,7 +107,7 @@ export function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<un
 }
 
 /** The plugin sees only its own keys: every key is prefixed with its name. */
-function namespacedStore(store: Store, prefix: string): PluginStore {
+export function namespacedStore(store: Store, prefix: string): PluginStore {
   const k = (key: string) => prefix + key;
   return {
     openChallenge: (key, hash, max, ttl) => store.openChallenge(k(key), hash, max, ttl),

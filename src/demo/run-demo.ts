@@ -2,12 +2,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
-import { AdminService } from '../core/admin-service.ts';
 import { serveGateway } from '../server.ts';
 import { demoStatePath } from './demo-state.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startIntranet } from './intranet.ts';
-import type { GatewayRuntime } from '../gateway-runtime.ts';
+import { createAdmin, type GatewayRuntime } from '../gateway-runtime.ts';
 
 const departments = ['portal', 'eigyo', 'gijutsu', 'keiri', 'public'] as const;
 
@@ -47,13 +46,7 @@ export async function runDemo(base: Config): Promise<void> {
 
 async function seed(runtime: GatewayRuntime): Promise<string> {
   const { gateway } = runtime;
-  const admin = new AdminService({
-    users: gateway.users,
-    rules: gateway.ruleRepository,
-    hasher: gateway.hasher,
-    audit: gateway.audit,
-    catalogue: gateway.catalogue,
-  });
+  const admin = createAdmin(gateway);
   for (const group of ['eigyo', 'gijutsu', 'keiri', 'admins']) await admin.addGroup(group, 'demo');
   const password = demoPassword();
   await admin.addUser(

@@ -5,8 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
+import { namespacedStore } from '../../src/core/plugin-host.ts';
 import type { Store } from '../../src/ports/store.ts';
-import type { PluginAuditEvent, PluginContext, PluginStore } from '../../src/plugin-api.ts';
+import type { PluginAuditEvent, PluginContext } from '../../src/plugin-api.ts';
 
 /** One captured log line. */
 export interface LogLine {
@@ -45,7 +46,7 @@ export function buildPluginContext<C>(
     name,
     config,
     gatewayConfig,
-    store: namespaced(store, `${name}:`),
+    store: namespacedStore(store, `${name}:`),
     clock,
     log: {
       info: (fields, message) => void logs.push({ level: 'info', fields, message }),
@@ -56,19 +57,4 @@ export function buildPluginContext<C>(
     mac: (...parts) => createHmac('sha256', SECRET).update(parts.join('\u0000')).digest('base64url'),
   };
   return { ctx, clock, store, audits, logs };
-}
-
-function namespaced(store: Store, prefix: string): PluginStore {
-  const k = (key: string) => prefix + key;
-  return {
-    openChallenge: (key, hash, max, ttl) => store.openChallenge(k(key), hash, max, ttl),
-    attemptChallenge: (key, hash) => store.attemptChallenge(k(key), hash),
-    put: (key, value, ttl) => store.put(k(key), value, ttl),
-    putIfAbsent: (key, value, ttl) => store.putIfAbsent(k(key), value, ttl),
-    read: (key) => store.read(k(key)),
-    take: (key) => store.take(k(key)),
-    remove: (...keys) => store.remove(...keys.map(k)),
-    hit: (key, windowMs) => store.hit(k(key), windowMs),
-    peek: (key) => store.peek(k(key)),
-  };
 }

@@ -5,8 +5,8 @@ import { request } from 'undici';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { connectionOptions } from '../../src/adapters/pg/database.ts';
-import { AdminService } from '../../src/core/admin-service.ts';
-import { createRuntime, type GatewayRuntime } from '../../src/gateway-runtime.ts';
+import type { AdminService } from '../../src/core/admin-service.ts';
+import { createAdmin, createRuntime, type GatewayRuntime } from '../../src/gateway-runtime.ts';
 import pino from 'pino';
 import type { Clock } from '../../src/ports/clock.ts';
 import { databaseUrl, redisUrl, uniqueName } from './env.ts';
@@ -59,13 +59,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
   await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = runtime.app.server.address() as AddressInfo;
   const { gateway } = runtime;
-  const admin = new AdminService({
-    users: gateway.users,
-    rules: gateway.ruleRepository,
-    hasher: gateway.hasher,
-    audit: gateway.audit,
-    catalogue: gateway.catalogue,
-  });
+  const admin = createAdmin(gateway);
   const owner = !options.sharedWith;
   return {
     url: `http://127.0.0.1:${port}`,
