@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { connectionOptions } from '../../src/adapters/pg/database.ts';
 import type { AdminService } from '../../src/core/admin-service.ts';
-import { createAdmin, createRuntime, type GatewayRuntime } from '../../src/gateway-runtime.ts';
+import { createAdmin, createLogger, createRuntime, type GatewayRuntime } from '../../src/gateway-runtime.ts';
 import pino from 'pino';
 import type { Clock } from '../../src/ports/clock.ts';
 import { databaseUrl, redisUrl, uniqueName } from './env.ts';
@@ -28,6 +28,8 @@ export interface GatewayOptions {
   readonly clock?: Clock;
   /** Share another test gateway's schema and key prefix (a second instance). */
   readonly sharedWith?: TestGateway;
+  /** Receives the gateway's log lines (the product's own logger, at level info). */
+  readonly logLines?: string[];
 }
 
 /** Builds a config the way the product does (loadConfig), pointed at a fresh schema and prefix. */
@@ -54,7 +56,10 @@ export function testConfig(overrides: Record<string, unknown>, shared?: TestGate
 /** A real gateway on a real port, against real Postgres and Redis, in its own schema and prefix. */
 export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
   const config = testConfig(options.config ?? {}, options.sharedWith);
-  const log = pino({ level: config.log.level });
+  const lines = options.logLines;
+  const log = lines
+    ? createLogger({ ...config, log: { level: 'info' } }, { write: (line: string) => void lines.push(line) })
+    : pino({ level: config.log.level });
   const runtime = await createRuntime(config, { clock: options.clock, log, processMetrics: false });
   await runtime.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = runtime.app.server.address() as AddressInfo;
