@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decideAccess } from '../domain/rules/decide.ts';
+import { decideLocated, locateRule } from '../domain/rules/decide.ts';
 import type { AccessDecision } from '../domain/rules/types.ts';
 import type { ActiveSession } from '../core/session-service.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
@@ -25,8 +25,9 @@ export function createGate(gateway: Gateway) {
     if (request.url.startsWith(ownPrefix)) return;
     if (!gateway.readiness.isReady) return unavailable(request, reply);
     const target = { host: request.headers.host ?? null, rawPath: pathOf(request.url) };
-    const before = decideAccess(gateway.rules.current, target, null, gateway.catalogue);
-    if (before.kind !== 'authenticate') return finish(gateway, request, reply, before);
+    // Path and rule are found once; the session is read only when the rule needs one.
+    const located = locateRule(gateway.rules.current, target);
+    if (located.kind !== 'located') return finish(gateway, request, reply, located);
     let session: ActiveSession | null;
     try {
       session = await gateway.sessions.read(request.cookies[sessionCookie]);
@@ -36,14 +37,8 @@ export function createGate(gateway: Gateway) {
       request.log.error({ err: error }, 'session store unreachable; refusing (fail closed)');
       return unavailable(request, reply);
     }
-    if (!session) return finish(gateway, request, reply, before);
     request.gatewaySession = session;
-    return finish(
-      gateway,
-      request,
-      reply,
-      decideAccess(gateway.rules.current, target, session.data, gateway.catalogue),
-    );
+    return finish(gateway, request, reply, decideLocated(located, session?.data ?? null, gateway.catalogue));
   };
 }
 

@@ -36,6 +36,40 @@ export function requiredPaths(methods: MethodRequirement, catalogue: MethodCatal
   });
 }
 
+/** The rule a request falls under, or why none applies; found once per request. */
+export type LocatedRequest =
+  | Extract<AccessDecision, { kind: 'bad-path' | 'no-rule' | 'bypass' }>
+  | { readonly kind: 'located'; readonly rule: AccessRule; readonly path: string };
+
+/** Normalises the path and finds its rule: everything a decision needs that does not depend on the session. */
+export function locateRule(ruleSet: RuleSet, req: AccessRequest): LocatedRequest {
+  const normalized = normalizePath(req.rawPath);
+  if (!normalized.ok) return { kind: 'bad-path', reason: normalized.reason };
+  const path = normalized.path;
+  const matched = matchRule(ruleSet, req.host, path);
+  if (matched === 'ambiguous') return { kind: 'bad-path', reason: AMBIGUOUS_PARAMETER };
+  if (matched === null) return { kind: 'no-rule', path };
+  if (matched.methods.kind === 'bypass') return { kind: 'bypass', rule: matched, path };
+  return { kind: 'located', rule: matched, path };
+}
+
+/** Decides for a located request with what the session has proven (null: no session). */
+export function decideLocated(
+  located: Extract<LocatedRequest, { kind: 'located' }>,
+  identity: ProvenIdentity | null,
+  catalogue: MethodCatalogue,
+): AccessDecision {
+  const { rule, path } = located;
+  const paths = requiredPaths(rule.methods, catalogue);
+  // Only a hand-built rule with an empty step gets here; it can never be satisfied.
+  if (paths.length === 0) return { kind: 'forbidden', rule, path };
+  if (identity === null)
+    return { kind: 'authenticate', rule, path, next: distinct(paths.map((p) => p[0] ?? PASSWORD)) };
+  if (!isPermitted(rule, identity)) return { kind: 'forbidden', rule, path };
+  const next = nextMethods(paths, identity.proven);
+  return next.length === 0 ? { kind: 'allow', rule, path } : { kind: 'authenticate', rule, path, next };
+}
+
 /**
  * Decides what to do with a request: refuse its path, deny it by default, let it through
  * (publicly or with identity), forbid it, or ask for the methods still missing.
@@ -46,22 +80,8 @@ export function decideAccess(
   identity: ProvenIdentity | null,
   catalogue: MethodCatalogue,
 ): AccessDecision {
-  const normalized = normalizePath(req.rawPath);
-  if (!normalized.ok) return { kind: 'bad-path', reason: normalized.reason };
-  const path = normalized.path;
-  const matched = matchRule(ruleSet, req.host, path);
-  if (matched === 'ambiguous') return { kind: 'bad-path', reason: AMBIGUOUS_PARAMETER };
-  if (matched === null) return { kind: 'no-rule', path };
-  const rule = matched;
-  if (rule.methods.kind === 'bypass') return { kind: 'bypass', rule, path };
-  const paths = requiredPaths(rule.methods, catalogue);
-  // Only a hand-built rule with an empty step gets here; it can never be satisfied.
-  if (paths.length === 0) return { kind: 'forbidden', rule, path };
-  if (identity === null)
-    return { kind: 'authenticate', rule, path, next: distinct(paths.map((p) => p[0] ?? PASSWORD)) };
-  if (!isPermitted(rule, identity)) return { kind: 'forbidden', rule, path };
-  const next = nextMethods(paths, identity.proven);
-  return next.length === 0 ? { kind: 'allow', rule, path } : { kind: 'authenticate', rule, path, next };
+  const located = locateRule(ruleSet, req);
+  return located.kind === 'located' ? decideLocated(located, identity, catalogue) : located;
 }
 
 const AMBIGUOUS_PARAMETER = 'path parameter (";") changes which rule applies';
