@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ChangeFeed } from '../ports/audit.ts';
 import type { UserRecord, UserRepository } from '../ports/users.ts';
@@ -92,6 +93,9 @@ export class ChangeWatcher {
   }
 }
 
+/** A digest, so the watcher does not keep a second in-memory copy of every password hash. */
 function fingerprint(user: UserRecord): string {
-  return JSON.stringify([[...user.groups].sort(), user.passwordHash]);
+  return createHash('sha256')
+    .update(JSON.stringify([[...user.groups].sort(), user.passwordHash]))
+    .digest('base64url');
 }

@@ -65,7 +65,8 @@ if not c[1] or tonumber(c[3]) <= tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   return {'dead', 0}
 end
-if c[1] == ARGV[1] then
+-- Compare digests of the two hashes, so the comparison's timing says nothing about the stored value.
+if redis.sha1hex(c[1]) == redis.sha1hex(ARGV[1]) then
   redis.call('DEL', KEYS[1])
   return {'ok', tonumber(c[2])}
 end
