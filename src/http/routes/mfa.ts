@@ -64,12 +64,14 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
       if (verdict.kind === 'ok') {
         const session = await gateway.sessions.prove(step.session, step.user, step.name, clientOf(request));
         setSessionCookie(reply, gateway.config, session.token);
+        const client = clientOf(request);
         await gateway.audit.record({
           event: 'login.step',
           outcome: 'success',
           userId: step.user.id,
           actor: step.user.id,
-          ip: request.ip,
+          ip: client.ip,
+          userAgent: client.userAgent,
           detail: { method: step.name },
         });
         return continueTo(gateway, request, reply, session, step.next);
