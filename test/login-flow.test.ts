@@ -36,4 +36,17 @@ describe('password login through the gateway', () => {
     expect(seen.headers['x-remote-auth-methods']).toBe('password');
     expect(seen.headers.cookie ?? '').not.toContain('sekisho');
   });
+
+  it('counts logins, decisions and upstream latency in the Prometheus metrics', async () => {
+    const client = new FormClient(gw.url);
+    await client.login('taro', 'not the password', '/bk01/');
+    await client.login('taro', password, '/bk01/');
+    await client.get('/bk01/metrics-probe');
+    const metrics = await client.get('/_sekisho/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/sekisho_logins_total\{method="password",outcome="success"\} [1-9]/);
+    expect(metrics.body).toMatch(/sekisho_logins_total\{method="password",outcome="failure"\} [1-9]/);
+    expect(metrics.body).toMatch(/sekisho_access_decisions_total\{decision="allow"\} [1-9]/);
+    expect(metrics.body).toMatch(/sekisho_upstream_seconds_count\{backend="bk01",status="200"\} [1-9]/);
+  });
 });
