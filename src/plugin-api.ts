@@ -73,6 +73,61 @@ export interface PluginContext<C> {
   audit(event: PluginAuditEvent): Promise<void>;
   /** HMAC-SHA256 of the parts under the server secret (base64url): keyed hashes of codes. */
   mac(...parts: string[]): string;
+  /** Services the core runs for plugins; absent when disabled in the config. */
+  readonly services: PluginServices;
+}
+
+/** Services the core offers plugins. */
+export interface PluginServices {
+  /** The gateway's own push service (`push.enabled`), as a Mamoru-style client. */
+  readonly push?: PushClient;
+}
+
+/** The client side of a Mamoru-style push service (docs/push.md §5): start, poll, verify. */
+export interface PushClient {
+  start(request: PushStartRequest): Promise<PushStartResult>;
+  poll(transactionId: string): Promise<PushPollResult>;
+  /** True once for the tokens of an approved transaction of this user; false otherwise. */
+  verify(request: PushVerifyRequest): Promise<boolean>;
+}
+
+export interface PushStartRequest {
+  readonly userId: string;
+  readonly ip: string;
+  readonly userAgent: string;
+  /** The app's path the login is for, shown on the device. */
+  readonly path: string;
+  /** Unknown or locked ID: make a transaction no device sees and none can approve. */
+  readonly decoy: boolean;
+}
+
+export type PushStartResult =
+  | {
+      readonly kind: 'started';
+      readonly transactionId: string;
+      /** The two-digit number the wait page shows (null when number matching is off). */
+      readonly number: number | null;
+      readonly expiresAt: number;
+    }
+  /** Too many pending requests for this user (push bombing cap). */
+  | { readonly kind: 'busy' }
+  /** The service cannot be reached or answered nonsense. */
+  | { readonly kind: 'unavailable' };
+
+export type PushState = 'pending' | 'approved' | 'denied' | 'wrong_number' | 'expired';
+
+export type PushPollResult =
+  | { readonly kind: 'state'; readonly state: PushState; readonly tokens?: PushTokens }
+  | { readonly kind: 'unavailable' };
+
+export interface PushTokens {
+  readonly token1: string;
+  readonly token2: string;
+}
+
+export interface PushVerifyRequest extends PushTokens {
+  readonly transactionId: string;
+  readonly userId: string;
 }
 
 /** A page for the core to render inside its layout: an Eta template and its data. */
@@ -88,7 +143,22 @@ export interface ChallengeRequest {
   /** Opaque and stable for this browser's login: binds a challenge to it. */
   readonly flowId: string;
   readonly client: PluginClient;
+  /** The same-origin path the user is on their way to (shown on a push device). */
+  readonly target?: string;
+  /**
+   * Passwordless only: true when the typed ID is unknown or locked. The method must answer
+   * exactly as for a real user (same page) but contact nobody and never succeed.
+   */
+  readonly decoy?: boolean;
 }
+
+/** What the wait page learns when it polls (passwordless methods with an out-of-band answer). */
+export type PollResult =
+  | { readonly kind: 'pending' }
+  /** Answer fields the page posts back to `verify` (e.g. one-time tokens). */
+  | { readonly kind: 'ready'; readonly fields: Readonly<Record<string, string>> }
+  /** Over (denied, expired, wrong number): the page shows the message and a way to start over. */
+  | { readonly kind: 'dead'; readonly messageKey: string };
 
 /** Why a challenge could not be started; the page says so calmly and offers a way on. */
 export interface ChallengeProblem {
@@ -141,6 +211,11 @@ export interface AuthMethod {
   verify(
     request: ChallengeRequest & { readonly answer: Readonly<Record<string, string>> },
   ): Promise<VerifyResult>;
+  /**
+   * Where an out-of-band answer stands, for the wait page's script: polled about once a
+   * second at `GET /_sekisho/mfa/<NAME>/status`, bound to the same flow as `start`.
+   */
+  poll?(request: ChallengeRequest): Promise<PollResult>;
   /** Extra routes, if any. */
   readonly routes?: readonly PluginRoute[];
   /** Stops timers and connections at shutdown. */

@@ -1,9 +1,10 @@
 /**
  * The configuration schema: one zod schema per section, composed into {@link configSchema}, which is
  * the single source of the config types. Sections are strict (unknown keys are errors, so typos are
- * caught) except `push`, `plugins` and `admin`, whose contents belong to plugins and later features.
+ * caught) except `plugins` and `admin`, whose contents belong to plugins and later features.
  */
 import { z } from 'zod';
+import { pushSchema } from './push-schema.ts';
 import {
   cookieName,
   headerName,
@@ -141,7 +142,7 @@ const configObjectSchema = z.strictObject({
   password: passwordSchema.prefault({}),
   otp: otpSchema.prefault({}),
   sms: smsSchema.prefault({}),
-  push: z.looseObject({}).prefault({}),
+  push: pushSchema.prefault({}),
   plugins: z.record(z.string(), z.unknown()).prefault({}),
   /** Server secret for HMACs and cookie signing; the demo generates one when absent. */
   secret: z

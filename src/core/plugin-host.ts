@@ -5,7 +5,7 @@ import { SekishoError } from '../domain/errors.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
-import type { AuthMethod, AuthPlugin, PluginContext, PluginStore } from '../plugin-api.ts';
+import type { AuthMethod, AuthPlugin, PluginContext, PluginServices, PluginStore } from '../plugin-api.ts';
 import type { MethodInfo } from './method-catalogue.ts';
 
 /** A plugin this gateway runs, created and ready. */
@@ -53,6 +53,8 @@ export interface HostDeps {
   readonly log: Logger;
   readonly audit: AuditLog;
   readonly secret: string;
+  /** Core services offered to plugins (the in-process push service). */
+  readonly services?: PluginServices;
 }
 
 /** Creates the enabled plugins' methods, each with its own namespaced store and logger. */
@@ -103,6 +105,7 @@ export function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<un
       });
     },
     mac: (...parts) => createHmac('sha256', deps.secret).update(parts.join('\u0000')).digest('base64url'),
+    services: deps.services ?? {},
   };
 }
 

@@ -75,6 +75,15 @@ export interface Store {
    */
   attemptChallenge(key: string, answerHash: string): Promise<ChallengeAttempt>;
 
+  /** Adds members to a set and (re)sets the whole set's expiry. */
+  addToSet(key: string, ttlMs: number, ...members: string[]): Promise<void>;
+  /** The members of a set, in no particular order (empty when absent or expired). */
+  setMembers(key: string): Promise<string[]>;
+  /** Whether the set holds the member. */
+  isSetMember(key: string, member: string): Promise<boolean>;
+  /** Removes members from a set. */
+  removeFromSet(key: string, ...members: string[]): Promise<void>;
+
   /** Sends a message to every instance subscribed to the channel (this one included). */
   publish(channel: string, message: string): Promise<void>;
   /** Receives the channel's messages until close(). */

@@ -7,7 +7,7 @@ import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { namespacedStore } from '../../src/core/plugin-host.ts';
 import type { Store } from '../../src/ports/store.ts';
-import type { PluginAuditEvent, PluginContext } from '../../src/plugin-api.ts';
+import type { PluginAuditEvent, PluginContext, PluginServices } from '../../src/plugin-api.ts';
 
 /** One captured log line. */
 export interface LogLine {
@@ -37,6 +37,7 @@ export function buildPluginContext<C>(
   config: C,
   gatewayConfig: Readonly<Record<string, unknown>> & { readonly publicUrl: string },
   makeStore: (clock: FakeClock) => Store = (clock) => new MemoryStore(clock),
+  services: (clock: FakeClock) => PluginServices = () => ({}),
 ): TestPluginContext<C> {
   const clock = new FakeClock();
   const store = makeStore(clock);
@@ -55,6 +56,7 @@ export function buildPluginContext<C>(
     },
     audit: async (event) => void audits.push(event),
     mac: (...parts) => createHmac('sha256', SECRET).update(parts.join('\u0000')).digest('base64url'),
+    services: services(clock),
   };
   return { ctx, clock, store, audits, logs };
 }

@@ -1,0 +1,104 @@
+/**
+ * The push service's surface (docs/push.md): what the gateway's routes, the CLI, the admin
+ * console and the MAMORU plugin (through `PushClient`) use.
+ */
+import type { PushClient } from '../plugin-api.ts';
+
+/** A JWK of a P-256 public key: the only key material the server holds for a device. */
+export interface DevicePublicKey {
+  readonly kty: 'EC';
+  readonly crv: 'P-256';
+  readonly x: string;
+  readonly y: string;
+}
+
+/** A registered phone (or virtual authenticator). */
+export interface PushDevice {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** A fresh activation: single use, short-lived; the code is only ever in the URL fragment. */
+export interface Activation {
+  readonly userId: string;
+  /** `<publicUrl>/_sekisho/push/app#activate=<code>`: what the phone opens (the QR code). */
+  readonly url: string;
+  /** `<publicUrl>/_sekisho/push/enroll#<code>`: a page showing that QR code on a PC screen. */
+  readonly enrolmentUrl: string;
+  readonly expiresAt: number;
+}
+
+/** Who is acting, for the audit trail. */
+export interface PushActor {
+  readonly actor: string;
+  readonly ip?: string | null;
+  readonly userAgent?: string | null;
+}
+
+/** A pending request as a device sees it (docs/push.md §2). */
+export interface PendingRequest {
+  readonly transactionId: string;
+  readonly challenge: string;
+  readonly choices: readonly number[];
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly client: { readonly ip: string; readonly userAgent: string; readonly browser: string };
+  readonly path: string;
+  readonly unknownEnvironment: boolean;
+}
+
+export interface ActivateInput {
+  readonly code: string;
+  readonly publicKey: DevicePublicKey;
+  readonly name: string;
+  readonly signature: string;
+}
+
+export type ActivateResult =
+  | { readonly kind: 'activated'; readonly deviceId: string; readonly userId: string }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'bad_signature' };
+
+export interface InboxInput {
+  readonly deviceId: string;
+  readonly time: number;
+  readonly signature: string;
+  /** Long-poll: wait up to this long for a request when none is pending (0: answer at once). */
+  readonly waitMs: number;
+}
+
+export type InboxResult =
+  | { readonly kind: 'ok'; readonly requests: readonly PendingRequest[] }
+  | { readonly kind: 'unauthorized' };
+
+export interface RespondInput {
+  readonly deviceId: string;
+  readonly transactionId: string;
+  readonly decision: 'approve' | 'deny' | 'report';
+  /** The picked number, as typed ('' for deny/report). */
+  readonly number: string;
+  readonly signature: string;
+}
+
+export type RespondResult =
+  | { readonly kind: 'decided'; readonly outcome: 'approved' | 'denied' | 'reported' | 'wrong_number' }
+  | { readonly kind: 'unauthorized' }
+  | { readonly kind: 'no_such_request' }
+  | { readonly kind: 'already_decided' };
+
+/** The push service: devices in Postgres, activations in Postgres, transactions in the store. */
+export interface PushService extends PushClient {
+  /** Throws SekishoError SEKISHO_ERR_USER_NOT_FOUND for an unknown user. */
+  createActivation(userId: string, by: PushActor): Promise<Activation>;
+  activate(input: ActivateInput, client: { ip: string; userAgent: string }): Promise<ActivateResult>;
+  listDevices(userId: string): Promise<PushDevice[]>;
+  /** Revokes one device (refused from then on); false when there is no such live device. */
+  revokeDevice(deviceId: string, by: PushActor): Promise<boolean>;
+  inbox(input: InboxInput): Promise<InboxResult>;
+  respond(input: RespondInput, client: { ip: string; userAgent: string }): Promise<RespondResult>;
+  close(): Promise<void>;
+}
