@@ -26,6 +26,7 @@ import { allPlugins, methodInfos } from './plugins-registry.ts';
 import { loadMethods } from './core/plugin-host.ts';
 import type { Gateway } from './http/gateway.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createPushService } from './push/push-service.ts';
 
 export interface RuntimeOptions {
   readonly clock?: Clock;
@@ -129,6 +130,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await watcher.stop();
       await app.close();
       for (const { method } of gateway.methods.values()) await method.close?.();
+      await gateway.push?.close();
       await store.close();
       await pool.end();
     },
@@ -146,7 +148,11 @@ async function assemble(
   const hasher = await createArgon2Hasher();
   const catalogue = buildCatalogue(methodInfos(config));
   const secret = config.secret ?? randomBytes(32).toString('base64url');
-  const methods = await loadMethods(allPlugins, { config, store, clock, log, audit, secret });
+  const push = config.push.enabled
+    ? createPushService({ pool, store, clock, config, secret, audit, log: log.child({ component: 'push' }) })
+    : null;
+  const services = push ? { push } : {};
+  const methods = await loadMethods(allPlugins, { config, store, clock, log, audit, secret, services });
   const sessions = new SessionService(store, clock, {
     idleMs: config.session.idleTimeoutSeconds * 1000,
     absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
@@ -175,6 +181,7 @@ async function assemble(
     readiness,
     metrics: createMetrics(deps.processMetrics),
     methods,
+    push,
     secret,
   };
 }

@@ -3,13 +3,14 @@ import type { MethodInfo } from './core/method-catalogue.ts';
 import { enabledMethodInfos } from './core/plugin-host.ts';
 import type { AuthPlugin } from './plugin-api.ts';
 import smsOtpPlugin from '../plugins/smsotp/index.ts';
+import mamoruPlugin from '../plugins/mamoru/index.ts';
 
 /**
  * Every authentication plugin Sekisho ships, registered explicitly (no autoloading: a
  * security gateway says what it runs). A rule naming a method whose plugin is not
  * enabled is refused at `rule set` and at start.
  */
-export const allPlugins: readonly AuthPlugin[] = [smsOtpPlugin as AuthPlugin];
+export const allPlugins: readonly AuthPlugin[] = [smsOtpPlugin as AuthPlugin, mamoruPlugin as AuthPlugin];
 
 /** The methods this configuration offers besides the password. */
 export function methodInfos(config: Config): MethodInfo[] {

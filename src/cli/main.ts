@@ -6,6 +6,8 @@ import { ruleCommand } from './commands/rule.ts';
 import { serveCommand } from './commands/serve.ts';
 import { userCommand } from './commands/user.ts';
 import { intranetCommand } from './commands/intranet.ts';
+import { pushCommand } from './commands/push.ts';
+import { deviceCommand } from './commands/device.ts';
 
 const usage = `usage: sekisho <command> [--config FILE]
 
@@ -17,6 +19,10 @@ const usage = `usage: sekisho <command> [--config FILE]
   group add|del <g> | group list
   rule set '<rule line>' | rule del <path-prefix> | rule list | rule export
   rule import FILE [--replace]   | rule explain <path> [--user ID] [--host H] | rule history
+  push enroll <id>               an activation link for a phone (URL, enrolment page, QR in a TTY)
+  push devices <id> | push revoke <deviceId>
+  device enroll <activation-url> --store FILE [--name N] [--force]   a virtual authenticator
+  device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]
   demo-intranet [--port P] [--host H]   the sample intranet on its own`;
 
 const commands: Record<string, (args: string[]) => Promise<void>> = {
@@ -25,6 +31,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   user: userCommand,
   group: groupCommand,
   rule: ruleCommand,
+  push: pushCommand,
+  device: deviceCommand,
   'demo-intranet': intranetCommand,
 };
 

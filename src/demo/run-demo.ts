@@ -14,8 +14,8 @@ const departments = ['portal', 'eigyo', 'gijutsu', 'keiri', 'public'] as const;
 export const demoRules = [
   '/portal/=ALL;;',
   '/eigyo/=@eigyo,@admins;;',
-  '/gijutsu/=ALL;;',
-  '/keiri/=@keiri;;',
+  '/gijutsu/=ALL;;MAMORU',
+  '/keiri/=@keiri;;SMSOTP',
   '/public/=ALL;;BYPASS',
 ];
 
@@ -33,15 +33,19 @@ export async function runDemo(base: Config): Promise<void> {
     ...base,
     backends: { ...backends, ...base.backends },
     homePath: base.homePath ?? '/portal/',
+    // The demo sends its SMS to the sandbox page and keeps activation links for an hour.
+    sms: { ...base.sms, sandbox: { enabled: true } },
+    push: { ...base.push, activationTtlSeconds: 3600 },
   };
   const runtime = await serveGateway(config, { databaseUrl: postgres.url, ephemeralSecret: true });
   const password = await seed(runtime);
+  const activation = await runtime.gateway.push?.createActivation('demo', { actor: 'demo' });
   mkdirSync(dirname(demoStatePath), { recursive: true });
   writeFileSync(demoStatePath, JSON.stringify({ databaseUrl: postgres.url, pid: process.pid }), {
     mode: 0o600,
   });
   process.once('exit', () => rmSync(demoStatePath, { force: true }));
-  printWelcome(config, password);
+  printWelcome(config, password, activation?.url ?? null);
 }
 
 async function seed(runtime: GatewayRuntime): Promise<string> {
@@ -70,7 +74,7 @@ function demoPassword(): string {
   return Array.from({ length: 14 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
-function printWelcome(config: Config, password: string): void {
+function printWelcome(config: Config, password: string, activationUrl: string | null): void {
   const url = `${config.publicUrl}/portal/`;
   console.log(`
   関所 Sekisho demo is running (embedded Postgres, in-process store, sample intranet).
@@ -80,6 +84,10 @@ function printWelcome(config: Config, password: string): void {
     Password:  ${password}     (shown once; a new one at every start)
 
   SMS codes: ${config.publicUrl}/_sekisho/sandbox/sms   (経理部 /keiri/ asks for one)
+  Push:      技術部 /gijutsu/ asks for the ID only, then a tap in the authenticator.
+             Open this once in another browser window to make it demo's authenticator
+             (single use, valid one hour; \`npm run -s sekisho -- push enroll demo\` makes another):
+             ${activationUrl ?? '(push is disabled in this config)'}
   Rules:     ${demoRules.join('   ')}
   Admin CLI: npm run -s sekisho -- rule list     (talks to this demo while it runs)
   Stop:      Ctrl+C

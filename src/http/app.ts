@@ -22,6 +22,8 @@ import { logoutRoutes } from './routes/logout.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { registerPluginRoutes } from './routes/plugin-routes.ts';
 import { operationsRoutes } from './routes/operations.ts';
+import { registerPushRoutes } from '../push/routes.ts';
+import { registerPushPages } from '../push/pages.ts';
 
 /** Paths that cannot be normalised safely are routed here and answered 400. */
 const badPathRoute = '/_sekisho/bad-path';
@@ -83,6 +85,10 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     await logoutRoutes(pages, gateway);
     await mfaRoutes(pages, gateway);
     registerPluginRoutes(pages, gateway);
+    if (gateway.push) {
+      await registerPushRoutes(pages, gateway.push, config);
+      await registerPushPages(pages, gateway);
+    }
     await operationsRoutes(pages, gateway);
     pages.all(badPathRoute, async (request, reply) =>
       sendOrJson(request, reply, 400, 'bad_path', (t) => t.badRequest),
@@ -94,7 +100,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   }
   const policy = headerPolicy(
     config.identityHeaders,
-    [names.session, names.csrf],
+    [names.session, names.csrf, names.flow],
     config.trustProxy !== false,
   );
   await registerBackends(app, gateway, policy);

@@ -66,7 +66,9 @@ function finish(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, 
 }
 
 function askToAuthenticate(request: FastifyRequest, reply: FastifyReply, next: readonly string[]) {
-  const page = next.includes('password') ? 'login' : 'mfa';
+  // Only a lone password goes straight to the login form; a choice or a passwordless method goes
+  // to the MFA dispatcher, which offers the choice or the ID-only page.
+  const page = next.length === 1 && next[0] === 'password' ? 'login' : 'mfa';
   const loginUrl = `${ownPrefix}${page}?next=${encodeURIComponent(request.url)}`;
   if (wantsHtml(request) && (request.method === 'GET' || request.method === 'HEAD')) {
     return reply.code(302).header('location', loginUrl).header('cache-control', 'no-store').send();

@@ -13,6 +13,7 @@ import type { SessionService } from '../core/session-service.ts';
 import type { Readiness } from '../core/readiness.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { LoadedMethod } from '../core/plugin-host.ts';
+import type { PushService } from '../push/types.ts';
 
 /** Everything the HTTP layer needs, built once by the server and passed down. */
 export interface Gateway {
@@ -32,12 +33,19 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** The authentication plugins this gateway runs, by canonical method name. */
   readonly methods: ReadonlyMap<string, LoadedMethod>;
+  /** The in-process push service (`push.enabled`), or null. */
+  readonly push: PushService | null;
   /** The secret that keys HMACs and signs cookies. */
   readonly secret: string;
 }
 
 /** Cookie names follow `publicUrl`: over https they carry the `__Host-` prefix. */
-export function cookieNames(config: Config): { session: string; csrf: string } {
+export function cookieNames(config: Config): { session: string; csrf: string; flow: string } {
   const prefix = config.session.secureCookie ? '__Host-' : '';
-  return { session: `${prefix}${config.session.cookieName}`, csrf: `${prefix}sekisho_csrf` };
+  return {
+    session: `${prefix}${config.session.cookieName}`,
+    csrf: `${prefix}sekisho_csrf`,
+    // Binds a passwordless login in progress (ID typed, push pending) to this browser.
+    flow: `${prefix}sekisho_flow`,
+  };
 }

@@ -32,6 +32,12 @@ export interface Activation {
   readonly expiresAt: number;
 }
 
+/** A live activation (unused, unexpired), as the enrolment page sees it. */
+export interface LiveActivation {
+  readonly userId: string;
+  readonly expiresAt: number;
+}
+
 /** Who is acting, for the audit trail. */
 export interface PushActor {
   readonly actor: string;
@@ -72,8 +78,7 @@ export interface InboxInput {
 }
 
 export type InboxResult =
-  | { readonly kind: 'ok'; readonly requests: readonly PendingRequest[] }
-  | { readonly kind: 'unauthorized' };
+  { readonly kind: 'ok'; readonly requests: readonly PendingRequest[] } | { readonly kind: 'unauthorized' };
 
 export interface RespondInput {
   readonly deviceId: string;
@@ -94,6 +99,8 @@ export type RespondResult =
 export interface PushService extends PushClient {
   /** Throws SekishoError SEKISHO_ERR_USER_NOT_FOUND for an unknown user. */
   createActivation(userId: string, by: PushActor): Promise<Activation>;
+  /** Whether the activation code is live, for the enrolment page; does not consume it. */
+  peekActivation(code: string): Promise<LiveActivation | null>;
   activate(input: ActivateInput, client: { ip: string; userAgent: string }): Promise<ActivateResult>;
   listDevices(userId: string): Promise<PushDevice[]>;
   /** Revokes one device (refused from then on); false when there is no such live device. */

@@ -14,6 +14,11 @@ interface SessionEntry {
   expiresAt: number;
 }
 
+interface SetEntry {
+  members: Set<string>;
+  expiresAt: number;
+}
+
 interface Challenge {
   answerHash: string;
   attemptsLeft: number;
@@ -29,6 +34,7 @@ export class MemoryStore implements Store {
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly userIndex = new Map<string, Set<string>>();
   private readonly challenges = new Map<string, Challenge>();
+  private readonly sets = new Map<string, SetEntry>();
   private readonly bus = new EventEmitter();
   private readonly clock: Clock;
 
@@ -134,6 +140,26 @@ export class MemoryStore implements Store {
     return { outcome: 'dead', attemptsLeft: 0 };
   }
 
+  async addToSet(key: string, ttlMs: number, ...members: string[]): Promise<void> {
+    const entry = this.liveSet(key) ?? { members: new Set<string>(), expiresAt: 0 };
+    for (const member of members) entry.members.add(member);
+    entry.expiresAt = this.clock.now() + ttlMs;
+    this.sets.set(key, entry);
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    return [...(this.liveSet(key)?.members ?? [])];
+  }
+
+  async isSetMember(key: string, member: string): Promise<boolean> {
+    return this.liveSet(key)?.members.has(member) ?? false;
+  }
+
+  async removeFromSet(key: string, ...members: string[]): Promise<void> {
+    const entry = this.liveSet(key);
+    for (const member of members) entry?.members.delete(member);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     queueMicrotask(() => this.bus.emit(channel, message));
   }
@@ -152,6 +178,15 @@ export class MemoryStore implements Store {
     const entry = this.values.get(key);
     if (entry && entry.expiresAt <= this.clock.now()) {
       this.values.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private liveSet(key: string): SetEntry | undefined {
+    const entry = this.sets.get(key);
+    if (entry && entry.expiresAt <= this.clock.now()) {
+      this.sets.delete(key);
       return undefined;
     }
     return entry;

@@ -76,3 +76,16 @@ if left <= 0 then
   return {'dead', 0}
 end
 return {'wrong', left}`;
+
+/**
+ * KEYS[1] set (a hash: field `e` is the expiry, each member a field `m:<member>`); ARGV now,
+ * ttlMs, members… A set past its expiry starts empty; the expiry moves for the whole set.
+ */
+export const addToSetLua = `
+local now = tonumber(ARGV[1])
+local e = redis.call('HGET', KEYS[1], 'e')
+if e and tonumber(e) <= now then redis.call('DEL', KEYS[1]) end
+for i = 3, #ARGV do redis.call('HSET', KEYS[1], 'm:' .. ARGV[i], 1) end
+redis.call('HSET', KEYS[1], 'e', now + tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;

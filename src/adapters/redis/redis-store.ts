@@ -3,6 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { ChallengeAttempt, SessionTouch, Store, StoredSession } from '../../ports/store.ts';
 import type { Clock } from '../../ports/clock.ts';
 import {
+  addToSetLua,
   attemptChallengeLua,
   createSessionLua,
   deleteUserSessionsLua,
@@ -21,8 +22,9 @@ export interface RedisStoreOptions {
 }
 
 /**
- * The Redis store. Keys are `<prefix>sess:<hash>`, `<prefix>usess:<user>`, `<prefix>v:<key>`
- * and `<prefix>ch:<key>`. The offline queue is off so that an unreachable Redis fails a
+ * The Redis store. Keys are `<prefix>sess:<hash>`, `<prefix>usess:<user>`, `<prefix>v:<key>`,
+ * `<prefix>ch:<key>` and `<prefix>set:<key>`. A set is a hash (field `e` its expiry, one field
+ * `m:<member>` per member) so that its expiry follows the injected clock like every other value. The offline queue is off so that an unreachable Redis fails a
  * request at once (503) instead of holding it.
  */
 export class RedisStore implements Store {
@@ -134,6 +136,28 @@ export class RedisStore implements Store {
     return { outcome, attemptsLeft: Number(left) };
   }
 
+  async addToSet(key: string, ttlMs: number, ...members: string[]): Promise<void> {
+    await this.run(addToSetLua, [this.setKey(key)], [this.clock.now(), ttlMs, ...members]);
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    const fields = await this.client.hgetall(this.setKey(key));
+    if (!(Number(fields.e) > this.clock.now())) return [];
+    return Object.keys(fields)
+      .filter((field) => field.startsWith('m:'))
+      .map((field) => field.slice(2));
+  }
+
+  async isSetMember(key: string, member: string): Promise<boolean> {
+    const [end, present] = await this.client.hmget(this.setKey(key), 'e', `m:${member}`);
+    return present != null && Number(end) > this.clock.now();
+  }
+
+  async removeFromSet(key: string, ...members: string[]): Promise<void> {
+    if (members.length === 0) return;
+    await this.client.hdel(this.setKey(key), ...members.map((member) => `m:${member}`));
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.client.publish(this.prefix + channel, message);
   }
@@ -173,6 +197,10 @@ export class RedisStore implements Store {
 
   private challengeKey(key: string): string {
     return `${this.prefix}ch:${key}`;
+  }
+
+  private setKey(key: string): string {
+    return `${this.prefix}set:${key}`;
   }
 
   /** Runs a script by its SHA, loading it once when Redis does not know it yet. */

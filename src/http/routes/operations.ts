@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../gateway.ts';
-
-const stylesheet = readFileSync(new URL('../../../views/static/sekisho.css', import.meta.url));
+import { loadStaticFiles } from '../static-files.ts';
 
 /** Health for the process, readiness for the load balancer, metrics for Prometheus. */
 export async function operationsRoutes(app: FastifyInstance, gateway: Gateway) {
@@ -24,7 +22,10 @@ export async function operationsRoutes(app: FastifyInstance, gateway: Gateway) {
     return reply.type(gateway.metrics.registry.contentType).send(body);
   });
 
-  app.get('/_sekisho/static/sekisho.css', async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(stylesheet),
-  );
+  const files = loadStaticFiles();
+  app.get<{ Params: { '*': string } }>('/_sekisho/static/*', async (request, reply) => {
+    const file = files.get(request.params['*']);
+    if (!file) return reply.callNotFound();
+    return reply.type(file.type).header('cache-control', 'public, max-age=3600').send(file.body);
+  });
 }

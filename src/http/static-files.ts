@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** One file of `views/static/`, read once at start-up. */
+export interface StaticFile {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+  '.json': 'application/json',
+};
+
+const root = fileURLToPath(new URL('../../views/static/', import.meta.url));
+
+/**
+ * The gateway's static assets by URL path under `/_sekisho/static/`. Reading them all up
+ * front means no request ever reaches the file system, so no path can escape the folder.
+ */
+export function loadStaticFiles(dir: string = root): ReadonlyMap<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const type = TYPES[extname(entry.name)];
+    if (!type) continue;
+    const full = join(entry.parentPath, entry.name);
+    files.set(relative(dir, full).split(sep).join('/'), { body: readFileSync(full), type });
+  }
+  return files;
+}

@@ -1,0 +1,56 @@
+/**
+ * What every part of the push service works with: the store, the clock, the `push` settings,
+ * the device repository, the inbox waiter, and one way to audit.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { PushConfig } from '../config/push-schema.ts';
+import type { AuditEvent, AuditLog } from '../ports/audit.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Store } from '../ports/store.ts';
+import type { PgDeviceRepository } from './device-repository.ts';
+import type { InboxWaiter } from './inbox-waiter.ts';
+
+/** What `createPushService` is given. */
+export interface PushServiceDeps {
+  readonly pool: pg.Pool;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: Config;
+  /** The server secret: tokens and known-environment entries are HMACs under it. */
+  readonly secret: string;
+  readonly audit: AuditLog;
+  readonly log: Logger;
+}
+
+export interface PushContext {
+  readonly pool: pg.Pool;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly settings: PushConfig;
+  readonly publicUrl: string;
+  readonly secret: string;
+  readonly log: Logger;
+  readonly devices: PgDeviceRepository;
+  readonly waiter: InboxWaiter;
+  /** Records an audit row (and an info log line); never pass a token, code, challenge or signature. */
+  audit(event: AuditEvent): Promise<void>;
+}
+
+/** Who a device or browser is, for audit rows. */
+export interface ClientInfo {
+  readonly ip: string;
+  readonly userAgent: string;
+}
+
+/** The audit log writes to Postgres; the log line keeps the event even when that write fails. */
+export function auditWith(audit: AuditLog, log: Logger): PushContext['audit'] {
+  return async (event) => {
+    log.info(
+      { event: event.event, outcome: event.outcome, user: event.userId, detail: event.detail },
+      'audit',
+    );
+    await audit.record(event);
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `start` (docs/push.md §4): the push-bombing cap, the number, the unknown-environment check,
+ * and the transaction in the store; then the user's devices are woken. A decoy looks the same
+ * to the caller but reaches no device.
+ */
+import type { PushStartRequest, PushStartResult } from '../plugin-api.ts';
+import { browserLabel } from './browser-label.ts';
+import type { PushContext } from './context.ts';
+import { isKnownEnvironment } from './environments.ts';
+import {
+  newChallenge,
+  newTransactionId,
+  pickNumbers,
+  pushKeys,
+  saveTransaction,
+  type TransactionRecord,
+} from './transactions.ts';
+
+export async function startPush(ctx: PushContext, request: PushStartRequest): Promise<PushStartResult> {
+  const { settings, store } = ctx;
+  const client = {
+    ip: request.ip,
+    userAgent: request.userAgent,
+    browser: browserLabel(request.userAgent),
+  };
+  const audited = {
+    userId: request.userId,
+    actor: request.userId,
+    ip: client.ip,
+    userAgent: client.userAgent,
+  };
+  // Decoys count too: an unknown ID must turn busy exactly like a real one.
+  const sent = await store.hit(pushKeys.rate(request.userId), settings.pendingWindowSeconds * 1000);
+  if (sent > settings.maxPendingPerUser) {
+    await ctx.audit({ ...audited, event: 'push.busy', outcome: 'failure', detail: { decoy: request.decoy } });
+    return { kind: 'busy' };
+  }
+  // Environment and devices are looked up for decoys too, so both paths take much the same time.
+  const known = await isKnownEnvironment(store, ctx.secret, request.userId, client);
+  const live = await ctx.devices.countLive(request.userId);
+  const tx = newTransaction(ctx, request, client, !known && !request.decoy);
+  await saveTransaction(store, tx, tx.createdAt);
+  const devices = request.decoy ? 0 : live;
+  if (!request.decoy) {
+    await store.addToSet(pushKeys.inbox(tx.userId), tx.expiresAt - tx.createdAt, tx.id);
+    await ctx.waiter.notify(tx.userId);
+  }
+  const detail = {
+    transactionId: tx.id,
+    devices,
+    unknownEnvironment: tx.unknownEnvironment,
+    decoy: tx.decoy,
+  };
+  await ctx.audit({ ...audited, event: 'push.sent', outcome: 'info', detail });
+  if (tx.unknownEnvironment) {
+    const where = { transactionId: tx.id, browser: client.browser };
+    await ctx.audit({ ...audited, event: 'push.unknown_environment', outcome: 'info', detail: where });
+  }
+  return { kind: 'started', transactionId: tx.id, number: tx.number, expiresAt: tx.expiresAt };
+}
+
+function newTransaction(
+  ctx: PushContext,
+  request: PushStartRequest,
+  client: TransactionRecord['client'],
+  unknownEnvironment: boolean,
+): TransactionRecord {
+  const now = ctx.clock.now();
+  const expiresAt = now + ctx.settings.requestTtlSeconds * 1000;
+  return {
+    id: newTransactionId(),
+    userId: request.userId,
+    challenge: newChallenge(),
+    ...pickNumbers(ctx.settings.numberMatching),
+    createdAt: now,
+    expiresAt,
+    retainUntil: expiresAt + ctx.settings.tokenTtlSeconds * 1000,
+    client,
+    path: request.path,
+    unknownEnvironment,
+    decoy: request.decoy,
+  };
+}
