@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'coverage/', 'docs/'] },
@@ -39,6 +40,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Scripts the gateway's pages load in the browser (and the authenticator's service worker).
+    files: ['views/static/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, ...globals.serviceworker } },
   },
   {
     files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'src/demo/**/*.ts'],

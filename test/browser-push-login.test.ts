@@ -20,7 +20,10 @@ describe('passwordless push login in a real browser', () => {
 
   beforeAll(async () => {
     backend = await startBackend();
-    gw = await startGateway({ config: { backends: { bk02: { url: backend.url } } } });
+    // Four pushes to one user here: above the default push-bombing cap of three.
+    gw = await startGateway({
+      config: { backends: { bk02: { url: backend.url } }, push: { maxPendingPerUser: 10 } },
+    });
     await setRules(gw, '/bk02/=ALL;;MAMORU');
     await addUser(gw, 'hanako');
     const activation = await gw.runtime.gateway.push!.createActivation('hanako', { actor: 'test' });
@@ -74,7 +77,9 @@ describe('passwordless push login in a real browser', () => {
     await status.filter({ hasText: /denied|refused|rejected/i }).waitFor();
     expect(await page.locator('a.button').getAttribute('href')).toContain('restart=1');
     expect(backend.seen.some((r) => r.url.startsWith('/denied-path'))).toBe(false);
-    const again = await context.request.get(`${gw.url}/bk02/denied-path`, { headers: { accept: 'application/json' } });
+    const again = await context.request.get(`${gw.url}/bk02/denied-path`, {
+      headers: { accept: 'application/json' },
+    });
     expect(again.status()).toBe(401);
     await context.close();
   });

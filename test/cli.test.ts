@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,30 +5,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { databaseUrl, uniqueName } from './support/env.ts';
+import { runSekisho } from './support/cli.ts';
 
-const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process, as an admin would. */
-function sekisho(
-  args: string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
-): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [main, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...options.env } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(options.stdin ?? '');
-  });
-}
+const sekisho = runSekisho;
 
 describe('sekisho CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sekisho-cli-'));

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,26 +6,9 @@ import type { PushService } from '../src/push/types.ts';
 import { addUser, startGateway, testSecret, type TestGateway } from './support/gateway.ts';
 import { databaseUrl } from './support/env.ts';
 import { waitFor } from './support/wait-for.ts';
+import { runSekisho } from './support/cli.ts';
 
-const main = new URL('../src/cli/main.ts', import.meta.url).pathname;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI in a child process, as an admin (or a headless script) would. */
-function sekisho(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [main, ...args],
-      { env: { PATH: process.env.PATH ?? '' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const sekisho = (args: string[]) => runSekisho(args);
 
 /** `sekisho push enroll` and the virtual authenticator against a real gateway. */
 describe('sekisho push / sekisho device', () => {

@@ -61,7 +61,10 @@ describe('MAMORU through the gateway', () => {
     if (inbox.kind !== 'ok') throw new Error('inbox refused');
     const newest = [...inbox.requests].sort((a, b) => b.createdAt - a.createdAt)[0];
     if (!newest) throw new Error('no pending request');
-    return push.respond(await signedAnswer(device, newest, 'approve', number), { ip: '10.1.1.1', userAgent: 'phone' });
+    return push.respond(await signedAnswer(device, newest, 'approve', number), {
+      ip: '10.1.1.1',
+      userAgent: 'phone',
+    });
   }
 
   async function status(client: FormClient, path: string) {

@@ -58,12 +58,14 @@ describe('loadConfig: problem reporting', () => {
     ]);
   });
 
-  it('accepts free-form keys in push and plugins', () => {
-    const result = loadConfig({
-      env: {},
-      overrides: { push: { vapid: { subject: 'x' } }, plugins: { a: 1 } },
-    });
-    expect(result.ok).toBe(true);
+  it('leaves plugins free-form (each plugin checks its own section) but refuses unknown push keys', () => {
+    expect(loadConfig({ env: {}, overrides: { plugins: { a: 1 } } }).ok).toBe(true);
+    const overrides = { push: { vapid: { subject: 'x' }, requestTtlSeconds: 600, apiKeys: ['short'] } };
+    expect(errors(loadConfig({ env: {}, overrides }))).toEqual([
+      'config: push.requestTtlSeconds: must be an integer from 10 to 120',
+      'config: push.apiKeys.0: must be at least 32 characters',
+      'config: push.vapid: unrecognized key',
+    ]);
   });
 
   it('reports a missing Karaden token at sms.karaden.token', () => {

@@ -75,7 +75,18 @@ describe('loadConfig: defaults and the contract example', () => {
     expect(config.sms).toEqual({ provider: 'sandbox', sandbox: { enabled: false } });
     expect(config.rules.pollIntervalMs).toBe(1000);
     expect(config.log.level).toBe('info');
-    expect([config.push, config.plugins, config.admin]).toEqual([{}, {}, {}]);
+    expect(config.push).toEqual({
+      enabled: true,
+      activationTtlSeconds: 600,
+      requestTtlSeconds: 60,
+      tokenTtlSeconds: 120,
+      maxPendingPerUser: 3,
+      pendingWindowSeconds: 300,
+      numberMatching: true,
+      knownEnvironmentDays: 90,
+      apiKeys: [],
+    });
+    expect([config.plugins, config.admin]).toEqual([{}, {}]);
     expect(config.secret).toBeUndefined();
   });
 
@@ -101,7 +112,7 @@ describe('loadConfig: defaults and the contract example', () => {
     const file = write('backends:\n  bk01: { url: "http://h:9201/bk01" }\npush:\n');
     const config = ok(loadConfig({ file, env: {} }));
     expect(config.backends.bk01?.url).toBe('http://h:9201/bk01');
-    expect(config.push).toEqual({});
+    expect(config.push.enabled).toBe(true);
   });
 
   it('returns a deep-frozen config', () => {

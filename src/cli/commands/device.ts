@@ -18,9 +18,8 @@ import type { PendingRequest } from '../../push/types.ts';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 const usage =
-  'usage: sekisho device enroll <activation-url> --store FILE [--name N] [--force]\n' +
-  '       sekisho device approve --store FILE [--number N] [--timeout S]\n' +
-  '       sekisho device deny --store FILE [--timeout S]';
+  'usage: sekisho device enroll <activation-url> --store FILE [--name N] [--force]' +
+  ' | device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]';
 
 /** `sekisho device enroll|approve|deny`: a virtual push authenticator for headless use. */
 export async function deviceCommand(args: string[]): Promise<void> {

@@ -82,9 +82,11 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
     const { method } = request.params as { method: string };
     const name = gateway.catalogue.canonical(method);
     const loaded = name ? gateway.methods.get(name) : undefined;
-    if (!name || !loaded?.plugin.passwordless) return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
+    if (!name || !loaded?.plugin.passwordless)
+      return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
     const username = typeof typed === 'string' ? typed.trim().slice(0, 128) : '';
-    if (username === '') return answerOutcome(request, reply, { kind: 'identify', name, loaded }, next, 'identifyMissing');
+    if (username === '')
+      return answerOutcome(request, reply, { kind: 'identify', name, loaded }, next, 'identifyMissing');
     await endFlow(request, reply);
     const flow = await flows.begin(username);
     reply.setCookie(names.flow, flow.token, {
@@ -161,7 +163,9 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
         });
       case 'identify': {
         const pt = outcome.loaded.plugin.messages[pickLocale(request)];
-        const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter((m) => m !== outcome.name);
+        const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter(
+          (m) => m !== outcome.name,
+        );
         const t = messagesFor(pickLocale(request));
         return sendPage(request, reply, errorKey ? 400 : 200, 'identify', () => pt.title ?? t.mfaTitle, {
           csrf: reply.generateCsrf(),

@@ -244,6 +244,8 @@ async function activate(code) {
 
 /** @type {Map<string, Card>} */
 const cards = new Map();
+/** Requests whose cards were pruned: a late inbox answer must not show them again. */
+const dismissed = new Set();
 
 /**
  * @param {HTMLElement} root
@@ -347,6 +349,7 @@ function pruneClosedCards() {
   for (const card of closed.slice(0, Math.max(0, closed.length - MAX_CLOSED_CARDS))) {
     card.element.remove();
     cards.delete(card.request.transactionId);
+    dismissed.add(card.request.transactionId);
   }
 }
 
@@ -376,19 +379,21 @@ async function answer(device, request, decision, number) {
   show(outcome, text('sending'), '');
   const base = { deviceId: device.deviceId, transactionId: request.transactionId, decision, number };
   let response;
+  /** @type {{outcome?: string}} */
+  let body = {};
   try {
     const signature = await sign(
       device.privateKey,
       respondPayload({ ...base, challenge: request.challenge }),
     );
     response = await postJson('respond', { ...base, signature });
+    if (response.ok) body = await response.json();
   } catch {
     show(outcome, text('respondFailed'), 'error');
     return setButtonsDisabled(card, false);
   }
   if (response.ok) {
-    const body = await response.json();
-    const [key, tone] = OUTCOMES[body.outcome] ?? ['respondFailed', 'error'];
+    const [key, tone] = OUTCOMES[body.outcome ?? ''] ?? ['respondFailed', 'error'];
     return closeCard(card, key, tone);
   }
   if (response.status === 404) return closeCard(card, 'noSuchRequest', 'error');
@@ -409,13 +414,15 @@ function renderRequests(device, requests) {
     if (card.open && !live.has(card.request.transactionId)) closeCard(card, 'noSuchRequest', 'error');
   }
   const fresh = requests
-    .filter((request) => !cards.has(request.transactionId))
+    .filter((request) => !cards.has(request.transactionId) && !dismissed.has(request.transactionId))
     .sort((a, b) => a.createdAt - b.createdAt);
   for (const request of fresh) {
     const element = buildCard(device, request);
     cards.set(request.transactionId, { request, element, open: true });
     ui.list.prepend(element);
-    notify(request);
+    notify(request).catch(() => {
+      // Notifications are a courtesy: the card is on the page either way.
+    });
   }
   tick();
   refreshRequestsSection();
@@ -487,15 +494,18 @@ async function runInbox(device) {
   setStatus('waiting');
   let failures = 0;
   while (!signal.aborted) {
-    let response;
+    let response = null;
+    /** @type {PendingRequest[] | null} */
+    let requests = null;
     try {
       response = await signedInbox(device, signal);
+      if (response.ok) requests = (await response.json()).requests;
     } catch {
-      response = null;
+      // A dropped connection or a restarting gateway: back off and try again.
     }
     if (signal.aborted) return;
     if (response?.status === 401) return stopUnauthorized();
-    if (!response?.ok) {
+    if (!Array.isArray(requests)) {
       failures += 1;
       const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(failures - 1, 5));
       setStatus('offline', { seconds: Math.round(delay / 1000) }, 'error');
@@ -503,7 +513,6 @@ async function runInbox(device) {
       continue;
     }
     failures = 0;
-    const { requests } = /** @type {{requests: PendingRequest[]}} */ (await response.json());
     setStatus('waiting');
     renderRequests(device, requests);
     if (requests.length > 0) await pause(PENDING_POLL_MS, signal);

@@ -42,7 +42,8 @@ export function inboxPayload(deviceId, time) {
  * @param {{deviceId: string, transactionId: string, challenge: string, decision: string, number?: string | number | null}} r
  */
 export function respondPayload(r) {
-  const number = r.decision === 'approve' && r.number != null && r.number !== '' ? field('number', String(r.number)) : '';
+  const number =
+    r.decision === 'approve' && r.number != null && r.number !== '' ? field('number', String(r.number)) : '';
   return [
     PROTOCOL,
     'respond',
