@@ -46,7 +46,7 @@ describe('password login through the gateway', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/sekisho_logins_total\{method="password",outcome="success"\} [1-9]/);
     expect(metrics.body).toMatch(/sekisho_logins_total\{method="password",outcome="failure"\} [1-9]/);
-    expect(metrics.body).toMatch(/sekisho_access_decisions_total\{decision="allow"\} [1-9]/);
+    expect(metrics.body).toMatch(/sekisho_access_decisions_total\{decision="allow",rule="[^"]+"\} [1-9]/);
     expect(metrics.body).toMatch(/sekisho_upstream_seconds_count\{backend="bk01",status="200"\} [1-9]/);
   });
 });

@@ -49,6 +49,19 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.touchSession('h1', touch())).toBeNull();
     });
 
+    it('peeks at a session without touching it: listings do not keep sessions alive', async () => {
+      const start = clock.now();
+      await store.createSession('h1', session, touch());
+      clock.advance(30_000);
+      expect(await store.peekSession('h1')).toEqual({ session, lastSeen: start });
+      expect(await store.peekSession('nope')).toBeNull();
+      clock.advance(30_000);
+      await store.touchSession('h1', touch());
+      expect((await store.peekSession('h1'))?.lastSeen).toBe(start + 60_000);
+      await store.deleteSession('h1');
+      expect(await store.peekSession('h1')).toBeNull();
+    });
+
     it("lists and deletes all of a user's sessions, and only theirs", async () => {
       await store.createSession('a', session, touch());
       await store.createSession('b', session, touch());

@@ -3,6 +3,9 @@ import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { RuleRepository } from '../ports/rules.ts';
 
+/** Where the admin console lives; guarded by a rule like any backend. */
+export const ADMIN_PREFIX = '/_sekisho/admin/';
+
 export type RuleLoadResult =
   { readonly ok: true; readonly count: number } | { readonly ok: false; readonly errors: string[] };
 
@@ -25,6 +28,18 @@ export class RuleEngine {
     return this.ruleSet;
   }
 
+  /**
+   * The admin console is guarded like any app: by the stored rule for `/_sekisho/admin/` when
+   * there is one, else by this default (a second factor when SMS is available; `sekisho doctor`
+   * flags the password-only fallback).
+   */
+  private builtinDefaults(stored: readonly AccessRule[]): AccessRule[] {
+    if (stored.some((rule) => rule.host === null && rule.prefix === ADMIN_PREFIX)) return [];
+    const withSms = this.catalogue.canonical('SMSOTP') !== undefined;
+    const parsed = parseRule(`${ADMIN_PREFIX}=@admins;;${withSms ? 'SMSOTP' : ''}`, this.catalogue);
+    return parsed.ok ? [parsed.rule] : [];
+  }
+
   async reload(): Promise<RuleLoadResult> {
     const stored = await this.repository.list();
     const rules: AccessRule[] = [];
@@ -35,7 +50,7 @@ export class RuleEngine {
       else errors.push(`rule ${JSON.stringify(line)}: ${parsed.field}: ${parsed.message}`);
     }
     if (errors.length > 0) return { ok: false, errors };
-    this.ruleSet = compileRuleSet(rules);
+    this.ruleSet = compileRuleSet([...rules, ...this.builtinDefaults(rules)]);
     return { ok: true, count: rules.length };
   }
 }

@@ -14,6 +14,14 @@ export interface ActiveSession {
   readonly data: StoredSession;
 }
 
+/** A session as listed to admins and to its user: never its token. */
+export interface SessionListing {
+  /** The stored hash: what revocation names, not usable as a cookie. */
+  readonly hash: string;
+  readonly data: StoredSession;
+  readonly lastSeen: number;
+}
+
 export interface ClientInfo {
   readonly ip: string;
   readonly userAgent: string;
@@ -94,6 +102,22 @@ export class SessionService {
 
   async end(session: ActiveSession): Promise<void> {
     await this.store.deleteSession(session.hash);
+  }
+
+  /** Ends one session by its stored hash (an admin's or the user's own revocation). */
+  async endByHash(hash: string): Promise<boolean> {
+    return this.store.deleteSession(hash);
+  }
+
+  /** The user's live sessions, newest first, read without touching them. */
+  async listFor(userId: string): Promise<SessionListing[]> {
+    const hashes = await this.store.listUserSessions(userId);
+    const found = await Promise.all(
+      hashes.map(async (hash) => ({ hash, peek: await this.store.peekSession(hash) })),
+    );
+    return found
+      .flatMap(({ hash, peek }) => (peek ? [{ hash, data: peek.session, lastSeen: peek.lastSeen }] : []))
+      .sort((a, b) => b.data.authenticatedAt - a.data.authenticatedAt);
   }
 
   /** Ends every session of a user, on every instance (the store is shared). */

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decideLocated, locateRule } from '../domain/rules/decide.ts';
 import type { AccessDecision } from '../domain/rules/types.ts';
 import type { ActiveSession } from '../core/session-service.ts';
+import { ADMIN_PREFIX } from '../core/rule-engine.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
 
@@ -22,7 +23,7 @@ export const ownPrefix = '/_sekisho/';
 export function createGate(gateway: Gateway) {
   const sessionCookie = cookieNames(gateway.config).session;
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (request.url.startsWith(ownPrefix)) return;
+    if (request.url.startsWith(ownPrefix) && !isGuardedOwnPath(request.url)) return;
     if (!gateway.readiness.isReady) return unavailable(request, reply);
     const target = { host: request.headers.host ?? null, rawPath: pathOf(request.url) };
     // Path and rule are found once; the session is read only when the rule needs one.
@@ -42,8 +43,18 @@ export function createGate(gateway: Gateway) {
   };
 }
 
+/**
+ * The admin console is one of the gateway's own pages but is guarded by the rules like a
+ * backend. Routing ignores letter case, so the check does too.
+ */
+export function isGuardedOwnPath(url: string): boolean {
+  return url.slice(0, ADMIN_PREFIX.length).toLowerCase() === ADMIN_PREFIX;
+}
+
 function finish(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, decision: AccessDecision) {
-  gateway.metrics.decisions.inc({ decision: decision.kind });
+  // The rule's prefix names it (a bounded set); no-rule and bad-path have none.
+  const rule = 'rule' in decision ? decision.rule.prefix : '';
+  gateway.metrics.decisions.inc({ decision: decision.kind, rule });
   switch (decision.kind) {
     case 'allow':
     case 'bypass':

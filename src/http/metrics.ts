@@ -4,7 +4,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export interface GatewayMetrics {
   readonly registry: Registry;
   readonly logins: Counter<'method' | 'outcome'>;
-  readonly decisions: Counter<'decision'>;
+  readonly decisions: Counter<'decision' | 'rule'>;
   readonly upstream: Histogram<'backend' | 'status'>;
   readonly storeErrors: Counter<'store'>;
 }
@@ -22,8 +22,8 @@ export function createMetrics(withDefaults: boolean): GatewayMetrics {
     }),
     decisions: new Counter({
       name: 'sekisho_access_decisions_total',
-      help: 'Access decisions on proxied paths',
-      labelNames: ['decision'],
+      help: 'Access decisions on proxied paths, by rule prefix (denials by rule)',
+      labelNames: ['decision', 'rule'],
       registers: [registry],
     }),
     upstream: new Histogram({

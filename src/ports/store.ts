@@ -39,6 +39,8 @@ export interface Store {
    * does not exist or has been idle longer than `touch.idleMs` (it is deleted then).
    */
   touchSession(hash: string, touch: SessionTouch): Promise<StoredSession | null>;
+  /** Reads a session without touching it (for listings): its data and when it was last seen. */
+  peekSession(hash: string): Promise<{ session: StoredSession; lastSeen: number } | null>;
   /** Deletes one session; true when it existed. */
   deleteSession(hash: string): Promise<boolean>;
   /** Hashes of the user's sessions that still exist. */

@@ -62,6 +62,11 @@ export class MemoryStore implements Store {
     return entry.data;
   }
 
+  async peekSession(hash: string): Promise<{ session: StoredSession; lastSeen: number } | null> {
+    const entry = this.liveSession(hash);
+    return entry ? { session: entry.data, lastSeen: entry.seen } : null;
+  }
+
   async deleteSession(hash: string): Promise<boolean> {
     return this.dropSession(hash);
   }

@@ -56,6 +56,12 @@ export class RedisStore implements Store {
     return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null;
   }
 
+  async peekSession(hash: string): Promise<{ session: StoredSession; lastSeen: number } | null> {
+    const [json, seen] = await this.client.hmget(this.sessionKey(hash), 'd', 's');
+    if (typeof json !== 'string' || typeof seen !== 'string') return null;
+    return { session: JSON.parse(json) as StoredSession, lastSeen: Number(seen) };
+  }
+
   async deleteSession(hash: string): Promise<boolean> {
     return (await this.client.del(this.sessionKey(hash))) > 0;
   }
