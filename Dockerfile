@@ -18,6 +18,8 @@ RUN npm ci --omit=dev --ignore-scripts=false && npm cache clean --force
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# Times on the gateway's pages (sessions, devices) follow TZ; override per deployment.
+ENV TZ=Asia/Tokyo
 WORKDIR /app
 # Code and dependencies stay owned by root: the `node` user can read but not modify them.
 COPY --from=deps /app/node_modules ./node_modules
@@ -33,8 +35,8 @@ RUN mkdir -p /app/.sekisho-demo /etc/sekisho && chown node:node /app/.sekisho-de
 
 USER node
 EXPOSE 8080
-# No curl in the slim image: Node's own fetch does the probe.
+# No curl in the slim image: Node's own fetch does the probe (on PORT when the environment sets it).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/_sekisho/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_sekisho/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 ENTRYPOINT ["node", "src/cli/main.ts"]
 CMD ["serve", "--config", "/etc/sekisho/sekisho.yaml"]

@@ -11,6 +11,7 @@ import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
 import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
 import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
 import { RedisStore } from './adapters/redis/redis-store.ts';
+import { onConnectionLost } from './adapters/redis/connection-lost.ts';
 import { AdminService } from './core/admin-service.ts';
 import { ChangeWatcher } from './core/change-watcher.ts';
 import { buildCatalogue } from './core/method-catalogue.ts';
@@ -25,7 +26,9 @@ import { buildApp } from './http/app.ts';
 import { allPlugins, methodInfos } from './plugins-registry.ts';
 import { loadMethods } from './core/plugin-host.ts';
 import type { Gateway } from './http/gateway.ts';
-import { createMetrics } from './http/metrics.ts';
+import { countedProbe, countStoreErrors, createMetrics } from './http/metrics.ts';
+import { AuditRetention } from './adapters/pg/audit-retention.ts';
+import { MeteredAuditLog } from './core/metered-audit-log.ts';
 import { createPushService } from './push/push-service.ts';
 
 export interface RuntimeOptions {
@@ -119,6 +122,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const watcher = new ChangeWatcher({ ...gateway, feed: new PgChangeFeed(pool), rules: gateway.rules });
   await watcher.start(config.rules.pollIntervalMs);
   gateway.readiness.start(2000);
+  const retention = new AuditRetention(
+    { pool, audit: gateway.audit, log: log.child({ component: 'audit-retention' }) },
+    { retentionDays: config.audit.retentionDays },
+  );
+  retention.start(config.audit.purgeIntervalSeconds * 1000);
   const app = await buildApp(gateway);
   return {
     app,
@@ -127,6 +135,8 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     pool,
     close: async () => {
       gateway.readiness.stop();
+      gateway.sessions.stop();
+      await retention.stop();
       await watcher.stop();
       await app.close();
       for (const { method } of gateway.methods.values()) await method.close?.();
@@ -144,7 +154,10 @@ async function assemble(
   const { clock, log, pool, store } = deps;
   const users = new PgUserRepository(pool);
   const ruleRepository = new PgRuleRepository(pool);
-  const audit = new PgAuditLog(pool);
+  const metrics = createMetrics(deps.processMetrics);
+  countStoreErrors(metrics, { postgres: pool, redis: store instanceof RedisStore ? store.client : null });
+  // Every audit event also goes to the pino log and the Prometheus counters.
+  const audit = new MeteredAuditLog(new PgAuditLog(pool), log.child({ component: 'audit' }), metrics);
   const hasher = await createArgon2Hasher();
   const catalogue = buildCatalogue(methodInfos(config));
   const secret = config.secret ?? randomBytes(32).toString('base64url');
@@ -153,17 +166,31 @@ async function assemble(
     : null;
   const services = push ? { push } : {};
   const methods = await loadMethods(allPlugins, { config, store, clock, log, audit, secret, services });
-  const sessions = new SessionService(store, clock, {
-    idleMs: config.session.idleTimeoutSeconds * 1000,
-    absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
-  });
+  const sessions = new SessionService(
+    store,
+    clock,
+    {
+      idleMs: config.session.idleTimeoutSeconds * 1000,
+      absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
+    },
+    config.sessionCache,
+  );
+  await sessions.start();
+  // A dropped Redis connection turns the session cache off at once, so requests fail closed.
+  if (store instanceof RedisStore) onConnectionLost(store.client, () => sessions.suspendCache());
   const policy = {
     maxFailures: config.password.maxFailures,
     lockoutMs: config.password.lockoutSeconds * 1000,
   };
   const readiness = new Readiness([
-    { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
-    { name: 'store', check: () => store.ping() },
+    {
+      name: 'postgres',
+      check: countedProbe(metrics, 'postgres', async () => void (await pool.query('SELECT 1'))),
+    },
+    {
+      name: 'store',
+      check: countedProbe(metrics, store instanceof RedisStore ? 'redis' : 'store', () => store.ping()),
+    },
   ]);
   return {
     config,
@@ -178,8 +205,9 @@ async function assemble(
     passwordLogin: new PasswordLogin({ users, hasher, audit, clock }, policy),
     hasher,
     audit,
+    auditTrail: new PgAuditLog(pool),
     readiness,
-    metrics: createMetrics(deps.processMetrics),
+    metrics,
     methods,
     push,
     secret,

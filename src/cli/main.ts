@@ -1,13 +1,5 @@
 #!/usr/bin/env node
 import { isSekishoError } from '../domain/errors.ts';
-import { groupCommand } from './commands/group.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { ruleCommand } from './commands/rule.ts';
-import { serveCommand } from './commands/serve.ts';
-import { userCommand } from './commands/user.ts';
-import { intranetCommand } from './commands/intranet.ts';
-import { pushCommand } from './commands/push.ts';
-import { deviceCommand } from './commands/device.ts';
 
 const usage = `usage: sekisho <command> [--config FILE]
 
@@ -19,21 +11,27 @@ const usage = `usage: sekisho <command> [--config FILE]
   group add|del <g> | group list
   rule set '<rule line>' | rule del <path-prefix> | rule list | rule export
   rule import FILE [--replace]   | rule explain <path> [--user ID] [--host H] | rule history
+  rule rollback <version>        restore a rule as it was at that version (see rule history)
   push enroll <id>               an activation link for a phone (URL, enrolment page, QR in a TTY)
   push devices <id> | push revoke <deviceId>
   device enroll <activation-url> --store FILE [--name N] [--force]   a virtual authenticator
   device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]
+  doctor                         check config, rules, Postgres and Redis against the security baseline
   demo-intranet [--port P] [--host H]   the sample intranet on its own`;
 
-const commands: Record<string, (args: string[]) => Promise<void>> = {
-  serve: serveCommand,
-  migrate: migrateCommand,
-  user: userCommand,
-  group: groupCommand,
-  rule: ruleCommand,
-  push: pushCommand,
-  device: deviceCommand,
-  'demo-intranet': intranetCommand,
+type Command = (args: string[]) => Promise<void>;
+
+// Loaded on demand: an admin command should not pay for loading the whole server.
+const commands: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  migrate: async () => (await import('./commands/migrate.ts')).migrateCommand,
+  user: async () => (await import('./commands/user.ts')).userCommand,
+  group: async () => (await import('./commands/group.ts')).groupCommand,
+  rule: async () => (await import('./commands/rule.ts')).ruleCommand,
+  push: async () => (await import('./commands/push.ts')).pushCommand,
+  device: async () => (await import('./commands/device.ts')).deviceCommand,
+  doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  'demo-intranet': async () => (await import('./commands/intranet.ts')).intranetCommand,
 };
 
 /** Exit codes: 0 success, 2 bad usage, 1 failure; errors are one line each on stderr. */
@@ -43,12 +41,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return name ? 0 : 2;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = commands[name];
+  if (!load) {
     console.error(`sekisho: unknown command "${name}"\n${usage}`);
     return 2;
   }
   try {
+    const command = await load();
     await command(args);
     return 0;
   } catch (error) {

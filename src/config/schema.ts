@@ -34,6 +34,30 @@ const listenSchema = z.strictObject({
   port: port.default(8080),
 });
 
+/** `server`: how long clients may take; slow clients cannot hold the gateway's sockets. */
+const serverSchema = z.strictObject({
+  /** A client must send its request headers within this (slow-loris guard). */
+  headersTimeoutMs: intIn(100, 600_000).default(20_000),
+  /** A client must send its whole request (headers and body) within this; 0: no limit. */
+  requestTimeoutMs: intIn(0, 86_400_000).default(300_000),
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: intIn(100, 600_000).default(72_000),
+});
+
+/** `sessionCache`: the in-process session cache in front of Redis (see SessionCache). */
+const sessionCacheSchema = z.strictObject({
+  /**
+   * How long a session read from Redis may be reused in process (ms; 0: off). At most 1 s, so
+   * that a revocation lands within 1 s even without the pub/sub announcement.
+   */
+  ttlMs: intIn(0, 1000).default(1000),
+  /** Most sessions kept per process. */
+  maxEntries: intIn(1, 1_000_000).default(10_000),
+});
+
+/** `cluster.workers` > 1 runs that many gateway processes (node:cluster) sharing the port. */
+const clusterSchema = z.strictObject({ workers: intIn(1, 256).default(1) });
+
 const databaseSchema = z.strictObject({
   url: urlWithSchemes('postgres', 'postgresql').optional(),
   schema: z
@@ -129,6 +153,16 @@ const otpSchema = z.strictObject({
   globalMaxSendsPerMinute: intIn(1, 100_000).default(60),
 });
 
+/**
+ * `audit`: how long audit rows are kept. The purge job (one instance at a time, under a Postgres
+ * advisory lock) deletes older rows through `purge_audit_events()`, the only way rows may leave.
+ */
+const auditSchema = z.strictObject({
+  /** At least 30 days (the database function refuses less); 36500 keeps rows for good. */
+  retentionDays: intIn(30, 36_500).default(400),
+  purgeIntervalSeconds: intIn(60, 86_400).default(3600),
+});
+
 const configObjectSchema = z.strictObject({
   listen: listenSchema.prefault({}),
   /** External origin of the gateway; omitted: `http://<listen.host>:<listen.port>`. */
@@ -155,7 +189,16 @@ const configObjectSchema = z.strictObject({
     .regex(/^\/[A-Za-z0-9._~/-]*$/, { error: 'must be an absolute path such as /portal/' })
     .optional(),
   rules: z.strictObject({ pollIntervalMs: intIn(100, 10_000).default(1000) }).prefault({}),
+  sessionCache: sessionCacheSchema.prefault({}),
+  server: serverSchema.prefault({}),
+  cluster: clusterSchema.prefault({}),
+  /**
+   * `proxy.leanPath`: allowed requests to backends skip Fastify (node:http → undici directly);
+   * off routes every request through Fastify (for comparison and as an escape hatch).
+   */
+  proxy: z.strictObject({ leanPath: z.boolean().default(true) }).prefault({}),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  audit: auditSchema.prefault({}),
   admin: z.looseObject({}).prefault({}),
 });
 
@@ -205,5 +248,7 @@ export type SmsConfig = Config['sms'];
 export type KaradenConfig = NonNullable<SmsConfig['karaden']>;
 /** `trustProxy`: passed unchanged to Fastify's `trustProxy` option. */
 export type TrustProxyConfig = Config['trustProxy'];
+/** `audit`: retention of the audit trail. */
+export type AuditConfig = Config['audit'];
 /** `log.level`. */
 export type LogLevel = Config['log']['level'];

@@ -12,6 +12,16 @@ const groupPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Who makes a change: a console admin (with where from), or a label such as `cli`. */
+export type AdminActor =
+  string | { readonly id: string; readonly ip?: string | null; readonly userAgent?: string | null };
+
+/** What a rollback did. */
+export type RollbackResult =
+  | { readonly kind: 'restored'; readonly line: string }
+  | { readonly kind: 'deleted'; readonly prefix: string }
+  | { readonly kind: 'unchanged' };
+
 export interface UserInput {
   readonly id: string;
   readonly displayName?: string;
@@ -38,7 +48,7 @@ export class AdminService {
     this.deps = deps;
   }
 
-  async addUser(input: UserInput, actor: string): Promise<void> {
+  async addUser(input: UserInput, actor: AdminActor): Promise<void> {
     validateUser(input);
     const passwordHash = input.password === null ? null : await this.hashPassword(input.password);
     await this.deps.users.create({
@@ -55,14 +65,27 @@ export class AdminService {
     });
   }
 
-  async updateUser(id: string, changes: UserChanges & { password?: string }, actor: string): Promise<void> {
+  async updateUser(
+    id: string,
+    changes: UserChanges & { password?: string },
+    actor: AdminActor,
+  ): Promise<void> {
+    if (changes.displayName !== undefined) validateName(changes.displayName);
+    for (const group of changes.groups ?? []) validateGroup(group);
     if (changes.phone) validatePhone(changes.phone);
     if (changes.email) validateEmail(changes.email);
     const { password, ...rest } = changes;
     const passwordHash = password === undefined ? undefined : await this.hashPassword(password);
     await this.deps.users.update(id, { ...rest, ...(passwordHash ? { passwordHash } : {}) });
+    const onlyPassword = password !== undefined && Object.keys(rest).length === 0;
     const event =
-      changes.locked === true ? 'user.lock' : changes.locked === false ? 'user.unlock' : 'user.update';
+      changes.locked === true
+        ? 'user.lock'
+        : changes.locked === false
+          ? 'user.unlock'
+          : onlyPassword
+            ? 'user.password'
+            : 'user.update';
     await this.audit(event, id, actor, {
       fields: Object.keys(changes)
         .filter((k) => k !== 'password')
@@ -70,49 +93,118 @@ export class AdminService {
     });
   }
 
-  async removeUser(id: string, actor: string): Promise<void> {
+  /** Clears the failed-password count and a temporary lockout; an admin's lock stays. */
+  async clearLockout(id: string, actor: AdminActor): Promise<void> {
+    await this.deps.users.clearLockout(id);
+    await this.audit('user.clear_lockout', id, actor, {});
+  }
+
+  async removeUser(id: string, actor: AdminActor): Promise<void> {
     await this.deps.users.remove(id);
     await this.audit('user.delete', id, actor, {});
   }
 
-  async addGroup(name: string, actor: string): Promise<void> {
+  async addGroup(name: string, actor: AdminActor): Promise<void> {
     if (!groupPattern.test(name)) throw usage(`group name ${JSON.stringify(name)} is not valid`);
     await this.deps.users.createGroup(name);
     await this.audit('group.add', null, actor, { group: name });
   }
 
-  async removeGroup(name: string, actor: string): Promise<void> {
+  async removeGroup(name: string, actor: AdminActor): Promise<void> {
     await this.deps.users.removeGroup(name);
     await this.audit('group.delete', null, actor, { group: name });
   }
 
-  /** Parses and saves one rule line; a bad line changes nothing and names the field. */
-  async setRule(line: string, actor: string): Promise<AccessRule> {
+  /**
+   * Parses and saves one rule line; a bad line changes nothing and names the field.
+   * `expectedVersion` guards a console edit: null means the rule must not exist yet (add), a
+   * number that nobody changed it since the form was shown.
+   */
+  async setRule(
+    line: string,
+    actor: AdminActor,
+    options: { expectedVersion?: number | null } = {},
+  ): Promise<AccessRule> {
+    const rule = this.parseOrThrow(line);
+    if (options.expectedVersion !== undefined) await this.checkVersion(rule, options.expectedVersion);
+    await this.deps.rules.save(rule, actorId(actor));
+    await this.audit('rule.set', null, actor, { rule: rule.line });
+    return rule;
+  }
+
+  /**
+   * Puts a rule back as it was at `version` (that version's line, or no rule when the version
+   * was a deletion), as a new change with its own history row and audit row.
+   */
+  async rollbackRule(version: number, actor: AdminActor): Promise<RollbackResult> {
+    const entry = Number.isSafeInteger(version) ? await this.deps.rules.findVersion(version) : null;
+    if (!entry) throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule version ${version}`);
+    const current = (await this.deps.rules.list()).find(
+      (r) => r.host === entry.host && r.prefix === entry.prefix,
+    );
+    const prefix = `${entry.host === null ? '' : `http://${entry.host}`}${entry.prefix}`;
+    if (entry.line === null) {
+      if (!current) return { kind: 'unchanged' };
+      await this.deps.rules.remove(entry.host, entry.prefix, actorId(actor));
+      await this.audit('rule.rollback', null, actor, { version, prefix, rule: null, previous: current.line });
+      return { kind: 'deleted', prefix };
+    }
+    const rule = this.parseOrThrow(entry.line);
+    if (current?.line === rule.line) return { kind: 'unchanged' };
+    await this.deps.rules.save(rule, actorId(actor));
+    await this.audit('rule.rollback', null, actor, {
+      version,
+      rule: rule.line,
+      previous: current?.line ?? null,
+    });
+    return { kind: 'restored', line: rule.line };
+  }
+
+  private parseOrThrow(line: string): AccessRule {
     const parsed = parseRule(line, this.deps.catalogue);
     if (!parsed.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${parsed.field}: ${parsed.message}`);
-    await this.deps.rules.save(parsed.rule, actor);
-    await this.audit('rule.set', null, actor, { rule: parsed.rule.line });
     return parsed.rule;
   }
 
+  private async checkVersion(rule: AccessRule, expected: number | null): Promise<void> {
+    const current = (await this.deps.rules.list()).find(
+      (r) => r.host === rule.host && r.prefix === rule.prefix,
+    );
+    if (expected === null && current) {
+      throw new SekishoError(
+        'SEKISHO_ERR_RULE_INVALID',
+        `rule: path-prefix: a rule for this prefix exists (${current.line}); edit it instead`,
+      );
+    }
+    if (expected !== null && current?.version !== expected) {
+      const now = current
+        ? `${current.changedBy} changed it (now version ${current.version})`
+        : 'it was deleted';
+      throw new SekishoError(
+        'SEKISHO_ERR_RULE_INVALID',
+        `rule: ${now} after the form was opened; review and save again`,
+      );
+    }
+  }
+
   /** Imports a rules file all or nothing; every bad line is reported. */
-  async importRules(text: string, actor: string, replace: boolean): Promise<number> {
+  async importRules(text: string, actor: AdminActor, replace: boolean): Promise<number> {
     const parsed = parseRules(text, this.deps.catalogue);
     if (!parsed.ok) {
       const lines = parsed.errors.map((e) => `rule: line ${e.lineNumber}: ${e.field}: ${e.message}`);
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', lines.join('\n'));
     }
-    await this.deps.rules.saveAll(parsed.rules, actor, replace);
+    await this.deps.rules.saveAll(parsed.rules, actorId(actor), replace);
     await this.audit('rule.import', null, actor, { count: parsed.rules.length, replace });
     return parsed.rules.length;
   }
 
-  async deleteRule(prefixText: string, actor: string): Promise<void> {
+  async deleteRule(prefixText: string, actor: AdminActor): Promise<void> {
     const prefix = parsePathPrefix(prefixText.trim());
     if (!prefix.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: path-prefix: ${prefix.message}`);
-    const removed = await this.deps.rules.remove(prefix.value.host, prefix.value.prefix, actor);
+    const removed = await this.deps.rules.remove(prefix.value.host, prefix.value.prefix, actorId(actor));
     if (!removed) throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
     await this.audit('rule.delete', null, actor, { prefix: prefixText.trim() });
   }
@@ -123,18 +215,46 @@ export class AdminService {
     return this.deps.hasher.hash(password);
   }
 
-  private async audit(event: string, userId: string | null, actor: string, detail: Record<string, unknown>) {
-    await this.deps.audit.record({ event, outcome: 'success', userId, actor, detail });
+  private async audit(
+    event: string,
+    userId: string | null,
+    actor: AdminActor,
+    detail: Record<string, unknown>,
+  ) {
+    const who = typeof actor === 'string' ? { id: actor } : actor;
+    await this.deps.audit.record({
+      event,
+      outcome: 'success',
+      userId,
+      actor: who.id,
+      ip: who.ip ?? null,
+      userAgent: who.userAgent ?? null,
+      detail,
+    });
   }
+}
+
+function actorId(actor: AdminActor): string {
+  return typeof actor === 'string' ? actor : actor.id;
 }
 
 function validateUser(input: UserInput): void {
   if (!userIdPattern.test(input.id)) throw usage(`user ID ${JSON.stringify(input.id)} is not valid`);
+  if (input.displayName !== undefined) validateName(input.displayName);
   if (input.phone) validatePhone(input.phone);
   if (input.email) validateEmail(input.email);
-  for (const group of input.groups ?? []) {
-    if (!groupPattern.test(group)) throw usage(`group name ${JSON.stringify(group)} is not valid`);
-  }
+  for (const group of input.groups ?? []) validateGroup(group);
+}
+
+function validateGroup(group: string): void {
+  if (!groupPattern.test(group)) throw usage(`group name ${JSON.stringify(group)} is not valid`);
+}
+
+/** Names are shown in lists and headers: printable and bounded. */
+function validateName(name: string): void {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
+  if (name.length > 128 || /[\u0000-\u001f\u007f]/.test(name))
+    throw usage('name must be at most 128 printable characters');
 }
 
 function validatePhone(phone: string): void {

@@ -87,15 +87,10 @@ export function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<un
       warn: (fields, message) => log.warn(fields, message),
       error: (fields, message) => log.error(fields, message),
     },
+    // The gateway's audit log also writes each event to the pino log (MeteredAuditLog).
     audit: async (event) => {
-      const fields = {
-        event: `${plugin.name}.${event.event}`,
-        outcome: event.outcome,
-        user: event.userId ?? undefined,
-      };
-      log.info({ ...fields, detail: event.detail }, 'audit');
       await deps.audit.record({
-        event: fields.event,
+        event: `${plugin.name}.${event.event}`,
         outcome: event.outcome,
         userId: event.userId ?? null,
         actor: event.userId ?? null,

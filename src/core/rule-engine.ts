@@ -28,18 +28,6 @@ export class RuleEngine {
     return this.ruleSet;
   }
 
-  /**
-   * The admin console is guarded like any app: by the stored rule for `/_sekisho/admin/` when
-   * there is one, else by this default (a second factor when SMS is available; `sekisho doctor`
-   * flags the password-only fallback).
-   */
-  private builtinDefaults(stored: readonly AccessRule[]): AccessRule[] {
-    if (stored.some((rule) => rule.host === null && rule.prefix === ADMIN_PREFIX)) return [];
-    const withSms = this.catalogue.canonical('SMSOTP') !== undefined;
-    const parsed = parseRule(`${ADMIN_PREFIX}=@admins;;${withSms ? 'SMSOTP' : ''}`, this.catalogue);
-    return parsed.ok ? [parsed.rule] : [];
-  }
-
   async reload(): Promise<RuleLoadResult> {
     const stored = await this.repository.list();
     const rules: AccessRule[] = [];
@@ -50,7 +38,19 @@ export class RuleEngine {
       else errors.push(`rule ${JSON.stringify(line)}: ${parsed.field}: ${parsed.message}`);
     }
     if (errors.length > 0) return { ok: false, errors };
-    this.ruleSet = compileRuleSet([...rules, ...this.builtinDefaults(rules)]);
+    this.ruleSet = compileRuleSet(withBuiltinRules(rules, this.catalogue));
     return { ok: true, count: rules.length };
   }
+}
+
+/**
+ * The admin console is guarded like any app: by the stored rule for `/_sekisho/admin/` when
+ * there is one, else by this default (a second factor when SMS is available; `sekisho doctor`
+ * flags the password-only fallback). Returns the stored rules plus the defaults that apply.
+ */
+export function withBuiltinRules(stored: readonly AccessRule[], catalogue: MethodCatalogue): AccessRule[] {
+  if (stored.some((rule) => rule.host === null && rule.prefix === ADMIN_PREFIX)) return [...stored];
+  const withSms = catalogue.canonical('SMSOTP') !== undefined;
+  const parsed = parseRule(`${ADMIN_PREFIX}=@admins;;${withSms ? 'SMSOTP' : ''}`, catalogue);
+  return parsed.ok ? [...stored, parsed.rule] : [...stored];
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import type { Store, StoredSession } from '../ports/store.ts';
+import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 
 export interface SessionTimeouts {
   readonly idleMs: number;
@@ -37,23 +38,66 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
-/** Sessions: creation, reading with idle and absolute timeouts, regeneration and revocation. */
+/** No cache: every read is a store round trip. */
+const noCache: SessionCacheOptions = { ttlMs: 0, maxEntries: 1 };
+
+/**
+ * Sessions: creation, reading with idle and absolute timeouts, regeneration and revocation.
+ * Reads may be served from a short in-process cache ({@link SessionCache}); every end goes
+ * through here, so it drops the cached copy on this instance at once and announces it to
+ * the others.
+ */
 export class SessionService {
   private readonly store: Store;
   private readonly clock: Clock;
   private readonly timeouts: SessionTimeouts;
+  private readonly cache: SessionCache;
 
-  constructor(store: Store, clock: Clock, timeouts: SessionTimeouts) {
+  constructor(store: Store, clock: Clock, timeouts: SessionTimeouts, cache: SessionCacheOptions = noCache) {
     this.store = store;
     this.clock = clock;
     this.timeouts = timeouts;
+    this.cache = new SessionCache(clock, cache);
   }
 
-  /** Reads the session behind a cookie value in one store round trip; null when none or expired. */
-  async read(token: string | undefined): Promise<ActiveSession | null> {
+  /** Starts listening for ends announced by other instances (the cache answers only after this). */
+  async start(): Promise<void> {
+    await this.cache.start(this.store);
+  }
+
+  stop(): void {
+    this.cache.stop();
+  }
+
+  /** The store's connection dropped: stop answering from the cache until it is back (fail closed). */
+  suspendCache(): void {
+    this.cache.suspend();
+  }
+
+  /**
+   * The session behind a cookie value when the cache holds it fresh (no I/O); null when the
+   * value cannot be a session; undefined when the store must be asked ({@link read}).
+   */
+  readCached(token: string | undefined): ActiveSession | null | undefined {
     if (!token || token.length !== 43) return null;
-    const hash = hashToken(token);
     const now = this.clock.now();
+    const cached = this.cache.get(token, now);
+    // The absolute timeout holds for cached sessions too; the store read then deletes it.
+    return cached && now - cached.data.createdAt < this.timeouts.absoluteMs ? cached : undefined;
+  }
+
+  /**
+   * Reads the session behind a cookie value: from the cache when fresh, else in one store
+   * round trip that also records the touch (so the idle timer is renewed at least once per
+   * cache TTL while the session is used). Null when none or expired.
+   */
+  async read(token: string | undefined): Promise<ActiveSession | null> {
+    const cached = this.readCached(token);
+    if (cached !== undefined) return cached;
+    const value = token as string;
+    const hash = hashToken(value);
+    const now = this.clock.now();
+    const generation = this.cache.generation;
     const data = await this.store.touchSession(hash, {
       now,
       idleMs: this.timeouts.idleMs,
@@ -61,10 +105,12 @@ export class SessionService {
     });
     if (!data) return null;
     if (now - data.createdAt >= this.timeouts.absoluteMs) {
-      await this.store.deleteSession(hash);
+      await this.endByHash(hash);
       return null;
     }
-    return { token, hash, data };
+    const session = { token: value, hash, data };
+    this.cache.set(session, now, generation);
+    return session;
   }
 
   /**
@@ -89,7 +135,7 @@ export class SessionService {
       ip: client.ip,
       userAgent: client.userAgent.slice(0, 256),
     };
-    if (previous) await this.store.deleteSession(previous.hash);
+    if (previous) await this.endByHash(previous.hash);
     const token = newToken();
     const hash = hashToken(token);
     await this.store.createSession(hash, data, {
@@ -101,12 +147,14 @@ export class SessionService {
   }
 
   async end(session: ActiveSession): Promise<void> {
-    await this.store.deleteSession(session.hash);
+    await this.endByHash(session.hash);
   }
 
-  /** Ends one session by its stored hash (an admin's or the user's own revocation). */
+  /** Ends one session by its stored hash (an admin's or the user's own revocation), on every instance. */
   async endByHash(hash: string): Promise<boolean> {
-    return this.store.deleteSession(hash);
+    const existed = await this.store.deleteSession(hash);
+    await this.cache.endHash(hash);
+    return existed;
   }
 
   /** The user's live sessions, newest first, read without touching them. */
@@ -122,6 +170,8 @@ export class SessionService {
 
   /** Ends every session of a user, on every instance (the store is shared). */
   async endAllFor(userId: string): Promise<number> {
-    return this.store.deleteUserSessions(userId);
+    const ended = await this.store.deleteUserSessions(userId);
+    await this.cache.endUser(userId);
+    return ended;
   }
 }

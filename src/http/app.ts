@@ -16,14 +16,16 @@ import { createGate } from './gate.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
 import { headerPolicy } from './identity-headers.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
-import { registerBackends } from './proxy.ts';
+import { Proxying } from './proxy.ts';
 import { loginRoutes } from './routes/login.ts';
 import { logoutRoutes } from './routes/logout.ts';
+import { meRoutes } from './routes/me.ts';
 import { mfaRoutes } from './routes/mfa.ts';
 import { registerPluginRoutes } from './routes/plugin-routes.ts';
 import { operationsRoutes } from './routes/operations.ts';
 import { registerPushRoutes } from '../push/routes.ts';
 import { registerPushPages } from '../push/pages.ts';
+import { adminRoutes } from '../admin/routes.ts';
 
 /** Paths that cannot be normalised safely are routed here and answered 400. */
 const badPathRoute = '/_sekisho/bad-path';
@@ -31,7 +33,9 @@ const badPathRoute = '/_sekisho/bad-path';
 /** Builds the gateway's Fastify app; `server.ts` listens. Registration order is explicit on purpose. */
 export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   const { config } = gateway;
+  const proxying = new Proxying(gateway);
   const app = Fastify({
+    serverFactory: proxying.serverFactory,
     loggerInstance: gateway.log as FastifyBaseLogger,
     trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { caseSensitive: false },
@@ -83,6 +87,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     await loginRoutes(pages, gateway);
     await logoutRoutes(pages, gateway);
+    await meRoutes(pages, gateway);
     await mfaRoutes(pages, gateway);
     registerPluginRoutes(pages, gateway);
     if (gateway.push) {
@@ -90,6 +95,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
       await registerPushPages(pages, gateway);
     }
     await operationsRoutes(pages, gateway);
+    await adminRoutes(pages, gateway);
     pages.all(badPathRoute, async (request, reply) =>
       sendOrJson(request, reply, 400, 'bad_path', (t) => t.badRequest),
     );
@@ -103,7 +109,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     [names.session, names.csrf, names.flow],
     config.trustProxy !== false,
   );
-  await registerBackends(app, gateway, policy);
+  await proxying.register(app, policy);
   return app;
 }
 

@@ -4,7 +4,9 @@ import type { AccessDecision } from '../domain/rules/types.ts';
 import type { ActiveSession } from '../core/session-service.ts';
 import { ADMIN_PREFIX } from '../core/rule-engine.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
+import { upstreamFailure } from './lean-proxy.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
+import { upstreamFailed } from './proxy.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,6 +25,9 @@ export const ownPrefix = '/_sekisho/';
 export function createGate(gateway: Gateway) {
   const sessionCookie = cookieNames(gateway.config).session;
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // The lean path already let this request through, and its backend failed: the error page.
+    const failed = request.raw[upstreamFailure];
+    if (failed) return void upstreamFailed(reply, failed.backend, failed.error);
     if (request.url.startsWith(ownPrefix) && !isGuardedOwnPath(request.url)) return;
     if (!gateway.readiness.isReady) return unavailable(request, reply);
     const target = { host: request.headers.host ?? null, rawPath: pathOf(request.url) };

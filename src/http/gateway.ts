@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
 import type { MethodCatalogue } from '../domain/rules/types.ts';
-import type { AuditLog } from '../ports/audit.ts';
+import type { AuditLog, AuditReader } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { RuleRepository } from '../ports/rules.ts';
 import type { Store } from '../ports/store.ts';
@@ -29,6 +29,8 @@ export interface Gateway {
   readonly passwordLogin: PasswordLogin;
   readonly hasher: PasswordHasher;
   readonly audit: AuditLog;
+  /** Reads the audit trail back (the admin console's audit and SMS pages). */
+  readonly auditTrail: AuditReader;
   readonly readiness: Readiness;
   readonly metrics: GatewayMetrics;
   /** The authentication plugins this gateway runs, by canonical method name. */

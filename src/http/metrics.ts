@@ -6,26 +6,32 @@ export interface GatewayMetrics {
   readonly logins: Counter<'method' | 'outcome'>;
   readonly decisions: Counter<'decision' | 'rule'>;
   readonly upstream: Histogram<'backend' | 'status'>;
+  /** `store`: `session` (a session read failed), `redis` (client errors), `postgres` (queries, audit writes). */
   readonly storeErrors: Counter<'store'>;
+  /** Every audit event, by name and outcome (bounded: event names are fixed in the code). */
+  readonly auditEvents: Counter<'event' | 'outcome'>;
+  /** SMS sends per provider asked (`none` when refused before any provider) and outcome. */
+  readonly smsSends: Counter<'provider' | 'outcome'>;
+  /** Push service events (`push.<outcome>`): sent, approved, denied, wrong_number, busy, … */
+  readonly pushOutcomes: Counter<'outcome'>;
 }
 
 export function createMetrics(withDefaults: boolean): GatewayMetrics {
   const registry = new Registry();
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'sekisho_' });
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
     registry,
-    logins: new Counter({
-      name: 'sekisho_logins_total',
-      help: 'Authentication steps by method and outcome',
-      labelNames: ['method', 'outcome'],
-      registers: [registry],
-    }),
-    decisions: new Counter({
-      name: 'sekisho_access_decisions_total',
-      help: 'Access decisions on proxied paths, by rule prefix (denials by rule)',
-      labelNames: ['decision', 'rule'],
-      registers: [registry],
-    }),
+    logins: counter('sekisho_logins_total', 'Authentication steps by method and outcome', [
+      'method',
+      'outcome',
+    ]),
+    decisions: counter(
+      'sekisho_access_decisions_total',
+      'Access decisions on proxied paths, by rule prefix (denials by rule)',
+      ['decision', 'rule'],
+    ),
     upstream: new Histogram({
       name: 'sekisho_upstream_seconds',
       help: 'Time to the upstream response headers, per backend',
@@ -33,11 +39,45 @@ export function createMetrics(withDefaults: boolean): GatewayMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    storeErrors: new Counter({
-      name: 'sekisho_store_errors_total',
-      help: 'Errors talking to Redis or Postgres',
-      labelNames: ['store'],
-      registers: [registry],
-    }),
+    storeErrors: counter('sekisho_store_errors_total', 'Errors talking to Redis or Postgres', ['store']),
+    auditEvents: counter('sekisho_audit_events_total', 'Audit events by event name and outcome', [
+      'event',
+      'outcome',
+    ]),
+    smsSends: counter('sekisho_sms_sends_total', 'SMS send attempts by provider and outcome', [
+      'provider',
+      'outcome',
+    ]),
+    pushOutcomes: counter('sekisho_push_outcomes_total', 'Push service events by outcome', ['outcome']),
+  };
+}
+
+/** Something that reports connection-level errors as `error` events (a pg pool, an ioredis client). */
+interface ErrorEmitter {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/**
+ * Counts the errors Postgres and Redis clients report on their own (lost idle connections,
+ * failed reconnects), besides the ones a request or an audit write runs into.
+ */
+export function countStoreErrors(
+  metrics: GatewayMetrics,
+  sources: Record<'postgres' | 'redis', ErrorEmitter | null>,
+) {
+  for (const [store, emitter] of Object.entries(sources)) {
+    emitter?.on('error', () => metrics.storeErrors.inc({ store }));
+  }
+}
+
+/** Wraps a readiness probe so that each failure also counts as an error of `store`. */
+export function countedProbe(metrics: GatewayMetrics, store: string, check: () => Promise<void>) {
+  return async () => {
+    try {
+      await check();
+    } catch (error) {
+      metrics.storeErrors.inc({ store });
+      throw error;
+    }
   };
 }

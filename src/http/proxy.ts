@@ -1,10 +1,13 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
-import type { BackendConfig } from '../config/schema.ts';
+import type { BackendConfig, Config } from '../config/schema.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { Gateway } from './gateway.ts';
+import { createLeanProxy, type RequestListener } from './lean-proxy.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
+import { mapResponseHeaders } from './response-headers.ts';
+import { closeUpstreamPools, createUpstreamPools, type UpstreamPools } from './upstream-pools.ts';
 
 /** What header rewriting reads of a request (reply-from types it loosely, HTTP/2 included). */
 interface ForwardingRequest {
@@ -20,10 +23,66 @@ type WsClientOptions = NonNullable<FastifyHttpProxyOptions['wsClientOptions']>;
 type ProxyReply = Parameters<NonNullable<NonNullable<FastifyHttpProxyOptions['replyOptions']>['onError']>>[0];
 
 /**
- * One proxy per backend at `/<name>/`: bodies stream both ways, keep-alive undici pools,
- * identity headers set only after every inbound copy is removed.
+ * The proxy side of the gateway: one keep-alive undici pool per backend, the lean path in
+ * front of Fastify for allowed requests (see lean-proxy.ts), and the Fastify proxy routes
+ * behind it for everything the lean path hands over (websockets included).
  */
-export async function registerBackends(app: FastifyInstance, gateway: Gateway, policy: HeaderPolicy) {
+export class Proxying {
+  private readonly gateway: Gateway;
+  private readonly pools: UpstreamPools;
+  private lean: ReturnType<typeof createLeanProxy> | null = null;
+
+  constructor(gateway: Gateway) {
+    this.gateway = gateway;
+    this.pools = createUpstreamPools(gateway.config.backends);
+  }
+
+  /** Fastify's `serverFactory`: our node:http server, its timeouts, the lean path first. */
+  readonly serverFactory = (handler: RequestListener): Server =>
+    createGatewayServer(this.gateway.config.server, (request, response) => {
+      if (this.lean) this.lean(request, response, handler);
+      else handler(request, response);
+    });
+
+  /** Registers the Fastify proxy routes and turns the lean path on. */
+  async register(app: FastifyInstance, policy: HeaderPolicy): Promise<void> {
+    await registerBackends(app, this.gateway, policy, this.pools);
+    app.addHook('onClose', async () => closeUpstreamPools(this.pools));
+    if (this.gateway.config.proxy.leanPath) this.lean = createLeanProxy(this.gateway, policy, this.pools);
+  }
+}
+
+/**
+ * Slow clients cannot hold the gateway (`server.*`): headers must arrive within `headersTimeoutMs` (checked
+ * every second at most), the whole request within `requestTimeoutMs`; idle keep-alive sockets
+ * close after `keepAliveTimeoutMs`.
+ */
+export function createGatewayServer(limits: Config['server'], listener: RequestListener): Server {
+  const requestTimeout = limits.requestTimeoutMs;
+  const headersTimeout =
+    requestTimeout > 0 ? Math.min(limits.headersTimeoutMs, requestTimeout) : limits.headersTimeoutMs;
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    listener,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  return server;
+}
+
+/**
+ * One proxy route per backend at `/<name>/` (for what the lean path hands over, and websockets):
+ * bodies stream both ways, identity headers set only after every inbound copy is removed.
+ */
+async function registerBackends(
+  app: FastifyInstance,
+  gateway: Gateway,
+  policy: HeaderPolicy,
+  pools: UpstreamPools,
+) {
   for (const [name, backend] of Object.entries(gateway.config.backends)) {
     await app.register(async (scope) => {
       scope.addHook('onResponse', async (_request, reply) => {
@@ -32,12 +91,12 @@ export async function registerBackends(app: FastifyInstance, gateway: Gateway, p
           reply.elapsedTime / 1000,
         );
       });
-      await scope.register(proxy, backendOptions(gateway, policy, name, backend));
+      await scope.register(proxy, backendOptions(policy, name, backend, pools));
     });
   }
 }
 
-function backendOptions(gateway: Gateway, policy: HeaderPolicy, name: string, backend: BackendConfig) {
+function backendOptions(policy: HeaderPolicy, name: string, backend: BackendConfig, pools: UpstreamPools) {
   const upstream = new URL(backend.url);
   const basePath = upstream.pathname.replace(/\/+$/, '');
   const forward = (request: ForwardingRequest) =>
@@ -57,15 +116,11 @@ function backendOptions(gateway: Gateway, policy: HeaderPolicy, name: string, ba
     prefix: `/${name}`,
     rewritePrefix: basePath,
     websocket: true as const,
+    // Location is mapped once, by mapResponseHeaders (the plugin's own rewrite would map it twice).
+    internalRewriteLocationHeader: false,
     wsClientOptions,
-    undici: {
-      connections: 128,
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      headersTimeout: backend.timeoutMs,
-      bodyTimeout: backend.timeoutMs,
-      connect: { timeout: backend.connectTimeoutMs },
-    },
+    // The backend's pool, with its timeouts (upstream-pools.ts), shared with the lean path.
+    undici: pools.get(name) as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
     replyOptions: {
       rewriteRequestHeaders: (request: ForwardingRequest) => forward(request),
       rewriteHeaders: (headers: IncomingHttpHeaders) => mapResponseHeaders(headers, upstream, basePath, name),
@@ -75,49 +130,8 @@ function backendOptions(gateway: Gateway, policy: HeaderPolicy, name: string, ba
   };
 }
 
-/** Headers that describe the backend connection only (RFC 9110 §7.6.1); never relayed to the client. */
-const hopByHop = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-];
-
-/** Backend redirects and cookie paths are mapped back under `/<name>/`; hop-by-hop headers are dropped. */
-function mapResponseHeaders(headers: IncomingHttpHeaders, upstream: URL, basePath: string, name: string) {
-  const listed = typeof headers.connection === 'string' ? headers.connection.split(',') : [];
-  for (const header of [...hopByHop, ...listed]) delete headers[header.trim().toLowerCase()];
-  const location = headers.location;
-  if (typeof location === 'string' && location.startsWith(upstream.origin)) {
-    headers.location = mapPath(location.slice(upstream.origin.length) || '/', basePath, name);
-  }
-  const cookies = headers['set-cookie'];
-  if (cookies) {
-    const list = Array.isArray(cookies) ? cookies : [cookies];
-    headers['set-cookie'] = list.map((cookie) => mapCookie(cookie, basePath, name));
-  }
-  return headers;
-}
-
-function mapPath(path: string, basePath: string, name: string): string {
-  const rest = basePath && path.startsWith(basePath) ? path.slice(basePath.length) : path;
-  return `/${name}${rest.startsWith('/') ? rest : `/${rest}`}`;
-}
-
-function mapCookie(cookie: string, basePath: string, name: string): string {
-  const parts = cookie.split(';').filter((part) => !/^\s*domain\s*=/i.test(part));
-  const pathIndex = parts.findIndex((part) => /^\s*path\s*=/i.test(part));
-  const path = pathIndex === -1 ? '/' : (parts[pathIndex] ?? '').split('=')[1]?.trim() || '/';
-  const mapped = ` Path=${mapPath(path, basePath, name)}`;
-  if (pathIndex === -1) parts.push(mapped);
-  else parts[pathIndex] = mapped;
-  return parts.join(';');
-}
-
-function upstreamFailed(
+/** A backend that is down gives a 502 page (or JSON), one slower than its timeout a 504. */
+export function upstreamFailed(
   reply: FastifyReply,
   name: string,
   error: Error & { statusCode?: number; code?: string },

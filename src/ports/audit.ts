@@ -31,3 +31,41 @@ export interface ChangeFeed {
   /** Changes after `seq`, oldest first. */
   since(seq: number): Promise<ChangeEvent[]>;
 }
+
+/** One stored audit row. */
+export interface AuditRecord {
+  readonly id: number;
+  readonly at: Date;
+  readonly event: string;
+  readonly outcome: string;
+  readonly userId: string | null;
+  readonly actor: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+/** Which audit rows to read; every field narrows. */
+export interface AuditFilter {
+  /** Rows about this user or done by them (exact user ID). */
+  readonly user?: string;
+  /** An event name or a dotted prefix of one: `login` matches `login.password` and `login.step`. */
+  readonly event?: string;
+  /** From this instant (inclusive). */
+  readonly from?: Date;
+  /** Up to this instant (exclusive). */
+  readonly to?: Date;
+  /** Rows whose detail has `key` equal (as text) to one of `values`. */
+  readonly detail?: { readonly key: string; readonly values: readonly string[] };
+}
+
+/** Reading the audit trail back, for the admin console: newest first. */
+export interface AuditReader {
+  /** One page of rows. */
+  query(
+    filter: AuditFilter,
+    page: { readonly limit: number; readonly offset: number },
+  ): Promise<AuditRecord[]>;
+  /** Every matching row, fetched in batches, so an export never holds the whole trail in memory. */
+  stream(filter: AuditFilter): AsyncIterable<AuditRecord>;
+}

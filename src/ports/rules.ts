@@ -1,6 +1,10 @@
 import type { AccessRule } from '../domain/rules/types.ts';
 
 export interface StoredRule {
+  /** Lower-cased `host[:port]`, or null for every host. */
+  readonly host: string | null;
+  /** The normalised, lower-cased prefix (with host, the rule's identity). */
+  readonly prefix: string;
   readonly line: string;
   readonly version: number;
   readonly changedBy: string;
@@ -26,6 +30,8 @@ export interface RuleRepository {
   saveAll(rules: readonly AccessRule[], actor: string, replace: boolean): Promise<void>;
   /** Deletes the rule for a host (null: every host) and prefix; false when there was none. */
   remove(host: string | null, prefix: string, actor: string): Promise<boolean>;
-  /** Newest first. */
-  history(limit: number): Promise<RuleHistoryEntry[]>;
+  /** Newest first; `offset` pages back through older changes. */
+  history(limit: number, offset?: number): Promise<RuleHistoryEntry[]>;
+  /** One change by its version, or null. */
+  findVersion(version: number): Promise<RuleHistoryEntry | null>;
 }

@@ -51,6 +51,8 @@ export interface UserRepository {
   recordFailure(id: string, now: number, maxFailures: number, lockoutMs: number): Promise<LockoutState>;
   /** Clears the failure count and lockout after a successful login. */
   recordSuccess(id: string, now: number): Promise<void>;
+  /** Clears the failure count and a temporary lockout (an admin's lock stays). Throws SEKISHO_ERR_USER_NOT_FOUND. */
+  clearLockout(id: string): Promise<void>;
 
   createGroup(name: string): Promise<void>;
   removeGroup(name: string): Promise<void>;

@@ -12,12 +12,16 @@ export class PgRuleRepository implements RuleRepository {
 
   async list(): Promise<StoredRule[]> {
     const { rows } = await this.pool.query<{
+      host: string;
+      prefix: string;
       line: string;
       version: string;
       changed_by: string;
       changed_at: Date;
-    }>('SELECT line, version, changed_by, changed_at FROM access_rules ORDER BY prefix, host');
+    }>('SELECT host, prefix, line, version, changed_by, changed_at FROM access_rules ORDER BY prefix, host');
     return rows.map((r) => ({
+      host: r.host === '' ? null : r.host,
+      prefix: r.prefix,
       line: r.line,
       version: Number(r.version),
       changedBy: r.changed_by,
@@ -53,24 +57,41 @@ export class PgRuleRepository implements RuleRepository {
     });
   }
 
-  async history(limit: number): Promise<RuleHistoryEntry[]> {
-    const { rows } = await this.pool.query<{
-      version: string;
-      host: string;
-      prefix: string;
-      line: string | null;
-      changed_by: string;
-      changed_at: Date;
-    }>('SELECT * FROM access_rule_history ORDER BY version DESC LIMIT $1', [limit]);
-    return rows.map((r) => ({
-      version: Number(r.version),
-      host: r.host === '' ? null : r.host,
-      prefix: r.prefix,
-      line: r.line,
-      changedBy: r.changed_by,
-      changedAt: r.changed_at,
-    }));
+  async history(limit: number, offset = 0): Promise<RuleHistoryEntry[]> {
+    const { rows } = await this.pool.query<HistoryRow>(
+      'SELECT * FROM access_rule_history ORDER BY version DESC LIMIT $1 OFFSET $2',
+      [limit, offset],
+    );
+    return rows.map(toHistoryEntry);
   }
+
+  async findVersion(version: number): Promise<RuleHistoryEntry | null> {
+    const { rows } = await this.pool.query<HistoryRow>(
+      'SELECT * FROM access_rule_history WHERE version = $1',
+      [version],
+    );
+    return rows[0] ? toHistoryEntry(rows[0]) : null;
+  }
+}
+
+interface HistoryRow {
+  version: string;
+  host: string;
+  prefix: string;
+  line: string | null;
+  changed_by: string;
+  changed_at: Date;
+}
+
+function toHistoryEntry(r: HistoryRow): RuleHistoryEntry {
+  return {
+    version: Number(r.version),
+    host: r.host === '' ? null : r.host,
+    prefix: r.prefix,
+    line: r.line,
+    changedBy: r.changed_by,
+    changedAt: r.changed_at,
+  };
 }
 
 async function upsert(db: Queryable, rule: AccessRule, actor: string): Promise<void> {

@@ -120,6 +120,14 @@ export class PgUserRepository implements UserRepository {
     );
   }
 
+  async clearLockout(id: string): Promise<void> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE users SET failed_count = 0, lockout_until = NULL, updated_at = now() WHERE id = $1',
+      [id],
+    );
+    if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
+  }
+
   async createGroup(name: string): Promise<void> {
     const { rowCount } = await this.pool.query(
       'INSERT INTO groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING',

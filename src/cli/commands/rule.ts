@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { explainAccess, requiredPaths } from '../../domain/rules/decide.ts';
+import { explainForUser, formatUserExplanation } from '../../domain/rules/explain-user.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
 import { compileRuleSet } from '../../domain/rules/rule-set.ts';
 import type { AccessRule } from '../../domain/rules/types.ts';
@@ -8,8 +8,9 @@ import { buildCatalogue } from '../../core/method-catalogue.ts';
 import { methodInfos } from '../../plugins-registry.ts';
 import { flag, one, parseInvocation, usageError } from '../args.ts';
 import { openCliContext, type CliContext } from '../context.ts';
+import type { RollbackResult } from '../../core/admin-service.ts';
 
-/** `sekisho rule set|del|list|import|export|explain|history`. */
+/** `sekisho rule set|del|list|import|export|explain|history|rollback`. */
 export async function ruleCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const inv = parseInvocation(rest, {
@@ -43,6 +44,12 @@ export async function ruleCommand(args: string[]): Promise<void> {
       }
       case 'explain':
         return await explain(context, one(inv, 'path'), flag(inv, 'user'), flag(inv, 'host'));
+      case 'rollback': {
+        const version = one(inv, 'version');
+        if (!/^[1-9][0-9]{0,15}$/.test(version)) throw usageError('usage: sekisho rule rollback <version>');
+        const result = await context.admin.rollbackRule(Number(version), 'cli');
+        return console.log(rollbackMessage(result));
+      }
       case 'history':
         for (const entry of await context.rules.history(50)) {
           const what = entry.line ?? `(deleted ${entry.host ? `http://${entry.host}` : ''}${entry.prefix})`;
@@ -50,10 +57,21 @@ export async function ruleCommand(args: string[]): Promise<void> {
         }
         return;
       default:
-        throw usageError('usage: sekisho rule set|del|list|import|export|explain|history …');
+        throw usageError('usage: sekisho rule set|del|list|import|export|explain|history|rollback …');
     }
   } finally {
     await context.close();
+  }
+}
+
+function rollbackMessage(result: RollbackResult): string {
+  switch (result.kind) {
+    case 'restored':
+      return `rule restored: ${result.line}`;
+    case 'deleted':
+      return `rule deleted: ${result.prefix} (it did not exist at that version)`;
+    case 'unchanged':
+      return 'nothing to roll back: the rule is already as it was at that version';
   }
 }
 
@@ -94,21 +112,6 @@ async function explain(
   const ruleSet = compileRuleSet(await loadRules(context));
   const user = userId ? await context.users.find(userId) : null;
   if (userId && !user) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${userId}`);
-  const request = { host: host ?? null, rawPath: path };
-  const anonymous = explainAccess(ruleSet, request, null, catalogue);
-  for (const line of anonymous.lines) console.log(line);
-  if (!user) return;
-  const rule = anonymous.decision.kind === 'authenticate' ? anonymous.decision.rule : null;
-  const fullyProven = rule ? (requiredPaths(rule.methods, catalogue)[0] ?? []) : [];
-  const asUser = explainAccess(
-    ruleSet,
-    request,
-    { userId: user.id, groups: user.groups, proven: fullyProven },
-    catalogue,
-  );
-  console.log(
-    `as ${user.id} (groups: ${user.groups.join(',') || '-'}) after proving ${fullyProven.join(',') || 'nothing'}:`,
-  );
-  for (const line of asUser.lines.slice(2)) console.log(`  ${line}`);
-  if (user.locked) console.log('  note: the user is locked and cannot log in');
+  const explained = explainForUser(ruleSet, { host: host ?? null, rawPath: path }, user, catalogue);
+  for (const line of formatUserExplanation(explained)) console.log(line);
 }

@@ -1,0 +1,103 @@
+/**
+ * The gateway under test, in its own process so that it can be pinned to one core and
+ * profiled: the real runtime (createRuntime) against real Postgres and Redis, in its own
+ * schema and key prefix, with one backend `app`, one rule and one user. Dropped on `stop`.
+ * Usage: gateway-server.ts <json options>
+ */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/load.ts';
+import { connectionOptions } from '../src/adapters/pg/database.ts';
+import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
+
+export interface BenchGatewayOptions {
+  readonly backendUrl: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly schema: string;
+  readonly keyPrefix: string;
+  readonly user: string;
+  readonly password: string;
+  /** Extra config overrides (deep-merged by loadConfig). */
+  readonly config?: Record<string, unknown>;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as BenchGatewayOptions;
+const loaded = loadConfig({
+  env: {},
+  overrides: {
+    listen: { host: '127.0.0.1', port: 0 },
+    publicUrl: 'http://127.0.0.1:8080',
+    database: { url: options.databaseUrl, schema: options.schema, poolSize: 4 },
+    redis: { url: options.redisUrl, keyPrefix: options.keyPrefix },
+    secret: 'bench-secret-0123456789-abcdefghijklmnop',
+    log: { level: 'warn' },
+    backends: { app: { url: options.backendUrl } },
+    // Logins per second are measured from one address.
+    password: { ipMaxAttempts: 100_000, ipWindowSeconds: 1 },
+    ...options.config,
+  },
+});
+if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
+const config = loaded.config;
+const runtime = await createRuntime(config, { processMetrics: false });
+const admin = createAdmin(runtime.gateway);
+await admin.setRule('/app/=ALL;;', 'bench');
+await admin.setRule('/app/open/=ALL;;BYPASS', 'bench');
+await admin.addUser({ id: options.user, password: options.password }, 'bench');
+await runtime.watcher.poll();
+await runtime.app.listen({ host: '127.0.0.1', port: 0 });
+process.send?.({ port: (runtime.app.server.address() as AddressInfo).port });
+
+async function dropData(): Promise<void> {
+  const client = new pg.Client(connectionOptions(options.databaseUrl));
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
+  await client.end();
+  const redis = new Redis(options.redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${options.keyPrefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await runtime.close();
+  await dropData();
+  process.exit(0);
+}
+
+/**
+ * The V8 sampling profiler (what `--cpu-prof` runs), started and stopped around a load round so
+ * that start-up (module compilation) is not in the profile.
+ */
+const inspector = new Session();
+async function profile(command: 'profile-start' | 'profile-stop', file?: string): Promise<void> {
+  if (command === 'profile-start') {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
+    await inspector.post('Profiler.start');
+  } else {
+    const { profile: result } = await inspector.post('Profiler.stop');
+    await writeFile(file ?? 'gateway.cpuprofile', JSON.stringify(result));
+    inspector.disconnect();
+  }
+  process.send?.({ done: command });
+}
+
+process.on('message', (message) => {
+  const { cmd, file } = message as { cmd?: string; file?: string };
+  if (cmd === 'stop') void stop();
+  if (cmd === 'profile-start' || cmd === 'profile-stop') void profile(cmd, file);
+});
+process.on('disconnect', () => void stop());

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where nginx is installed, or null (the nginx rows are then skipped and the report says so). */
+export function findNginx(): string | null {
+  for (const path of ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) {
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+export interface NginxPorts {
+  readonly backend: number;
+  readonly checker: number;
+  /** Plain reverse proxy. */
+  readonly plain: number;
+  /** Reverse proxy with `auth_request` to the session checker. */
+  readonly auth: number;
+}
+
+/** One worker, keep-alive to the upstreams, no access log (the gateway logs at warn in the bench too). */
+function config(dir: string, ports: NginxPorts): string {
+  const proxied = `proxy_http_version 1.1; proxy_set_header Connection "";`;
+  return `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 1000000;
+  upstream backend { server 127.0.0.1:${ports.backend}; keepalive 128; }
+  upstream checker { server 127.0.0.1:${ports.checker}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${ports.plain};
+    location / { proxy_pass http://backend; ${proxied} }
+  }
+  server {
+    listen 127.0.0.1:${ports.auth};
+    location / {
+      auth_request /_auth;
+      auth_request_set $remote_user_id $upstream_http_x_remote_user;
+      proxy_set_header X-Remote-User $remote_user_id;
+      proxy_pass http://backend; ${proxied}
+    }
+    location = /_auth {
+      internal;
+      proxy_pass http://checker;
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      ${proxied}
+    }
+  }
+}
+`;
+}
+
+/** Starts nginx (pinned by the caller's wrapper) in the foreground; kill the child to stop it. */
+export async function startNginx(
+  binary: string,
+  dir: string,
+  ports: NginxPorts,
+  pin: readonly string[],
+): Promise<ChildProcess> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'nginx.conf');
+  await writeFile(file, config(dir, ports));
+  const [command = binary, ...args] = [...pin, binary, '-p', dir, '-c', file, '-e', join(dir, 'error.log')];
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  return child;
+}

@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: the gateway against a direct hit on its backend and the reference designs
+ * of issue 6, in interleaved rounds, every server on core 0 and the load generator on core 1.
+ * Options: --seconds 10 --rounds 3 --connections 50 --targets direct,floor,nginx,nginx-auth,gateway
+ *          --gateway-config '{"sessionCache":{"ttlMs":0}}' --no-profile --no-logins --out <dir>
+ * Results go to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md and latest.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { hashToken } from '../src/core/session-service.ts';
+import { runLoad, findWrk, type LoadResult } from './load.ts';
+import { loginThroughForm, loginsPerSecond } from './login.ts';
+import { findNginx, startNginx } from './nginx.ts';
+import { summariseProfile, type ProfileSummary } from './profile.ts';
+import {
+  cpuSeconds,
+  pinTo,
+  runPinned,
+  sampleRss,
+  startServer,
+  stopServer,
+  type Server,
+} from './processes.ts';
+import { machine, markdownReport, type TargetRounds } from './report.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    targets: { type: 'string', default: 'direct,floor,nginx,nginx-auth,gateway' },
+    'gateway-config': { type: 'string', default: '{}' },
+    'no-profile': { type: 'boolean', default: false },
+    'no-logins': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
+  },
+});
+
+const seconds = Number(args.seconds);
+const rounds = Number(args.rounds);
+const connections = Number(args.connections);
+const wanted = new Set(args.targets.split(','));
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const taskset = existsSync('/usr/bin/taskset') ? '/usr/bin/taskset' : null;
+const serverCore = pinTo('0', taskset);
+const loadCore = pinTo('1', taskset);
+const user = 'bench-user';
+const password = `bench-${randomBytes(8).toString('hex')}`;
+const runId = randomBytes(4).toString('hex');
+const checkerPrefix = `sekisho_bench_ck_${runId}:`;
+const nginxDir = join(tmpdir(), `sekisho-bench-nginx-${runId}`);
+const profileDir = join(tmpdir(), `sekisho-bench-prof-${runId}`);
+
+const servers: Server[] = [];
+/** The processes doing the proxying (not the backend) per target, for CPU per request. */
+const proxyPids = new Map<string, number[]>();
+let nginx: ReturnType<typeof startNginx> extends Promise<infer C> ? C | null : never = null;
+
+function gatewayOptions(backendUrl: string) {
+  return JSON.stringify({
+    backendUrl,
+    databaseUrl,
+    redisUrl,
+    schema: `sekisho_bench_${runId}`,
+    keyPrefix: `sekisho_bench_${runId}:`,
+    user,
+    password,
+    config: JSON.parse(args['gateway-config']) as Record<string, unknown>,
+  });
+}
+
+async function start(name: string, file: string, argv: string[], nodeArgs: string[] = []): Promise<Server> {
+  const server = await startServer(name, file, argv, serverCore, nodeArgs);
+  servers.push(server);
+  return server;
+}
+
+async function load(url: string, cookie: string, secs = seconds): Promise<LoadResult> {
+  return runLoad({ url, connections, seconds: secs, headers: { cookie }, pin: loadCore });
+}
+
+async function main(): Promise<void> {
+  const info = machine({ pinned: taskset !== null, wrk: findWrk(), nginx: findNginx() });
+  console.log(`# sekisho bench ${new Date().toISOString()}\n${JSON.stringify(info)}`);
+  const backend = await start('backend', './backend.ts', []);
+  const backendUrl = `http://127.0.0.1:${backend.port}`;
+  const gateway = await start('gateway', './gateway-server.ts', [gatewayOptions(backendUrl)]);
+  const gatewayUrl = () => `http://127.0.0.1:${gateway.port}`;
+  const token = await loginThroughForm(gatewayUrl(), user, password);
+  const cookie = `sekisho_sid=${token}`;
+
+  const logins = args['no-logins'] ? null : await measureLogins(gatewayUrl());
+  const urls = new Map<string, () => string>([['gateway', () => `${gatewayUrl()}/app/x`]]);
+  proxyPids.set('gateway', [gateway.child.pid ?? 0]);
+  proxyPids.set('direct', [backend.child.pid ?? 0]);
+  urls.set('direct', () => `${backendUrl}/app/x`);
+  if (wanted.has('floor')) {
+    const floor = await start('floor', './floor-proxy.ts', [backendUrl]);
+    urls.set('floor', () => `http://127.0.0.1:${floor.port}/app/x`);
+    proxyPids.set('floor', [floor.child.pid ?? 0]);
+  }
+  const nginxBinary = findNginx();
+  if (nginxBinary && (wanted.has('nginx') || wanted.has('nginx-auth'))) {
+    await startNginxTargets(nginxBinary, backend.port, token, urls);
+  } else if (!nginxBinary) console.log('nginx is not installed: the nginx reference rows are skipped');
+
+  const targets = [...urls.keys()].filter((t) => wanted.has(t));
+  const results = new Map<string, TargetRounds>(
+    targets.map((t) => [t, { rounds: [], rssMiB: 0, cpuMsPer1k: [] }]),
+  );
+  for (const target of targets) await load(urls.get(target)?.() ?? '', cookie, 3); // warm-up
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of targets) {
+      const rss = target === 'gateway' ? sampleRss(gateway.child.pid ?? 0) : null;
+      const pids = proxyPids.get(target) ?? [];
+      const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+      const result = await load(urls.get(target)?.() ?? '', cookie);
+      const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
+      const entry = results.get(target);
+      if (entry) {
+        entry.rounds.push(result);
+        if (pids.length > 0 && result.requests > 0) entry.cpuMsPer1k.push((cpu * 1e6) / result.requests);
+        if (rss) entry.rssMiB = Math.max(entry.rssMiB, rss.stop());
+      }
+      console.log(
+        `round ${round} ${target.padEnd(10)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s` +
+          `  p50 ${result.p50.toFixed(2)} ms  p99 ${result.p99.toFixed(2)} ms  errors ${result.errors}` +
+          (rss ? `  rss ${results.get(target)?.rssMiB.toFixed(0)} MiB` : ''),
+      );
+    }
+  }
+
+  let profile: ProfileSummary | null = null;
+  if (!args['no-profile'] && wanted.has('gateway')) {
+    await mkdir(profileDir, { recursive: true });
+    const file = join(profileDir, 'gateway.cpuprofile');
+    await command(gateway, { cmd: 'profile-start' });
+    await load(urls.get('gateway')?.() ?? '', cookie);
+    await command(gateway, { cmd: 'profile-stop', file });
+    profile = await summariseProfile(file);
+  }
+
+  const report = markdownReport({ info, seconds, rounds, connections, results, logins, profile });
+  console.log(`\n${report}`);
+  await mkdir(args.out, { recursive: true });
+  await writeFile(join(args.out, 'latest.md'), report);
+  await writeFile(
+    join(args.out, 'latest.json'),
+    JSON.stringify({ info, results: Object.fromEntries(results), logins, profile }, null, 2),
+  );
+  console.log(`written to ${join(args.out, 'latest.md')}`);
+}
+
+/** Sends a command to a bench server and waits for its `done`. */
+function command(server: Server, message: { cmd: string; file?: string }): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (reply: unknown) => {
+      if ((reply as { done?: string }).done !== message.cmd) return;
+      server.child.off('message', onMessage);
+      resolve();
+    };
+    server.child.on('message', onMessage);
+    server.child.send(message);
+  });
+}
+
+async function measureLogins(base: string) {
+  const loginRate = await loginsPerSecond(base, user, password, 5, 4);
+  const raw = await runPinned<{ perSecond: number }>('./argon2-worker.ts', ['5', '4'], serverCore);
+  const verifyRate = raw.perSecond;
+  return { loginsPerSecond: loginRate, verifiesPerSecond: verifyRate };
+}
+
+async function startNginxTargets(
+  binary: string,
+  backendPort: number,
+  token: string,
+  urls: Map<string, () => string>,
+): Promise<void> {
+  const checker = await start('checker', './session-checker.ts', [redisUrl, checkerPrefix, 'sekisho_sid']);
+  const redis = new Redis(redisUrl);
+  await redis.set(`${checkerPrefix}sess:${hashToken(token)}`, user, 'EX', 3600);
+  redis.disconnect();
+  const [plain, auth] = [await freePort(), await freePort()];
+  nginx = await startNginx(
+    binary,
+    nginxDir,
+    { backend: backendPort, checker: checker.port, plain, auth },
+    serverCore,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  urls.set('nginx', () => `http://127.0.0.1:${plain}/app/x`);
+  proxyPids.set('nginx', [nginx.pid ?? 0]);
+  proxyPids.set('nginx-auth', [nginx.pid ?? 0, checker.child.pid ?? 0]);
+  urls.set('nginx-auth', () => `http://127.0.0.1:${auth}/app/x`);
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function cleanUp(): Promise<void> {
+  if (nginx && nginx.exitCode === null) {
+    const exited = new Promise((resolve) => nginx?.once('exit', resolve));
+    nginx.kill('SIGTERM');
+    await exited;
+  }
+  for (const server of [...servers].reverse()) await stopServer(server, server.name === 'gateway');
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${checkerPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  await rm(nginxDir, { recursive: true, force: true });
+  await rm(profileDir, { recursive: true, force: true });
+}
+
+try {
+  await main();
+} finally {
+  await cleanUp();
+}

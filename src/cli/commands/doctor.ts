@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { buildCatalogue } from '../../core/method-catalogue.ts';
+import { ADMIN_PREFIX, RuleEngine } from '../../core/rule-engine.ts';
+import { checkConfig } from '../../doctor/config-checks.ts';
+import { probePostgres, probeRedis } from '../../doctor/environment.ts';
+import { PUBLIC_SECRET_DIGESTS } from '../../doctor/public-secrets.ts';
+import { exitCodeFor, formatReport } from '../../doctor/report.ts';
+import { checkRules } from '../../doctor/rule-checks.ts';
+import type { Finding } from '../../doctor/types.ts';
+import { parseRule } from '../../domain/rules/parse-rule.ts';
+import type { MethodCatalogue } from '../../domain/rules/types.ts';
+import { methodInfos } from '../../plugins-registry.ts';
+import type { RuleRepository } from '../../ports/rules.ts';
+import { flag, parseInvocation, usageError } from '../args.ts';
+import { loadCliConfig } from '../context.ts';
+
+/**
+ * `sekisho doctor [--config FILE]`: checks the configuration, the rules in force and the
+ * reachability of Postgres and Redis against the security baseline. Prints every finding with
+ * its fix; exits 1 when any is high, 0 otherwise. Changes nothing.
+ */
+export async function doctorCommand(args: string[]): Promise<void> {
+  const inv = parseInvocation(args, {});
+  if (inv.positionals.length > 0) throw usageError('usage: sekisho doctor [--config FILE]');
+  // The loader resolves SEKISHO_CONFIG the same way; the file is read again only to tell keys
+  // written in it from defaults.
+  const file = flag(inv, 'config') ?? (process.env.SEKISHO_CONFIG || undefined);
+  const config = loadCliConfig(file);
+  const catalogue = buildCatalogue(methodInfos(config));
+  const findings: Finding[] = checkConfig({
+    config,
+    explicitKeys: topLevelKeys(file),
+    publicSecretDigests: PUBLIC_SECRET_DIGESTS,
+  });
+  const postgres = await probePostgres(config);
+  findings.push(...postgres.findings);
+  if (postgres.ruleLines) findings.push(...(await ruleFindings(postgres.ruleLines, catalogue)));
+  findings.push(...(await probeRedis(config)));
+  console.log(formatReport(findings));
+  if (exitCodeFor(findings) !== 0) {
+    const high = findings.filter((f) => f.severity === 'high').length;
+    // One line on stderr and exit 1, like every failing command.
+    throw new Error(`doctor: ${high} high finding${high === 1 ? '' : 's'}: fix them first`);
+  }
+}
+
+/** The rules exactly as a gateway would run them, built-in admin fallback included. */
+async function ruleFindings(lines: readonly string[], catalogue: MethodCatalogue): Promise<Finding[]> {
+  const repository = { list: async () => lines.map((line) => ({ line })) } as unknown as RuleRepository;
+  const engine = new RuleEngine(repository, catalogue);
+  const loaded = await engine.reload();
+  if (!loaded.ok) {
+    return loaded.errors.map((error) => ({
+      id: 'rule-invalid',
+      severity: 'high' as const,
+      subject: error,
+      message: 'a stored rule does not parse with this configuration: the gateway will not start',
+      fix: 'fix or delete the rule (`sekisho rule set` / `sekisho rule del`), or enable the method it names',
+    }));
+  }
+  const adminIsBuiltin = !lines.some((line) => {
+    const parsed = parseRule(line, catalogue);
+    return parsed.ok && parsed.rule.host === null && parsed.rule.prefix === ADMIN_PREFIX;
+  });
+  return checkRules({ ruleSet: engine.current, catalogue, adminPrefix: ADMIN_PREFIX, adminIsBuiltin });
+}
+
+function topLevelKeys(file: string | undefined): Set<string> {
+  if (!file) return new Set();
+  const document: unknown = parse(readFileSync(file, 'utf8'));
+  return new Set(document && typeof document === 'object' ? Object.keys(document) : []);
+}

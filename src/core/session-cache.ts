@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../ports/clock.ts';
+import type { Store } from '../ports/store.ts';
+import type { ActiveSession } from './session-service.ts';
+
+export interface SessionCacheOptions {
+  /** How long a session read from the store may be reused (ms); 0 turns the cache off. */
+  readonly ttlMs: number;
+  /** Most sessions kept; the oldest entry goes first. */
+  readonly maxEntries: number;
+}
+
+/** The pub/sub channel on which every instance announces ended sessions. */
+export const SESSION_ENDS_CHANNEL = 'session-ends';
+
+/** How often the cache proves its invalidation channel works (ms, real time). */
+const beatEveryMs = 200;
+/** Without a beat of its own back for this long, the cache stops answering (ms, real time). */
+const silentAfterMs = 600;
+
+interface Entry {
+  readonly session: ActiveSession;
+  /** When the store was last read (and the session touched) for this entry, gateway clock. */
+  readonly readAt: number;
+}
+
+/**
+ * A short in-process memory of sessions read from the store, so that a busy session costs one
+ * store round trip per TTL instead of one per request. Safety rests on three things:
+ * - an entry lives at most `ttlMs` (≤ 1 s by config), so any end lands within that on its own;
+ * - ends are announced on {@link SESSION_ENDS_CHANNEL} and drop entries on every instance at once;
+ * - the cache answers only while its own heartbeat comes back through the channel, so a lost
+ *   channel (Redis down, subscriber dropped) turns it off instead of missing announcements.
+ * Reads that raced an end are not stored: every end bumps a generation the read started under.
+ */
+export class SessionCache {
+  private readonly clock: Clock;
+  private readonly options: SessionCacheOptions;
+  private readonly byToken = new Map<string, Entry>();
+  private readonly tokenByHash = new Map<string, string>();
+  private readonly beatId = `beat:${randomBytes(9).toString('base64url')}`;
+  private store: Store | null = null;
+  private beat: NodeJS.Timeout | null = null;
+  private lastBeatAt = Number.NEGATIVE_INFINITY;
+  private ends = 0;
+
+  constructor(clock: Clock, options: SessionCacheOptions) {
+    this.clock = clock;
+    this.options = options;
+  }
+
+  get enabled(): boolean {
+    return this.options.ttlMs > 0;
+  }
+
+  /** Subscribes to announced ends and starts the heartbeat; the cache answers from the first beat on. */
+  async start(store: Store): Promise<void> {
+    if (!this.enabled) return;
+    this.store = store;
+    await store.subscribe(SESSION_ENDS_CHANNEL, (message) => this.onMessage(message));
+    this.beat = setInterval(() => this.sendBeat(), beatEveryMs);
+    this.beat.unref();
+    this.sendBeat();
+  }
+
+  stop(): void {
+    if (this.beat) clearInterval(this.beat);
+    this.beat = null;
+    this.store = null;
+    this.clear();
+  }
+
+  /** The store connection dropped: answer nothing until a heartbeat proves the channel again. */
+  suspend(): void {
+    this.lastBeatAt = Number.NEGATIVE_INFINITY;
+    this.clear();
+  }
+
+  /** The count of ends seen so far: a read stores its result only if none happened meanwhile. */
+  get generation(): number {
+    return this.ends;
+  }
+
+  /** A fresh cached session for this token, or undefined (read the store). */
+  get(token: string, now = this.clock.now()): ActiveSession | undefined {
+    const entry = this.byToken.get(token);
+    if (!entry) return undefined;
+    if (now - entry.readAt >= this.options.ttlMs || now < entry.readAt || !this.isLive()) {
+      this.drop(token, entry.session.hash);
+      return undefined;
+    }
+    return entry.session;
+  }
+
+  /** Remembers a session just read from the store at `readAt`, unless an end happened since `generation`. */
+  set(session: ActiveSession, readAt: number, generation: number): void {
+    if (!this.enabled || generation !== this.ends || !this.isLive()) return;
+    if (this.byToken.size >= this.options.maxEntries && !this.byToken.has(session.token)) {
+      const oldest = this.byToken.entries().next().value;
+      if (oldest) this.drop(oldest[0], oldest[1].session.hash);
+    }
+    this.byToken.delete(session.token);
+    this.byToken.set(session.token, { session, readAt });
+    this.tokenByHash.set(session.hash, session.token);
+  }
+
+  /** Forgets one session here, now, and tells every other instance. */
+  async endHash(hash: string): Promise<void> {
+    this.forgetHash(hash);
+    await this.announce(`h:${hash}`);
+  }
+
+  /** Forgets a user's sessions here, now, and tells every other instance. */
+  async endUser(userId: string): Promise<void> {
+    this.forgetUser(userId);
+    await this.announce(`u:${userId}`);
+  }
+
+  private async announce(message: string): Promise<void> {
+    if (!this.store) return;
+    try {
+      await this.store.publish(SESSION_ENDS_CHANNEL, message);
+    } catch {
+      // The store already holds the end; other instances' entries expire within the TTL, and
+      // a store that cannot publish stops the heartbeat, which turns their caches off too.
+    }
+  }
+
+  private onMessage(message: string): void {
+    if (message === this.beatId) {
+      if (!this.isLive()) this.clear();
+      this.lastBeatAt = performance.now();
+      return;
+    }
+    if (message.startsWith('h:')) this.forgetHash(message.slice(2));
+    else if (message.startsWith('u:')) this.forgetUser(message.slice(2));
+  }
+
+  private sendBeat(): void {
+    this.store?.publish(SESSION_ENDS_CHANNEL, this.beatId).catch(() => {
+      this.lastBeatAt = Number.NEGATIVE_INFINITY;
+    });
+  }
+
+  private isLive(): boolean {
+    return performance.now() - this.lastBeatAt < silentAfterMs;
+  }
+
+  private forgetHash(hash: string): void {
+    this.ends++;
+    const token = this.tokenByHash.get(hash);
+    if (token !== undefined) this.drop(token, hash);
+  }
+
+  private forgetUser(userId: string): void {
+    this.ends++;
+    for (const [token, entry] of this.byToken) {
+      if (entry.session.data.userId === userId) this.drop(token, entry.session.hash);
+    }
+  }
+
+  private drop(token: string, hash: string): void {
+    this.byToken.delete(token);
+    this.tokenByHash.delete(hash);
+  }
+
+  private clear(): void {
+    this.ends++;
+    this.byToken.clear();
+    this.tokenByHash.clear();
+  }
+}

@@ -1,0 +1,179 @@
+import { requiredPaths } from './decide.ts';
+import { formatPrincipal } from './parse-principals.ts';
+import { compileRuleSet } from './rule-set.ts';
+import type { AccessRule, MethodCatalogue, Principal } from './types.ts';
+
+/** What is wrong with a rule, or worth a second look. */
+export type RuleWarningCode =
+  /** Under the gateway's own pages (not the console): rules never decide those paths. */
+  | 'unreachable'
+  /** Every allow entry is also denied: nobody can pass. */
+  | 'nobody-allowed'
+  /** BYPASS on `/`: every path without a more specific rule is public; default deny is gone. */
+  | 'bypass-root'
+  /** The console is public (and therefore unusable: it needs a session). */
+  | 'console-public'
+  /** The console can be reached with a single factor. */
+  | 'console-single-factor'
+  /** Any user may open the console. */
+  | 'console-allow-all'
+  /** A longer prefix replaces its enclosing rule on its subtree and asks less (rules do not inherit). */
+  | 'weaker-than-parent'
+  /** A host-specific rule replaces the rule for every host at the same prefix and asks less. */
+  | 'host-weaker'
+  /** A BYPASS area inside a protected one. */
+  | 'public-hole'
+  /** A host-specific rule replaces the generic one at the same prefix (not weaker). */
+  | 'host-override'
+  /** Demands exactly what the rule it replaces demands: removing it changes nothing. */
+  | 'redundant'
+  /** No configured backend serves the prefix: the rule only guards 404s. */
+  | 'no-backend';
+
+/** Which part of a rule asks less than the rule it replaces. */
+export type WeakerAspect = 'allow' | 'deny' | 'methods';
+
+export interface RuleWarning {
+  readonly code: RuleWarningCode;
+  readonly severity: 'warning' | 'info';
+  /** The line of the rule the warning is about. */
+  readonly rule: string;
+  /** The line of the other rule involved (the one replaced), if any. */
+  readonly related: string | null;
+  /** For `weaker-than-parent` and `host-weaker`: what the rule relaxes. */
+  readonly aspects: readonly WeakerAspect[];
+}
+
+export interface WarningOptions {
+  readonly catalogue: MethodCatalogue;
+  /** The gateway's own path prefix (`/_sekisho/`) and the console's (`/_sekisho/admin/`). */
+  readonly paths: { readonly own: string; readonly console: string };
+  /** Configured backend names; omit to skip the `no-backend` check. */
+  readonly backends?: readonly string[];
+}
+
+/**
+ * Finds rules that can never decide a request, let nobody in, or quietly relax a stricter
+ * rule. Rules do not inherit: the longest prefix replaces its parent on its subtree, and a
+ * host-specific rule replaces the generic one for its host. So each rule is compared with
+ * the rule that would decide its prefix if it were absent, for every host the rules name.
+ */
+export function findRuleWarnings(rules: readonly AccessRule[], options: WarningOptions): RuleWarning[] {
+  const ordered = compileRuleSet(rules).rules;
+  const warnings: RuleWarning[] = [];
+  for (const rule of ordered) {
+    const own = ownPathWarnings(rule, options);
+    warnings.push(...own);
+    if (own.some((w) => w.code === 'unreachable')) continue;
+    warnings.push(...standaloneWarnings(rule, options));
+    if (!rule.prefix.startsWith(options.paths.own))
+      warnings.push(...replacementWarnings(rule, rules, options));
+  }
+  return warnings;
+}
+
+function warning(
+  code: RuleWarningCode,
+  rule: AccessRule,
+  extra: { related?: AccessRule; aspects?: WeakerAspect[]; severity?: 'warning' | 'info' } = {},
+): RuleWarning {
+  return {
+    code,
+    severity: extra.severity ?? 'warning',
+    rule: rule.line,
+    related: extra.related?.line ?? null,
+    aspects: extra.aspects ?? [],
+  };
+}
+
+/** The console is checked like a backend; the other own pages are never decided by rules. */
+function ownPathWarnings(rule: AccessRule, { paths, catalogue }: WarningOptions): RuleWarning[] {
+  if (!rule.prefix.startsWith(paths.own)) return [];
+  if (!rule.prefix.startsWith(paths.console)) return [warning('unreachable', rule)];
+  if (rule.methods.kind === 'bypass') return [warning('console-public', rule)];
+  const found: RuleWarning[] = [];
+  if (requiredPaths(rule.methods, catalogue).some((path) => path.length < 2))
+    found.push(warning('console-single-factor', rule));
+  if (rule.allow === 'all') found.push(warning('console-allow-all', rule));
+  return found;
+}
+
+function standaloneWarnings(rule: AccessRule, { backends, paths }: WarningOptions): RuleWarning[] {
+  const found: RuleWarning[] = [];
+  if (rule.allow !== 'all' && rule.allow.every((p) => includes(rule.deny, p)))
+    found.push(warning('nobody-allowed', rule));
+  if (rule.prefix === '/' && rule.methods.kind === 'bypass') found.push(warning('bypass-root', rule));
+  const first = rule.prefix.split('/')[1] ?? '';
+  const served = first === '' || rule.prefix.startsWith(paths.own) || backends?.includes(first) !== false;
+  if (!served) found.push(warning('no-backend', rule, { severity: 'info' }));
+  return found;
+}
+
+/** Compares the rule with each rule it replaces, for every host the rule set names. */
+function replacementWarnings(
+  rule: AccessRule,
+  all: readonly AccessRule[],
+  options: WarningOptions,
+): RuleWarning[] {
+  const others = all.filter((r) => r !== rule);
+  const withRule = compileRuleSet(all);
+  const without = compileRuleSet(others);
+  const scopes = rule.host === null ? [null, ...new Set(others.flatMap((r) => r.host ?? []))] : [rule.host];
+  const replaced = new Set<AccessRule>();
+  for (const host of scopes) {
+    if (withRule.match(host, rule.prefix) !== rule) continue;
+    const parent = without.match(host, rule.prefix);
+    if (parent) replaced.add(parent);
+  }
+  return [...replaced].flatMap((parent) => compareWithReplaced(rule, parent, options.catalogue));
+}
+
+function compareWithReplaced(
+  rule: AccessRule,
+  parent: AccessRule,
+  catalogue: MethodCatalogue,
+): RuleWarning[] {
+  const samePrefix = rule.prefix === parent.prefix;
+  const isPublic = rule.methods.kind === 'bypass';
+  const parentPublic = parent.methods.kind === 'bypass';
+  if (isPublic && parentPublic) return [warning('redundant', rule, { related: parent, severity: 'info' })];
+  if (parentPublic) return [];
+  if (isPublic) {
+    return samePrefix
+      ? [warning('host-weaker', rule, { related: parent, aspects: ['methods'] })]
+      : [warning('public-hole', rule, { related: parent, severity: 'info' })];
+  }
+  const aspects = weakerAspects(rule, parent, catalogue);
+  if (aspects.length > 0)
+    return [warning(samePrefix ? 'host-weaker' : 'weaker-than-parent', rule, { related: parent, aspects })];
+  if (sameDemands(rule, parent)) return [warning('redundant', rule, { related: parent, severity: 'info' })];
+  return samePrefix ? [warning('host-override', rule, { related: parent, severity: 'info' })] : [];
+}
+
+/** What `rule` lets through that `parent` would not (principals compared as written). */
+export function weakerAspects(
+  rule: AccessRule,
+  parent: AccessRule,
+  catalogue: MethodCatalogue,
+): WeakerAspect[] {
+  const aspects: WeakerAspect[] = [];
+  const parentAllow = parent.allow;
+  if (parentAllow !== 'all' && (rule.allow === 'all' || rule.allow.some((p) => !includes(parentAllow, p))))
+    aspects.push('allow');
+  if (parent.deny.some((p) => !includes(rule.deny, p))) aspects.push('deny');
+  const parentPaths = requiredPaths(parent.methods, catalogue);
+  const rulePaths = requiredPaths(rule.methods, catalogue);
+  // Weaker when some way of passing the rule satisfies no way of passing the parent.
+  if (rulePaths.some((path) => !parentPaths.some((p) => p.every((method) => path.includes(method)))))
+    aspects.push('methods');
+  return aspects;
+}
+
+function sameDemands(a: AccessRule, b: AccessRule): boolean {
+  return a.line.slice(a.line.indexOf('=')) === b.line.slice(b.line.indexOf('='));
+}
+
+function includes(list: readonly Principal[], principal: Principal): boolean {
+  const key = formatPrincipal(principal);
+  return list.some((p) => formatPrincipal(p) === key);
+}

@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Dispatcher, Pool } from 'undici';
+import { decideLocated, locateRule, type LocatedRequest } from '../domain/rules/decide.ts';
+import type { ActiveSession } from '../core/session-service.ts';
+import type { StoredSession } from '../ports/store.ts';
+import { clientAddress } from './client-address.ts';
+import { cookieNames, type Gateway } from './gateway.ts';
+import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
+import { mapResponseHeaders } from './response-headers.ts';
+import type { UpstreamPools } from './upstream-pools.ts';
+
+export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Set on a request the lean path hands to Fastify after its backend failed: the gate renders the 502/504 page. */
+export const upstreamFailure = Symbol('sekisho.upstreamFailure');
+
+export interface UpstreamFailure {
+  readonly backend: string;
+  readonly error: Error & { statusCode?: number; code?: string };
+}
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    [upstreamFailure]?: UpstreamFailure;
+  }
+}
+
+interface LeanBackend {
+  readonly name: string;
+  readonly upstream: URL;
+  readonly basePath: string;
+  readonly pool: Pool;
+}
+
+type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }>;
+
+/**
+ * The hot path in front of Fastify: a request that is for a backend and allowed (an allowing
+ * rule and a fresh session, or a BYPASS rule) is proxied straight from node:http to the
+ * backend's undici pool — the path normalised once, the rule found once, the session read
+ * from the in-process cache when fresh, the headers rewritten once, the bodies streamed with
+ * backpressure. Everything else (the gateway's own pages, refusals, redirects to login, 503
+ * while not ready, 502/504 pages, websockets) goes to Fastify unchanged, which decides it
+ * exactly as before. `fallback` is Fastify's request handler.
+ */
+export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: UpstreamPools) {
+  const backends = new Map<string, LeanBackend>();
+  for (const [name, backend] of Object.entries(gateway.config.backends)) {
+    const upstream = new URL(backend.url);
+    const pool = pools.get(name);
+    if (pool) backends.set(name, { name, upstream, basePath: upstream.pathname.replace(/\/+$/, ''), pool });
+  }
+  const sessionCookie = cookieNames(gateway.config).session;
+  const client = clientAddress(gateway.config.trustProxy);
+  const { metrics, catalogue, sessions, log } = gateway;
+  let confirming: PendingHit[] = [];
+
+  function forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    backend: LeanBackend,
+    target: string,
+    identity: StoredSession | null,
+    fallback: RequestListener,
+  ): void {
+    const started = performance.now();
+    const headers = backendHeaders(request.headers, policy, identity, {
+      clientIp: client.ip(request),
+      protocol: client.protocol(request),
+      host: request.headers.host ?? '',
+    });
+    // undici frames the body itself and refuses these; Node has already answered `Expect`.
+    delete headers['transfer-encoding'];
+    delete headers.expect;
+    const handler = new ForwardHandler(request, response, backend, fallback);
+    response.once('close', () => {
+      if (!response.writableFinished) return handler.abort();
+      // A failed backend's 502/504 is answered, and counted, by the Fastify route.
+      if (request[upstreamFailure]) return;
+      const seconds = (performance.now() - started) / 1000;
+      metrics.upstream.observe({ backend: backend.name, status: String(response.statusCode) }, seconds);
+      if (log.isLevelEnabled('info')) logCompleted(request, response, client.ip(request), seconds);
+    });
+    backend.pool.dispatch(
+      { method: request.method ?? 'GET', path: target, headers, body: hasBody(request) ? request : null },
+      handler,
+    );
+  }
+
+  function logCompleted(request: IncomingMessage, response: ServerResponse, ip: string, seconds: number) {
+    log.info(
+      {
+        req: { id: randomUUID(), method: request.method, url: request.url ?? '', ip },
+        res: { statusCode: response.statusCode },
+        responseTime: seconds * 1000,
+      },
+      'request completed',
+    );
+  }
+
+  function proceed(
+    request: IncomingMessage,
+    response: ServerResponse,
+    fallback: RequestListener,
+    located: Located,
+    backend: LeanBackend,
+    session: ActiveSession | null,
+  ): void {
+    let identity: StoredSession | null = null;
+    if (located.kind === 'located') {
+      const decision = decideLocated(located, session?.data ?? null, catalogue);
+      if (decision.kind !== 'allow') return fallback(request, response);
+      identity = session?.data ?? null;
+    }
+    metrics.decisions.inc({
+      decision: located.kind === 'bypass' ? 'bypass' : 'allow',
+      rule: located.rule.prefix,
+    });
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const target =
+      backend.basePath + located.path.slice(backend.name.length + 1) + (query === -1 ? '' : url.slice(query));
+    forward(request, response, backend, target, identity, fallback);
+  }
+
+  return function leanProxy(
+    request: IncomingMessage,
+    response: ServerResponse,
+    fallback: RequestListener,
+  ): void {
+    const url = request.url ?? '/';
+    if (!gateway.readiness.isReady || url.charCodeAt(0) !== 47 /* / */) return fallback(request, response);
+    const query = url.indexOf('?');
+    const located = locateRule(gateway.rules.current, {
+      host: request.headers.host ?? null,
+      rawPath: query === -1 ? url : url.slice(0, query),
+    });
+    if (located.kind !== 'located' && located.kind !== 'bypass') return fallback(request, response);
+    // Escapes left after normalising (e.g. invalid UTF-8) are for Fastify's router to judge.
+    if (located.path.includes('%')) return fallback(request, response);
+    const backend = backends.get(firstSegment(located.path));
+    if (!backend) return fallback(request, response);
+    if (located.kind === 'bypass') return proceed(request, response, fallback, located, backend, null);
+    const token = cookieValue(request.headers.cookie, sessionCookie);
+    const cached = sessions.readCached(token);
+    // No usable cookie: the answer is a login redirect or a 401, which Fastify's gate gives.
+    if (cached === null) return fallback(request, response);
+    if (cached === undefined) return readThenProceed(request, response, fallback, located, backend, token);
+    // A cache hit is confirmed after the rest of this event-loop turn's I/O: a store connection
+    // lost in the same turn turns the cache off first, and the request then fails closed.
+    confirming.push({ request, response, fallback, located, backend, token });
+    if (confirming.length === 1) setImmediate(confirmHits);
+  };
+
+  function readThenProceed(
+    request: IncomingMessage,
+    response: ServerResponse,
+    fallback: RequestListener,
+    located: Located,
+    backend: LeanBackend,
+    token: string | undefined,
+  ): void {
+    sessions.read(token).then(
+      (session) => proceed(request, response, fallback, located, backend, session),
+      // The store failed: Fastify's gate reads again, marks the store failing and answers 503.
+      () => fallback(request, response),
+    );
+  }
+
+  function confirmHits(): void {
+    const batch = confirming;
+    confirming = [];
+    for (const { request, response, fallback, located, backend, token } of batch) {
+      const session = sessions.readCached(token);
+      if (session) proceed(request, response, fallback, located, backend, session);
+      else readThenProceed(request, response, fallback, located, backend, token);
+    }
+  }
+}
+
+interface PendingHit {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly fallback: RequestListener;
+  readonly located: Located;
+  readonly backend: LeanBackend;
+  readonly token: string | undefined;
+}
+
+/** `/name/rest` → `name`; the lean path serves only paths under a backend's `/<name>/`. */
+function firstSegment(path: string): string {
+  const end = path.indexOf('/', 1);
+  return end === -1 ? '' : path.slice(1, end);
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * The first value of a cookie, as @fastify/cookie reads it (first occurrence wins, surrounding
+ * quotes dropped, percent-decoded only when it holds a `%`).
+ */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      if (!value.includes('%')) return value;
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value;
+      }
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/** Relays one backend response: headers mapped once, body streamed with backpressure both ways. */
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private aborted = false;
+  private readonly request: IncomingMessage;
+  private readonly response: ServerResponse;
+  private readonly backend: LeanBackend;
+  private readonly fallback: RequestListener;
+
+  constructor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    backend: LeanBackend,
+    fallback: RequestListener,
+  ) {
+    this.request = request;
+    this.response = response;
+    this.backend = backend;
+    this.fallback = fallback;
+  }
+
+  /** The client went away: stop reading from the backend. */
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort(new Error('client closed the connection'));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.aborted) controller.abort(new Error('client closed the connection'));
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    const { upstream, basePath, name } = this.backend;
+    try {
+      this.response.writeHead(status, mapResponseHeaders(headers, upstream, basePath, name));
+    } catch (error) {
+      // A header value Node refuses to send: the backend's answer is unusable (502).
+      controller.abort(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.response.write(chunk)) return;
+    controller.pause();
+    this.response.once('drain', () => controller.resume());
+  }
+
+  onResponseEnd(): void {
+    this.response.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.aborted || this.response.destroyed) return;
+    if (this.response.headersSent) {
+      this.response.destroy(error);
+      return;
+    }
+    this.request[upstreamFailure] = { backend: this.backend.name, error };
+    this.fallback(this.request, this.response);
+  }
+}

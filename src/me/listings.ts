@@ -1,0 +1,66 @@
+/**
+ * What the self-service page shows of a user's sessions and push devices: labels and times a
+ * person can read, never a token. Pure: the route hands in the listings and the locale.
+ */
+import type { SessionListing } from '../core/session-service.ts';
+import { browserLabel } from '../push/browser-label.ts';
+import type { PushDevice } from '../push/types.ts';
+
+export interface SessionRow {
+  /** The stored hash: what the end-session form names (not usable as a cookie). */
+  readonly hash: string;
+  readonly isCurrent: boolean;
+  readonly browser: string;
+  readonly ip: string;
+  readonly loggedIn: string;
+  readonly lastSeen: string;
+  readonly methods: string;
+}
+
+export interface DeviceRow {
+  readonly id: string;
+  readonly name: string;
+  readonly enrolled: string;
+  readonly lastSeen: string | null;
+}
+
+/** Date and time in the page's language, in the gateway's time zone (`TZ`). */
+export function timeFormatter(locale: 'ja' | 'en'): (ms: number) => string {
+  const format = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+  return (ms) => format.format(ms);
+}
+
+/** The current session first, then the others newest first (the order `listFor` gives). */
+export function sessionRows(
+  listings: readonly SessionListing[],
+  currentHash: string,
+  locale: 'ja' | 'en',
+): SessionRow[] {
+  const time = timeFormatter(locale);
+  const rows = listings.map((s) => ({
+    hash: s.hash,
+    isCurrent: s.hash === currentHash,
+    browser: browserLabel(s.data.userAgent),
+    ip: s.data.ip,
+    loggedIn: time(s.data.createdAt),
+    lastSeen: time(s.lastSeen),
+    methods: s.data.proven.join(', '),
+  }));
+  return [...rows.filter((r) => r.isCurrent), ...rows.filter((r) => !r.isCurrent)];
+}
+
+/** Live devices only: a revoked one can do nothing and needs no button. */
+export function deviceRows(devices: readonly PushDevice[], locale: 'ja' | 'en'): DeviceRow[] {
+  const time = timeFormatter(locale);
+  return devices
+    .filter((d) => d.revokedAt === null)
+    .map((d) => ({
+      id: d.id,
+      name: d.name,
+      enrolled: time(d.createdAt.getTime()),
+      lastSeen: d.lastSeenAt ? time(d.lastSeenAt.getTime()) : null,
+    }));
+}
