@@ -20,6 +20,9 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 # Times on the gateway's pages (sessions, devices) follow TZ; override per deployment.
 ENV TZ=Asia/Tokyo
+# argon2id leaves its 19 MiB per login in glibc per-thread arenas; two arenas keep RSS down
+# (docs/benchmarks.md).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Code and dependencies stay owned by root: the `node` user can read but not modify them.
 COPY --from=deps /app/node_modules ./node_modules
