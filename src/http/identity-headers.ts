@@ -10,6 +10,8 @@ export interface IdentityHeaderNames {
 /** The lower-cased names that must never reach a backend from the client. */
 export interface HeaderPolicy {
   readonly names: IdentityHeaderNames;
+  /** The same names in lower case, as they are set on the backend request. */
+  readonly lowerNames: IdentityHeaderNames;
   /** Identity header names, normalised (lower case, `_` → `-`). */
   readonly forbidden: ReadonlySet<string>;
   /** Cookies of the gateway itself, removed from the Cookie header. */
@@ -23,7 +25,12 @@ export function headerPolicy(
   trustProxy: boolean,
 ): HeaderPolicy {
   const forbidden = new Set([names.user, names.groups, names.methods].map(normaliseName));
-  return { names, forbidden, gatewayCookies: new Set(gatewayCookies), trustProxy };
+  const lowerNames = {
+    user: names.user.toLowerCase(),
+    groups: names.groups.toLowerCase(),
+    methods: names.methods.toLowerCase(),
+  };
+  return { names, lowerNames, forbidden, gatewayCookies: new Set(gatewayCookies), trustProxy };
 }
 
 /** Header names as a backend framework may read them: case, `_`/`-` and stray whitespace folded. */
@@ -32,7 +39,14 @@ function normaliseName(name: string): string {
 }
 
 /** Connection-level headers that a proxy must not forward (RFC 9110 §7.6.1). */
-const hopByHopHeaders = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'];
+const hopByHopHeaders: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+]);
 
 export interface ForwardContext {
   readonly clientIp: string;
@@ -43,6 +57,7 @@ export interface ForwardContext {
 /**
  * The headers a backend receives: every inbound copy of an identity header and the
  * gateway's cookies removed, forwarding headers set, then the identity (if any) added.
+ * On every proxied request, so it avoids per-request allocations where it can.
  */
 export function backendHeaders(
   inbound: IncomingHttpHeaders,
@@ -53,25 +68,27 @@ export function backendHeaders(
   const headers: IncomingHttpHeaders = {};
   // Hop-by-hop headers (and any the client lists in Connection) end here; otherwise
   // `Connection: X-Remote-User` would make the proxy drop the identity set below.
-  const listed =
-    typeof inbound.connection === 'string'
-      ? inbound.connection.split(',').map((n) => n.trim().toLowerCase())
-      : [];
-  const hopByHop = new Set([...hopByHopHeaders, ...listed]);
-  for (const [name, value] of Object.entries(inbound)) {
-    if (policy.forbidden.has(normaliseName(name)) || hopByHop.has(name)) continue;
-    headers[name] = value;
+  const listed = typeof inbound.connection === 'string' ? connectionListed(inbound.connection) : null;
+  for (const name in inbound) {
+    // Node gives header names in lower case; a backend may also read `_` as `-`.
+    const folded = name.includes('_') ? name.replaceAll('_', '-') : name;
+    if (policy.forbidden.has(folded) || hopByHopHeaders.has(name) || listed?.has(name)) continue;
+    headers[name] = inbound[name];
   }
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);
   if (cookie) headers.cookie = cookie;
   else delete headers.cookie;
   setForwarding(headers, inbound, policy.trustProxy, context);
   if (session) {
-    headers[policy.names.user.toLowerCase()] = session.userId;
-    headers[policy.names.groups.toLowerCase()] = session.groups.join(',');
-    headers[policy.names.methods.toLowerCase()] = session.proven.join(',');
+    headers[policy.lowerNames.user] = session.userId;
+    headers[policy.lowerNames.groups] = session.groups.join(',');
+    headers[policy.lowerNames.methods] = session.proven.join(',');
   }
   return headers;
+}
+
+function connectionListed(value: string): Set<string> {
+  return new Set(value.split(',').map((n) => n.trim().toLowerCase()));
 }
 
 function setForwarding(
@@ -89,9 +106,16 @@ function setForwarding(
 
 function stripCookies(header: string | undefined, names: ReadonlySet<string>): string | undefined {
   if (!header) return undefined;
-  const kept = header
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0 && !names.has(part.slice(0, Math.max(part.indexOf('='), 0)).trim()));
-  return kept.length > 0 ? kept.join('; ') : undefined;
+  let kept = '';
+  let start = 0;
+  while (start <= header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const part = header.slice(start, end).trim();
+    const eq = part.indexOf('=');
+    if (part.length > 0 && !names.has(part.slice(0, Math.max(eq, 0)).trim()))
+      kept = kept === '' ? part : `${kept}; ${part}`;
+    start = end + 1;
+  }
+  return kept === '' ? undefined : kept;
 }

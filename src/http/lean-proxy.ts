@@ -55,6 +55,21 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
   const client = clientAddress(gateway.config.trustProxy);
   const { metrics, catalogue, sessions, log } = gateway;
   let confirming: PendingHit[] = [];
+  // prom-client hashes a label object on every call; the children are looked up once instead.
+  const decisionCounters = new Map<string, { inc(): void }>();
+  const latencies = new Map<string, { observe(value: number): void }>();
+  const countDecision = (decision: 'allow' | 'bypass', rule: string) => {
+    const key = `${decision} ${rule}`;
+    let counter = decisionCounters.get(key);
+    if (!counter) decisionCounters.set(key, (counter = metrics.decisions.labels({ decision, rule })));
+    counter.inc();
+  };
+  const observeLatency = (backend: string, status: number, seconds: number) => {
+    const key = `${backend} ${status}`;
+    let histogram = latencies.get(key);
+    if (!histogram) latencies.set(key, (histogram = metrics.upstream.labels({ backend, status: String(status) })));
+    histogram.observe(seconds);
+  };
 
   function forward(
     request: IncomingMessage,
@@ -79,7 +94,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       // A failed backend's 502/504 is answered, and counted, by the Fastify route.
       if (request[upstreamFailure]) return;
       const seconds = (performance.now() - started) / 1000;
-      metrics.upstream.observe({ backend: backend.name, status: String(response.statusCode) }, seconds);
+      observeLatency(backend.name, response.statusCode, seconds);
       if (log.isLevelEnabled('info')) logCompleted(request, response, client.ip(request), seconds);
     });
     backend.pool.dispatch(
@@ -113,10 +128,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       if (decision.kind !== 'allow') return fallback(request, response);
       identity = session?.data ?? null;
     }
-    metrics.decisions.inc({
-      decision: located.kind === 'bypass' ? 'bypass' : 'allow',
-      rule: located.rule.prefix,
-    });
+    countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule.prefix);
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const target =

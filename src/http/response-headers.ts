@@ -22,7 +22,8 @@ export function mapResponseHeaders(
   name: string,
 ): IncomingHttpHeaders {
   const listed = typeof headers.connection === 'string' ? headers.connection.split(',') : [];
-  for (const header of hopByHop) delete headers[header];
+  // `delete` only when present: deleting turns the object into a slow dictionary.
+  for (const header of hopByHop) if (headers[header] !== undefined) delete headers[header];
   for (const header of listed) delete headers[header.trim().toLowerCase()];
   const location = headers.location;
   if (typeof location === 'string') {

@@ -36,6 +36,17 @@ export function requiredPaths(methods: MethodRequirement, catalogue: MethodCatal
   });
 }
 
+// Rules are immutable and compiled once per change: their expansion is kept beside them.
+const expanded = new WeakMap<AccessRule, { catalogue: MethodCatalogue; paths: string[][] }>();
+
+function requiredPathsOf(rule: AccessRule, catalogue: MethodCatalogue): string[][] {
+  const known = expanded.get(rule);
+  if (known && known.catalogue === catalogue) return known.paths;
+  const paths = requiredPaths(rule.methods, catalogue);
+  expanded.set(rule, { catalogue, paths });
+  return paths;
+}
+
 /** The rule a request falls under, or why none applies; found once per request. */
 export type LocatedRequest =
   | Extract<AccessDecision, { kind: 'bad-path' | 'no-rule' | 'bypass' }>
@@ -60,7 +71,7 @@ export function decideLocated(
   catalogue: MethodCatalogue,
 ): AccessDecision {
   const { rule, path } = located;
-  const paths = requiredPaths(rule.methods, catalogue);
+  const paths = requiredPathsOf(rule, catalogue);
   // Only a hand-built rule with an empty step gets here; it can never be satisfied.
   if (paths.length === 0) return { kind: 'forbidden', rule, path };
   if (identity === null)
