@@ -78,8 +78,13 @@ function refusedEscape(byte: number, following: string): string | null {
   return null;
 }
 
+// Anything resolveDotSegments would change or refuse: `//`, a `.`/`..` segment, a parameter.
+const NEEDS_RESOLVING = /\/\/|\/\.\.?(?:\/|$)|;|%3B/i;
+
 /** Resolves `.`/`..` and folds empty segments; keeps a trailing `/` when there was one. */
 function resolveDotSegments(decoded: string): NormalizedPath {
+  // The common case, on every request: already in normal form.
+  if (!NEEDS_RESOLVING.test(decoded)) return { ok: true, path: decoded };
   const parts = decoded.split('/');
   const stack: string[] = [];
   for (let i = 1; i < parts.length; i++) {
