@@ -57,7 +57,7 @@ async function seed(runtime: GatewayRuntime): Promise<string> {
     {
       id: 'demo',
       displayName: 'デモ 太郎',
-      groups: ['eigyo', 'gijutsu', 'keiri'],
+      groups: ['eigyo', 'gijutsu', 'keiri', 'admins'],
       phone: '+819012345678',
       password,
     },
@@ -88,6 +88,8 @@ function printWelcome(config: Config, password: string, activationUrl: string | 
              Open this once in another browser window to make it demo's authenticator
              (single use, valid one hour; \`npm run -s sekisho -- push enroll demo\` makes another):
              ${activationUrl ?? '(push is disabled in this config)'}
+  Admin:     ${config.publicUrl}/_sekisho/admin/   (demo is in @admins; password + SMS code)
+  Yours:     ${config.publicUrl}/_sekisho/me        (your sessions, devices and phone number)
   Rules:     ${demoRules.join('   ')}
   Admin CLI: npm run -s sekisho -- rule list     (talks to this demo while it runs)
   Stop:      Ctrl+C
