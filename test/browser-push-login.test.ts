@@ -28,7 +28,8 @@ describe('passwordless push login in a real browser', () => {
     await addUser(gw, 'hanako');
     const activation = await gw.runtime.gateway.push!.createActivation('hanako', { actor: 'test' });
     const url = activation.url.replace(gw.config.publicUrl, gw.url);
-    const enrolled = await runSekisho(['device', 'enroll', url, '--store', store]);
+    // `-`: the activation URL comes on standard input, out of `ps` and shell history.
+    const enrolled = await runSekisho(['device', 'enroll', '-', '--store', store], { stdin: url });
     expect(enrolled.stderr).toBe('');
     expect(enrolled.code).toBe(0);
     browser = await launchBrowser();

@@ -31,7 +31,10 @@ describe('anti-CSRF and open-redirect defences', () => {
 
   beforeAll(async () => {
     backend = await startBackend();
-    gw = await startGateway({ config: { backends: { bk01: { url: backend.url } } } });
+    // Dozens of form logins from one address: above the default per-IP login throttle.
+    gw = await startGateway({
+      config: { backends: { bk01: { url: backend.url } }, password: { ipMaxAttempts: 1000 } },
+    });
     await setRules(gw, '/bk01/=ALL;;');
     password = await addUser(gw, 'taro');
   });
@@ -128,6 +131,11 @@ describe('anti-CSRF and open-redirect defences', () => {
       '/\t/evil.example',
       'HTTPS://EVIL.EXAMPLE',
       '',
+      // Dot segments that resolve to a protocol-relative `//host`.
+      '/.//evil.example/x',
+      '/%2e%2e//evil.example/x',
+      '/a/..//evil.example/x',
+      '/./\\evil.example',
     ];
 
     it.each(hostile)('sends the browser to / for next=%j posted in the form', async (next) => {
@@ -143,6 +151,15 @@ describe('anti-CSRF and open-redirect defences', () => {
       expect(response.headers.location).toBe('/');
       expect(issuesSession(response.headers)).toBe(true);
     });
+
+    it.each(['/.//evil.example/x', '/a/..//evil.example/x'])(
+      'the MFA dispatcher, with no session, never redirects off-site for next=%j',
+      async (next) => {
+        const response = await new FormClient(gw.url).get(`/_sekisho/mfa?next=${encodeURIComponent(next)}`);
+        expect(response.status).toBe(303);
+        expect(response.headers.location).not.toMatch(/^\/\/|^\/\\|evil/);
+      },
+    );
 
     it.each(hostile)('never carries next=%j from a login link into the form', async (next) => {
       const client = new FormClient(gw.url);

@@ -157,6 +157,17 @@ describe('identity and forwarding headers', () => {
     }
   });
 
+  it("lets no backend plant the gateway's cookies or widen a service worker over the gateway's pages", async () => {
+    for (const path of ['/open/planted', '/bk01/planted']) {
+      const answer = await rawRequest(gw.url, 'GET', path, [['Cookie', cookie()]]);
+      expect(answer.status).toBe(200);
+      const setCookies = answer.headers['set-cookie'] ?? [];
+      expect(setCookies.join('\n')).not.toMatch(/sekisho_sid/);
+      expect(setCookies.some((c) => c.startsWith('app=1;'))).toBe(true);
+      expect(answer.headers['service-worker-allowed']).toBeUndefined();
+    }
+  });
+
   it('sends no Cookie header at all when only gateway cookies were sent', async () => {
     const seen = echoed(await rawRequest(gw.url, 'GET', '/bk01/page', [['Cookie', cookie()]]));
     expect(seen.headers.cookie).toBeUndefined();

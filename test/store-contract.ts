@@ -62,6 +62,17 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.peekSession('h1')).toBeNull();
     });
 
+    it("keeps a session used past its idle window in its user's index, so ending them all still ends it", async () => {
+      await store.createSession('kept', session, { ...touch(), indexTtlMs: 3_600_000 });
+      for (let i = 0; i < 5; i++) {
+        clock.advance(50_000);
+        expect(await store.touchSession('kept', touch())).not.toBeNull();
+      }
+      expect(await store.listUserSessions('taro')).toEqual(['kept']);
+      expect(await store.deleteUserSessions('taro')).toBe(1);
+      expect(await store.touchSession('kept', touch())).toBeNull();
+    });
+
     it("lists and deletes all of a user's sessions, and only theirs", async () => {
       await store.createSession('a', session, touch());
       await store.createSession('b', session, touch());

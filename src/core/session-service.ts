@@ -142,6 +142,7 @@ export class SessionService {
       now,
       idleMs: this.timeouts.idleMs,
       ttlMs: this.timeouts.idleMs,
+      indexTtlMs: this.timeouts.absoluteMs,
     });
     return { token, hash, data };
   }

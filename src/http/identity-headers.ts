@@ -30,7 +30,11 @@ export function headerPolicy(
     groups: names.groups.toLowerCase(),
     methods: names.methods.toLowerCase(),
   };
-  return { names, lowerNames, forbidden, gatewayCookies: new Set(gatewayCookies), trustProxy };
+  // Each name with and without the `__Host-` prefix: neither form may come from a client or backend.
+  const cookies = new Set(
+    gatewayCookies.flatMap((c) => [c, c.replace(/^__Host-/, ''), `__Host-${c.replace(/^__Host-/, '')}`]),
+  );
+  return { names, lowerNames, forbidden, gatewayCookies: cookies, trustProxy };
 }
 
 /** Header names as a backend framework may read them: case, `_`/`-` and stray whitespace folded. */

@@ -31,6 +31,8 @@ interface LeanBackend {
   readonly upstream: URL;
   readonly basePath: string;
   readonly pool: Pool;
+  /** The gateway's cookie names: a backend may not set them. */
+  readonly gatewayCookies: ReadonlySet<string>;
 }
 
 type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }>;
@@ -49,7 +51,10 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
   for (const [name, backend] of Object.entries(gateway.config.backends)) {
     const upstream = new URL(backend.url);
     const pool = pools.get(name);
-    if (pool) backends.set(name, { name, upstream, basePath: upstream.pathname.replace(/\/+$/, ''), pool });
+    if (pool) {
+      const basePath = upstream.pathname.replace(/\/+$/, '');
+      backends.set(name, { name, upstream, basePath, pool, gatewayCookies: policy.gatewayCookies });
+    }
   }
   const sessionCookie = cookieNames(gateway.config).session;
   const client = clientAddress(gateway.config.trustProxy);
@@ -67,7 +72,8 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
   const observeLatency = (backend: string, status: number, seconds: number) => {
     const key = `${backend} ${status}`;
     let histogram = latencies.get(key);
-    if (!histogram) latencies.set(key, (histogram = metrics.upstream.labels({ backend, status: String(status) })));
+    if (!histogram)
+      latencies.set(key, (histogram = metrics.upstream.labels({ backend, status: String(status) })));
     histogram.observe(seconds);
   };
 
@@ -274,9 +280,9 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     status: number,
     headers: IncomingHttpHeaders,
   ): void {
-    const { upstream, basePath, name } = this.backend;
+    const { upstream, basePath, name, gatewayCookies } = this.backend;
     try {
-      this.response.writeHead(status, mapResponseHeaders(headers, upstream, basePath, name));
+      this.response.writeHead(status, mapResponseHeaders(headers, upstream, basePath, name, gatewayCookies));
     } catch (error) {
       // A header value Node refuses to send: the backend's answer is unusable (502).
       controller.abort(error instanceof Error ? error : new Error(String(error)));

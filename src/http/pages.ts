@@ -74,5 +74,7 @@ export function safeReturnPath(value: unknown): string {
   if (parsed.origin !== base) return '/';
   // An encoded control character (`%0d%0a…`) is a path the gate refuses anyway: never a target.
   if (/%(?:[01][0-9a-f]|7f)/i.test(parsed.pathname)) return '/';
+  // Dot segments can resolve to `//host` (`/.//host`, `/a/..//host`): check the result too.
+  if (parsed.pathname.startsWith('//') || parsed.pathname.startsWith('/\\')) return '/';
   return `${parsed.pathname}${parsed.search}`;
 }

@@ -123,7 +123,8 @@ function backendOptions(policy: HeaderPolicy, name: string, backend: BackendConf
     undici: pools.get(name) as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
     replyOptions: {
       rewriteRequestHeaders: (request: ForwardingRequest) => forward(request),
-      rewriteHeaders: (headers: IncomingHttpHeaders) => mapResponseHeaders(headers, upstream, basePath, name),
+      rewriteHeaders: (headers: IncomingHttpHeaders) =>
+        mapResponseHeaders(headers, upstream, basePath, name, policy.gatewayCookies),
       onError: (reply: ProxyReply, { error }: { error: Error & { statusCode?: number; code?: string } }) =>
         void upstreamFailed(reply as unknown as FastifyReply, name, error),
     },

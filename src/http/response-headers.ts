@@ -20,7 +20,11 @@ export function mapResponseHeaders(
   upstream: URL,
   basePath: string,
   name: string,
+  gatewayCookies: ReadonlySet<string>,
 ): IncomingHttpHeaders {
+  // A backend shares the gateway's origin: it may not widen a service worker's scope over the
+  // gateway's pages, nor plant a cookie under one of the gateway's names (session fixation).
+  if (headers['service-worker-allowed'] !== undefined) delete headers['service-worker-allowed'];
   const listed = typeof headers.connection === 'string' ? headers.connection.split(',') : [];
   // `delete` only when present: deleting turns the object into a slow dictionary.
   for (const header of hopByHop) if (headers[header] !== undefined) delete headers[header];
@@ -37,7 +41,9 @@ export function mapResponseHeaders(
   const cookies = headers['set-cookie'];
   if (cookies) {
     const list = Array.isArray(cookies) ? cookies : [cookies];
-    headers['set-cookie'] = list.map((cookie) => mapCookie(cookie, basePath, name));
+    headers['set-cookie'] = list
+      .filter((cookie) => !gatewayCookies.has(cookieName(cookie)))
+      .map((cookie) => mapCookie(cookie, basePath, name));
   }
   return headers;
 }
@@ -55,4 +61,9 @@ function mapCookie(cookie: string, basePath: string, name: string): string {
   if (pathIndex === -1) parts.push(mapped);
   else parts[pathIndex] = mapped;
   return parts.join(';');
+}
+
+function cookieName(cookie: string): string {
+  const eq = cookie.indexOf('=');
+  return (eq === -1 ? cookie : cookie.slice(0, eq)).trim();
 }

@@ -23,6 +23,12 @@ export interface SessionTouch {
   readonly idleMs: number;
   /** How long the store may keep the record after this touch (ms). */
   readonly ttlMs: number;
+  /**
+   * createSession only: how long the user's index of sessions must live at least (ms) —
+   * the absolute timeout, since a session is touched past its idle window while used and
+   * every "end all of this user's sessions" reads the index.
+   */
+  readonly indexTtlMs?: number;
 }
 
 export interface ChallengeAttempt {

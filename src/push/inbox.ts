@@ -19,7 +19,13 @@ export async function readInbox(ctx: PushContext, input: InboxInput): Promise<In
   if (!device) return { kind: 'unauthorized' };
   await ctx.devices.touch(device.id, new Date(ctx.clock.now()));
   const waitMs = Math.min(Math.max(input.waitMs, 0), MAX_WAIT_MS);
-  const list = () => listPending(ctx, device.userId);
+  let woken = false;
+  const list = async () => {
+    // A device revoked while it waits learns nothing more: each wake checks it again.
+    if (woken && (await ctx.devices.find(device.id))?.revokedAt !== null) return [];
+    woken = true;
+    return listPending(ctx, device.userId);
+  };
   const requests = waitMs > 0 ? await ctx.waiter.waitFor(device.userId, waitMs, list) : await list();
   return { kind: 'ok', requests };
 }

@@ -41,10 +41,11 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
   const tx = newTransaction(ctx, request, client, !known && !request.decoy);
   await saveTransaction(store, tx, tx.createdAt);
   const devices = request.decoy ? 0 : live;
-  if (!request.decoy) {
-    await store.addToSet(pushKeys.inbox(tx.userId), tx.expiresAt - tx.createdAt, tx.id);
-    await ctx.waiter.notify(tx.userId);
-  }
+  // A decoy does the same store writes, publish and audit rows as a real push (into a set no
+  // device reads), so the wait page takes as long for an unknown ID as for a real one.
+  const inbox = request.decoy ? pushKeys.decoyInbox(tx.userId) : pushKeys.inbox(tx.userId);
+  await store.addToSet(inbox, tx.expiresAt - tx.createdAt, tx.id);
+  await ctx.waiter.notify(tx.userId);
   const detail = {
     transactionId: tx.id,
     devices,
@@ -52,8 +53,8 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
     decoy: tx.decoy,
   };
   await ctx.audit({ ...audited, event: 'push.sent', outcome: 'info', detail });
-  if (tx.unknownEnvironment) {
-    const where = { transactionId: tx.id, browser: client.browser };
+  if (!known) {
+    const where = { transactionId: tx.id, browser: client.browser, decoy: tx.decoy };
     await ctx.audit({ ...audited, event: 'push.unknown_environment', outcome: 'info', detail: where });
   }
   return { kind: 'started', transactionId: tx.id, number: tx.number, expiresAt: tx.expiresAt };

@@ -15,6 +15,8 @@ export const pushKeys = {
   /** Set once by a successful verify: tokens work once. */
   used: (id: string) => `push:used:${id}`,
   inbox: (userId: string) => `push:inbox:${userId}`,
+  /** Where decoys go: written like an inbox, read by nobody. */
+  decoyInbox: (userId: string) => `push:decoy:${userId}`,
   rate: (userId: string) => `push:rate:${userId}`,
   environments: (userId: string) => `push:env:${userId}`,
 };

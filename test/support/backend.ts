@@ -39,6 +39,21 @@ export async function startBackend(): Promise<FakeBackend> {
         response.writeHead(302, { location: '/elsewhere' }).end();
         return;
       }
+      if (request.url?.endsWith('/planted')) {
+        // A hostile or careless app: its own cookie, one under the gateway's session cookie
+        // name, and a service worker scope over the whole origin.
+        response
+          .writeHead(200, {
+            'set-cookie': [
+              'app=1; Path=/',
+              'sekisho_sid=planted; Path=/',
+              '__Host-sekisho_sid=x; Path=/; Secure',
+            ],
+            'service-worker-allowed': '/',
+          })
+          .end('ok');
+        return;
+      }
       if (request.url?.endsWith('/cookie')) {
         response.writeHead(200, { 'set-cookie': 'app=1; Path=/; Domain=127.0.0.1; HttpOnly' }).end('ok');
         return;

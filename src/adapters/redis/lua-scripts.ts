@@ -17,13 +17,14 @@ redis.call('HSET', KEYS[1], 's', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return v[1]`;
 
-/** KEYS[1] session, KEYS[2] user index; ARGV json, now, ttlMs. */
+/** KEYS[1] session, KEYS[2] user index; ARGV json, now, ttlMs, indexTtlMs. */
 export const createSessionLua = `
 redis.call('HSET', KEYS[1], 'd', ARGV[1], 's', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('SADD', KEYS[2], KEYS[1])
+local want = math.max(tonumber(ARGV[3]), tonumber(ARGV[4]))
 local ttl = redis.call('PTTL', KEYS[2])
-if ttl < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+if ttl < want then redis.call('PEXPIRE', KEYS[2], want) end
 return 1`;
 
 /** KEYS[1] user index → how many sessions existed; deletes them and the index. */

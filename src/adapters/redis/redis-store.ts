@@ -47,7 +47,8 @@ export class RedisStore implements Store {
 
   async createSession(hash: string, session: StoredSession, touch: SessionTouch): Promise<void> {
     const keys = [this.sessionKey(hash), this.userKey(session.userId)];
-    await this.run(createSessionLua, keys, [JSON.stringify(session), touch.now, touch.ttlMs]);
+    const indexTtlMs = touch.indexTtlMs ?? touch.ttlMs;
+    await this.run(createSessionLua, keys, [JSON.stringify(session), touch.now, touch.ttlMs, indexTtlMs]);
   }
 
   async touchSession(hash: string, touch: SessionTouch): Promise<StoredSession | null> {

@@ -18,7 +18,7 @@ import type { PendingRequest } from '../../push/types.ts';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 const usage =
-  'usage: sekisho device enroll <activation-url> --store FILE [--name N] [--force]' +
+  'usage: sekisho device enroll <activation-url | -> --store FILE [--name N] [--force]' +
   ' | device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]';
 
 /** `sekisho device enroll|approve|deny`: a virtual push authenticator for headless use. */
@@ -44,7 +44,9 @@ export async function deviceCommand(args: string[]): Promise<void> {
 }
 
 async function enrol(inv: Invocation): Promise<void> {
-  const url = one(inv, 'activation URL');
+  // `-` reads the URL from standard input, keeping the code out of `ps` and shell history.
+  const given = one(inv, 'activation URL');
+  const url = given === '-' ? (await readStdin()).trim() : given;
   const file = storeFlag(inv);
   const overwrite = inv.flags.force === true;
   const name = (flag(inv, 'name') ?? `sekisho device on ${hostname()}`).slice(0, 64);
@@ -117,4 +119,10 @@ function numberFlag(inv: Invocation, decision: Decision): string | undefined {
   if (decision !== 'approve') throw usageError('--number is only for approve');
   if (!PATTERNS.number.test(number)) throw usageError('--number must be the two-digit number (10-99)');
   return number;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
