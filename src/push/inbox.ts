@@ -14,6 +14,8 @@ export const MAX_SKEW_MS = 300_000;
 /** The longest long-poll: under common proxies' 30 s idle timeouts. */
 export const MAX_WAIT_MS = 25_000;
 
+const revokedMeanwhile = new Error('push device revoked while waiting');
+
 export async function readInbox(ctx: PushContext, input: InboxInput): Promise<InboxResult> {
   const device = await authorize(ctx, input);
   if (!device) return { kind: 'unauthorized' };
@@ -22,12 +24,17 @@ export async function readInbox(ctx: PushContext, input: InboxInput): Promise<In
   let woken = false;
   const list = async () => {
     // A device revoked while it waits learns nothing more: each wake checks it again.
-    if (woken && (await ctx.devices.find(device.id))?.revokedAt !== null) return [];
+    if (woken && (await ctx.devices.find(device.id))?.revokedAt !== null) throw revokedMeanwhile;
     woken = true;
     return listPending(ctx, device.userId);
   };
-  const requests = waitMs > 0 ? await ctx.waiter.waitFor(device.userId, waitMs, list) : await list();
-  return { kind: 'ok', requests };
+  try {
+    const requests = waitMs > 0 ? await ctx.waiter.waitFor(device.userId, waitMs, list) : await list();
+    return { kind: 'ok', requests };
+  } catch (error) {
+    if (error === revokedMeanwhile) return { kind: 'unauthorized' };
+    throw error;
+  }
 }
 
 async function authorize(ctx: PushContext, input: InboxInput): Promise<StoredDevice | null> {
