@@ -2,7 +2,8 @@
  * `npm run bench`: the gateway against a direct hit on its backend and the reference designs
  * of issue 6, in interleaved rounds, every server on core 0 and the load generator on core 1.
  * Options: --seconds 10 --rounds 3 --connections 50 --targets direct,floor,nginx,nginx-auth,gateway
- *          --gateway-config '{"sessionCache":{"ttlMs":0}}' --no-profile --no-logins --out <dir>
+ *          --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
+ *          --no-profile --no-logins --out <dir>
  * Results go to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md and latest.json.
  */
 import { randomBytes } from 'node:crypto';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     targets: { type: 'string', default: 'direct,floor,nginx,nginx-auth,gateway' },
     'gateway-config': { type: 'string', default: '{}' },
+    'gateway-node-args': { type: 'string', default: '' },
     'no-profile': { type: 'boolean', default: false },
     'no-logins': { type: 'boolean', default: false },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
@@ -90,7 +92,8 @@ async function main(): Promise<void> {
   console.log(`# sekisho bench ${new Date().toISOString()}\n${JSON.stringify(info)}`);
   const backend = await start('backend', './backend.ts', []);
   const backendUrl = `http://127.0.0.1:${backend.port}`;
-  const gateway = await start('gateway', './gateway-server.ts', [gatewayOptions(backendUrl)]);
+  const nodeArgs = args['gateway-node-args'].split(' ').filter((a) => a !== '');
+  const gateway = await start('gateway', './gateway-server.ts', [gatewayOptions(backendUrl)], nodeArgs);
   const gatewayUrl = () => `http://127.0.0.1:${gateway.port}`;
   const token = await loginThroughForm(gatewayUrl(), user, password);
   const cookie = `sekisho_sid=${token}`;
