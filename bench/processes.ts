@@ -23,12 +23,14 @@ export async function startServer(
   args: readonly string[],
   pin: readonly string[],
   nodeArgs: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<Server> {
   const [execPath, ...prefix] = pin.length > 0 ? pin : [process.execPath];
   const execArgv = pin.length > 0 ? [...prefix, process.execPath, ...nodeArgs] : [...nodeArgs];
   const child = fork(new URL(file, import.meta.url), [...args], {
     execPath,
     execArgv,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {

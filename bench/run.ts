@@ -77,8 +77,14 @@ function gatewayOptions(backendUrl: string) {
   });
 }
 
-async function start(name: string, file: string, argv: string[], nodeArgs: string[] = []): Promise<Server> {
-  const server = await startServer(name, file, argv, serverCore, nodeArgs);
+async function start(
+  name: string,
+  file: string,
+  argv: string[],
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Server> {
+  const server = await startServer(name, file, argv, serverCore, nodeArgs, env);
   servers.push(server);
   return server;
 }
@@ -93,7 +99,15 @@ async function main(): Promise<void> {
   const backend = await start('backend', './backend.ts', []);
   const backendUrl = `http://127.0.0.1:${backend.port}`;
   const nodeArgs = args['gateway-node-args'].split(' ').filter((a) => a !== '');
-  const gateway = await start('gateway', './gateway-server.ts', [gatewayOptions(backendUrl)], nodeArgs);
+  // As the Dockerfile deploys it: two glibc arenas (argon2id's memory is not kept per thread).
+  const arenas = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+  const gateway = await start(
+    'gateway',
+    './gateway-server.ts',
+    [gatewayOptions(backendUrl)],
+    nodeArgs,
+    arenas,
+  );
   const gatewayUrl = () => `http://127.0.0.1:${gateway.port}`;
   const token = await loginThroughForm(gatewayUrl(), user, password);
   const cookie = `sekisho_sid=${token}`;
