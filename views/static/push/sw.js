@@ -6,8 +6,16 @@ const SHELL = [
   '/_sekisho/push/app',
   '/_sekisho/static/sekisho.css',
   '/_sekisho/static/push/authenticator.css',
+  // The authenticator page's script and every module it imports.
   '/_sekisho/static/push/authenticator.js',
+  '/_sekisho/static/push/activation.js',
+  '/_sekisho/static/push/cards.js',
+  '/_sekisho/static/push/device-api.js',
+  '/_sekisho/static/push/device-store.js',
+  '/_sekisho/static/push/inbox.js',
+  '/_sekisho/static/push/notifications.js',
   '/_sekisho/static/push/protocol.js',
+  '/_sekisho/static/push/ui.js',
   '/_sekisho/static/push/icon.svg',
 ];
 

@@ -1,0 +1,71 @@
+// The gateway's device API (/_sekisho/push/device/*, docs/push.md): activate, inbox and
+// respond, each signed with the device key exactly as protocol.js lays the payloads out.
+import { activatePayload, inboxPayload, publicJwk, respondPayload, sign } from './protocol.js';
+
+/**
+ * @typedef {import('./device-store.js').Device} Device
+ * @typedef {{transactionId: string, challenge: string, choices: number[], createdAt: number,
+ *   expiresAt: number, client: {ip: string, userAgent: string, browser: string}, path: string,
+ *   unknownEnvironment: boolean}} PendingRequest
+ */
+
+const API = '/_sekisho/push/device';
+const WAIT_SECONDS = 25;
+
+/**
+ * @param {string} path
+ * @param {unknown} body
+ * @param {AbortSignal} [signal]
+ */
+function postJson(path, body, signal) {
+  return fetch(`${API}/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+    cache: 'no-store',
+    credentials: 'omit',
+    signal,
+  });
+}
+
+/**
+ * The activation body: the new public key, signed by its private half over the code.
+ * @param {string} code
+ * @param {string} name
+ * @param {CryptoKeyPair} keys
+ */
+export async function activationBody(code, name, keys) {
+  return {
+    code,
+    publicKey: await publicJwk(keys.publicKey),
+    name,
+    signature: await sign(keys.privateKey, activatePayload(code)),
+  };
+}
+
+/** @param {Awaited<ReturnType<typeof activationBody>>} body */
+export const postActivation = (body) => postJson('activate', body);
+
+/**
+ * One long-poll of the inbox; the gateway answers at once when requests are pending.
+ * @param {Device} device
+ * @param {AbortSignal} signal
+ */
+export async function postInbox(device, signal) {
+  const time = Date.now();
+  const signature = await sign(device.privateKey, inboxPayload(device.deviceId, time));
+  return postJson('inbox', { deviceId: device.deviceId, time, signature, waitSeconds: WAIT_SECONDS }, signal);
+}
+
+/**
+ * Answers a request; the signature binds the decision to the request's challenge.
+ * @param {Device} device
+ * @param {PendingRequest} request
+ * @param {string} decision
+ * @param {string} number
+ */
+export async function postDecision(device, request, decision, number) {
+  const base = { deviceId: device.deviceId, transactionId: request.transactionId, decision, number };
+  const signature = await sign(device.privateKey, respondPayload({ ...base, challenge: request.challenge }));
+  return postJson('respond', { ...base, signature });
+}
