@@ -22,6 +22,8 @@ describe('MAMORU through the gateway', () => {
       config: {
         backends: { bk02: { url: backend.url }, bk03: { url: backend.url } },
         sms: { provider: 'sandbox', sandbox: { enabled: true } },
+        // Several pushes to hanako here: above the default push-bombing cap of three.
+        push: { maxPendingPerUser: 20 },
       },
     });
     await setRules(gw, '/bk02/=ALL;;MAMORU', '/bk03/=ALL;;SMSOTP|PUSH');
@@ -109,6 +111,26 @@ describe('MAMORU through the gateway', () => {
       ...ready.fields,
     });
     expect(replay.status).not.toBe(303);
+  });
+
+  it('without JavaScript: "I approved" before the approval shows the wait page again, after it logs in', async () => {
+    const browser = new FormClient(gw.url);
+    const { wait, number, path } = await toWaitPage(browser, 'hanako', '/bk02/no-js');
+    const form = {
+      _csrf: csrfField(wait.body),
+      next: path,
+      username: 'hanako',
+      push_token1: '',
+      push_token2: '',
+    };
+    const early = await browser.post('/_sekisho/mfa/MAMORU', form);
+    expect(early.status).toBe(401);
+    expect(early.body).toContain('id="push-number"');
+    await approveNewest(number);
+    const done = await browser.post('/_sekisho/mfa/MAMORU', { ...form, _csrf: csrfField(early.body) });
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe(path);
+    expect((await browser.get(path)).status).toBe(200);
   });
 
   it('tokens posted with another ID are refused', async () => {
