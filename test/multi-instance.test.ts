@@ -112,6 +112,21 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     expect(await statusOn(a, client, '/bk01/')).toBe(200);
   });
 
+  it('ends sessions on both instances even when a lock is undone before they poll', async () => {
+    const client = new FormClient(a.url);
+    expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
+    await settled();
+    expect(await statusOn(b, client, '/bk01/')).toBe(200);
+    await a.admin.updateUser('taro', { locked: true }, 'test');
+    await a.admin.updateUser('taro', { locked: false }, 'test');
+    await settled();
+    expect(await statusOn(a, client, '/bk01/')).toBe(302);
+    expect(await statusOn(b, client, '/bk01/')).toBe(302);
+    const again = new FormClient(b.url);
+    expect((await again.login('taro', password, '/bk01/')).status).toBe(303);
+    expect(await statusOn(a, again, '/bk01/')).toBe(200);
+  });
+
   it('applies a group removal to live sessions on both instances within 2 s', async () => {
     const client = new FormClient(a.url);
     expect((await client.login('taro', password, '/bk03/')).status).toBe(303);

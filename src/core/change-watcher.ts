@@ -53,10 +53,11 @@ export class ChangeWatcher {
       const changes = await this.deps.feed.since(this.lastSeq);
       if (changes.length === 0) return;
       if (changes.some((c) => c.kind === 'rules')) await this.reloadRules();
-      const users = new Set(
-        changes.filter((c) => c.kind === 'user' && c.subject).map((c) => c.subject as string),
-      );
-      for (const userId of users) await this.checkUser(userId);
+      const subjects = (kind: string) =>
+        new Set(changes.filter((c) => c.kind === kind && c.subject).map((c) => c.subject as string));
+      const revoked = subjects('revoke');
+      for (const userId of subjects('user')) if (!revoked.has(userId)) await this.checkUser(userId, false);
+      for (const userId of revoked) await this.checkUser(userId, true);
       this.lastSeq = changes[changes.length - 1]?.seq ?? this.lastSeq;
     } catch (error) {
       this.deps.log.warn({ err: error }, 'change feed poll failed; will retry');
@@ -78,13 +79,19 @@ export class ChangeWatcher {
    * a new password ends them; the next login sees the user as they are now. Other changes
    * (name, phone) leave sessions alone.
    */
-  private async checkUser(userId: string): Promise<void> {
+  private async checkUser(userId: string, revoke: boolean): Promise<void> {
     const user = await this.deps.users.find(userId);
     const before = this.known.get(userId);
     const now = user ? fingerprint(user) : null;
-    if (!user || user.locked || (before !== undefined && before !== now)) {
+    if (revoke || !user || user.locked || (before !== undefined && before !== now)) {
       const ended = await this.deps.sessions.endAllFor(userId);
-      const reason = !user ? 'deleted' : user.locked ? 'locked' : 'groups or password changed';
+      const reason = !user
+        ? 'deleted'
+        : user.locked
+          ? 'locked'
+          : revoke
+            ? 'locked, or groups or password changed'
+            : 'groups or password changed';
       this.deps.log.info({ user: userId, sessions: ended, reason }, 'user sessions ended');
     }
     // Remembered only once applied: a failed run is retried with the same comparison.

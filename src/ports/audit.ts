@@ -20,7 +20,12 @@ export interface AuditLog {
 /** A change other instances must apply: rules reloaded, or a user's sessions re-checked. */
 export interface ChangeEvent {
   readonly seq: number;
-  readonly kind: 'rules' | 'user';
+  /**
+   * `rules`: reload them. `user`: the user changed; re-check them. `revoke`: the user was
+   * locked, deleted, or had groups or password changed: end their sessions whatever their
+   * state by the time the change is seen (a lock undone within one poll still ends them).
+   */
+  readonly kind: 'rules' | 'user' | 'revoke';
   readonly subject: string | null;
 }
 

@@ -77,7 +77,7 @@ export function quoteIdent(name: string): string {
 /** Notes a change for the other gateways, inside the caller's transaction. */
 export async function noteChange(
   db: Queryable,
-  kind: 'rules' | 'user',
+  kind: 'rules' | 'user' | 'revoke',
   subject: string | null,
 ): Promise<void> {
   await db.query('INSERT INTO change_events (kind, subject) VALUES ($1, $2)', [kind, subject]);

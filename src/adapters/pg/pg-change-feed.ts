@@ -14,10 +14,11 @@ export class PgChangeFeed implements ChangeFeed {
   }
 
   async since(seq: number): Promise<ChangeEvent[]> {
-    const { rows } = await this.db.query<{ seq: string; kind: 'rules' | 'user'; subject: string | null }>(
-      'SELECT seq, kind, subject FROM change_events WHERE seq > $1 ORDER BY seq LIMIT 1000',
-      [seq],
-    );
+    const { rows } = await this.db.query<{
+      seq: string;
+      kind: 'rules' | 'user' | 'revoke';
+      subject: string | null;
+    }>('SELECT seq, kind, subject FROM change_events WHERE seq > $1 ORDER BY seq LIMIT 1000', [seq]);
     return rows.map((row) => ({ seq: Number(row.seq), kind: row.kind, subject: row.subject }));
   }
 }

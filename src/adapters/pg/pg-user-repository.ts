@@ -76,7 +76,8 @@ export class PgUserRepository implements UserRepository {
       );
       if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
       if (changes.groups) await setGroups(db, id, changes.groups);
-      await noteChange(db, 'user', id);
+      const revokes = changes.locked === true || changes.passwordHash !== undefined || changes.groups;
+      await noteChange(db, revokes ? 'revoke' : 'user', id);
     });
   }
 
@@ -84,7 +85,7 @@ export class PgUserRepository implements UserRepository {
     await inTransaction(this.pool, async (db) => {
       const { rowCount } = await db.query('DELETE FROM users WHERE id = $1', [id]);
       if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
-      await noteChange(db, 'user', id);
+      await noteChange(db, 'revoke', id);
     });
   }
 
@@ -144,7 +145,7 @@ export class PgUserRepository implements UserRepository {
       );
       const { rowCount } = await db.query('DELETE FROM groups WHERE name = $1', [name]);
       if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_GROUP_NOT_FOUND', `no group ${name}`);
-      for (const { user_id } of members.rows) await noteChange(db, 'user', user_id);
+      for (const { user_id } of members.rows) await noteChange(db, 'revoke', user_id);
     });
   }
 
