@@ -72,6 +72,12 @@ describe('passwordless push login in a real browser', () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     await reachWaitPage(page, '/bk02/denied-path');
+    // The time left counts down while the page waits.
+    const shown = await page.locator('#push-time-left').textContent();
+    await page.waitForFunction(
+      (before) => document.querySelector('#push-time-left')?.textContent !== before,
+      shown,
+    );
     const denied = await runSekisho(['device', 'deny', '--store', store]);
     expect(denied.code).toBe(0);
     const status = page.locator('[data-sekisho-poll-status]');

@@ -47,7 +47,10 @@ describe('wait page', () => {
       '<p class="push-number" id="push-number" aria-labelledby="push-number-label">42</p>',
     );
     expect(html).toContain('下の番号と同じ番号を選んで承認してください。');
-    expect(html).toContain('有効期限: <span id="push-time-left">あと 1分15秒</span>');
+    expect(html).toMatch(/有効期限: <span id="push-time-left"[^>]*>あと 1分15秒<\/span>/);
+    // The countdown script starts from the server's seconds and speaks the page's own words.
+    expect(html).toContain('data-sekisho-countdown="75"');
+    expect(html).toContain('data-sekisho-format="あと {minutes}分{seconds}秒"');
     expect(html).toContain('data-sekisho-expires-at="1767225660000"');
     expect(html).toContain('<title>Mamoru PUSH 認証 — Sekisho</title>');
   });

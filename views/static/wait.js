@@ -56,3 +56,18 @@ async function poll(form) {
 for (const form of document.querySelectorAll('form[data-sekisho-poll]')) {
   void poll(/** @type {HTMLFormElement} */ (form));
 }
+
+// A countdown, counted from the seconds the server computed (the phone's and this computer's
+// clocks need not agree): `data-sekisho-format` holds the page's own words, e.g. "{minutes} min {seconds} s".
+for (const element of document.querySelectorAll('[data-sekisho-countdown]')) {
+  const span = /** @type {HTMLElement} */ (element);
+  const format = span.dataset.sekishoFormat ?? '{minutes}:{seconds}';
+  const endsAt = Date.now() + Number(span.dataset.sekishoCountdown) * 1000;
+  const timer = setInterval(() => {
+    const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    span.textContent = format
+      .replace('{minutes}', String(Math.floor(left / 60)))
+      .replace('{seconds}', String(left % 60));
+    if (left === 0) clearInterval(timer);
+  }, 1000);
+}
