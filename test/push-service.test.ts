@@ -310,13 +310,21 @@ describe('devices', () => {
 });
 
 describe('push bombing, decoys and environments', () => {
-  it('answers busy over the cap, and starts again after the window', async () => {
+  it('answers busy over the cap, and starts again once the window has slid past', async () => {
     for (let i = 0; i < 3; i++) expect((await h.service.start(loginStart('taro'))).kind).toBe('started');
     expect(await h.service.start(loginStart('taro'))).toEqual({ kind: 'busy' });
     expect(await h.service.start(loginStart('nobody', { decoy: true }))).toMatchObject({ kind: 'started' });
-    h.clock.advance(300_000);
+    h.clock.advance(600_000);
     expect((await h.service.start(loginStart('taro'))).kind).toBe('started');
     expect((await h.auditRows()).map((r) => r.event)).toContain('push.busy');
+  });
+
+  it('counts a burst across a window edge as one window: no double allowance at the edge', async () => {
+    const windowMs = 300_000;
+    h.clock.advance(windowMs - (h.clock.now() % windowMs) - 5000); // 5 s before an edge
+    for (let i = 0; i < 3; i++) expect((await h.service.start(loginStart('jiro'))).kind).toBe('started');
+    h.clock.advance(10_000); // 5 s after it
+    expect(await h.service.start(loginStart('jiro'))).toEqual({ kind: 'busy' });
   });
 
   it('makes a decoy look started but sends it to no device, and it can never be approved', async () => {
@@ -347,7 +355,7 @@ describe('push bombing, decoys and environments', () => {
       true,
     );
     expect((await push(device)).unknownEnvironment).toBe(false);
-    h.clock.advance(300_000);
+    h.clock.advance(600_000); // past the push-bombing window (it slides)
     expect((await push(device, '198.51.100.7')).unknownEnvironment).toBe(true);
   });
 });

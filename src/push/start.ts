@@ -30,7 +30,7 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
     userAgent: client.userAgent,
   };
   // Decoys count too: an unknown ID must turn busy exactly like a real one.
-  const sent = await store.hit(pushKeys.rate(request.userId), settings.pendingWindowSeconds * 1000);
+  const sent = await recentPushes(ctx, request.userId);
   if (sent > settings.maxPendingPerUser) {
     await ctx.audit({ ...audited, event: 'push.busy', outcome: 'failure', detail: { decoy: request.decoy } });
     return { kind: 'busy' };
@@ -58,6 +58,21 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
     await ctx.audit({ ...audited, event: 'push.unknown_environment', outcome: 'info', detail: where });
   }
   return { kind: 'started', transactionId: tx.id, number: tx.number, expiresAt: tx.expiresAt };
+}
+
+/**
+ * Pushes to this user in the last window, this one included: a sliding window estimated from
+ * two aligned buckets (the previous one weighted by how much of it still overlaps), so a burst
+ * at the end of one window and the start of the next is not counted twice as small.
+ */
+async function recentPushes(ctx: PushContext, userId: string): Promise<number> {
+  const windowMs = ctx.settings.pendingWindowSeconds * 1000;
+  const now = ctx.clock.now();
+  const bucket = Math.floor(now / windowMs);
+  const current = await ctx.store.hit(pushKeys.rate(userId, bucket), 2 * windowMs);
+  const previous = await ctx.store.peek(pushKeys.rate(userId, bucket - 1));
+  const overlap = 1 - (now - bucket * windowMs) / windowMs;
+  return current + Math.ceil(previous * overlap);
 }
 
 function newTransaction(

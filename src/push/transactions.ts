@@ -17,7 +17,8 @@ export const pushKeys = {
   inbox: (userId: string) => `push:inbox:${userId}`,
   /** Where decoys go: written like an inbox, read by nobody. */
   decoyInbox: (userId: string) => `push:decoy:${userId}`,
-  rate: (userId: string) => `push:rate:${userId}`,
+  /** Pushes to a user in one aligned window bucket (the cap is a sliding window over two). */
+  rate: (userId: string, bucket: number) => `push:rate:${userId}:${bucket}`,
   environments: (userId: string) => `push:env:${userId}`,
 };
 
