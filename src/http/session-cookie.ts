@@ -4,17 +4,30 @@ import type { ClientInfo } from '../core/session-service.ts';
 import { cookieNames } from './gateway.ts';
 
 /** HttpOnly, SameSite=Lax, Path=/; Secure (and `__Host-`) when the public URL is https. */
+function cookieOptions(config: Config) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: config.session.secureCookie };
+}
+
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {
-  reply.setCookie(cookieNames(config).session, token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: config.session.secureCookie,
-  });
+  reply.setCookie(cookieNames(config).session, token, cookieOptions(config));
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: Config): void {
-  reply.clearCookie(cookieNames(config).session, { path: '/', secure: config.session.secureCookie });
+  reply.clearCookie(cookieNames(config).session, cookieOptions(config));
+}
+
+/** The passwordless flow's cookie: like the session's, but gone after `maxAgeSeconds`. */
+export function setFlowCookie(
+  reply: FastifyReply,
+  config: Config,
+  token: string,
+  maxAgeSeconds: number,
+): void {
+  reply.setCookie(cookieNames(config).flow, token, { ...cookieOptions(config), maxAge: maxAgeSeconds });
+}
+
+export function clearFlowCookie(reply: FastifyReply, config: Config): void {
+  reply.clearCookie(cookieNames(config).flow, cookieOptions(config));
 }
 
 export function clientOf(request: FastifyRequest): ClientInfo {

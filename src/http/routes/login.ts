@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decideAccess } from '../../domain/rules/decide.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { cookieNames, type Gateway } from '../gateway.ts';
 import type { Messages } from '../i18n.ts';
+import { missingMethods } from '../mfa-step.ts';
 import { safeReturnPath, sendPage } from '../pages.ts';
 import { clientOf, setSessionCookie } from '../session-cookie.ts';
 
@@ -68,9 +68,8 @@ export function continueTo(
   session: ActiveSession,
   next: string,
 ) {
-  const target = { host: request.headers.host ?? null, rawPath: next.split('?')[0] ?? '/' };
-  const decision = decideAccess(gateway.rules.current, target, session.data, gateway.catalogue);
-  if (decision.kind === 'authenticate' && !decision.next.includes('password')) {
+  const missing = missingMethods(gateway, request, session, next);
+  if (missing !== null && !missing.includes('password')) {
     return reply
       .code(303)
       .header('location', `/_sekisho/mfa?next=${encodeURIComponent(next)}`)

@@ -5,7 +5,7 @@ import { cookieNames, type Gateway } from '../gateway.ts';
 import { messagesFor, pickLocale } from '../i18n.ts';
 import { missingMethods, resolveStep, type Step, type StepOutcome } from '../mfa-step.ts';
 import { safeReturnPath, sendMessage, sendPage } from '../pages.ts';
-import { clientOf, setSessionCookie } from '../session-cookie.ts';
+import { clearFlowCookie, clientOf, setFlowCookie, setSessionCookie } from '../session-cookie.ts';
 import { continueTo } from './login.ts';
 import { pollRoute } from './mfa-poll.ts';
 
@@ -89,13 +89,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
       return answerOutcome(request, reply, { kind: 'identify', name, loaded }, next, 'identifyMissing');
     await endFlow(request, reply);
     const flow = await flows.begin(username);
-    reply.setCookie(names.flow, flow.token, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: gateway.config.session.secureCookie,
-      maxAge: FLOW_TTL_MS / 1000,
-    });
+    setFlowCookie(reply, gateway.config, flow.token, FLOW_TTL_MS / 1000);
     request.log.info({ user: username.slice(0, 64), method: name }, 'passwordless login started');
     return reply.redirect(methodUrl(name, next), 303);
   }
@@ -103,7 +97,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
   async function endFlow(request: FastifyRequest, reply: FastifyReply) {
     const flow = await flows.read(request.cookies[names.flow]);
     if (flow) await flows.end(flow);
-    reply.clearCookie(names.flow, { path: '/', secure: gateway.config.session.secureCookie });
+    clearFlowCookie(reply, gateway.config);
   }
 
   async function verify(request: FastifyRequest, reply: FastifyReply, step: Step, body: Body) {
