@@ -12,7 +12,8 @@ const startBody = z.object({
   user_id: z.string().min(1).max(256),
   ip: z.string().min(1).max(128),
   user_agent: z.string().max(1024),
-  path: z.string().max(2048),
+  // Shown on the phone as the app's path: a same-origin path, never a URL.
+  path: z.string().max(2048).startsWith('/'),
   decoy: z.boolean(),
 });
 

@@ -34,7 +34,7 @@ export interface PushContext {
   readonly log: Logger;
   readonly devices: PgDeviceRepository;
   readonly waiter: InboxWaiter;
-  /** Records an audit row (and an info log line); never pass a token, code, challenge or signature. */
+  /** Records an audit row (the gateway's audit log also logs it); never pass a token, code, challenge or signature. */
   audit(event: AuditEvent): Promise<void>;
 }
 
@@ -42,15 +42,4 @@ export interface PushContext {
 export interface ClientInfo {
   readonly ip: string;
   readonly userAgent: string;
-}
-
-/** The audit log writes to Postgres; the log line keeps the event even when that write fails. */
-export function auditWith(audit: AuditLog, log: Logger): PushContext['audit'] {
-  return async (event) => {
-    log.info(
-      { event: event.event, outcome: event.outcome, user: event.userId, detail: event.detail },
-      'audit',
-    );
-    await audit.record(event);
-  };
 }

@@ -44,7 +44,12 @@ export async function activateDevice(
   return { kind: 'activated', deviceId, userId };
 }
 
-export async function revokeDevice(ctx: PushContext, deviceId: string, by: PushActor): Promise<boolean> {
+/** Revokes a live device; needs only the repository, a clock and the audit (the CLI calls it too). */
+export async function revokeDevice(
+  ctx: Pick<PushContext, 'devices' | 'clock' | 'audit'>,
+  deviceId: string,
+  by: PushActor,
+): Promise<boolean> {
   if (!PATTERNS.deviceId.test(deviceId)) return false;
   const userId = await ctx.devices.revoke(deviceId, new Date(ctx.clock.now()));
   if (userId === null) return false;

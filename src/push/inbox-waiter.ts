@@ -33,14 +33,15 @@ export class InboxWaiter {
     try {
       for (;;) {
         const wake = this.arm(userId);
-        const found = await list();
-        if (found.length > 0 || this.closed) {
+        try {
+          const found = await list();
+          if (found.length > 0 || this.closed) return found;
+          const why = await Promise.race([wake.promise, deadline.promise]);
+          if (why !== 'wake') return found;
+        } finally {
+          // Also when `list` throws: no armed wake is left behind for this user.
           wake.cancel();
-          return found;
         }
-        const why = await Promise.race([wake.promise, deadline.promise]);
-        wake.cancel();
-        if (why !== 'wake') return found;
       }
     } finally {
       deadline.cancel();

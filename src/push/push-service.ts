@@ -4,7 +4,7 @@
  * Mamoru-style HTTP API, the CLI and the admin console.
  */
 import { createActivation, peekActivation } from './activations.ts';
-import { auditWith, type PushContext, type PushServiceDeps } from './context.ts';
+import type { PushContext, PushServiceDeps } from './context.ts';
 import { PgDeviceRepository } from './device-repository.ts';
 import { activateDevice, revokeDevice } from './devices.ts';
 import { readInbox } from './inbox.ts';
@@ -28,11 +28,11 @@ export function createPushService(deps: PushServiceDeps): PushService {
     log: deps.log,
     devices: new PgDeviceRepository(deps.pool),
     waiter: new InboxWaiter(deps.store),
-    audit: auditWith(deps.audit, deps.log),
+    audit: (event) => deps.audit.record(event),
   };
   const activationDeps = {
     ...ctx,
-    audit: { record: ctx.audit },
+    audit: deps.audit,
     ttlSeconds: ctx.settings.activationTtlSeconds,
   };
   return {

@@ -306,6 +306,8 @@ function createService(options: FakeMamoruOptions): Service {
       return { kind: 'state', state };
     }
     if (tx.decision.outcome !== 'approved') return { kind: 'state', state: tx.decision.outcome };
+    // As the real service does: an approval whose tokens could no longer be verified has expired.
+    if (now() - tx.decision.at > tokenTtlMs) return { kind: 'state', state: 'expired' };
     if (tx.released) return { kind: 'state', state: 'approved' };
     tx.released = true;
     return { kind: 'state', state: 'approved', tokens: tx.tokens };

@@ -4,7 +4,9 @@ import { SekishoError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { createActivation } from '../../push/activations.ts';
 import { PgDeviceRepository } from '../../push/device-repository.ts';
+import { revokeDevice } from '../../push/devices.ts';
 import type { PushDevice } from '../../push/types.ts';
+import type { AuditEvent } from '../../ports/audit.ts';
 import { flag, one, parseInvocation, usageError } from '../args.ts';
 import { openCliContext, type CliContext } from '../context.ts';
 
@@ -58,17 +60,14 @@ async function listDevices(context: CliContext, userId: string): Promise<void> {
 }
 
 async function revoke(context: CliContext, deviceId: string): Promise<void> {
-  const at = new Date(systemClock.now());
-  const userId = await new PgDeviceRepository(context.pool).revoke(deviceId, at);
-  if (!userId) throw new Error(`no live push device ${deviceId}`);
-  await new PgAuditLog(context.pool).record({
-    event: 'push.device_revoked',
-    outcome: 'success',
-    userId,
-    actor,
-    detail: { deviceId },
-  });
-  console.log(`device ${deviceId} of ${userId} revoked; it can no longer approve logins`);
+  const audit = new PgAuditLog(context.pool);
+  const deps = {
+    devices: new PgDeviceRepository(context.pool),
+    clock: systemClock,
+    audit: (event: AuditEvent) => audit.record(event),
+  };
+  if (!(await revokeDevice(deps, deviceId, { actor }))) throw new Error(`no live push device ${deviceId}`);
+  console.log(`device ${deviceId} revoked; it can no longer approve logins`);
 }
 
 /** id, name, created, last seen, state: tab-separated like `user list`. */
