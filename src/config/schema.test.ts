@@ -62,6 +62,7 @@ describe('redactConfig', () => {
       karaden: { tenantId: crypto.randomUUID(), serviceId: 3, token: 'tok-abcdef' },
     },
     plugins: { webhook: { url: 'http://hook', apiKey: 'plugin-key', nested: [{ password: 'pw' }] } },
+    push: { apiKeys: ['push-api-key-0123456789-0123456789-xyz'] },
   });
 
   it('replaces secrets and strips URL passwords', () => {
@@ -78,7 +79,16 @@ describe('redactConfig', () => {
       nested: [{ password: '[redacted]' }],
     });
     const text = JSON.stringify(redacted);
-    for (const secret of ['dbpass', 'redispass', 'bkpass', 'tok-abcdef', 'plugin-key', 'x'.repeat(40)]) {
+    expect(redacted.push.apiKeys).toEqual(['[redacted]']);
+    for (const secret of [
+      'dbpass',
+      'redispass',
+      'bkpass',
+      'tok-abcdef',
+      'plugin-key',
+      'x'.repeat(40),
+      'push-api-key-0123456789-0123456789-xyz',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

@@ -69,6 +69,10 @@ export function collectSecretValues(root: unknown): string[] {
     const password = urlPassword(value);
     if (password) found.push(password, safeDecode(password));
   }
+  // Lists of secrets: the push service's API keys.
+  const apiKeys = getPath(root, ['push', 'apiKeys']);
+  if (Array.isArray(apiKeys))
+    found.push(...apiKeys.filter((k): k is string => typeof k === 'string' && k !== ''));
   return found.sort((a, b) => b.length - a.length);
 }
 
@@ -104,9 +108,18 @@ function redactFreeForm(node: unknown): void {
   if (Array.isArray(node)) node.forEach(redactFreeForm);
   if (!isPlainObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    if (SECRET_KEY_RE.test(key) && typeof value === 'string') node[key] = REDACTED;
+    if (SECRET_KEY_RE.test(key)) node[key] = redactEverything(value);
     else redactFreeForm(value);
   }
+}
+
+/** Under a secret-looking key every string goes, lists (`apiKeys: [...]`) and nested objects included. */
+function redactEverything(value: unknown): unknown {
+  if (typeof value === 'string') return REDACTED;
+  if (Array.isArray(value)) return value.map(redactEverything);
+  if (isPlainObject(value))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactEverything(v)]));
+  return value;
 }
 
 /**
