@@ -127,6 +127,19 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     expect(await statusOn(a, again, '/bk01/')).toBe(200);
   });
 
+  it('keeps sessions through a profile edit that resends the same groups, and ends them on a new password', async () => {
+    const client = new FormClient(a.url);
+    expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
+    const groups = (await a.runtime.gateway.users.find('taro'))?.groups ?? [];
+    await a.admin.updateUser('taro', { displayName: '山田 太郎', groups: [...groups].reverse() }, 'test');
+    await settled();
+    expect(await statusOn(b, client, '/bk01/')).toBe(200);
+    await a.admin.updateUser('taro', { password }, 'test');
+    await settled();
+    expect(await statusOn(a, client, '/bk01/')).toBe(302);
+    expect(await statusOn(b, client, '/bk01/')).toBe(302);
+  });
+
   it('applies a group removal to live sessions on both instances within 2 s', async () => {
     const client = new FormClient(a.url);
     expect((await client.login('taro', password, '/bk03/')).status).toBe(303);

@@ -75,8 +75,9 @@ export class PgUserRepository implements UserRepository {
         ],
       );
       if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
-      if (changes.groups) await setGroups(db, id, changes.groups);
-      const revokes = changes.locked === true || changes.passwordHash !== undefined || changes.groups;
+      const groupsChanged = changes.groups ? await setGroups(db, id, changes.groups) : false;
+      // Sessions carry the groups and were proven with the password: these changes end them.
+      const revokes = changes.locked === true || changes.passwordHash !== undefined || groupsChanged;
       await noteChange(db, revokes ? 'revoke' : 'user', id);
     });
   }
@@ -158,9 +159,16 @@ export class PgUserRepository implements UserRepository {
   }
 }
 
-async function setGroups(db: Queryable, userId: string, groups: readonly string[]): Promise<void> {
-  await db.query('DELETE FROM memberships WHERE user_id = $1', [userId]);
-  if (groups.length === 0) return;
+/** Replaces the user's groups; true when the membership really changed. */
+async function setGroups(db: Queryable, userId: string, groups: readonly string[]): Promise<boolean> {
+  const before = await db.query<{ group_name: string }>(
+    'DELETE FROM memberships WHERE user_id = $1 RETURNING group_name',
+    [userId],
+  );
+  const wanted = new Set(groups);
+  const changed =
+    before.rows.length !== wanted.size || before.rows.some((row) => !wanted.has(row.group_name));
+  if (groups.length === 0) return changed;
   const known = await db.query<{ name: string }>('SELECT name FROM groups WHERE name = ANY($1)', [groups]);
   const missing = groups.filter((g) => !known.rows.some((row) => row.name === g));
   if (missing.length > 0)
@@ -169,6 +177,7 @@ async function setGroups(db: Queryable, userId: string, groups: readonly string[
     'INSERT INTO memberships (user_id, group_name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING',
     [userId, groups],
   );
+  return changed;
 }
 
 function toRecord(row: UserRow): UserRecord {
