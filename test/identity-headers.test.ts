@@ -207,3 +207,48 @@ describe('identity and forwarding headers', () => {
     expect(response.headers['keep-alive']).toBeUndefined();
   });
 });
+
+describe('forwarding headers behind a load balancer (trustProxy as a list)', () => {
+  let backend: FakeBackend;
+  const gateways: TestGateway[] = [];
+  afterAll(async () => {
+    for (const gw of gateways) await gw.close();
+    await backend?.close();
+  });
+
+  /** A gateway trusting `trusted`, a logged-in client, and what the backend saw on both proxy paths. */
+  async function forwarded(trusted: string[]) {
+    backend ??= await startBackend();
+    const gw = await startGateway({
+      config: { trustProxy: trusted, backends: { open: { url: backend.url }, bk01: { url: backend.url } } },
+    });
+    gateways.push(gw);
+    await setRules(gw, '/open/=ALL;;BYPASS', '/bk01/=ALL;;');
+    const password = await addUser(gw, 'taro');
+    const client = new FormClient(gw.url);
+    await client.login('taro', password, '/bk01/');
+    const sent: [string, string][] = [
+      ['Cookie', client.cookieHeader()],
+      ['X-Forwarded-For', '6.6.6.6, 203.0.113.7'],
+      ['X-Real-IP', '6.6.6.6'],
+      ['Forwarded', 'for=6.6.6.6'],
+    ];
+    return Promise.all(
+      ['/open/x', '/bk01/x'].map(async (path) => echoed(await rawRequest(gw.url, 'GET', path, sent))),
+    );
+  }
+
+  it('keeps a trusted proxy’s X-Forwarded-For and appends that proxy, once', async () => {
+    for (const seen of await forwarded(['127.0.0.1'])) {
+      expect(seen.headers['x-forwarded-for']).toBe('6.6.6.6, 203.0.113.7, 127.0.0.1');
+    }
+  });
+
+  it('drops the forwarding headers of a peer it does not trust, whatever trustProxy lists', async () => {
+    for (const seen of await forwarded(['10.0.0.10'])) {
+      expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(seen.headers['x-real-ip']).toBeUndefined();
+      expect(seen.headers.forwarded).toBeUndefined();
+    }
+  });
+});

@@ -8,6 +8,8 @@ type TrustFunction = (address: string, hop: number) => boolean;
 export interface ClientAddress {
   ip(request: IncomingMessage): string;
   protocol(request: IncomingMessage): string;
+  /** Whether the socket's peer is a trusted proxy, whose forwarding headers may be kept. */
+  peerTrusted(request: { readonly socket: { readonly remoteAddress?: string } }): boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export function clientAddress(trustProxy: TrustProxyConfig): ClientAddress {
     return {
       ip: (request) => request.socket.remoteAddress ?? '',
       protocol: (request) => (isEncrypted(request) ? 'https' : 'http'),
+      peerTrusted: () => false,
     };
   }
   return {
@@ -35,6 +38,7 @@ export function clientAddress(trustProxy: TrustProxyConfig): ClientAddress {
       }
       return isEncrypted(request) ? 'https' : 'http';
     },
+    peerTrusted: (request) => trust(request.socket.remoteAddress ?? '', 0),
   };
 }
 

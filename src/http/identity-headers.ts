@@ -16,14 +16,9 @@ export interface HeaderPolicy {
   readonly forbidden: ReadonlySet<string>;
   /** Cookies of the gateway itself, removed from the Cookie header. */
   readonly gatewayCookies: ReadonlySet<string>;
-  readonly trustProxy: boolean;
 }
 
-export function headerPolicy(
-  names: IdentityHeaderNames,
-  gatewayCookies: string[],
-  trustProxy: boolean,
-): HeaderPolicy {
+export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[]): HeaderPolicy {
   const forbidden = new Set([names.user, names.groups, names.methods].map(normaliseName));
   const lowerNames = {
     user: names.user.toLowerCase(),
@@ -34,7 +29,7 @@ export function headerPolicy(
   const cookies = new Set(
     gatewayCookies.flatMap((c) => [c, c.replace(/^__Host-/, ''), `__Host-${c.replace(/^__Host-/, '')}`]),
   );
-  return { names, lowerNames, forbidden, gatewayCookies: cookies, trustProxy };
+  return { names, lowerNames, forbidden, gatewayCookies: cookies };
 }
 
 /** Header names as a backend framework may read them: case, `_`/`-` and stray whitespace folded. */
@@ -53,7 +48,10 @@ const hopByHopHeaders: ReadonlySet<string> = new Set([
 ]);
 
 export interface ForwardContext {
-  readonly clientIp: string;
+  /** The address this request came from (the socket's peer). */
+  readonly peer: string;
+  /** Whether that peer is a trusted proxy (`trustProxy`): only then do its forwarding headers count. */
+  readonly peerTrusted: boolean;
   readonly protocol: string;
   readonly host: string;
 }
@@ -82,7 +80,7 @@ export function backendHeaders(
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);
   if (cookie) headers.cookie = cookie;
   else delete headers.cookie;
-  setForwarding(headers, inbound, policy.trustProxy, context);
+  setForwarding(headers, inbound, context);
   if (session) {
     headers[policy.lowerNames.user] = session.userId;
     headers[policy.lowerNames.groups] = session.groups.join(',');
@@ -95,17 +93,24 @@ function connectionListed(value: string): Set<string> {
   return new Set(value.split(',').map((n) => n.trim().toLowerCase()));
 }
 
+/**
+ * X-Forwarded-For as a proxy chain writes it: what a trusted peer sent, then that peer. From
+ * an untrusted peer (any client, with `trustProxy` a list or hop count that does not name it)
+ * every inbound forwarding header is dropped, so a client cannot plant addresses.
+ */
 function setForwarding(
   headers: IncomingHttpHeaders,
   inbound: IncomingHttpHeaders,
-  trustProxy: boolean,
   context: ForwardContext,
 ): void {
-  const previous = trustProxy ? inbound['x-forwarded-for'] : undefined;
-  headers['x-forwarded-for'] = previous ? `${previous}, ${context.clientIp}` : context.clientIp;
+  const previous = context.peerTrusted ? inbound['x-forwarded-for'] : undefined;
+  headers['x-forwarded-for'] = previous ? `${previous}, ${context.peer}` : context.peer;
   headers['x-forwarded-proto'] = context.protocol;
   headers['x-forwarded-host'] = context.host;
-  if (!trustProxy) delete headers.forwarded;
+  if (!context.peerTrusted) {
+    delete headers.forwarded;
+    delete headers['x-real-ip'];
+  }
 }
 
 function stripCookies(header: string | undefined, names: ReadonlySet<string>): string | undefined {

@@ -87,7 +87,8 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
   ): void {
     const started = performance.now();
     const headers = backendHeaders(request.headers, policy, identity, {
-      clientIp: client.ip(request),
+      peer: request.socket.remoteAddress ?? '',
+      peerTrusted: client.peerTrusted(request),
       protocol: client.protocol(request),
       host: request.headers.host ?? '',
     });

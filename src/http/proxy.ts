@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { BackendConfig, Config } from '../config/schema.ts';
+import { clientAddress, type ClientAddress } from './client-address.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { Gateway } from './gateway.ts';
 import { createLeanProxy, type RequestListener } from './lean-proxy.ts';
@@ -12,7 +13,7 @@ import { closeUpstreamPools, createUpstreamPools, type UpstreamPools } from './u
 /** What header rewriting reads of a request (reply-from types it loosely, HTTP/2 included). */
 interface ForwardingRequest {
   readonly headers: IncomingHttpHeaders;
-  readonly ip: string;
+  readonly raw: { readonly socket: { readonly remoteAddress?: string } };
   readonly protocol: string;
   readonly gatewaySession: FastifyRequest['gatewaySession'];
 }
@@ -83,6 +84,7 @@ async function registerBackends(
   policy: HeaderPolicy,
   pools: UpstreamPools,
 ) {
+  const client = clientAddress(gateway.config.trustProxy);
   for (const [name, backend] of Object.entries(gateway.config.backends)) {
     await app.register(async (scope) => {
       scope.addHook('onResponse', async (_request, reply) => {
@@ -91,17 +93,24 @@ async function registerBackends(
           reply.elapsedTime / 1000,
         );
       });
-      await scope.register(proxy, backendOptions(policy, name, backend, pools));
+      await scope.register(proxy, backendOptions(policy, client, name, backend, pools));
     });
   }
 }
 
-function backendOptions(policy: HeaderPolicy, name: string, backend: BackendConfig, pools: UpstreamPools) {
+function backendOptions(
+  policy: HeaderPolicy,
+  client: ClientAddress,
+  name: string,
+  backend: BackendConfig,
+  pools: UpstreamPools,
+) {
   const upstream = new URL(backend.url);
   const basePath = upstream.pathname.replace(/\/+$/, '');
   const forward = (request: ForwardingRequest) =>
     backendHeaders(request.headers, policy, request.gatewaySession?.data ?? null, {
-      clientIp: request.ip,
+      peer: request.raw.socket.remoteAddress ?? '',
+      peerTrusted: client.peerTrusted(request.raw),
       protocol: request.protocol,
       host: request.headers.host ?? '',
     });
