@@ -32,7 +32,7 @@ export function mapResponseHeaders(
   const location = headers.location;
   if (typeof location === 'string') {
     // `https://backend/x` and `/x` both mean a path on the backend; `//host/x` and other origins are left alone.
-    if (location.startsWith(upstream.origin)) {
+    if (startsAtBoundary(location, upstream.origin)) {
       headers.location = mapPath(location.slice(upstream.origin.length) || '/', basePath, name);
     } else if (location.startsWith('/') && !location.startsWith('//')) {
       headers.location = mapPath(location, basePath, name);
@@ -48,8 +48,15 @@ export function mapResponseHeaders(
   return headers;
 }
 
+/** `value` starts with `prefix` as a whole: `/app` covers `/app/x` and `/app?q`, not `/apple`. */
+function startsAtBoundary(value: string, prefix: string): boolean {
+  if (!value.startsWith(prefix)) return false;
+  const next = value.charAt(prefix.length);
+  return next === '' || next === '/' || next === '?' || next === '#';
+}
+
 function mapPath(path: string, basePath: string, name: string): string {
-  const rest = basePath && path.startsWith(basePath) ? path.slice(basePath.length) : path;
+  const rest = basePath && startsAtBoundary(path, basePath) ? path.slice(basePath.length) : path;
   return `/${name}${rest.startsWith('/') ? rest : `/${rest}`}`;
 }
 
