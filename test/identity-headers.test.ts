@@ -168,6 +168,15 @@ describe('identity and forwarding headers', () => {
     }
   });
 
+  it('reads the session cookie one way on every path: a quoted value is no session', async () => {
+    const quoted = `sekisho_sid="${client.cookies.get('sekisho_sid') ?? ''}"`;
+    const answer = await rawRequest(gw.url, 'GET', '/bk01/page', [
+      ['Cookie', quoted],
+      ['Accept', 'application/json'],
+    ]);
+    expect(answer.status).toBe(401);
+  });
+
   it('sends no Cookie header at all when only gateway cookies were sent', async () => {
     const seen = echoed(await rawRequest(gw.url, 'GET', '/bk01/page', [['Cookie', cookie()]]));
     expect(seen.headers.cookie).toBeUndefined();

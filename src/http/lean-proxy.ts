@@ -219,10 +219,10 @@ function hasBody(request: IncomingMessage): boolean {
 }
 
 /**
- * The first value of a cookie, as @fastify/cookie reads it (first occurrence wins, surrounding
- * quotes dropped, percent-decoded only when it holds a `%`).
+ * The first value of a cookie, as @fastify/cookie (cookie@2) reads it: first occurrence wins,
+ * quotes kept, percent-decoded only when it holds a `%`. The gate must agree on who the user is.
  */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
+function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   let start = 0;
   while (start < header.length) {
@@ -230,8 +230,7 @@ export function cookieValue(header: string | undefined, name: string): string | 
     if (end === -1) end = header.length;
     const eq = header.indexOf('=', start);
     if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
-      let value = header.slice(eq + 1, end).trim();
-      if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      const value = header.slice(eq + 1, end).trim();
       if (!value.includes('%')) return value;
       try {
         return decodeURIComponent(value);
