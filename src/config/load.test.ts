@@ -145,6 +145,9 @@ describe('loadConfig: derived defaults and the demo flag', () => {
     const withDb = loadConfig({ env: {}, overrides: { database: { url: 'postgresql://h/db' } } });
     expect(withRedis.ok && withRedis.demo).toBe(false);
     expect(withDb.ok && withDb.demo).toBe(false);
+    const sentinels = { redis: { sentinels: [{ host: '10.0.0.5', port: 26379 }], sentinelName: 'mymaster' } };
+    const withSentinel = loadConfig({ env: {}, overrides: sentinels });
+    expect(withSentinel.ok && withSentinel.demo).toBe(false);
   });
 });
 

@@ -109,5 +109,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConfigResult {
   if (!parsed.success) problems.addIssues(parsed.error.issues, collectSecretValues(root));
   if (!parsed.success || !problems.ok) return { ok: false, errors: problems.errors };
   const config = deepFreeze(parsed.data);
-  return { ok: true, config, demo: config.database.url === undefined && config.redis.url === undefined };
+  // Redis through Sentinel counts as configured Redis: only a config naming neither store is the demo.
+  const noRedis = config.redis.url === undefined && config.redis.sentinels === undefined;
+  return { ok: true, config, demo: config.database.url === undefined && noRedis };
 }
