@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FormClient } from './support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from './support/gateway.ts';
 

@@ -19,7 +19,7 @@ export interface MamoruDeps {
  * `push.tokenTtlSeconds` after the approval, which docs/push.md caps at 120 s. Keeping the record
  * longer than a given service needs is harmless: the service still refuses late tokens.
  */
-export const TOKEN_TTL_MS = 120_000;
+const TOKEN_TTL_MS = 120_000;
 
 const flowTransactionSchema = z.object({
   transactionId: z.string().min(1),

@@ -10,7 +10,7 @@ import type { MessageKey } from './messages.ts';
 import { TOKEN_FIELDS } from './wait-page.ts';
 
 /** Where a push stands, as the plugin sees it. */
-export type PushStanding =
+type PushStanding =
   | { readonly kind: 'pending' }
   | { readonly kind: 'unavailable' }
   | { readonly kind: 'approved'; readonly tokens: PushTokens }

@@ -13,7 +13,7 @@ export const WAIT_TEMPLATE = 'plugins/mamoru/views/wait';
 export const TOKEN_FIELDS = { token1: 'push_token1', token2: 'push_token2' } as const;
 
 /** Extras on the page: a notice (info), e.g. after a resend. */
-export interface WaitPageExtras {
+interface WaitPageExtras {
   readonly notice?: 'resent';
 }
 

@@ -48,7 +48,7 @@ export class DeviceError extends Error {
 }
 
 /** `<origin>/_sekisho/push/app#activate=<code>` → the gateway's origin and the code. */
-export function parseActivationUrl(text: string): { origin: string; code: string } {
+function parseActivationUrl(text: string): { origin: string; code: string } {
   let url: URL;
   try {
     url = new URL(text);

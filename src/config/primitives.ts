@@ -62,7 +62,7 @@ export const originUrl = httpUrl
   .transform((value) => new URL(value).origin);
 
 /** True for an IPv4/IPv6 address, an address/prefix-length CIDR or a proxy-addr range name. */
-export function isIpOrCidr(value: string): boolean {
+function isIpOrCidr(value: string): boolean {
   if (PROXY_ADDR_NAMES.has(value)) return true;
   const [address = '', bits, ...rest] = value.split('/');
   const family = isIP(address);

@@ -6,7 +6,7 @@ export function exitCodeFor(findings: readonly Finding[]): number {
 }
 
 /** Highest severity first; stable within a severity. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
+function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
 }
 

@@ -52,7 +52,7 @@ export function createGate(gateway: Gateway) {
  * The admin console is one of the gateway's own pages but is guarded by the rules like a
  * backend. Routing ignores letter case, so the check does too.
  */
-export function isGuardedOwnPath(url: string): boolean {
+function isGuardedOwnPath(url: string): boolean {
   return url.slice(0, ADMIN_PREFIX.length).toLowerCase() === ADMIN_PREFIX;
 }
 

@@ -83,7 +83,7 @@ export async function resolveStep(
 }
 
 /** Locked by an admin, or in a lockout after password failures. */
-export function isBarred(account: UserRecord, now: number): boolean {
+function isBarred(account: UserRecord, now: number): boolean {
   return account.locked || (account.lockoutUntil !== null && account.lockoutUntil > now);
 }
 

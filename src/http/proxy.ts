@@ -58,7 +58,7 @@ export class Proxying {
  * every second at most), the whole request within `requestTimeoutMs`; idle keep-alive sockets
  * close after `keepAliveTimeoutMs`.
  */
-export function createGatewayServer(limits: Config['server'], listener: RequestListener): Server {
+function createGatewayServer(limits: Config['server'], listener: RequestListener): Server {
   const requestTimeout = limits.requestTimeoutMs;
   const headersTimeout =
     requestTimeout > 0 ? Math.min(limits.headersTimeoutMs, requestTimeout) : limits.headersTimeoutMs;

@@ -10,9 +10,9 @@ import { pushKeys, readDecision, readTransaction, type TransactionRecord } from 
 import type { InboxInput, InboxResult, PendingRequest } from './types.ts';
 
 /** How far a device's clock may be from ours. */
-export const MAX_SKEW_MS = 300_000;
+const MAX_SKEW_MS = 300_000;
 /** The longest long-poll: under common proxies' 30 s idle timeouts. */
-export const MAX_WAIT_MS = 25_000;
+const MAX_WAIT_MS = 25_000;
 
 const revokedMeanwhile = new Error('push device revoked while waiting');
 

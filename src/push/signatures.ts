@@ -10,7 +10,7 @@ import type { DevicePublicKey } from './types.ts';
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 
 /** An IEEE P1363 P-256 signature: 64 bytes, base64url without padding. */
-export const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
+const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
 
 /** True when `value` is exactly `{kty:'EC', crv:'P-256', x, y}` and a point Node accepts. */
 export function isDevicePublicKey(value: unknown): value is DevicePublicKey {

@@ -70,7 +70,7 @@ export async function inTransaction<T>(
 }
 
 /** Quotes an identifier that the config schema already restricted to [a-z_][a-z0-9_]*. */
-export function quoteIdent(name: string): string {
+function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 

@@ -10,7 +10,7 @@ import { sendMessage, sendPage, wantsHtml } from '../pages.ts';
 import { clientOf } from '../session-cookie.ts';
 
 /** The self-service pages: my sessions, my push devices, my phone number. */
-export const ME_PATH = '/_sekisho/me';
+const ME_PATH = '/_sekisho/me';
 
 type Body = Record<string, unknown>;
 type MeMessages = Messages['me'];
