@@ -47,13 +47,17 @@ export async function createActivation(
     userAgent: by.userAgent ?? null,
     detail: { expiresAt: new Date(expiresAt).toISOString() },
   });
-  const origin = deps.publicUrl.replace(/\/+$/, '');
   return {
     userId,
-    url: `${origin}/_sekisho/push/app#activate=${code}`,
-    enrolmentUrl: `${origin}/_sekisho/push/enroll#${code}`,
+    url: activationUrl(deps.publicUrl, code),
+    enrolmentUrl: `${deps.publicUrl}/_sekisho/push/enroll#${code}`,
     expiresAt,
   };
+}
+
+/** What the phone opens: the code only in the fragment. `publicUrl` is an origin (the config makes it one). */
+export function activationUrl(publicUrl: string, code: string): string {
+  return `${publicUrl}/_sekisho/push/app#activate=${code}`;
 }
 
 /** Whether the code is live (unused, unexpired); does not consume it. */

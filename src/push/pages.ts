@@ -3,6 +3,7 @@
  * its manifest and service worker) and the enrolment page that shows an activation link as a
  * QR code. The device API itself is in routes.ts; these pages only call it from the browser.
  */
+import { activationUrl } from './activations.ts';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
@@ -23,7 +24,6 @@ const serviceWorker = readFileSync(new URL('../../views/static/push/sw.js', impo
 export async function registerPushPages(app: FastifyInstance, gateway: Gateway): Promise<void> {
   const push = gateway.push;
   if (!push) return;
-  const origin = gateway.config.publicUrl.replace(/\/+$/, '');
 
   app.get(APP_PATH, async (request, reply) =>
     sendPushPage(request, reply, 'views/push/app', 'appTitle', '/_sekisho/static/push/authenticator.js'),
@@ -55,7 +55,7 @@ export async function registerPushPages(app: FastifyInstance, gateway: Gateway):
       if (!PATTERNS.code.test(code)) return reply.code(400).send({ error: 'bad_request' });
       const live = await push.peekActivation(code);
       if (!live) return reply.code(410).send({ error: 'activation_invalid' });
-      const url = `${origin}${APP_PATH}#activate=${code}`;
+      const url = activationUrl(gateway.config.publicUrl, code);
       const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
       return reply.send({ svg, url, expiresAt: live.expiresAt });
     },
