@@ -43,7 +43,8 @@ function echoed(response: RawResponse): SeenRequest {
   return JSON.parse(response.body) as SeenRequest;
 }
 
-describe('identity and forwarding headers', () => {
+// Both proxy paths: the lean node:http → undici path (the default) and the Fastify routes.
+describe.each([true, false])('identity and forwarding headers (proxy.leanPath: %s)', (leanPath) => {
   let backend: FakeBackend;
   let gw: TestGateway;
   let client: FormClient;
@@ -51,7 +52,7 @@ describe('identity and forwarding headers', () => {
   beforeAll(async () => {
     backend = await startBackend();
     gw = await startGateway({
-      config: { backends: { open: { url: backend.url }, bk01: { url: backend.url } } },
+      config: { proxy: { leanPath }, backends: { open: { url: backend.url }, bk01: { url: backend.url } } },
     });
     await setRules(gw, '/open/=ALL;;BYPASS', '/bk01/=ALL;;');
     const password = await addUser(gw, 'taro', { groups: ['eigyo', 'keiri'] });
