@@ -59,6 +59,10 @@ describe('admin console access', () => {
 
     // Prove the SMS step too (on /bk01/): still not an admin.
     const otp = await client.get(`/_sekisho/mfa/SMSOTP?next=${encodeURIComponent('/bk01/')}`);
+    expect({ status: otp.status, location: otp.headers.location }).toEqual({
+      status: 200,
+      location: undefined,
+    });
     const proven = await client.post('/_sekisho/mfa/SMSOTP', {
       _csrf: csrfField(otp.body),
       next: '/bk01/',
