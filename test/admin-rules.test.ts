@@ -1,10 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { csrfField, type FormClient } from './support/browser-client.ts';
 import { runSekisho } from './support/cli.ts';
 import { databaseUrl } from './support/env.ts';
+import { waitFor } from './support/wait-for.ts';
 import { addUser, setRules, testSecret, type TestGateway } from './support/gateway.ts';
 import { addAdmin, auditRows, consoleClient, startConsoleGateway, unescapeHtml } from './admin-harness.ts';
 
@@ -23,6 +26,24 @@ describe('admin console: rules', () => {
   afterAll(async () => {
     await gw?.close();
   });
+
+  /** Backends waiting, directly or in the queue behind another waiter, on the blocker's locks. */
+  async function waitingBehind(blocker: pg.Client): Promise<number> {
+    const { rows } = await blocker.query<{ pid: number; blockers: number[]; own: number }>(
+      `SELECT pid, pg_blocking_pids(pid) AS blockers, pg_backend_pid() AS own
+       FROM pg_stat_activity WHERE datname = current_database()`,
+    );
+    const waiting = new Set(rows.slice(0, 1).map((row) => row.own));
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const row of rows) {
+        if (waiting.has(row.pid) || !row.blockers.some((pid) => waiting.has(pid))) continue;
+        waiting.add(row.pid);
+        grew = true;
+      }
+    }
+    return waiting.size - 1;
+  }
 
   const stored = async () => (await gw.runtime.gateway.ruleRepository.list()).map((r) => r.line).sort();
   const ruleIn = (prefix: string) => gw.runtime.gateway.rules.current.match(null, prefix)?.line ?? null;
@@ -134,7 +155,7 @@ describe('admin console: rules', () => {
 
   it('will not add over an existing rule, nor save an edit of a rule someone changed meanwhile', async () => {
     const duplicate = await addRule('/bk01/', 'ALL', '', '');
-    expect(duplicate.status).toBe(400);
+    expect(duplicate.status).toBe(409);
     expect(unescapeHtml(duplicate.body)).toContain('a rule for this prefix exists');
 
     const editPage = `${RULES}/edit?prefix=${encodeURIComponent('/bk01/')}`;
@@ -153,9 +174,62 @@ describe('admin console: rules', () => {
       },
       en,
     );
-    expect(stale.status).toBe(400);
-    expect(unescapeHtml(stale.body)).toContain('someone-else changed it');
+    expect(stale.status).toBe(409);
+    expect(unescapeHtml(stale.body)).toContain('someone-else changed it meanwhile');
     expect(await stored()).toContain('/bk01/=@staff;;SMSOTP');
+  });
+
+  it('of two simultaneous edits from the same version, exactly one lands; the other is told it changed meanwhile', async () => {
+    await gw.admin.setRule('/bk08/=ALL;;', 'test');
+    const form = await boss.get(`${RULES}/edit?prefix=${encodeURIComponent('/bk08/')}`, en);
+    const version = /name="version" value="(\d+)"/.exec(form.body)?.[1] ?? '';
+    const edit = (allow: string) =>
+      boss.post(
+        `${RULES}/edit`,
+        { _csrf: csrfField(form.body), prefix: '/bk08/', allow, deny: '', methods: '', version },
+        en,
+      );
+    const historyBefore = (await gw.runtime.gateway.ruleRepository.history(500)).length;
+    // Holding the row makes both saves reach their write before either commits: a check made
+    // outside the write (a read, then an upsert) would let both through.
+    const blocker = new pg.Client({
+      ...connectionOptions(databaseUrl),
+      options: `-c search_path=${gw.config.database.schema}`,
+    });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query("SELECT 1 FROM access_rules WHERE host = '' AND prefix = '/bk08/' FOR UPDATE");
+      const both = Promise.all([edit('@staff'), edit('@admins')]);
+      await waitFor(
+        async () => (await waitingBehind(blocker)) === 2,
+        10_000,
+        'both saves waiting on the row',
+      );
+      await blocker.query('COMMIT');
+      const answers = await both;
+      expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+      const refused = answers.find((r) => r.status === 409);
+      expect(unescapeHtml(refused?.body ?? '')).toContain('rule: boss changed it meanwhile (now version');
+      const won = answers[0]?.status === 303 ? '@staff' : '@admins';
+      expect(await stored()).toContain(`/bk08/=${won};;`);
+      // The refused save left nothing behind: one history row, the winner's.
+      expect((await gw.runtime.gateway.ruleRepository.history(500)).length).toBe(historyBefore + 1);
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('of two simultaneous adds of the same prefix, exactly one lands', async () => {
+    const answers = await Promise.all([
+      addRule('/bk09/', 'ALL', '', ''),
+      addRule('/bk09/', '@staff', '', ''),
+    ]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(unescapeHtml(answers.find((r) => r.status === 409)?.body ?? '')).toContain(
+      'a rule for this prefix exists',
+    );
+    expect((await stored()).filter((line) => line.startsWith('/bk09/'))).toHaveLength(1);
   });
 
   it('edits a rule from a pre-filled form; the prefix stays the same', async () => {

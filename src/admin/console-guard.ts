@@ -2,11 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import { withBuiltinRules, ADMIN_PREFIX } from '../core/rule-engine.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { isPermitted, locateRule } from '../domain/rules/decide.ts';
-import { parseRule, ruleKey } from '../domain/rules/parse-rule.ts';
+import { ruleKey } from '../domain/rules/parse-rule.ts';
 import { compileRuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { Gateway } from '../http/gateway.ts';
-import type { StoredRule } from '../ports/rules.ts';
 import { actorOf } from './console-session.ts';
 import { adminMessages, fill } from './messages.ts';
 
@@ -23,21 +22,20 @@ export type ConsoleAccess =
  * The console refuses a rule change that would lock out the admin making it (a BYPASS, a
  * list without them, a host rule that no longer admits them). Only the principals are
  * checked: whether they can prove the methods is theirs to know. The CLI can still do it.
+ * `rules` are those in force (stored, parsed, with the built-in default).
  */
 export function consoleAccessAfter(
-  stored: readonly StoredRule[],
+  rules: readonly AccessRule[],
   change: RuleChange,
   admin: { readonly userId: string; readonly groups: readonly string[] },
   host: string | null,
   catalogue: MethodCatalogue,
 ): ConsoleAccess {
   const changedKey = change.kind === 'set' ? ruleKey(change.rule) : ruleKey(change);
-  const rules = stored.flatMap((s) => {
-    const parsed = parseRule(s.line, catalogue);
-    return parsed.ok && ruleKey(parsed.rule) !== changedKey ? [parsed.rule] : [];
-  });
-  if (change.kind === 'set') rules.push(change.rule);
-  const located = locateRule(compileRuleSet(withBuiltinRules(rules, catalogue)), {
+  const after = rules.filter((rule) => ruleKey(rule) !== changedKey);
+  if (change.kind === 'set') after.push(change.rule);
+  // Removing the stored console rule brings the built-in default back.
+  const located = locateRule(compileRuleSet(withBuiltinRules(after, catalogue)), {
     host,
     rawPath: ADMIN_PREFIX,
   });
@@ -48,15 +46,20 @@ export function consoleAccessAfter(
 
 /**
  * Throws a refusal (shown like a bad rule) when the change would lock the acting admin out of
- * the console: for the host they use now, with their groups as the auth DB has them.
+ * the console: for the host they use now, with their groups as the auth DB has them. `rules`
+ * are the rules in force as the route read them (loadStoredRules), so the list is read once.
  */
-export async function guardConsoleAccess(gateway: Gateway, request: FastifyRequest, change: RuleChange) {
+export async function guardConsoleAccess(
+  gateway: Gateway,
+  request: FastifyRequest,
+  rules: readonly AccessRule[],
+  change: RuleChange,
+) {
   const actor = actorOf(request);
   const user = await gateway.users.find(actor.id);
   const groups = user?.groups ?? request.gatewaySession?.data.groups ?? [];
-  const stored = await gateway.ruleRepository.list();
   const host = request.headers.host ?? null;
-  const access = consoleAccessAfter(stored, change, { userId: actor.id, groups }, host, gateway.catalogue);
+  const access = consoleAccessAfter(rules, change, { userId: actor.id, groups }, host, gateway.catalogue);
   if (access.ok) return;
   const a = adminMessages(request);
   throw new SekishoError(

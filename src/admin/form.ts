@@ -30,7 +30,7 @@ export function whole(fields: Fields | undefined, name: string, fallback: number
 
 /**
  * The status and message of a refusal the admin can act on (a SekishoError: bad input, not
- * found, already exists); null for anything else, which goes to the error handler.
+ * found, already exists or changed meanwhile); null for anything else, which goes to the error handler.
  */
 export function refusal(error: unknown): { status: number; message: string } | null {
   if (!isSekishoError(error)) return null;
@@ -40,6 +40,7 @@ export function refusal(error: unknown): { status: number; message: string } | n
     case 'SEKISHO_ERR_GROUP_NOT_FOUND':
     case 'SEKISHO_ERR_USAGE':
       return { status: 400, message: error.message };
+    case 'SEKISHO_ERR_RULE_CONFLICT':
     case 'SEKISHO_ERR_USER_EXISTS':
     case 'SEKISHO_ERR_GROUP_EXISTS':
       return { status: 409, message: error.message };

@@ -6,6 +6,7 @@ import { guardConsoleAccess } from './console-guard.ts';
 import { actorOf } from './console-session.ts';
 import { refusal, whole, type Fields } from './form.ts';
 import { redirectDone, sendAdminPage } from './render.ts';
+import { loadStoredRules } from './rules-view.ts';
 
 const HISTORY = '/_sekisho/admin/rules/history';
 const HISTORY_PAGE = 50;
@@ -44,12 +45,17 @@ export function historyRoutes(
   async function guardRollback(request: FastifyRequest, version: number): Promise<void> {
     const entry = await gateway.ruleRepository.findVersion(version);
     if (!entry) return; // the service answers "no such version"
+    const { rules } = await loadStoredRules(gateway);
     if (entry.line === null) {
-      await guardConsoleAccess(gateway, request, { kind: 'remove', host: entry.host, prefix: entry.prefix });
+      await guardConsoleAccess(gateway, request, rules, {
+        kind: 'remove',
+        host: entry.host,
+        prefix: entry.prefix,
+      });
       return;
     }
     const parsed = parseRule(entry.line, gateway.catalogue);
-    if (parsed.ok) await guardConsoleAccess(gateway, request, { kind: 'set', rule: parsed.rule });
+    if (parsed.ok) await guardConsoleAccess(gateway, request, rules, { kind: 'set', rule: parsed.rule });
   }
 
   async function showHistory(

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { AdminService } from '../core/admin-service.ts';
-import { SekishoError } from '../domain/errors.ts';
+import { isSekishoError, SekishoError } from '../domain/errors.ts';
 import { parsePathPrefix } from '../domain/rules/parse-prefix.ts';
 import { parseRule } from '../domain/rules/parse-rule.ts';
 import type { Gateway } from '../http/gateway.ts';
@@ -8,7 +8,7 @@ import { guardConsoleAccess } from './console-guard.ts';
 import { actorOf } from './console-session.ts';
 import { refusal, text, type Fields } from './form.ts';
 import { adminMessages } from './messages.ts';
-import { explainView, loadStoredRules, ruleRows, writtenPrefix } from './rules-view.ts';
+import { explainView, loadStoredRules, ruleRows, writtenPrefix, type StoredRuleSet } from './rules-view.ts';
 import { redirectDone, sendAdminPage } from './render.ts';
 
 const RULES = '/_sekisho/admin/rules';
@@ -28,49 +28,57 @@ export function ruleRoutes(
   admin: AdminService,
   post: RouteShorthandOptions,
 ) {
-  app.get(RULES, async (request, reply) => showRules(request, reply, {}));
+  app.get(RULES, async (request, reply) => showRules(request, reply, await loadStoredRules(gateway), {}));
 
   app.post<{ Body: Fields }>(RULES, post, async (request, reply) => {
     const form = ruleForm(request.body);
-    return attempt(request, reply, form, async () => {
-      await saveRule(request, form, null);
+    const loaded = await loadStoredRules(gateway);
+    try {
+      await saveRule(request, loaded, form, null);
       return redirectDone(reply, RULES, 'ruleAdded');
-    });
+    } catch (error) {
+      const refused = refusal(error);
+      if (!refused) throw error;
+      return showRules(request, reply, await afterRefusal(error, loaded), { ...refused, form });
+    }
   });
 
   app.get<{ Querystring: Fields }>(`${RULES}/edit`, async (request, reply) => {
     const prefix = text(request.query, 'prefix', 2048);
-    return showEdit(request, reply, prefix, null, 200, null);
+    return showEdit(request, reply, await loadStoredRules(gateway), prefix, { status: 200 });
   });
 
   app.post<{ Body: Fields }>(`${RULES}/edit`, post, async (request, reply) => {
     const form = ruleForm(request.body);
-    const version = text(request.body, 'version', 20);
-    const expected =
-      version === 'builtin' ? null : /^[0-9]{1,15}$/.test(version) ? Number(version) : undefined;
+    const loaded = await loadStoredRules(gateway);
     try {
-      await saveRule(request, form, expected);
+      await saveRule(request, loaded, form, formVersion(request.body));
       return redirectDone(reply, RULES, 'ruleSaved');
     } catch (error) {
       const refused = refusal(error);
       if (!refused) throw error;
-      return showEdit(request, reply, form.prefix, form, refused.status, refused.message);
+      return showEdit(request, reply, await afterRefusal(error, loaded), form.prefix, { ...refused, form });
     }
   });
 
   app.post<{ Body: Fields }>(`${RULES}/delete`, post, async (request, reply) => {
     const prefix = text(request.body, 'prefix', 2048);
-    return attempt(request, reply, null, async () => {
+    const loaded = await loadStoredRules(gateway);
+    try {
       const parsed = parsePathPrefix(prefix);
       if (parsed.ok)
-        await guardConsoleAccess(gateway, request, {
+        await guardConsoleAccess(gateway, request, loaded.rules, {
           kind: 'remove',
           host: parsed.value.host,
           prefix: parsed.value.prefix,
         });
       await admin.deleteRule(prefix, actorOf(request));
       return redirectDone(reply, RULES, 'ruleDeleted');
-    });
+    } catch (error) {
+      const refused = refusal(error);
+      if (!refused) throw error;
+      return showRules(request, reply, loaded, refused);
+    }
   });
 
   app.get<{ Querystring: Fields }>(`${RULES}/explain`, async (request, reply) => {
@@ -89,46 +97,40 @@ export function ruleRoutes(
     });
   });
 
-  /** Runs a change; a refusal re-renders the rules page with the message and what was typed. */
-  async function attempt(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    form: RuleForm | null,
-    work: () => Promise<FastifyReply>,
-  ): Promise<FastifyReply> {
-    try {
-      return await work();
-    } catch (error) {
-      const refused = refusal(error);
-      if (!refused) throw error;
-      return showRules(request, reply, { status: refused.status, error: refused.message, form });
-    }
-  }
-
   async function saveRule(
     request: FastifyRequest,
+    loaded: StoredRuleSet,
     form: RuleForm,
-    expectedVersion: number | null | undefined,
+    expectedVersion: number | null,
   ) {
     const line = ruleLine(form);
     const parsed = parseRule(line, gateway.catalogue);
     // An unparsable line is refused by the service with the field named, like the CLI's.
-    if (parsed.ok) await guardConsoleAccess(gateway, request, { kind: 'set', rule: parsed.rule });
-    await admin.setRule(line, actorOf(request), expectedVersion === undefined ? {} : { expectedVersion });
+    if (parsed.ok)
+      await guardConsoleAccess(gateway, request, loaded.rules, { kind: 'set', rule: parsed.rule });
+    await admin.setRule(line, actorOf(request), { expectedVersion });
   }
 
-  async function showRules(
+  /**
+   * The rules the refusal page shows: those read for the request, unless the refusal is that
+   * someone changed the rule meanwhile; then the page must show (and its form carry) the new version.
+   */
+  async function afterRefusal(error: unknown, loaded: StoredRuleSet): Promise<StoredRuleSet> {
+    return isSekishoError(error, 'SEKISHO_ERR_RULE_CONFLICT') ? loadStoredRules(gateway) : loaded;
+  }
+
+  function showRules(
     request: FastifyRequest,
     reply: FastifyReply,
-    options: { status?: number; error?: string; form?: RuleForm | null },
+    loaded: StoredRuleSet,
+    options: { status?: number; message?: string; form?: RuleForm },
   ) {
-    const loaded = await loadStoredRules(gateway);
     return sendAdminPage(request, reply, {
       view: 'rules',
       section: 'rules',
       title: (a) => a.rules.title,
       status: options.status,
-      error: options.error,
+      error: options.message,
       vars: {
         rows: ruleRows(gateway, loaded, adminMessages(request)),
         broken: loaded.broken,
@@ -138,15 +140,13 @@ export function ruleRoutes(
     });
   }
 
-  async function showEdit(
+  function showEdit(
     request: FastifyRequest,
     reply: FastifyReply,
+    loaded: StoredRuleSet,
     prefix: string,
-    typed: RuleForm | null,
-    status: number,
-    error: string | null,
+    options: { status: number; message?: string; form?: RuleForm },
   ) {
-    const loaded = await loadStoredRules(gateway);
     const rows = ruleRows(gateway, loaded, adminMessages(request));
     const row = rows.find((r) => r.prefix === prefix);
     if (!row) return reply.callNotFound();
@@ -155,16 +155,24 @@ export function ruleRoutes(
       view: 'rule-edit',
       section: 'rules',
       title: (a) => a.rules.editTitle,
-      status,
-      error,
+      status: options.status,
+      error: options.message ?? null,
       vars: {
         row,
         version: row.stored ? String(row.stored.version) : 'builtin',
-        form: typed ?? { prefix: writtenPrefix(row.line), allow, deny, methods },
+        form: options.form ?? { prefix: writtenPrefix(row.line), allow, deny, methods },
         methods: [...gateway.methods.keys()],
       },
     });
   }
+}
+
+/** The version the edit form was opened at: `builtin` for the unstored default (it must still be unstored). */
+function formVersion(body: Fields | undefined): number | null {
+  const version = text(body, 'version', 20);
+  if (version === 'builtin') return null;
+  if (/^[0-9]{1,15}$/.test(version)) return Number(version);
+  throw new SekishoError('SEKISHO_ERR_RULE_INVALID', 'rule: the form has no version; open the rule again');
 }
 
 function ruleForm(body: Fields | undefined): RuleForm {

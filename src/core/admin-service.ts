@@ -4,7 +4,7 @@ import { parseRule, parseRules } from '../domain/rules/parse-rule.ts';
 import { parsePathPrefix } from '../domain/rules/parse-prefix.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { AuditLog } from '../ports/audit.ts';
-import type { RuleRepository } from '../ports/rules.ts';
+import type { RuleRepository, StoredRule } from '../ports/rules.ts';
 import type { UserChanges, UserRepository } from '../ports/users.ts';
 
 const userIdPattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
@@ -126,8 +126,12 @@ export class AdminService {
     options: { expectedVersion?: number | null } = {},
   ): Promise<AccessRule> {
     const rule = this.parseOrThrow(line);
-    if (options.expectedVersion !== undefined) await this.checkVersion(rule, options.expectedVersion);
-    await this.deps.rules.save(rule, actorId(actor));
+    const expected = options.expectedVersion;
+    if (expected === undefined) await this.deps.rules.save(rule, actorId(actor));
+    else {
+      const saved = await this.deps.rules.saveIfVersion(rule, actorId(actor), expected);
+      if (saved.kind === 'changed') throw versionConflict(expected, saved.current);
+    }
     await this.audit('rule.set', null, actor, { rule: rule.line });
     return rule;
   }
@@ -165,27 +169,6 @@ export class AdminService {
     if (!parsed.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${parsed.field}: ${parsed.message}`);
     return parsed.rule;
-  }
-
-  private async checkVersion(rule: AccessRule, expected: number | null): Promise<void> {
-    const current = (await this.deps.rules.list()).find(
-      (r) => r.host === rule.host && r.prefix === rule.prefix,
-    );
-    if (expected === null && current) {
-      throw new SekishoError(
-        'SEKISHO_ERR_RULE_INVALID',
-        `rule: path-prefix: a rule for this prefix exists (${current.line}); edit it instead`,
-      );
-    }
-    if (expected !== null && current?.version !== expected) {
-      const now = current
-        ? `${current.changedBy} changed it (now version ${current.version})`
-        : 'it was deleted';
-      throw new SekishoError(
-        'SEKISHO_ERR_RULE_INVALID',
-        `rule: ${now} after the form was opened; review and save again`,
-      );
-    }
   }
 
   /** Imports a rules file all or nothing; every bad line is reported. */
@@ -232,6 +215,23 @@ export class AdminService {
       detail,
     });
   }
+}
+
+/** The refusal of a console save whose form was opened before someone else's change landed. */
+function versionConflict(expected: number | null, current: StoredRule | null): SekishoError {
+  if (expected === null && current) {
+    return new SekishoError(
+      'SEKISHO_ERR_RULE_CONFLICT',
+      `rule: path-prefix: a rule for this prefix exists (${current.line}); edit it instead`,
+    );
+  }
+  const now = current
+    ? `${current.changedBy} changed it meanwhile (now version ${current.version})`
+    : 'it was deleted meanwhile';
+  return new SekishoError(
+    'SEKISHO_ERR_RULE_CONFLICT',
+    `rule: ${now}, after the form was opened; review and save again`,
+  );
 }
 
 function actorId(actor: AdminActor): string {

@@ -21,11 +21,20 @@ export interface RuleHistoryEntry {
   readonly changedAt: Date;
 }
 
+/** What a guarded save found: the write, or the rule as someone else left it (null: none). */
+export type GuardedSave =
+  { readonly kind: 'saved' } | { readonly kind: 'changed'; readonly current: StoredRule | null };
+
 /** Access rules in the auth DB, with who changed them and when; every change kept in history. */
 export interface RuleRepository {
   list(): Promise<StoredRule[]>;
   /** Adds or replaces the rule for its host and prefix. */
   save(rule: AccessRule, actor: string): Promise<void>;
+  /**
+   * Saves the rule only if its stored version is still `expectedVersion` (null: only if there is
+   * none yet), checked by the write itself so that of two simultaneous saves only one lands.
+   */
+  saveIfVersion(rule: AccessRule, actor: string, expectedVersion: number | null): Promise<GuardedSave>;
   /** Adds or replaces several rules at once, all or none; `replace` deletes the rules not listed. */
   saveAll(rules: readonly AccessRule[], actor: string, replace: boolean): Promise<void>;
   /** Deletes the rule for a host (null: every host) and prefix; false when there was none. */

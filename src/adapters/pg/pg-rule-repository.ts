@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AccessRule } from '../../domain/rules/types.ts';
-import type { RuleHistoryEntry, RuleRepository, StoredRule } from '../../ports/rules.ts';
+import type { GuardedSave, RuleHistoryEntry, RuleRepository, StoredRule } from '../../ports/rules.ts';
 import { inTransaction, noteChange, type Queryable } from './database.ts';
 
 export class PgRuleRepository implements RuleRepository {
@@ -11,26 +11,29 @@ export class PgRuleRepository implements RuleRepository {
   }
 
   async list(): Promise<StoredRule[]> {
-    const { rows } = await this.pool.query<{
-      host: string;
-      prefix: string;
-      line: string;
-      version: string;
-      changed_by: string;
-      changed_at: Date;
-    }>('SELECT host, prefix, line, version, changed_by, changed_at FROM access_rules ORDER BY prefix, host');
-    return rows.map((r) => ({
-      host: r.host === '' ? null : r.host,
-      prefix: r.prefix,
-      line: r.line,
-      version: Number(r.version),
-      changedBy: r.changed_by,
-      changedAt: r.changed_at,
-    }));
+    const { rows } = await this.pool.query<RuleRow>(
+      `SELECT ${ruleColumns} FROM access_rules ORDER BY prefix, host`,
+    );
+    return rows.map(toStoredRule);
   }
 
   async save(rule: AccessRule, actor: string): Promise<void> {
     await this.saveAll([rule], actor, false);
+  }
+
+  async saveIfVersion(rule: AccessRule, actor: string, expectedVersion: number | null): Promise<GuardedSave> {
+    try {
+      return await inTransaction(this.pool, async (db) => {
+        const version = await addHistory(db, rule, actor);
+        const written = await writeIfVersion(db, rule, actor, version, expectedVersion);
+        if (!written) throw new VersionChanged(await findRule(db, rule));
+        await noteChange(db, 'rules', null);
+        return { kind: 'saved' } as const;
+      });
+    } catch (error) {
+      if (error instanceof VersionChanged) return { kind: 'changed', current: error.current };
+      throw error;
+    }
   }
 
   async saveAll(rules: readonly AccessRule[], actor: string, replace: boolean): Promise<void> {
@@ -74,6 +77,74 @@ export class PgRuleRepository implements RuleRepository {
   }
 }
 
+const ruleColumns = 'host, prefix, line, version, changed_by, changed_at';
+
+interface RuleRow {
+  host: string;
+  prefix: string;
+  line: string;
+  version: string;
+  changed_by: string;
+  changed_at: Date;
+}
+
+function toStoredRule(r: RuleRow): StoredRule {
+  return {
+    host: r.host === '' ? null : r.host,
+    prefix: r.prefix,
+    line: r.line,
+    version: Number(r.version),
+    changedBy: r.changed_by,
+    changedAt: r.changed_at,
+  };
+}
+
+/** Thrown inside the transaction so that it rolls back (the history row with it). */
+class VersionChanged extends Error {
+  readonly current: StoredRule | null;
+
+  constructor(current: StoredRule | null) {
+    super('rule version changed');
+    this.current = current;
+  }
+}
+
+/**
+ * The version check is the write's own condition: a simultaneous save of the same row waits for
+ * the row lock and then re-evaluates `version = $6` against the committed row (or, for an add,
+ * finds the committed insert and does nothing), so only one of two racing saves can land.
+ */
+async function writeIfVersion(
+  db: Queryable,
+  rule: AccessRule,
+  actor: string,
+  version: string,
+  expected: number | null,
+): Promise<boolean> {
+  const values = [rule.host ?? '', rule.prefix, rule.line, version, actor];
+  const { rowCount } =
+    expected === null
+      ? await db.query(
+          `INSERT INTO access_rules (host, prefix, line, version, changed_by, changed_at)
+           VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (host, prefix) DO NOTHING`,
+          values,
+        )
+      : await db.query(
+          `UPDATE access_rules SET line = $3, version = $4, changed_by = $5, changed_at = now()
+           WHERE host = $1 AND prefix = $2 AND version = $6`,
+          [...values, expected],
+        );
+  return rowCount === 1;
+}
+
+async function findRule(db: Queryable, rule: AccessRule): Promise<StoredRule | null> {
+  const { rows } = await db.query<RuleRow>(
+    `SELECT ${ruleColumns} FROM access_rules WHERE host = $1 AND prefix = $2`,
+    [rule.host ?? '', rule.prefix],
+  );
+  return rows[0] ? toStoredRule(rows[0]) : null;
+}
+
 interface HistoryRow {
   version: string;
   host: string;
@@ -94,16 +165,22 @@ function toHistoryEntry(r: HistoryRow): RuleHistoryEntry {
   };
 }
 
-async function upsert(db: Queryable, rule: AccessRule, actor: string): Promise<void> {
-  const history = await db.query<{ version: string }>(
+/** Records the change in the history; its number is the rule's new version. */
+async function addHistory(db: Queryable, rule: AccessRule, actor: string): Promise<string> {
+  const { rows } = await db.query<{ version: string }>(
     'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, $3, $4) RETURNING version',
     [rule.host ?? '', rule.prefix, rule.line, actor],
   );
+  return rows[0]?.version ?? '';
+}
+
+async function upsert(db: Queryable, rule: AccessRule, actor: string): Promise<void> {
+  const version = await addHistory(db, rule, actor);
   await db.query(
     `INSERT INTO access_rules (host, prefix, line, version, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (host, prefix) DO UPDATE SET line = EXCLUDED.line, version = EXCLUDED.version,
        changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at`,
-    [rule.host ?? '', rule.prefix, rule.line, history.rows[0]?.version, actor],
+    [rule.host ?? '', rule.prefix, rule.line, version, actor],
   );
 }
 
