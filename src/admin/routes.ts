@@ -11,7 +11,6 @@ import { adminMessages } from './messages.ts';
 import { SessionAdmin } from './session-admin.ts';
 import { userActionRoutes } from './user-actions.ts';
 import { userRoutes } from './users-routes.ts';
-import { userStatus } from './users-view.ts';
 
 /**
  * The admin console under `/_sekisho/admin/`. The gate decides the path by the rules before
@@ -42,9 +41,11 @@ export async function adminRoutes(app: FastifyInstance, gateway: Gateway): Promi
 
     scope.get('/_sekisho/admin/', async (request, reply) => {
       const a = adminMessages(request);
-      const [loaded, users] = await Promise.all([loadStoredRules(gateway), gateway.users.list()]);
+      const [loaded, users] = await Promise.all([
+        loadStoredRules(gateway),
+        gateway.users.countUsers(gateway.clock.now()),
+      ]);
       const rows = ruleRows(gateway, loaded, a);
-      const now = gateway.clock.now();
       return sendAdminPage(request, reply, {
         view: 'home',
         section: 'home',
@@ -55,8 +56,8 @@ export async function adminRoutes(app: FastifyInstance, gateway: Gateway): Promi
             (n, row) => n + row.warnings.filter((w) => w.severity === 'warning').length,
             0,
           ),
-          userCount: users.length,
-          flaggedCount: users.filter((u) => userStatus(u, now, a).flagged).length,
+          userCount: users.total,
+          flaggedCount: users.flagged,
         },
       });
     });

@@ -6,7 +6,7 @@ import { list, raw, refusal, text, whole, type Fields } from './form.ts';
 import { adminMessages, fill } from './messages.ts';
 import { redirectDone, sendAdminPage, userPath } from './render.ts';
 import type { SessionAdmin } from './session-admin.ts';
-import { matchesSearch, USERS_PAGE, userRow, userStatus } from './users-view.ts';
+import { USERS_PAGE, userRow, userStatus } from './users-view.ts';
 
 const USERS = '/_sekisho/admin/users';
 
@@ -100,9 +100,11 @@ export function userRoutes(
     const a = adminMessages(request);
     const q = text(request.query as Fields, 'q', 128);
     const offset = whole(request.query as Fields, 'offset', 0);
-    const [users, groups] = await Promise.all([gateway.users.list(), gateway.users.listGroups()]);
+    const [matching, groups] = await Promise.all([
+      gateway.users.search(q, { offset, limit: USERS_PAGE }),
+      gateway.users.listGroups(),
+    ]);
     const now = gateway.clock.now();
-    const matching = users.filter((user) => matchesSearch(user, q));
     return sendAdminPage(request, reply, {
       view: 'users',
       section: 'users',
@@ -111,10 +113,10 @@ export function userRoutes(
       error,
       vars: {
         q,
-        total: matching.length,
-        rows: matching.slice(offset, offset + USERS_PAGE).map((user) => userRow(user, now, a)),
+        total: matching.total,
+        rows: matching.users.map((user) => userRow(user, now, a)),
         newer: offset > 0 ? Math.max(offset - USERS_PAGE, 0) : null,
-        older: matching.length > offset + USERS_PAGE ? offset + USERS_PAGE : null,
+        older: matching.total > offset + USERS_PAGE ? offset + USERS_PAGE : null,
         groups,
         form: form ?? { id: '', name: '', email: '', phone: '', groups: [] },
       },

@@ -15,15 +15,6 @@ export interface UserRow {
 
 export const USERS_PAGE = 50;
 
-/** Whether a user matches a search: any of ID, name, email, phone or a group contains it (any case). */
-export function matchesSearch(user: UserRecord, query: string): boolean {
-  if (query === '') return true;
-  const needle = query.toLowerCase();
-  return [user.id, user.displayName, user.email ?? '', user.phone ?? '', ...user.groups].some((field) =>
-    field.toLowerCase().includes(needle),
-  );
-}
-
 /** "locked", "locked out until …" or "active". */
 export function userStatus(
   user: UserRecord,

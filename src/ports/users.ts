@@ -38,6 +38,13 @@ export interface UserRepository {
   /** The user with its groups, or null. */
   find(id: string): Promise<UserRecord | null>;
   list(): Promise<UserRecord[]>;
+  /**
+   * One page (by ID) of the users whose ID, name, email, phone or a group contains `text`, in any
+   * letter case ('' matches everyone), and how many match in all.
+   */
+  search(text: string, page: { offset: number; limit: number }): Promise<UserPage>;
+  /** How many users there are, and how many of them are locked or locked out at `now`. */
+  countUsers(now: number): Promise<{ total: number; flagged: number }>;
   /** Throws SEKISHO_ERR_USER_EXISTS, or SEKISHO_ERR_GROUP_NOT_FOUND for an unknown group. */
   create(user: NewUser): Promise<void>;
   /** Throws SEKISHO_ERR_USER_NOT_FOUND. */
@@ -57,6 +64,12 @@ export interface UserRepository {
   createGroup(name: string): Promise<void>;
   removeGroup(name: string): Promise<void>;
   listGroups(): Promise<{ name: string; members: string[] }[]>;
+}
+
+export interface UserPage {
+  readonly users: readonly UserRecord[];
+  /** All the users that match, across every page. */
+  readonly total: number;
 }
 
 export interface LockoutState {

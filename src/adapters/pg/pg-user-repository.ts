@@ -1,6 +1,13 @@
 import type pg from 'pg';
 import { SekishoError } from '../../domain/errors.ts';
-import type { LockoutState, NewUser, UserChanges, UserRecord, UserRepository } from '../../ports/users.ts';
+import type {
+  LockoutState,
+  NewUser,
+  UserChanges,
+  UserPage,
+  UserRecord,
+  UserRepository,
+} from '../../ports/users.ts';
 import { inTransaction, noteChange, type Queryable } from './database.ts';
 
 interface UserRow {
@@ -14,6 +21,17 @@ interface UserRow {
   lockout_until: Date | null;
   groups: string[] | null;
 }
+
+/**
+ * The console's search: a case-insensitive substring of any listed field or group name.
+ * `strpos` rather than LIKE, so that `%` and `_` in the text are just characters.
+ */
+const searchCondition = `
+  ($1 = '' OR strpos(lower(u.id), lower($1)) > 0 OR strpos(lower(u.display_name), lower($1)) > 0
+    OR strpos(lower(coalesce(u.email, '')), lower($1)) > 0
+    OR strpos(lower(coalesce(u.phone, '')), lower($1)) > 0
+    OR EXISTS (SELECT 1 FROM memberships g
+               WHERE g.user_id = u.id AND strpos(lower(g.group_name), lower($1)) > 0))`;
 
 const selectUsers = `
   SELECT u.*, array_remove(array_agg(m.group_name ORDER BY m.group_name), NULL) AS groups
@@ -34,6 +52,30 @@ export class PgUserRepository implements UserRepository {
   async list(): Promise<UserRecord[]> {
     const { rows } = await this.pool.query<UserRow>(`${selectUsers} GROUP BY u.id ORDER BY u.id`);
     return rows.map(toRecord);
+  }
+
+  async search(text: string, page: { offset: number; limit: number }): Promise<UserPage> {
+    const [found, counted] = await Promise.all([
+      this.pool.query<UserRow>(
+        `${selectUsers} WHERE ${searchCondition} GROUP BY u.id ORDER BY u.id LIMIT $2 OFFSET $3`,
+        [text, page.limit, page.offset],
+      ),
+      this.pool.query<{ total: number }>(
+        `SELECT count(*)::int AS total FROM users u WHERE ${searchCondition}`,
+        [text],
+      ),
+    ]);
+    return { users: found.rows.map(toRecord), total: counted.rows[0]?.total ?? 0 };
+  }
+
+  async countUsers(now: number): Promise<{ total: number; flagged: number }> {
+    const { rows } = await this.pool.query<{ total: number; flagged: number }>(
+      `SELECT count(*)::int AS total,
+         (count(*) FILTER (WHERE locked OR lockout_until > $1))::int AS flagged
+       FROM users`,
+      [new Date(now)],
+    );
+    return rows[0] ?? { total: 0, flagged: 0 };
   }
 
   async create(user: NewUser): Promise<void> {
