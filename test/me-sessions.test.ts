@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { csrfField, FormClient } from './support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from './support/gateway.ts';
+import { SessionAdmin } from '../src/admin/session-admin.ts';
+import { hashToken } from '../src/core/session-service.ts';
 import { enrolDevice } from './push-harness.ts';
 
 /** `/_sekisho/me` over HTTP: a user's own sessions and push devices. */
@@ -34,7 +36,7 @@ describe('self-service: sessions and devices', () => {
     expect(answer.status).toBe(303);
     return client;
   }
-  /** Session hashes on the page, in page order, and which one is this session. */
+  /** Session display IDs on the page, in page order, and which one is this session. */
   function sessionsOn(html: string): { hashes: string[]; current: string | undefined } {
     const hashes = [...html.matchAll(/data-session="([^"]+)"/g)].map((m) => m[1] ?? '');
     const current = /class="me-item current" data-session="([^"]+)"/.exec(html)?.[1];
@@ -105,7 +107,7 @@ describe('self-service: sessions and devices', () => {
     expect(notice.body).toContain('セッションを終了しました。');
     expect(sessionsOn(notice.body).hashes).not.toContain(other);
     expect(await auditRows('me.session.end')).toEqual([
-      { user_id: 'jiro', actor: 'jiro', detail: { session: other.slice(0, 12), ip: '127.0.0.1' } },
+      { user_id: 'jiro', actor: 'jiro', detail: { session: other, ended: true, ip: '127.0.0.1' } },
     ]);
   });
 
@@ -140,19 +142,50 @@ describe('self-service: sessions and devices', () => {
     }
   });
 
-  it("refuses to end someone else's session or this one", async () => {
+  it('names sessions by an opaque display ID: never the cookie or the stored hash (the store key)', async () => {
+    const a = await loggedIn('taro');
+    const b = await loggedIn('taro');
+    const page = (await a.get('/_sekisho/me')).body;
+    const listed = await gw.runtime.gateway.sessions.listFor('taro');
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    for (const { hash } of listed) expect(page).not.toContain(hash);
+    for (const client of [a, b]) {
+      const token = client.cookies.get('sekisho_sid') ?? '';
+      expect(page).not.toContain(token);
+      expect(page).not.toContain(hashToken(token));
+    }
+    // The IDs are the console's (one listing and revocation for both pages).
+    const ids = sessionsOn(page).hashes;
+    const sessionAdmin = new SessionAdmin({
+      sessions: gw.runtime.gateway.sessions,
+      audit: gw.runtime.gateway.audit,
+      secret: gw.runtime.gateway.secret,
+    });
+    expect(ids.sort()).toEqual(listed.map(({ hash }) => sessionAdmin.displayId(hash)).sort());
+  });
+
+  it("refuses to end someone else's session however the form is edited, or this one", async () => {
     const mine = await loggedIn('saburo');
     const theirs = await loggedIn('taro');
-    const theirHash = sessionsOn((await theirs.get('/_sekisho/me')).body).current ?? '';
+    const theirId = sessionsOn((await theirs.get('/_sekisho/me')).body).current ?? '';
+    const theirToken = theirs.cookies.get('sekisho_sid') ?? '';
     const page = await mine.get('/_sekisho/me');
     // With no other session and no device the page has no form; any page's token will do.
     const token = csrfField((await mine.get('/_sekisho/logout')).body);
-    const foreign = await mine.post('/_sekisho/me/sessions/end', {
-      _csrf: token,
-      session: theirHash,
-    });
-    expect(foreign.headers.location).toBe('/_sekisho/me?notice=no-such-session');
-    expect((await theirs.get('/bk01/')).status).toBe(200);
+    const ended = (await auditRows('me.session.end')).length;
+    // Their display ID, their stored hash (the store key), their cookie value: none names a session of mine.
+    for (const session of [theirId, hashToken(theirToken), theirToken]) {
+      const foreign = await mine.post('/_sekisho/me/sessions/end', { _csrf: token, session });
+      expect(foreign.headers.location, session).toBe('/_sekisho/me?notice=no-such-session');
+      expect((await theirs.get('/bk01/')).status).toBe(200);
+    }
+    // Only the attempts are audited, under saburo, as ending nothing.
+    const attempts = (await auditRows('me.session.end')).slice(ended);
+    expect(attempts.map((row) => [row.user_id, row.detail.ended])).toEqual([
+      ['saburo', false],
+      ['saburo', false],
+      ['saburo', false],
+    ]);
     const own = await mine.post('/_sekisho/me/sessions/end', {
       _csrf: token,
       session: sessionsOn(page.body).current ?? '',
@@ -171,7 +204,7 @@ describe('self-service: sessions and devices', () => {
     expect((await a.get('/bk01/')).status).toBe(200);
     expect(sessionsOn((await a.get('/_sekisho/me')).body).hashes).toHaveLength(1);
     const rows = await auditRows('me.session.end_others');
-    expect(rows.at(-1)).toMatchObject({ user_id: 'saburo', detail: { ended: 3 } });
+    expect(rows.at(-1)).toMatchObject({ user_id: 'saburo', detail: { count: 3 } });
   });
 
   it('lists my push devices and revokes one; a device of someone else is not mine to revoke', async () => {

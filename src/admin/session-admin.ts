@@ -3,7 +3,7 @@ import type { SessionService } from '../core/session-service.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import { browserLabel } from '../push/browser-label.ts';
 
-/** A live session as the console shows it: never its token, nor even its stored hash. */
+/** A live session as a page shows it: never its token, nor even its stored hash. */
 export interface SessionRow {
   /** A keyed digest of the stored hash: stable, short, and useless as a cookie or a store key. */
   readonly id: string;
@@ -14,7 +14,7 @@ export interface SessionRow {
   readonly createdAt: number;
   readonly authenticatedAt: number;
   readonly lastSeen: number;
-  /** The session the admin is using right now. */
+  /** The session the page is being used from right now. */
   readonly current: boolean;
 }
 
@@ -25,22 +25,47 @@ export interface SessionActor {
   readonly userAgent: string;
 }
 
-/** Lists and ends users' sessions for the console, always through SessionService, always audited. */
-export class SessionAdmin {
-  private readonly deps: { sessions: SessionService; audit: AuditLog; secret: string };
+/** The audit events one caller records: the console's, or the self-service page's. */
+export interface SessionAuditEvents {
+  /** One session ended. */
+  readonly revoke: string;
+  /** All of a user's sessions (or all but the current one) ended. */
+  readonly revokeAll: string;
+}
 
-  constructor(deps: SessionAdmin['deps']) {
-    this.deps = deps;
+/** What asking to end one session did. */
+export type RevokeOutcome = 'ended' | 'gone' | 'current';
+
+/**
+ * Lists and ends one user's sessions by display ID, for the admin console and for the user's own
+ * page alike: always through SessionService (so every instance refuses the session at once),
+ * always audited. A display ID is looked up among that user's sessions only, so an ID from
+ * anywhere else (another user's page, a forged form) names nothing.
+ */
+export class SessionAdmin {
+  private readonly deps: {
+    sessions: SessionService;
+    audit: AuditLog;
+    secret: string;
+    events: SessionAuditEvents;
+  };
+
+  constructor(deps: Omit<SessionAdmin['deps'], 'events'> & { readonly events?: SessionAuditEvents }) {
+    this.deps = {
+      ...deps,
+      events: deps.events ?? { revoke: 'session.revoke', revokeAll: 'session.revoke_all' },
+    };
   }
 
   /** 96 bits of HMAC: enough to tell sessions apart, nothing an attacker could replay. */
   displayId(hash: string): string {
     return createHmac('sha256', this.deps.secret)
-      .update(`sekisho admin session id\u0000${hash}`)
+      .update(`sekisho session display id\u0000${hash}`)
       .digest('base64url')
       .slice(0, 16);
   }
 
+  /** The user's live sessions, newest first; `currentHash` marks the one in use. */
   async list(userId: string, currentHash: string | null): Promise<SessionRow[]> {
     const listed = await this.deps.sessions.listFor(userId);
     return listed.map(({ hash, data, lastSeen }) => ({
@@ -56,20 +81,45 @@ export class SessionAdmin {
     }));
   }
 
-  /** Ends the user's session with this display ID; false when it is gone (or never was theirs). */
-  async revoke(userId: string, displayId: string, actor: SessionActor): Promise<boolean> {
+  /**
+   * Ends the user's session with this display ID: 'gone' when it is no longer (or never was)
+   * theirs; 'current' (nothing done) when it is the session `keep`, which must be logged out instead.
+   */
+  async revoke(
+    userId: string,
+    displayId: string,
+    actor: SessionActor,
+    options: { keep?: string | null } = {},
+  ): Promise<RevokeOutcome> {
     const listed = await this.deps.sessions.listFor(userId);
     const match = listed.find(({ hash }) => sameId(this.displayId(hash), displayId));
+    if (match && match.hash === options.keep) return 'current';
     const ended = match ? await this.deps.sessions.endByHash(match.hash) : false;
-    await this.record('session.revoke', userId, actor, { session: displayId, ended });
-    return ended;
+    await this.record(this.deps.events.revoke, userId, actor, {
+      session: displayId,
+      ended,
+      ...(match ? { ip: match.data.ip } : {}),
+    });
+    return ended ? 'ended' : 'gone';
   }
 
-  /** Ends every session of the user, on every instance. */
-  async revokeAll(userId: string, actor: SessionActor): Promise<number> {
-    const count = await this.deps.sessions.endAllFor(userId);
-    await this.record('session.revoke_all', userId, actor, { count });
+  /** Ends every session of the user on every instance, or every one but `keep`; returns how many. */
+  async revokeAll(
+    userId: string,
+    actor: SessionActor,
+    options: { keep?: string | null } = {},
+  ): Promise<number> {
+    const count = options.keep
+      ? await this.endOthers(userId, options.keep)
+      : await this.deps.sessions.endAllFor(userId);
+    await this.record(this.deps.events.revokeAll, userId, actor, { count });
     return count;
+  }
+
+  private async endOthers(userId: string, keep: string): Promise<number> {
+    const others = (await this.deps.sessions.listFor(userId)).filter(({ hash }) => hash !== keep);
+    const ended = await Promise.all(others.map(({ hash }) => this.deps.sessions.endByHash(hash)));
+    return ended.filter(Boolean).length;
   }
 
   private async record(event: string, userId: string, actor: SessionActor, detail: Record<string, unknown>) {

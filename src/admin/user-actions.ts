@@ -78,8 +78,8 @@ export function userActionRoutes(
     },
     'revoke-session': async (id, body, request) => {
       await existing(id);
-      const ended = await sessions.revoke(id, text(body, 'session', 64), actorOf(request));
-      const done = ended ? 'sessionRevoked' : 'sessionGone';
+      const outcome = await sessions.revoke(id, text(body, 'session', 64), actorOf(request));
+      const done = outcome === 'ended' ? 'sessionRevoked' : 'sessionGone';
       const to =
         text(body, 'back') === 'sessions'
           ? `/_sekisho/admin/sessions?user=${encodeURIComponent(id)}`

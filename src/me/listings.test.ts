@@ -1,39 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionListing } from '../core/session-service.ts';
+import type { SessionRow } from '../admin/session-admin.ts';
 import type { PushDevice } from '../push/types.ts';
 import { deviceRows, sessionRows } from './listings.ts';
 
 const at = Date.UTC(2026, 3, 1, 9, 30);
-const listing = (hash: string, userAgent: string): SessionListing => ({
-  hash,
+const listing = (id: string, browser: string, current: boolean): SessionRow => ({
+  id,
+  ip: '192.0.2.7',
+  userAgent: `${browser} (full user agent)`,
+  browser,
+  proven: ['password', 'SMSOTP'],
+  createdAt: at,
+  authenticatedAt: at,
   lastSeen: at + 60_000,
-  data: {
-    userId: 'taro',
-    groups: [],
-    proven: ['password', 'SMSOTP'],
-    createdAt: at,
-    authenticatedAt: at,
-    ip: '192.0.2.7',
-    userAgent,
-  },
+  current,
 });
 
 describe('self-service listings', () => {
-  it('puts this session first and labels browsers; no token anywhere', () => {
+  it('puts this session first, then the others in the order listed, with times in the page language', () => {
     const rows = sessionRows(
       [
-        listing('other', 'Mozilla/5.0 (iPhone) AppleWebKit/605 Mobile/15E148'),
-        listing('mine', 'Mozilla/5.0 (Windows NT 10.0) Chrome/126.0 Safari/537.36'),
+        listing('older', 'Firefox on Linux', false),
+        listing('mine', 'Chrome on Windows', true),
+        listing('oldest', 'Safari on iPhone', false),
       ],
-      'mine',
       'en',
     );
-    expect(rows.map((r) => [r.hash, r.isCurrent, r.browser, r.methods])).toEqual([
+    expect(rows.map((r) => [r.id, r.isCurrent, r.browser, r.methods])).toEqual([
       ['mine', true, 'Chrome on Windows', 'password, SMSOTP'],
-      ['other', false, 'Safari on iPhone', 'password, SMSOTP'],
+      ['older', false, 'Firefox on Linux', 'password, SMSOTP'],
+      ['oldest', false, 'Safari on iPhone', 'password, SMSOTP'],
     ]);
     expect(rows[0]?.ip).toBe('192.0.2.7');
     expect(rows[0]?.loggedIn).toMatch(/2026/);
+    expect(sessionRows([listing('mine', 'Chrome on Windows', true)], 'ja')[0]?.loggedIn).toMatch(
+      /2026\/04\/01/,
+    );
   });
 
   it('lists live devices only', () => {

@@ -1,14 +1,13 @@
 /**
  * What the self-service page shows of a user's sessions and push devices: labels and times a
- * person can read, never a token. Pure: the route hands in the listings and the locale.
+ * person can read, never a token or a stored hash. Pure: the route hands in the listings and the locale.
  */
-import type { SessionListing } from '../core/session-service.ts';
-import { browserLabel } from '../push/browser-label.ts';
+import type { SessionRow } from '../admin/session-admin.ts';
 import type { PushDevice } from '../push/types.ts';
 
-export interface SessionRow {
-  /** The stored hash: what the end-session form names (not usable as a cookie). */
-  readonly hash: string;
+export interface OwnSessionRow {
+  /** The display ID (SessionAdmin's keyed digest): what the end-session form names. */
+  readonly id: string;
   readonly isCurrent: boolean;
   readonly browser: string;
   readonly ip: string;
@@ -33,21 +32,17 @@ function timeFormatter(locale: 'ja' | 'en'): (ms: number) => string {
   return (ms) => format.format(ms);
 }
 
-/** The current session first, then the others newest first (the order `listFor` gives). */
-export function sessionRows(
-  listings: readonly SessionListing[],
-  currentHash: string,
-  locale: 'ja' | 'en',
-): SessionRow[] {
+/** The current session first, then the others newest first (the order SessionAdmin lists them in). */
+export function sessionRows(sessions: readonly SessionRow[], locale: 'ja' | 'en'): OwnSessionRow[] {
   const time = timeFormatter(locale);
-  const rows = listings.map((s) => ({
-    hash: s.hash,
-    isCurrent: s.hash === currentHash,
-    browser: browserLabel(s.data.userAgent),
-    ip: s.data.ip,
-    loggedIn: time(s.data.createdAt),
+  const rows = sessions.map((s) => ({
+    id: s.id,
+    isCurrent: s.current,
+    browser: s.browser,
+    ip: s.ip,
+    loggedIn: time(s.createdAt),
     lastSeen: time(s.lastSeen),
-    methods: s.data.proven.join(', '),
+    methods: s.proven.join(', '),
   }));
   return [...rows.filter((r) => r.isCurrent), ...rows.filter((r) => !r.isCurrent)];
 }

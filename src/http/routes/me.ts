@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SessionAdmin, type SessionActor } from '../../admin/session-admin.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { deviceRows, sessionRows } from '../../me/listings.ts';
 import { PhoneChange, type PhoneChangeActor, type PhoneChangeResult } from '../../me/phone-change.ts';
@@ -52,6 +53,13 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
     sms: gateway.methods.get('SMSOTP')?.method ?? null,
     pendingTtlMs: gateway.config.otp.ttlSeconds * 1000,
   });
+  // The console's session listing and revocation, with the self-service audit events.
+  const sessionAdmin = new SessionAdmin({
+    sessions: gateway.sessions,
+    audit: gateway.audit,
+    secret: gateway.secret,
+    events: { revoke: 'me.session.end', revokeAll: 'me.session.end_others' },
+  });
   const forms = { preHandler: app.csrfProtection, config: { rateLimit: { max: 60, timeWindow: 60_000 } } };
   // The phone forms check a password: the login form's per-IP budget applies.
   const passwordForms = {
@@ -79,18 +87,10 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
     return null;
   }
 
-  const audit = (me: Me, request: FastifyRequest, event: string, detail: Record<string, unknown>) => {
-    const client = clientOf(request);
-    return gateway.audit.record({
-      event,
-      outcome: 'success',
-      userId: me.account.id,
-      actor: me.account.id,
-      ip: client.ip,
-      userAgent: client.userAgent,
-      detail,
-    });
-  };
+  const sessionActor = (request: FastifyRequest, me: Me): SessionActor => ({
+    id: me.account.id,
+    ...clientOf(request),
+  });
   const back = (reply: FastifyReply, notice: NoticeName) =>
     reply
       .code(303)
@@ -108,7 +108,7 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
       csrf: reply.generateCsrf(),
       user: { id: me.account.id, displayName: me.account.displayName },
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
-      sessions: sessionRows(await gateway.sessions.listFor(me.account.id), me.session.hash, locale),
+      sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), locale),
       devices,
       notice: notice ? { tone: notice.tone, text: messagesFor(locale).me[notice.key] } : null,
     });
@@ -117,22 +117,19 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
   app.post<{ Body: Body }>(`${ME_PATH}/sessions/end`, forms, async (request, reply) => {
     const me = await identify(request, reply);
     if (!me) return reply;
-    const hash = typeof request.body?.session === 'string' ? request.body.session : '';
-    if (hash === me.session.hash) return back(reply, 'current-session');
-    // Only the user's own sessions: a hash from anywhere else is simply not found.
-    const mine = (await gateway.sessions.listFor(me.account.id)).find((s) => s.hash === hash);
-    if (!mine || !(await gateway.sessions.endByHash(mine.hash))) return back(reply, 'no-such-session');
-    await audit(me, request, 'me.session.end', { session: mine.hash.slice(0, 12), ip: mine.data.ip });
-    return back(reply, 'session-ended');
+    const id = typeof request.body?.session === 'string' ? request.body.session.slice(0, 64) : '';
+    // Looked up among this user's own sessions only: an ID from anywhere else is simply not found.
+    const outcome = await sessionAdmin.revoke(me.account.id, id, sessionActor(request, me), {
+      keep: me.session.hash,
+    });
+    const notice = { ended: 'session-ended', gone: 'no-such-session', current: 'current-session' } as const;
+    return back(reply, notice[outcome]);
   });
 
   app.post(`${ME_PATH}/sessions/end-others`, forms, async (request, reply) => {
     const me = await identify(request, reply);
     if (!me) return reply;
-    const others = (await gateway.sessions.listFor(me.account.id)).filter((s) => s.hash !== me.session.hash);
-    let ended = 0;
-    for (const other of others) if (await gateway.sessions.endByHash(other.hash)) ended += 1;
-    await audit(me, request, 'me.session.end_others', { ended });
+    await sessionAdmin.revokeAll(me.account.id, sessionActor(request, me), { keep: me.session.hash });
     return back(reply, 'sessions-ended');
   });
 
