@@ -48,6 +48,7 @@ export class Proxying {
   /** Registers the Fastify proxy routes and turns the lean path on. */
   async register(app: FastifyInstance, policy: HeaderPolicy): Promise<void> {
     await registerBackends(app, this.gateway, policy, this.pools);
+    app.addHook('preClose', async () => closeConnectionsWhenIdle(app.server));
     app.addHook('onClose', async () => closeUpstreamPools(this.pools));
     if (this.gateway.config.proxy.leanPath) this.lean = createLeanProxy(this.gateway, policy, this.pools);
   }
@@ -72,6 +73,22 @@ function createGatewayServer(limits: Config['server'], listener: RequestListener
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   return server;
+}
+
+/** While the server closes, how often connections that have gone idle are ended. */
+const idleSweepMs = 100;
+
+/**
+ * Node's `server.close()` ends only the connections idle at that moment: one still serving a
+ * request stays open in keep-alive afterwards (`keepAliveTimeoutMs`, 72 s by default) and holds
+ * the close, so a graceful shutdown ran into its grace period and exited 1. While closing, every
+ * connection is therefore ended as soon as its last request is done.
+ */
+function closeConnectionsWhenIdle(server: Server): void {
+  if (!server.listening) return;
+  const sweep = setInterval(() => server.closeIdleConnections(), idleSweepMs);
+  sweep.unref();
+  server.once('close', () => clearInterval(sweep));
 }
 
 /**
