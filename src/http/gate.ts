@@ -24,11 +24,15 @@ export const ownPrefix = '/_sekisho/';
  */
 export function createGate(gateway: Gateway) {
   const sessionCookie = cookieNames(gateway.config).session;
+  const hasHome = gateway.config.homePath !== undefined;
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // The lean path already let this request through, and its backend failed: the error page.
     const failed = request.raw[upstreamFailure];
     if (failed) return void upstreamFailed(reply, failed.backend, failed.error);
     if (request.url.startsWith(ownPrefix) && !isGuardedOwnPath(request.url)) return;
+    // `/` only redirects to homePath (app.ts), whose own rule then guards it; without this,
+    // default deny would answer 403 before the redirect unless a rule happened to cover `/`.
+    if (hasHome && isHomeRequest(request)) return;
     if (!gateway.readiness.isReady) return unavailable(request, reply);
     const target = { host: request.headers.host ?? null, rawPath: pathOf(request.url) };
     // Path and rule are found once; the session is read only when the rule needs one.
@@ -54,6 +58,10 @@ export function createGate(gateway: Gateway) {
  */
 function isGuardedOwnPath(url: string): boolean {
   return url.slice(0, ADMIN_PREFIX.length).toLowerCase() === ADMIN_PREFIX;
+}
+
+function isHomeRequest(request: FastifyRequest): boolean {
+  return (request.method === 'GET' || request.method === 'HEAD') && pathOf(request.url) === '/';
 }
 
 function finish(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, decision: AccessDecision) {
