@@ -1,5 +1,6 @@
 import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
 import { SekishoError } from '../domain/errors.ts';
+import { normalisePhone } from '../domain/phone-number.ts';
 import { parseRule, parseRules } from '../domain/rules/parse-rule.ts';
 import { parsePathPrefix } from '../domain/rules/parse-prefix.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
@@ -9,7 +10,6 @@ import type { UserChanges, UserRepository } from '../ports/users.ts';
 
 const userIdPattern = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 const groupPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Who makes a change: a console admin (with where from), or a label such as `cli`. */
@@ -50,12 +50,13 @@ export class AdminService {
 
   async addUser(input: UserInput, actor: AdminActor): Promise<void> {
     validateUser(input);
+    const phone = input.phone ? phoneOrThrow(input.phone) : null;
     const passwordHash = input.password === null ? null : await this.hashPassword(input.password);
     await this.deps.users.create({
       id: input.id,
       displayName: input.displayName ?? input.id,
       passwordHash,
-      phone: input.phone ?? null,
+      phone,
       email: input.email ?? null,
       groups: input.groups ?? [],
     });
@@ -72,9 +73,9 @@ export class AdminService {
   ): Promise<void> {
     if (changes.displayName !== undefined) validateName(changes.displayName);
     for (const group of changes.groups ?? []) validateGroup(group);
-    if (changes.phone) validatePhone(changes.phone);
     if (changes.email) validateEmail(changes.email);
-    const { password, ...rest } = changes;
+    const { password, ...given } = changes;
+    const rest = changes.phone ? { ...given, phone: phoneOrThrow(changes.phone) } : given;
     const passwordHash = password === undefined ? undefined : await this.hashPassword(password);
     await this.deps.users.update(id, { ...rest, ...(passwordHash ? { passwordHash } : {}) });
     const onlyPassword = password !== undefined && Object.keys(rest).length === 0;
@@ -241,7 +242,6 @@ function actorId(actor: AdminActor): string {
 function validateUser(input: UserInput): void {
   if (!userIdPattern.test(input.id)) throw usage(`user ID ${JSON.stringify(input.id)} is not valid`);
   if (input.displayName !== undefined) validateName(input.displayName);
-  if (input.phone) validatePhone(input.phone);
   if (input.email) validateEmail(input.email);
   for (const group of input.groups ?? []) validateGroup(group);
 }
@@ -257,13 +257,14 @@ function validateName(name: string): void {
     throw usage('name must be at most 128 printable characters');
 }
 
-function validatePhone(phone: string): void {
-  if (!e164Pattern.test(phone)) {
-    throw new SekishoError(
-      'SEKISHO_ERR_USER_INVALID',
-      `phone ${JSON.stringify(phone)} is not E.164 (e.g. +819012345678)`,
-    );
-  }
+/** The number as stored (E.164), from any form people type: the one rule of the console, /me and the CLI. */
+function phoneOrThrow(phone: string): string {
+  const normalised = normalisePhone(phone);
+  if (normalised !== null) return normalised;
+  throw new SekishoError(
+    'SEKISHO_ERR_USER_INVALID',
+    `phone ${JSON.stringify(phone)} is not a phone number (e.g. 090-1234-5678 or +819012345678)`,
+  );
 }
 
 function validateEmail(email: string): void {

@@ -1,7 +1,8 @@
 /**
- * Phone numbers as users type them on the self-service page: full-width digits from a Japanese
- * IME, spaces, hyphens and brackets, and the domestic form (`090-1234-5678`). The auth DB keeps
- * E.164 (`+819012345678`).
+ * Phone numbers as people type them, on the self-service page, in the admin console and to the
+ * CLI alike: full-width digits from a Japanese IME, spaces, hyphens and brackets, the domestic
+ * form (`090-1234-5678`) and E.164 with or without the domestic trunk 0 (`+81 90…`, `+81 090…`).
+ * The auth DB keeps E.164 (`+819012345678`), the form SMS providers are given.
  */
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
@@ -10,6 +11,9 @@ const E164 = /^\+[1-9][0-9]{6,14}$/;
 export function normalisePhone(input: string): string | null {
   const compact = input.normalize('NFKC').replace(/[\s\-().]/g, '');
   if (compact.length === 0 || compact.length > 20) return null;
-  const e164 = /^0\d{9,10}$/.test(compact) ? `+81${compact.slice(1)}` : compact;
+  const e164 = /^0\d{9,10}$/.test(compact)
+    ? `+81${compact.slice(1)}`
+    : // No Japanese number starts with 0 after the country code: the trunk 0 was typed out of habit.
+      compact.replace(/^\+810(?=\d{9,10}$)/, '+81');
   return E164.test(e164) ? e164 : null;
 }

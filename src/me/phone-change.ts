@@ -14,12 +14,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PasswordLogin } from '../core/password-login.ts';
+import { normalisePhone } from '../domain/phone-number.ts';
 import type { AuthMethod, PluginClient, PluginView } from '../plugin-api.ts';
 import { maskPhone } from '../plugin-api.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Store } from '../ports/store.ts';
 import type { UserRecord, UserRepository } from '../ports/users.ts';
-import { normalisePhone } from './phone-number.ts';
 
 /** Who is asking: the session's user, its hash (binds the pending change) and what it proved. */
 export interface PhoneChangeActor {
