@@ -5,9 +5,10 @@
  * status) is `unavailable` for start and poll and `false` for verify, and one warn line without
  * secrets (never the key or a token) says why.
  */
-import { Agent, request } from 'undici';
+import { request, type Agent } from 'undici';
 import { z } from 'zod';
 import type { PluginLogger, PushClient, PushPollResult, PushStartResult } from '../../src/plugin-api.ts';
+import { isTimeout, parseJson, readLimited, timedAgent } from '../shared/http.ts';
 import type { RemoteServiceConfig } from './config.ts';
 
 /** The remote client, plus closing its connection pool. */
@@ -24,9 +25,6 @@ type FailureReason = 'timeout' | 'network' | 'http-status' | 'not-json' | 'bad-s
 type Answer =
   | { readonly ok: true; readonly status: string; readonly json: unknown }
   | { readonly ok: false; readonly reason: FailureReason; readonly httpStatus?: number };
-
-/** An answer larger than this is not one of ours; stop reading rather than buffer it. */
-const MAX_ANSWER_BYTES = 64 * 1024;
 
 const STATUS_OK = '0000';
 const STATUS_BUSY = '1429';
@@ -54,9 +52,8 @@ const pollAnswer = z
 
 /** Creates the client; `close()` releases its pool. */
 export function createRemotePushClient(settings: RemoteServiceConfig, log: PluginLogger): RemotePushClient {
-  const timeout = settings.timeoutMs;
   // Its own pool, so connect time is bounded too and shutdown can close it.
-  const agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+  const agent = timedAgent(settings.timeoutMs);
   const call = (name: Call, body: Record<string, unknown>) => callService(settings, agent, name, body);
   const warn = (name: Call, failure: Record<string, unknown>) =>
     log.warn({ call: name, ...failure }, 'push service call failed');
@@ -160,35 +157,4 @@ function interpret(httpStatus: number, text: string | null): Answer {
   const parsed = envelope.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'bad-shape', httpStatus };
   return { ok: true, status: parsed.data.status, json };
-}
-
-/** Reads at most {@link MAX_ANSWER_BYTES}; null when the answer is larger. */
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_ANSWER_BYTES) {
-      body.destroy();
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-function isTimeout(error: unknown): boolean {
-  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-  return name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code));
 }

@@ -3,8 +3,9 @@
  * `POST {baseUrl}/{tenantId}/messages` per message, a JSON message object back. Every failure is
  * returned as a reason, never thrown, and neither the token nor the text ever reaches a log.
  */
-import { Agent, request } from 'undici';
+import { request, type Agent } from 'undici';
 import { z } from 'zod';
+import { isTimeout, parseJson, readLimited, timedAgent } from '../../shared/http.ts';
 import { toDomesticMobile } from '../sms-message.ts';
 import { characterCount, MAX_SMS_CHARACTERS } from './types.ts';
 import type { SendFailureReason, SendOutcome, SmsMessage, SmsProvider } from './types.ts';
@@ -19,17 +20,13 @@ export interface KaradenSettings {
   readonly timeoutMs: number;
 }
 
-/** An answer larger than this is not a message object; stop reading rather than buffer it. */
-const MAX_ANSWER_BYTES = 64 * 1024;
-
 const messageObject = z.looseObject({ object: z.literal('message'), id: z.string().min(1).max(128) });
 const errorObject = z.looseObject({ object: z.literal('error'), code: z.string().max(64) });
 
 /** Creates the Karaden provider; `close()` releases its connection pool. */
 export function createKaradenProvider(settings: KaradenSettings): SmsProvider {
-  const timeout = settings.timeoutMs;
   // Its own pool, so connect time is bounded too and shutdown can close it.
-  const agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+  const agent = timedAgent(settings.timeoutMs);
   const url = `${settings.baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(settings.tenantId)}/messages`;
   let closing: Promise<void> | null = null;
   return {
@@ -74,21 +71,6 @@ async function sendOne(
   }
 }
 
-/** Reads at most {@link MAX_ANSWER_BYTES}; null when the answer is larger. */
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_ANSWER_BYTES) {
-      body.destroy();
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Maps Karaden's status and answer to an outcome. */
 function interpret(status: number, text: string | null): SendOutcome {
   const json = parseJson(text);
@@ -113,20 +95,7 @@ function reasonForStatus(status: number): SendFailureReason {
   return 'bad-response';
 }
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /** Timeouts (ours or undici's) versus everything else that kept the request from being answered. */
 function failureOf(error: unknown): SendFailureReason {
-  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-  if (name === 'TimeoutError' || (typeof code === 'string' && TIMEOUT_CODES.has(code))) return 'timeout';
-  return 'network';
+  return isTimeout(error) ? 'timeout' : 'network';
 }
