@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SessionService } from '../core/session-service.ts';
 import type { AuditLog } from '../ports/audit.ts';
-import { browserLabel } from '../push/browser-label.ts';
+import { browserLabel } from '../../views/static/push/browser-label.js';
 
 /** A live session as a page shows it: never its token, nor even its stored hash. */
 export interface SessionRow {

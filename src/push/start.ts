@@ -4,7 +4,7 @@
  * to the caller but reaches no device.
  */
 import type { PushStartRequest, PushStartResult } from '../plugin-api.ts';
-import { browserLabel } from './browser-label.ts';
+import { browserLabel } from '../../views/static/push/browser-label.js';
 import type { PushContext } from './context.ts';
 import { isKnownEnvironment } from './environments.ts';
 import {

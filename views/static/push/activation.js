@@ -1,37 +1,12 @@
 // Activation: a `#activate=<code>` link turns this browser into a device. The key pair is made
 // here, non-extractable; only the public key and a signature over the code leave the page.
+import { browserLabel } from './browser-label.js';
 import { activationBody, postActivation } from './device-api.js';
 import { saveDevice } from './device-store.js';
 import { PATTERNS, generateDeviceKey } from './protocol.js';
 import { setNotice } from './ui.js';
 
 /** @typedef {import('./device-store.js').Device} Device */
-
-/** A short label for this browser ("Chrome on Android"), the device's default name. */
-function browserLabel() {
-  const ua = navigator.userAgent;
-  const browser = /Edg\//.test(ua)
-    ? 'Edge'
-    : /Firefox\/|FxiOS/.test(ua)
-      ? 'Firefox'
-      : /Chrome\/|CriOS/.test(ua)
-        ? 'Chrome'
-        : /Safari\//.test(ua)
-          ? 'Safari'
-          : 'Browser';
-  const os = /Android/.test(ua)
-    ? 'Android'
-    : /iPhone|iPad|iPod/.test(ua)
-      ? 'iOS'
-      : /Windows/.test(ua)
-        ? 'Windows'
-        : /Mac OS X/.test(ua)
-          ? 'macOS'
-          : /Linux/.test(ua)
-            ? 'Linux'
-            : '';
-  return (os ? `${browser} on ${os}` : browser).slice(0, 64);
-}
 
 /** The activation code from `#activate=<code>`, removed from the address bar at once. */
 export function takeActivationCode() {
@@ -48,7 +23,8 @@ export function takeActivationCode() {
 export async function activate(code) {
   if (!PATTERNS.code.test(code)) return (setNotice('badLink', 'error'), null);
   setNotice('activating', '');
-  const name = browserLabel();
+  // The device's default name, as the gateway would label this browser's logins.
+  const name = browserLabel(navigator.userAgent).slice(0, 64);
   const keys = await generateDeviceKey(false);
   const body = await activationBody(code, name, keys);
   let response;

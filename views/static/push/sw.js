@@ -1,7 +1,7 @@
 // The authenticator's service worker: it keeps the app shell so the installed app opens
 // offline (it then shows that it cannot reach the gateway). There is no Push API here: Sekisho
 // uses no outside push cloud; requests arrive by long-polling while the page is open.
-const CACHE = 'sekisho-push-shell-v1';
+const CACHE = 'sekisho-push-shell-v2';
 const SHELL = [
   '/_sekisho/push/app',
   '/_sekisho/static/sekisho.css',
@@ -9,6 +9,7 @@ const SHELL = [
   // The authenticator page's script and every module it imports.
   '/_sekisho/static/push/authenticator.js',
   '/_sekisho/static/push/activation.js',
+  '/_sekisho/static/push/browser-label.js',
   '/_sekisho/static/push/cards.js',
   '/_sekisho/static/push/device-api.js',
   '/_sekisho/static/push/device-store.js',

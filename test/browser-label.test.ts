@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserLabel } from './browser-label.ts';
+import { browserLabel } from '../views/static/push/browser-label.js';
 
 const agents: readonly (readonly [string, string])[] = [
   [
@@ -39,13 +39,18 @@ const agents: readonly (readonly [string, string])[] = [
     'Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0',
     'Chrome on ChromeOS',
   ],
+  [
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36',
+    'Chrome on Linux',
+  ],
   ['curl/8.5.0', 'curl'],
   ['Mozilla/5.0 (Windows NT 10.0; Win64; x64)', 'Unknown browser on Windows'],
   ['', 'Unknown browser'],
   ['\u0000\u0001 garbage', 'Unknown browser'],
 ];
 
-describe('browserLabel', () => {
+/** The one labelling of the gateway (logins, sessions) and of the authenticator page (a new device's name). */
+describe('browserLabel (views/static/push/browser-label.js)', () => {
   it.each(agents)('labels %s', (userAgent, label) => {
     expect(browserLabel(userAgent)).toBe(label);
   });
