@@ -102,4 +102,21 @@ describe.each([true, false])('homePath and renamed identityHeaders (proxy.leanPa
     expect(open.status).toBe(200);
     expect(linesNamed(JSON.parse(open.body) as SeenRequest, Object.values(names))).toEqual([]);
   });
+  it('also removes inbound copies of the default names, which a backend may still read after the rename', async () => {
+    const spoofed: [string, string][] = [
+      ['X-Remote-User', 'admin'],
+      ['x_remote_groups', 'admins'],
+      ['X-Remote-Auth-Methods', 'password,SMSOTP'],
+    ];
+    const defaults = ['X-Remote-User', 'X-Remote-Groups', 'X-Remote-Auth-Methods'];
+    const guarded = await rawRequest(gw.url, 'GET', '/portal/x', [
+      ['Cookie', client.cookieHeader()],
+      ...spoofed,
+    ]);
+    expect(guarded.status).toBe(200);
+    expect(linesNamed(JSON.parse(guarded.body) as SeenRequest, defaults)).toEqual([]);
+    const open = await rawRequest(gw.url, 'GET', '/open/x', spoofed);
+    expect(open.status).toBe(200);
+    expect(linesNamed(JSON.parse(open.body) as SeenRequest, defaults)).toEqual([]);
+  });
 });

@@ -118,11 +118,18 @@ const sessionSchema = z
     }
   });
 
+/** The identity headers' names unless `identityHeaders` renames them (CONTRACT.md). */
+export const defaultIdentityHeaders = {
+  user: 'X-Remote-User',
+  groups: 'X-Remote-Groups',
+  methods: 'X-Remote-Auth-Methods',
+} as const;
+
 const identityHeadersSchema = z
   .strictObject({
-    user: headerName.default('X-Remote-User'),
-    groups: headerName.default('X-Remote-Groups'),
-    methods: headerName.default('X-Remote-Auth-Methods'),
+    user: headerName.default(defaultIdentityHeaders.user),
+    groups: headerName.default(defaultIdentityHeaders.groups),
+    methods: headerName.default(defaultIdentityHeaders.methods),
   })
   .superRefine((h, ctx) => {
     // Header names are case-insensitive; two identical names would let one value overwrite the other.

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { defaultIdentityHeaders } from '../config/schema.ts';
 import type { StoredSession } from '../ports/store.ts';
+import { connectionListed, hopByHopHeaders } from './hop-by-hop.ts';
 
 export interface IdentityHeaderNames {
   readonly user: string;
@@ -12,14 +14,21 @@ export interface HeaderPolicy {
   readonly names: IdentityHeaderNames;
   /** The same names in lower case, as they are set on the backend request. */
   readonly lowerNames: IdentityHeaderNames;
-  /** Identity header names, normalised (lower case, `_` → `-`). */
+  /**
+   * Identity header names, normalised (lower case, `_` → `-`): the configured names and the
+   * default ones, so that a backend still reading `X-Remote-User` after a rename cannot be fed one.
+   */
   readonly forbidden: ReadonlySet<string>;
   /** Cookies of the gateway itself, removed from the Cookie header. */
   readonly gatewayCookies: ReadonlySet<string>;
+  /** Whether an inbound header name (as Node gives it, lower case) is dropped; see {@link dropsInbound}. */
+  readonly verdicts: Map<string, boolean>;
 }
 
 export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[]): HeaderPolicy {
-  const forbidden = new Set([names.user, names.groups, names.methods].map(normaliseName));
+  const configured = [names.user, names.groups, names.methods];
+  const defaults = Object.values(defaultIdentityHeaders);
+  const forbidden = new Set([...configured, ...defaults].map(normaliseName));
   const lowerNames = {
     user: names.user.toLowerCase(),
     groups: names.groups.toLowerCase(),
@@ -29,7 +38,7 @@ export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[
   const cookies = new Set(
     gatewayCookies.flatMap((c) => [c, c.replace(/^__Host-/, ''), `__Host-${c.replace(/^__Host-/, '')}`]),
   );
-  return { names, lowerNames, forbidden, gatewayCookies: cookies };
+  return { names, lowerNames, forbidden, gatewayCookies: cookies, verdicts: new Map() };
 }
 
 /** Header names as a backend framework may read them: case, `_`/`-` and stray whitespace folded. */
@@ -37,15 +46,22 @@ function normaliseName(name: string): string {
   return name.trim().toLowerCase().replaceAll('_', '-');
 }
 
-/** Connection-level headers that a proxy must not forward (RFC 9110 §7.6.1). */
-const hopByHopHeaders: ReadonlySet<string> = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'upgrade',
-]);
+/** Verdicts remembered per policy: the usual names, not every name a client can make up. */
+const maxVerdicts = 512;
+
+/**
+ * Whether an inbound header never reaches the backend: an identity header in any spelling, or a
+ * hop-by-hop one. Decided once per name (a bounded memo), as it is asked for every header of
+ * every proxied request.
+ */
+function dropsInbound(policy: HeaderPolicy, name: string): boolean {
+  const known = policy.verdicts.get(name);
+  if (known !== undefined) return known;
+  // Node gives header names in lower case; a backend may also read `_` as `-`.
+  const verdict = policy.forbidden.has(normaliseName(name)) || hopByHopHeaders.has(name);
+  if (policy.verdicts.size < maxVerdicts) policy.verdicts.set(name, verdict);
+  return verdict;
+}
 
 export interface ForwardContext {
   /** The address this request came from (the socket's peer). */
@@ -70,11 +86,9 @@ export function backendHeaders(
   const headers: IncomingHttpHeaders = {};
   // Hop-by-hop headers (and any the client lists in Connection) end here; otherwise
   // `Connection: X-Remote-User` would make the proxy drop the identity set below.
-  const listed = typeof inbound.connection === 'string' ? connectionListed(inbound.connection) : null;
+  const listed = connectionListed(inbound.connection);
   for (const name in inbound) {
-    // Node gives header names in lower case; a backend may also read `_` as `-`.
-    const folded = name.includes('_') ? name.replaceAll('_', '-') : name;
-    if (policy.forbidden.has(folded) || hopByHopHeaders.has(name) || listed?.has(name)) continue;
+    if (dropsInbound(policy, name) || listed?.has(name)) continue;
     headers[name] = inbound[name];
   }
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);
@@ -87,10 +101,6 @@ export function backendHeaders(
     headers[policy.lowerNames.methods] = session.proven.join(',');
   }
   return headers;
-}
-
-function connectionListed(value: string): Set<string> {
-  return new Set(value.split(',').map((n) => n.trim().toLowerCase()));
 }
 
 /**

@@ -7,6 +7,7 @@ import type { StoredSession } from '../ports/store.ts';
 import { clientAddress } from './client-address.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
+import type { HistogramCell, Tally } from './hot-metrics.ts';
 import { mapResponseHeaders } from './response-headers.ts';
 import type { UpstreamPools } from './upstream-pools.ts';
 
@@ -33,6 +34,8 @@ interface LeanBackend {
   readonly pool: Pool;
   /** The gateway's cookie names: a backend may not set them. */
   readonly gatewayCookies: ReadonlySet<string>;
+  /** Its latency histogram's cells, by response status. */
+  readonly latency: Map<number, HistogramCell>;
 }
 
 type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }>;
@@ -53,28 +56,30 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     const pool = pools.get(name);
     if (pool) {
       const basePath = upstream.pathname.replace(/\/+$/, '');
-      backends.set(name, { name, upstream, basePath, pool, gatewayCookies: policy.gatewayCookies });
+      const gatewayCookies = policy.gatewayCookies;
+      backends.set(name, { name, upstream, basePath, pool, gatewayCookies, latency: new Map() });
     }
   }
   const sessionCookie = cookieNames(gateway.config).session;
   const client = clientAddress(gateway.config.trustProxy);
   const { metrics, catalogue, sessions, log } = gateway;
   let confirming: PendingHit[] = [];
-  // prom-client hashes a label object on every call; the children are looked up once instead.
-  const decisionCounters = new Map<string, { inc(): void }>();
-  const latencies = new Map<string, { observe(value: number): void }>();
-  const countDecision = (decision: 'allow' | 'bypass', rule: string) => {
-    const key = `${decision} ${rule}`;
-    let counter = decisionCounters.get(key);
-    if (!counter) decisionCounters.set(key, (counter = metrics.decisions.labels({ decision, rule })));
-    counter.inc();
+  // Metric cells looked up once (per rule, per backend and status), then plain additions.
+  const decisionTallies = new WeakMap<Located['rule'], Tally>();
+  const countDecision = (decision: 'allow' | 'bypass', rule: Located['rule']) => {
+    let tally = decisionTallies.get(rule);
+    if (!tally)
+      decisionTallies.set(rule, (tally = metrics.decisionTallies.tally({ decision, rule: rule.prefix })));
+    tally.pending++;
   };
-  const observeLatency = (backend: string, status: number, seconds: number) => {
-    const key = `${backend} ${status}`;
-    let histogram = latencies.get(key);
-    if (!histogram)
-      latencies.set(key, (histogram = metrics.upstream.labels({ backend, status: String(status) })));
-    histogram.observe(seconds);
+  const observeLatency = (backend: LeanBackend, status: number, seconds: number) => {
+    let cell = backend.latency.get(status);
+    if (!cell)
+      backend.latency.set(
+        status,
+        (cell = metrics.upstream.cell({ backend: backend.name, status: String(status) })),
+      );
+    metrics.upstream.observe(cell, seconds);
   };
 
   function forward(
@@ -92,16 +97,15 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       protocol: client.protocol(request),
       host: request.headers.host ?? '',
     });
-    // undici frames the body itself and refuses these; Node has already answered `Expect`.
-    delete headers['transfer-encoding'];
-    delete headers.expect;
+    // Node has already answered `Expect` (and undici refuses it); Transfer-Encoding is hop-by-hop.
+    if (headers.expect !== undefined) delete headers.expect;
     const handler = new ForwardHandler(request, response, backend, fallback);
     response.once('close', () => {
       if (!response.writableFinished) return handler.abort();
       // A failed backend's 502/504 is answered, and counted, by the Fastify route.
       if (request[upstreamFailure]) return;
       const seconds = (performance.now() - started) / 1000;
-      observeLatency(backend.name, response.statusCode, seconds);
+      observeLatency(backend, response.statusCode, seconds);
       if (log.isLevelEnabled('info')) logCompleted(request, response, client.ip(request), seconds);
     });
     backend.pool.dispatch(
@@ -135,7 +139,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       if (decision.kind !== 'allow') return fallback(request, response);
       identity = session?.data ?? null;
     }
-    countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule.prefix);
+    countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule);
     const url = request.url ?? '/';
     const query = url.indexOf('?');
     const target =

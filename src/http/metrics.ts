@@ -1,11 +1,14 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterTallies, HotHistogram } from './hot-metrics.ts';
 
 /** The gateway's Prometheus metrics, in a registry of its own (one per app instance). */
 export interface GatewayMetrics {
   readonly registry: Registry;
   readonly logins: Counter<'method' | 'outcome'>;
   readonly decisions: Counter<'decision' | 'rule'>;
-  readonly upstream: Histogram<'backend' | 'status'>;
+  /** Allowed and BYPASS decisions on the lean path, added to `decisions` when scraped. */
+  readonly decisionTallies: CounterTallies<'decision' | 'rule'>;
+  readonly upstream: HotHistogram<'backend' | 'status'>;
   /** `store`: `session` (a session read failed), `redis` (client errors), `postgres` (queries, audit writes). */
   readonly storeErrors: Counter<'store'>;
   /** Every audit event, by name and outcome (bounded: event names are fixed in the code). */
@@ -19,25 +22,29 @@ export interface GatewayMetrics {
 export function createMetrics(withDefaults: boolean): GatewayMetrics {
   const registry = new Registry();
   if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'sekisho_' });
-  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  const counter = <L extends string>(name: string, help: string, labelNames: L[], collect?: () => void) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
+  const decisionTallies: CounterTallies<'decision' | 'rule'> = new CounterTallies(() => decisions);
+  const decisions: Counter<'decision' | 'rule'> = counter(
+    'sekisho_access_decisions_total',
+    'Access decisions on proxied paths, by rule prefix (denials by rule)',
+    ['decision', 'rule'],
+    () => decisionTallies.flush(),
+  );
   return {
     registry,
     logins: counter('sekisho_logins_total', 'Authentication steps by method and outcome', [
       'method',
       'outcome',
     ]),
-    decisions: counter(
-      'sekisho_access_decisions_total',
-      'Access decisions on proxied paths, by rule prefix (denials by rule)',
-      ['decision', 'rule'],
-    ),
-    upstream: new Histogram({
+    decisions,
+    decisionTallies,
+    upstream: new HotHistogram({
       name: 'sekisho_upstream_seconds',
       help: 'Time to the upstream response headers, per backend',
       labelNames: ['backend', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers: [registry],
+      registry,
     }),
     storeErrors: counter('sekisho_store_errors_total', 'Errors talking to Redis or Postgres', ['store']),
     auditEvents: counter('sekisho_audit_events_total', 'Audit events by event name and outcome', [

@@ -105,8 +105,9 @@ async function registerBackends(
   for (const [name, backend] of Object.entries(gateway.config.backends)) {
     await app.register(async (scope) => {
       scope.addHook('onResponse', async (_request, reply) => {
-        gateway.metrics.upstream.observe(
-          { backend: name, status: String(reply.statusCode) },
+        const { upstream } = gateway.metrics;
+        upstream.observe(
+          upstream.cell({ backend: name, status: String(reply.statusCode) }),
           reply.elapsedTime / 1000,
         );
       });

@@ -1,19 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-
-/** Headers that describe the backend connection only (RFC 9110 §7.6.1); never relayed to the client. */
-const hopByHop = [
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-];
+import { connectionListed, hopByHopHeaders } from './hop-by-hop.ts';
 
 /**
- * Backend redirects and cookie paths are mapped back under `/<name>/`; hop-by-hop headers
- * (and any the backend lists in `Connection`) are dropped. Mutates and returns `headers`.
+ * The backend's response headers as the client gets them, in a new object: hop-by-hop headers
+ * (and any the backend lists in `Connection`) dropped, redirects and cookie paths mapped back
+ * under `/<name>/`. Copying the kept headers is cheaper than deleting from the parsed object,
+ * which would turn it into a slow dictionary for `writeHead` to walk.
  */
 export function mapResponseHeaders(
   headers: IncomingHttpHeaders,
@@ -22,30 +14,31 @@ export function mapResponseHeaders(
   name: string,
   gatewayCookies: ReadonlySet<string>,
 ): IncomingHttpHeaders {
-  // A backend shares the gateway's origin: it may not widen a service worker's scope over the
-  // gateway's pages, nor plant a cookie under one of the gateway's names (session fixation).
-  if (headers['service-worker-allowed'] !== undefined) delete headers['service-worker-allowed'];
-  const listed = typeof headers.connection === 'string' ? headers.connection.split(',') : [];
-  // `delete` only when present: deleting turns the object into a slow dictionary.
-  for (const header of hopByHop) if (headers[header] !== undefined) delete headers[header];
-  for (const header of listed) delete headers[header.trim().toLowerCase()];
-  const location = headers.location;
+  const listed = connectionListed(headers.connection);
+  const mapped: IncomingHttpHeaders = {};
+  for (const header in headers) {
+    // A backend shares the gateway's origin: it may not widen a service worker's scope over the
+    // gateway's pages (nor plant a gateway cookie, below: session fixation).
+    if (hopByHopHeaders.has(header) || header === 'service-worker-allowed' || listed?.has(header)) continue;
+    mapped[header] = headers[header];
+  }
+  const location = mapped.location;
   if (typeof location === 'string') {
     // `https://backend/x` and `/x` both mean a path on the backend; `//host/x` and other origins are left alone.
     if (startsAtBoundary(location, upstream.origin)) {
-      headers.location = mapPath(location.slice(upstream.origin.length) || '/', basePath, name);
+      mapped.location = mapPath(location.slice(upstream.origin.length) || '/', basePath, name);
     } else if (location.startsWith('/') && !location.startsWith('//')) {
-      headers.location = mapPath(location, basePath, name);
+      mapped.location = mapPath(location, basePath, name);
     }
   }
-  const cookies = headers['set-cookie'];
+  const cookies = mapped['set-cookie'];
   if (cookies) {
     const list = Array.isArray(cookies) ? cookies : [cookies];
-    headers['set-cookie'] = list
+    mapped['set-cookie'] = list
       .filter((cookie) => !gatewayCookies.has(cookieName(cookie)))
       .map((cookie) => mapCookie(cookie, basePath, name));
   }
-  return headers;
+  return mapped;
 }
 
 /** `value` starts with `prefix` as a whole: `/app` covers `/app/x` and `/app?q`, not `/apple`. */
