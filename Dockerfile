@@ -20,9 +20,17 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 # Times on the gateway's pages (sessions, devices) follow TZ; override per deployment.
 ENV TZ=Asia/Tokyo
-# argon2id leaves its 19 MiB per login in glibc per-thread arenas; two arenas keep RSS down
-# (docs/benchmarks.md).
-ENV MALLOC_ARENA_MAX=2
+# Memory (docs/benchmarks.md, "Memory"; `npm run bench` reads these lines and runs the gateway
+# with them):
+# - two glibc arenas: argon2id's 19 MiB per login is not kept per thread;
+# - fixed mmap and trim thresholds: glibc otherwise raises both after large frees (V8's compiler
+#   zones, argon2id) and keeps tens of MiB of freed heap resident;
+# - an 8 MiB young generation semi-space instead of 16 MiB: scavenges stay cheap (most objects of a
+#   proxied request die young) and the heap stays ~15 MiB smaller under load.
+ENV MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072 \
+    NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 # Code and dependencies stay owned by root: the `node` user can read but not modify them.
 COPY --from=deps /app/node_modules ./node_modules

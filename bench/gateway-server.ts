@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
+import v8 from 'node:v8';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.ts';
 import { connectionOptions } from '../src/adapters/pg/database.ts';
@@ -98,6 +99,14 @@ async function profile(command: 'profile-start' | 'profile-stop', file?: string)
 process.on('message', (message) => {
   const { cmd, file } = message as { cmd?: string; file?: string };
   if (cmd === 'stop') void stop();
+  if (cmd === 'memory')
+    process.send?.({
+      done: 'memory',
+      usage: process.memoryUsage(),
+      spaces: v8
+        .getHeapSpaceStatistics()
+        .map((s) => [s.space_name, Math.round(s.physical_space_size / 1048576)]),
+    });
   if (cmd === 'profile-start' || cmd === 'profile-stop') void profile(cmd, file);
 });
 process.on('disconnect', () => void stop());

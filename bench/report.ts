@@ -11,6 +11,8 @@ export interface MachineInfo {
   readonly generator: string;
   readonly nginx: string | null;
   readonly pinned: boolean;
+  /** The gateway process's memory-tuning environment (the Dockerfile's, or overridden). */
+  readonly gatewayEnv: Readonly<Record<string, string>>;
 }
 
 export interface TargetRounds {
@@ -21,7 +23,12 @@ export interface TargetRounds {
   cpuMsPer1k: number[];
 }
 
-export function machine(found: { pinned: boolean; wrk: string | null; nginx: string | null }): MachineInfo {
+export function machine(found: {
+  pinned: boolean;
+  wrk: string | null;
+  nginx: string | null;
+  gatewayEnv: Readonly<Record<string, string>>;
+}): MachineInfo {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
   // nginx -v prints its version on stderr.
@@ -37,6 +44,7 @@ export function machine(found: { pinned: boolean; wrk: string | null; nginx: str
     generator: found.wrk ? `wrk (${found.wrk}), 1 thread` : 'autocannon (own process)',
     nginx,
     pinned: found.pinned,
+    gatewayEnv: found.gatewayEnv,
   };
 }
 
@@ -75,6 +83,11 @@ export function markdownReport(input: ReportInput): string {
       ` nginx: ${info.nginx ?? 'not installed (rows skipped)'};` +
       ` ${info.pinned ? 'servers pinned to core 0, generator to core 1 (taskset)' : 'NOT pinned (no taskset)'}.`,
     `${input.rounds} interleaved rounds × ${input.seconds} s, ${input.connections} connections, 1 KiB responses; medians of the rounds.`,
+    `Gateway environment: ${
+      Object.entries(info.gatewayEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || 'none'
+    }.`,
     '',
     '| target | req/s | × direct | p50 ms | p99 ms | errors | proxy CPU ms / 1k req | peak RSS |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

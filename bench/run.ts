@@ -3,7 +3,9 @@
  * of issue 6, in interleaved rounds, every server on core 0 and the load generator on core 1.
  * Options: --seconds 10 --rounds 3 --connections 50 --targets direct,floor,nginx,nginx-auth,gateway
  *          --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
- *          --no-profile --no-logins --out <dir>
+ *          --gateway-env '{"MALLOC_ARENA_MAX":"8"}' --no-profile --no-logins --out <dir>
+ * The gateway runs with the Dockerfile's memory settings (bench/deployed-env.ts) unless
+ * --gateway-env overrides them.
  * Results go to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md and latest.json.
  */
 import { randomBytes } from 'node:crypto';
@@ -28,6 +30,7 @@ import {
   type Server,
 } from './processes.ts';
 import { machine, markdownReport, type TargetRounds } from './report.ts';
+import { deployedEnv } from './deployed-env.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     targets: { type: 'string', default: 'direct,floor,nginx,nginx-auth,gateway' },
     'gateway-config': { type: 'string', default: '{}' },
     'gateway-node-args': { type: 'string', default: '' },
+    'gateway-env': { type: 'string', default: '{}' },
     'no-profile': { type: 'boolean', default: false },
     'no-logins': { type: 'boolean', default: false },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
@@ -94,25 +98,24 @@ async function load(url: string, cookie: string, secs = seconds): Promise<LoadRe
 }
 
 async function main(): Promise<void> {
-  const info = machine({ pinned: taskset !== null, wrk: findWrk(), nginx: findNginx() });
+  // As the Dockerfile deploys it (glibc arenas and thresholds, V8 semi-space), unless overridden.
+  const gatewayEnv = { ...deployedEnv(), ...(JSON.parse(args['gateway-env']) as Record<string, string>) };
+  const info = machine({ pinned: taskset !== null, wrk: findWrk(), nginx: findNginx(), gatewayEnv });
   console.log(`# sekisho bench ${new Date().toISOString()}\n${JSON.stringify(info)}`);
   const backend = await start('backend', './backend.ts', []);
   const backendUrl = `http://127.0.0.1:${backend.port}`;
   const nodeArgs = args['gateway-node-args'].split(' ').filter((a) => a !== '');
-  // As the Dockerfile deploys it: two glibc arenas (argon2id's memory is not kept per thread).
-  const arenas = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
   const gateway = await start(
     'gateway',
     './gateway-server.ts',
     [gatewayOptions(backendUrl)],
     nodeArgs,
-    arenas,
+    gatewayEnv,
   );
   const gatewayUrl = () => `http://127.0.0.1:${gateway.port}`;
   const token = await loginThroughForm(gatewayUrl(), user, password);
   const cookie = `sekisho_sid=${token}`;
 
-  const logins = args['no-logins'] ? null : await measureLogins(gatewayUrl());
   const urls = new Map<string, () => string>([['gateway', () => `${gatewayUrl()}/app/x`]]);
   proxyPids.set('gateway', [gateway.child.pid ?? 0]);
   proxyPids.set('direct', [backend.child.pid ?? 0]);
@@ -152,6 +155,9 @@ async function main(): Promise<void> {
       );
     }
   }
+
+  // Logins last: four argon2id hashes at a time must not colour the proxying rounds (CPU, RSS).
+  const logins = args['no-logins'] ? null : await measureLogins(gatewayUrl());
 
   let profile: ProfileSummary | null = null;
   if (!args['no-profile'] && wanted.has('gateway')) {

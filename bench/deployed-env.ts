@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+
+/** The variables that tune the gateway's memory, as the Dockerfile sets them. */
+const tuning = /^(MALLOC_[A-Z_]+|NODE_OPTIONS)$/;
+
+/**
+ * The memory-tuning environment of the deployed gateway, read from the Dockerfile's `ENV`
+ * instructions so that the bench measures what ships: `ENV A=1 \` continuation lines included.
+ */
+export function deployedEnv(dockerfile = new URL('../Dockerfile', import.meta.url)): Record<string, string> {
+  const text = readFileSync(dockerfile, 'utf8').replace(/\\\r?\n/g, ' ');
+  const env: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const instruction = /^\s*ENV\s+(.*)$/i.exec(line);
+    if (!instruction?.[1]) continue;
+    for (const pair of instruction[1].trim().split(/\s+/)) {
+      const eq = pair.indexOf('=');
+      const key = pair.slice(0, eq);
+      if (eq > 0 && tuning.test(key)) env[key] = pair.slice(eq + 1);
+    }
+  }
+  return env;
+}
