@@ -1,12 +1,13 @@
 # syntax=docker/dockerfile:1
 #
-# Sekisho (関所) gateway image. Node 22.18+ runs the TypeScript sources directly (type stripping),
-# so there is no build step: the first stage only installs the production dependencies.
+# Sekisho (関所) gateway image. The TypeScript sources are compiled once at build time
+# (tsconfig.build.json), so the gateway runs plain JavaScript: no type stripper in memory and a
+# faster start. `npm start` and the tests run the same sources directly (Node's type stripping).
 #
 #   docker build -t sekisho .
 #   docker run --rm -p 8080:8080 -v ./sekisho.yaml:/etc/sekisho/sekisho.yaml:ro sekisho
 #
-# package.json requires node >=22.18; keep the tag at or above that.
+# package.json requires node >=22; keep the tag at or above that.
 ARG NODE_IMAGE=node:22.23-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -15,6 +16,17 @@ COPY package.json package-lock.json ./
 # The pinned `node` devDependency is omitted: the base image provides Node 22. Install scripts stay on
 # for argon2, which picks its prebuilt binary (linux x64/arm64, glibc) without a compiler.
 RUN npm ci --omit=dev --ignore-scripts=false && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Only the compiler and type packages are used here: no install scripts (no argon2, no Node download).
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src/ ./src/
+COPY plugins/ ./plugins/
+COPY views/ ./views/
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir /build
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
@@ -40,6 +52,10 @@ COPY plugins/ ./plugins/
 COPY views/ ./views/
 COPY migrations/ ./migrations/
 COPY bin/ ./bin/
+# The compiled modules go beside their sources (views/, templates and migrations stay where the
+# code looks for them); the entry points below run the .js files.
+COPY --from=build /build/src/ ./src/
+COPY --from=build /build/plugins/ ./plugins/
 # The only writable places: the demo mode's state directory (used when no config is given) and the
 # config directory mount point.
 RUN mkdir -p /app/.sekisho-demo /etc/sekisho && chown node:node /app/.sekisho-demo
@@ -49,5 +65,5 @@ EXPOSE 8080
 # No curl in the slim image: Node's own fetch does the probe (on PORT when the environment sets it).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_sekisho/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-ENTRYPOINT ["node", "src/cli/main.ts"]
+ENTRYPOINT ["node", "src/cli/main.js"]
 CMD ["serve", "--config", "/etc/sekisho/sekisho.yaml"]

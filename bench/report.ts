@@ -13,6 +13,8 @@ export interface MachineInfo {
   readonly pinned: boolean;
   /** The gateway process's memory-tuning environment (the Dockerfile's, or overridden). */
   readonly gatewayEnv: Readonly<Record<string, string>>;
+  /** How the gateway's code ran: compiled as shipped, or the TypeScript sources. */
+  readonly gatewayCode: string;
 }
 
 export interface TargetRounds {
@@ -28,6 +30,7 @@ export function machine(found: {
   wrk: string | null;
   nginx: string | null;
   gatewayEnv: Readonly<Record<string, string>>;
+  gatewayCode: string;
 }): MachineInfo {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const model = /model name\s*:\s*(.+)/.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -45,6 +48,7 @@ export function machine(found: {
     nginx,
     pinned: found.pinned,
     gatewayEnv: found.gatewayEnv,
+    gatewayCode: found.gatewayCode,
   };
 }
 
@@ -83,7 +87,7 @@ export function markdownReport(input: ReportInput): string {
       ` nginx: ${info.nginx ?? 'not installed (rows skipped)'};` +
       ` ${info.pinned ? 'servers pinned to core 0, generator to core 1 (taskset)' : 'NOT pinned (no taskset)'}.`,
     `${input.rounds} interleaved rounds × ${input.seconds} s, ${input.connections} connections, 1 KiB responses; medians of the rounds.`,
-    `Gateway environment: ${
+    `Gateway: ${info.gatewayCode}; environment: ${
       Object.entries(info.gatewayEnv)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ') || 'none'

@@ -4,7 +4,8 @@
  * Options: --seconds 10 --rounds 3 --connections 50 --targets direct,floor,nginx,nginx-auth,gateway
  *          --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
  *          --gateway-env '{"MALLOC_ARENA_MAX":"8"}' --no-profile --no-logins --out <dir>
- * The gateway runs with the Dockerfile's memory settings (bench/deployed-env.ts) unless
+ * The gateway runs as the Dockerfile ships it: compiled (bench/compiled.ts; --source runs the
+ * TypeScript sources instead) and with its memory settings (bench/deployed-env.ts) unless
  * --gateway-env overrides them.
  * Results go to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md and latest.json.
  */
@@ -30,6 +31,7 @@ import {
   type Server,
 } from './processes.ts';
 import { machine, markdownReport, type TargetRounds } from './report.ts';
+import { compileGateway } from './compiled.ts';
 import { deployedEnv } from './deployed-env.ts';
 
 const { values: args } = parseArgs({
@@ -41,6 +43,7 @@ const { values: args } = parseArgs({
     'gateway-config': { type: 'string', default: '{}' },
     'gateway-node-args': { type: 'string', default: '' },
     'gateway-env': { type: 'string', default: '{}' },
+    source: { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
     'no-logins': { type: 'boolean', default: false },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
@@ -100,18 +103,19 @@ async function load(url: string, cookie: string, secs = seconds): Promise<LoadRe
 async function main(): Promise<void> {
   // As the Dockerfile deploys it (glibc arenas and thresholds, V8 semi-space), unless overridden.
   const gatewayEnv = { ...deployedEnv(), ...(JSON.parse(args['gateway-env']) as Record<string, string>) };
-  const info = machine({ pinned: taskset !== null, wrk: findWrk(), nginx: findNginx(), gatewayEnv });
+  const info = machine({
+    pinned: taskset !== null,
+    wrk: findWrk(),
+    nginx: findNginx(),
+    gatewayEnv,
+    gatewayCode: args.source ? 'TypeScript sources (type stripping)' : 'compiled (tsconfig.build.json)',
+  });
   console.log(`# sekisho bench ${new Date().toISOString()}\n${JSON.stringify(info)}`);
   const backend = await start('backend', './backend.ts', []);
   const backendUrl = `http://127.0.0.1:${backend.port}`;
   const nodeArgs = args['gateway-node-args'].split(' ').filter((a) => a !== '');
-  const gateway = await start(
-    'gateway',
-    './gateway-server.ts',
-    [gatewayOptions(backendUrl)],
-    nodeArgs,
-    gatewayEnv,
-  );
+  const gatewayFile = args.source ? './gateway-server.ts' : (await compileGateway()).href;
+  const gateway = await start('gateway', gatewayFile, [gatewayOptions(backendUrl)], nodeArgs, gatewayEnv);
   const gatewayUrl = () => `http://127.0.0.1:${gateway.port}`;
   const token = await loginThroughForm(gatewayUrl(), user, password);
   const cookie = `sekisho_sid=${token}`;

@@ -1,3 +1,7 @@
 #!/usr/bin/env node
-// The installed `sekisho` command: Node 22.18+ runs the TypeScript sources directly.
-await import('../src/cli/main.ts');
+// The installed `sekisho` command: the compiled entry point where the build put one beside the
+// sources (the container image), else the TypeScript sources, which Node 22 runs directly.
+import { existsSync } from 'node:fs';
+
+const compiled = new URL('../src/cli/main.js', import.meta.url);
+await import(existsSync(compiled) ? compiled.href : '../src/cli/main.ts');

@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.ts';
 
 /** Where the running demo leaves its embedded database address for the CLI. */
-export const demoStatePath = fileURLToPath(new URL('../../.sekisho-demo/state.json', import.meta.url));
+export const demoStatePath = join(projectRoot, '.sekisho-demo', 'state.json');

@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../project-root.ts';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { messagesFor, pickLocale, type Messages } from './i18n.ts';
 
 // Eta's root is the project root so that plugins can keep their templates in plugins/<name>/views/.
 const eta = new Eta({
-  views: fileURLToPath(new URL('../../', import.meta.url)),
+  views: projectRoot,
   autoEscape: true,
   cache: true,
 });

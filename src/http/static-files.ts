@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectRoot } from '../project-root.ts';
 
 /** One file of `views/static/`, read once at start-up. */
 export interface StaticFile {
@@ -17,7 +17,7 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
 };
 
-const root = fileURLToPath(new URL('../../views/static/', import.meta.url));
+const root = join(projectRoot, 'views', 'static');
 
 /**
  * The gateway's static assets by URL path under `/_sekisho/static/`. Reading them all up

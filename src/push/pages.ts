@@ -5,6 +5,8 @@
  */
 import { activationUrl } from './activations.ts';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import QRCode from 'qrcode';
 import type { Gateway } from '../http/gateway.ts';
@@ -15,7 +17,7 @@ import { pushPageMessages, pushScriptMessagesJson } from './page-messages.ts';
 
 const APP_PATH = '/_sekisho/push/app';
 const SCOPE = '/_sekisho/push/';
-const serviceWorker = readFileSync(new URL('../../views/static/push/sw.js', import.meta.url));
+const serviceWorker = readFileSync(join(projectRoot, 'views', 'static', 'push', 'sw.js'));
 
 /**
  * Registers the authenticator page, its manifest and service worker, and the enrolment page

@@ -10,15 +10,18 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in a child process, as an admin or an ops script would. */
+/**
+ * Runs the real CLI in a child process, as an admin or an ops script would; `entry`: another
+ * entry point (a compiled build's bin/sekisho.js).
+ */
 export function runSekisho(
   args: readonly string[],
-  options: { stdin?: string; env?: Record<string, string> } = {},
+  options: { stdin?: string; env?: Record<string, string>; entry?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [main, ...args],
+      [options.entry ?? main, ...args],
       { env: { PATH: process.env.PATH ?? '', ...options.env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

@@ -79,10 +79,11 @@ export function writeServerConfig(config: Record<string, unknown>): ServerFixtur
 /**
  * Starts `node src/cli/main.ts serve --config FILE` (Node from this process, i.e. the pinned
  * one) with nothing but PATH in its environment, and resolves once it has logged
- * `listeners` "Server listening at" lines (one per cluster worker).
+ * `listeners` "Server listening at" lines (one per cluster worker). `entry`: another entry
+ * point (a compiled build's bin/sekisho.js).
  */
-export async function startServerProcess(file: string, listeners = 1): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [main, 'serve', '--config', file], {
+export async function startServerProcess(file: string, listeners = 1, entry = main): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [entry, 'serve', '--config', file], {
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,11 +1,12 @@
 import pg from 'pg';
 import { userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../../project-root.ts';
 import Postgrator from 'postgrator';
 
 export type Queryable = Pick<pg.Pool, 'query'>;
 
-const migrationPattern = fileURLToPath(new URL('../../../migrations/*.sql', import.meta.url));
+const migrationPattern = join(projectRoot, 'migrations', '*.sql');
 
 /** A pool whose sessions all use the configured schema. */
 export function createPool(url: string, schema: string, max: number): pg.Pool {
