@@ -52,6 +52,8 @@ export class SessionService {
   private readonly clock: Clock;
   private readonly timeouts: SessionTimeouts;
   private readonly cache: SessionCache;
+  /** Store reads under way, by token, with the cache generation each began under. */
+  private readonly reading = new Map<string, { generation: number; result: Promise<ActiveSession | null> }>();
 
   constructor(store: Store, clock: Clock, timeouts: SessionTimeouts, cache: SessionCacheOptions = noCache) {
     this.store = store;
@@ -95,9 +97,25 @@ export class SessionService {
     const cached = this.readCached(token);
     if (cached !== undefined) return cached;
     const value = token as string;
+    if (!this.cache.enabled) return this.readStore(value, this.cache.generation);
+    // Many requests of one session miss together when its entry expires: they share one store
+    // read, unless an end (any revocation, logout, lock) happened since that read began.
+    const generation = this.cache.generation;
+    const inFlight = this.reading.get(value);
+    if (inFlight && inFlight.generation === generation) return inFlight.result;
+    const result = this.readStore(value, generation);
+    const entry = { generation, result };
+    this.reading.set(value, entry);
+    const forget = () => {
+      if (this.reading.get(value) === entry) this.reading.delete(value);
+    };
+    result.then(forget, forget);
+    return result;
+  }
+
+  private async readStore(value: string, generation: number): Promise<ActiveSession | null> {
     const hash = hashToken(value);
     const now = this.clock.now();
-    const generation = this.cache.generation;
     const data = await this.store.touchSession(hash, {
       now,
       idleMs: this.timeouts.idleMs,
