@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionOptions } from '../src/adapters/pg/database.ts';
+import { AdminService } from '../src/core/admin-service.ts';
 import { csrfField, type FormClient } from './support/browser-client.ts';
 import { runSekisho } from './support/cli.ts';
 import { databaseUrl } from './support/env.ts';
@@ -336,6 +337,34 @@ describe('admin console: rules', () => {
     expect(again.headers.location).toBe(`${RULES}/history?done=ruleUnchanged`);
     expect((await auditRows(gw, 'rule.rollback')).length).toBe(rollbacks);
     expect((await submit(`${RULES}/history`, `${RULES}/rollback`, { version: '999999' })).status).toBe(404);
+  });
+
+  it('does not undo an edit made between a rollback reading the rules and writing one back', async () => {
+    await gw.admin.setRule('/bk07/=ALL;;', 'test');
+    const v1 = (await gw.runtime.gateway.ruleRepository.history(1))[0]?.version ?? 0;
+    await gw.admin.setRule('/bk07/=@admins;;', 'test');
+    const { gateway } = gw.runtime;
+    const repository = gateway.ruleRepository;
+    // Another admin saves right after this rollback has read the rules.
+    const racing = new Proxy(repository, {
+      get(target, property) {
+        if (property === 'list')
+          return async () => {
+            const rules = await target.list();
+            await gw.admin.setRule('/bk07/=@keiri;;', 'alice');
+            return rules;
+          };
+        const value: unknown = Reflect.get(target, property);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { users, hasher, audit, catalogue } = gateway;
+    const admin = new AdminService({ users, hasher, audit, catalogue, rules: racing });
+    await expect(admin.rollbackRule(v1, 'boss')).rejects.toMatchObject({
+      code: 'SEKISHO_ERR_RULE_CONFLICT',
+      message: expect.stringContaining('alice changed it meanwhile'),
+    });
+    expect(await stored()).toContain('/bk07/=@keiri;;');
   });
 
   it('rolls back to a deletion by deleting the rule', async () => {

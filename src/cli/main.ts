@@ -5,7 +5,7 @@ const usage = `usage: sekisho <command> [--config FILE]
 
   serve                          run the gateway (the demo when nothing is configured)
   migrate                        create or update the auth DB schema (idempotent)
-  user add <id> [--name N] [--phone E164] [--email E] [--group G]... --password-stdin
+  user add <id> [--name N] [--phone 090-1234-5678|+819012345678] [--email E] [--group G]... --password-stdin
   user passwd <id> --password-stdin
   user lock|unlock|del|show <id> | user list
   group add|del <g> | group list

@@ -156,7 +156,10 @@ export class AdminService {
     }
     const rule = this.parseOrThrow(entry.line);
     if (current?.line === rule.line) return { kind: 'unchanged' };
-    await this.deps.rules.save(rule, actorId(actor));
+    // Written only over the rule as read above: an edit made meanwhile is not silently undone.
+    const expected = current?.version ?? null;
+    const saved = await this.deps.rules.saveIfVersion(rule, actorId(actor), expected);
+    if (saved.kind === 'changed') throw versionConflict(expected, saved.current);
     await this.audit('rule.rollback', null, actor, {
       version,
       rule: rule.line,
