@@ -92,6 +92,21 @@ export class SessionCache {
     return entry.session;
   }
 
+  /**
+   * Whether a fresh entry has lived half its TTL: time to read it again in the background, so
+   * that the requests of a busy session never all wait on the store when the entry expires.
+   */
+  refreshDue(token: string, now = this.clock.now()): boolean {
+    const entry = this.byToken.get(token);
+    return entry !== undefined && now - entry.readAt >= this.options.ttlMs / 2;
+  }
+
+  /** Drops one entry here (the store no longer has the session); not an announced end. */
+  forget(token: string): void {
+    const entry = this.byToken.get(token);
+    if (entry) this.drop(token, entry.session.hash);
+  }
+
   /** Remembers a session just read from the store at `readAt`, unless an end happened since `generation`. */
   set(session: ActiveSession, readAt: number, generation: number): void {
     if (!this.enabled || generation !== this.ends || !this.isLive()) return;

@@ -85,7 +85,11 @@ export class SessionService {
     const now = this.clock.now();
     const cached = this.cache.get(token, now);
     // The absolute timeout holds for cached sessions too; the store read then deletes it.
-    return cached && now - cached.data.createdAt < this.timeouts.absoluteMs ? cached : undefined;
+    if (!cached || now - cached.data.createdAt >= this.timeouts.absoluteMs) return undefined;
+    // Half-way through its TTL the entry is read again in the background (once): a busy
+    // session's requests then never all stall on one store read when it expires.
+    if (this.cache.refreshDue(token, now)) this.sharedRead(token).catch(() => undefined);
+    return cached;
   }
 
   /**
@@ -98,16 +102,23 @@ export class SessionService {
     if (cached !== undefined) return cached;
     const value = token as string;
     if (!this.cache.enabled) return this.readStore(value, this.cache.generation);
-    // Many requests of one session miss together when its entry expires: they share one store
-    // read, unless an end (any revocation, logout, lock) happened since that read began.
+    return this.sharedRead(value);
+  }
+
+  /**
+   * A store read that requests of one session share: many miss together when its entry
+   * expires. A request joins a read under way only if no session ended (revocation, logout,
+   * lock) since that read began.
+   */
+  private sharedRead(token: string): Promise<ActiveSession | null> {
     const generation = this.cache.generation;
-    const inFlight = this.reading.get(value);
+    const inFlight = this.reading.get(token);
     if (inFlight && inFlight.generation === generation) return inFlight.result;
-    const result = this.readStore(value, generation);
+    const result = this.readStore(token, generation);
     const entry = { generation, result };
-    this.reading.set(value, entry);
+    this.reading.set(token, entry);
     const forget = () => {
-      if (this.reading.get(value) === entry) this.reading.delete(value);
+      if (this.reading.get(token) === entry) this.reading.delete(token);
     };
     result.then(forget, forget);
     return result;
@@ -121,7 +132,11 @@ export class SessionService {
       idleMs: this.timeouts.idleMs,
       ttlMs: this.timeouts.idleMs,
     });
-    if (!data) return null;
+    if (!data) {
+      // Gone from the store (expired, or deleted without an announcement): not from here either.
+      this.cache.forget(value);
+      return null;
+    }
     if (now - data.createdAt >= this.timeouts.absoluteMs) {
       await this.endByHash(hash);
       return null;
