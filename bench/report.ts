@@ -72,7 +72,13 @@ export interface ReportInput {
   readonly rounds: number;
   readonly connections: number;
   readonly results: ReadonlyMap<string, TargetRounds>;
-  readonly logins: { loginsPerSecond: number; verifiesPerSecond: number } | null;
+  readonly logins: {
+    loginsPerSecond: number;
+    verifiesPerSecond: number;
+    /** The gateway's RSS during the login rounds, and 2 s after them. */
+    peakRssMiB: number;
+    afterRssMiB: number;
+  } | null;
   readonly profile: ProfileSummary | null;
 }
 
@@ -113,12 +119,13 @@ export function markdownReport(input: ReportInput): string {
   const floor = results.get('floor')?.rounds;
   if (gateway && floor) lines.push(`Sekisho ÷ bare Node floor: **${ratioTo(gateway, floor).toFixed(2)}×**`);
   if (input.logins) {
-    const { loginsPerSecond, verifiesPerSecond } = input.logins;
+    const { loginsPerSecond, verifiesPerSecond, peakRssMiB, afterRssMiB } = input.logins;
     lines.push(
       '',
       `Logins through the form (GET page + POST, 4 at a time): **${loginsPerSecond.toFixed(1)}/s**;` +
         ` raw argon2id verifies (same parameters, same core, 4 at a time): **${verifiesPerSecond.toFixed(1)}/s**` +
-        ` (ratio ${(loginsPerSecond / verifiesPerSecond).toFixed(2)}).`,
+        ` (ratio ${(loginsPerSecond / verifiesPerSecond).toFixed(2)}). Gateway RSS during the logins:` +
+        ` ${peakRssMiB.toFixed(0)} MiB at the peak, ${afterRssMiB.toFixed(0)} MiB 2 s after.`,
     );
   }
   if (input.profile) lines.push('', ...profileLines(input.profile));

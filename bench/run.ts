@@ -24,6 +24,7 @@ import { summariseProfile, type ProfileSummary } from './profile.ts';
 import {
   cpuSeconds,
   pinTo,
+  rssMiB,
   runPinned,
   sampleRss,
   startServer,
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
   }
 
   // Logins last: four argon2id hashes at a time must not colour the proxying rounds (CPU, RSS).
-  const logins = args['no-logins'] ? null : await measureLogins(gatewayUrl());
+  const logins = args['no-logins'] ? null : await measureLogins(gatewayUrl(), gateway.child.pid ?? 0);
 
   let profile: ProfileSummary | null = null;
   if (!args['no-profile'] && wanted.has('gateway')) {
@@ -197,11 +198,16 @@ function command(server: Server, message: { cmd: string; file?: string }): Promi
   });
 }
 
-async function measureLogins(base: string) {
+async function measureLogins(base: string, gatewayPid: number) {
+  const rss = sampleRss(gatewayPid);
   const loginRate = await loginsPerSecond(base, user, password, 5, 4);
+  const peakRssMiB = rss.stop();
+  // argon2id's memory (19 MiB a hash) should go back to the system once the logins are over.
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const afterRssMiB = rssMiB(gatewayPid);
   const raw = await runPinned<{ perSecond: number }>('./argon2-worker.ts', ['5', '4'], serverCore);
   const verifyRate = raw.perSecond;
-  return { loginsPerSecond: loginRate, verifiesPerSecond: verifyRate };
+  return { loginsPerSecond: loginRate, verifiesPerSecond: verifyRate, peakRssMiB, afterRssMiB };
 }
 
 async function startNginxTargets(

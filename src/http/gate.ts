@@ -4,7 +4,7 @@ import type { AccessDecision } from '../domain/rules/types.ts';
 import type { ActiveSession } from '../core/session-service.ts';
 import { ADMIN_PREFIX } from '../core/rule-engine.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
-import { upstreamFailure } from './lean-proxy.ts';
+import { sessionRead, upstreamFailure } from './lean-proxy.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
 import { upstreamFailed } from './proxy.ts';
 
@@ -39,8 +39,11 @@ export function createGate(gateway: Gateway) {
     const located = locateRule(gateway.rules.current, target);
     if (located.kind !== 'located') return finish(gateway, request, reply, located);
     let session: ActiveSession | null;
+    const token = request.cookies[sessionCookie];
+    // The lean path read this cookie's session a moment ago and handed the request over: no second read.
+    const known = request.raw[sessionRead];
     try {
-      session = await gateway.sessions.read(request.cookies[sessionCookie]);
+      session = known && known.token === token ? known.session : await gateway.sessions.read(token);
     } catch (error) {
       gateway.metrics.storeErrors.inc({ store: 'session' });
       gateway.readiness.markFailing('store', error instanceof Error ? error.message : 'error');

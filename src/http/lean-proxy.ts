@@ -21,9 +21,22 @@ export interface UpstreamFailure {
   readonly error: Error & { statusCode?: number; code?: string };
 }
 
+/**
+ * Set on a request the lean path read the session for and then handed to Fastify (it needs a
+ * login, a further method, or is refused): the gate decides with it instead of reading again.
+ */
+export const sessionRead = Symbol('sekisho.sessionRead');
+
+export interface SessionRead {
+  /** The cookie value the session was read for. */
+  readonly token: string | undefined;
+  readonly session: ActiveSession | null;
+}
+
 declare module 'node:http' {
   interface IncomingMessage {
     [upstreamFailure]?: UpstreamFailure;
+    [sessionRead]?: SessionRead;
   }
 }
 
@@ -132,11 +145,15 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     located: Located,
     backend: LeanBackend,
     session: ActiveSession | null,
+    token?: string,
   ): void {
     let identity: StoredSession | null = null;
     if (located.kind === 'located') {
       const decision = decideLocated(located, session?.data ?? null, catalogue);
-      if (decision.kind !== 'allow') return fallback(request, response);
+      if (decision.kind !== 'allow') {
+        request[sessionRead] = { token, session };
+        return fallback(request, response);
+      }
       identity = session?.data ?? null;
     }
     countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule);
@@ -185,7 +202,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     token: string | undefined,
   ): void {
     sessions.read(token).then(
-      (session) => proceed(request, response, fallback, located, backend, session),
+      (session) => proceed(request, response, fallback, located, backend, session, token),
       // The store failed: Fastify's gate reads again, marks the store failing and answers 503.
       () => fallback(request, response),
     );
@@ -196,7 +213,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     confirming = [];
     for (const { request, response, fallback, located, backend, token } of batch) {
       const session = sessions.readCached(token);
-      if (session) proceed(request, response, fallback, located, backend, session);
+      if (session) proceed(request, response, fallback, located, backend, session, token);
       else readThenProceed(request, response, fallback, located, backend, token);
     }
   }
