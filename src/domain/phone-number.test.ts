@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalisePhone } from './phone-number.ts';
+import { normalisePhone, phoneSearchPart } from './phone-number.ts';
 
 describe('normalisePhone', () => {
   it.each([
@@ -12,6 +12,9 @@ describe('normalisePhone', () => {
     ['+81-090-1234-5678', '+819012345678'],
     ['＋８１ ９０ １２３４ ５６７８', '+819012345678'],
     ['+14155550123', '+14155550123'],
+    ['+81 (0)90-1234-5678', '+819012345678'],
+    ['090ー1234ー5678', '+819012345678'],
+    ['090‐1234−5678', '+819012345678'],
   ])('%s → %s', (input, expected) => {
     expect(normalisePhone(input)).toBe(expected);
   });
@@ -20,6 +23,35 @@ describe('normalisePhone', () => {
     'refuses %j',
     (input) => {
       expect(normalisePhone(input)).toBeNull();
+    },
+  );
+});
+
+describe('phoneSearchPart', () => {
+  it.each([
+    ['090-1234', '+81901234'],
+    ['0901234', '+81901234'],
+    ['090-1234-5678', '+819012345678'],
+    ['０９０－１２３４', '+81901234'],
+    ['０９０ー１２３４', '+81901234'],
+    ['(03) 1234', '+8131234'],
+    ['+81 90 1234', '+81901234'],
+    ['+81 (0)90-1234', '+81901234'],
+    ['＋８１９０', '+8190'],
+    ['+1 415 555', '+1415555'],
+    ['1234-5678', '12345678'],
+    ['5678', '5678'],
+    // Not a domestic number: no country code is made up.
+    ['0099', '0099'],
+    ['0', '0'],
+  ])('%s → %s', (term, expected) => {
+    expect(phoneSearchPart(term)).toBe(expected);
+  });
+
+  it.each(['', 'tanaka', 'u0099', '090-1234 ext', '+', '12+34', '@example.jp', '1'.repeat(17)])(
+    'is null for %j',
+    (term) => {
+      expect(phoneSearchPart(term)).toBeNull();
     },
   );
 });

@@ -40,7 +40,9 @@ export interface UserRepository {
   list(): Promise<UserRecord[]>;
   /**
    * One page (by ID) of the users whose ID, name, email, phone or a group contains `text`, in any
-   * letter case ('' matches everyone), and how many match in all.
+   * letter case ('' matches everyone), and how many match in all. A `text` that looks like (part
+   * of) a phone number as people type it (`090-1234`) also finds the phones whose E.164 contains
+   * what it stands for (`+81901234`; see `phoneSearchPart`).
    */
   search(text: string, page: { offset: number; limit: number }): Promise<UserPage>;
   /** How many users there are, and how many of them are locked or locked out at `now`. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { SekishoError } from '../../domain/errors.ts';
+import { phoneSearchPart } from '../../domain/phone-number.ts';
 import type {
   LockoutState,
   NewUser,
@@ -23,13 +24,15 @@ interface UserRow {
 }
 
 /**
- * The console's search: a case-insensitive substring of any listed field or group name.
- * `strpos` rather than LIKE, so that `%` and `_` in the text are just characters.
+ * The console's search: a case-insensitive substring of any listed field or group name, or ($2,
+ * '' when the text does not look like a phone number) the part of an E.164 phone the text stands
+ * for. `strpos` rather than LIKE, so that `%` and `_` in the text are just characters.
  */
 const searchCondition = `
   ($1 = '' OR strpos(lower(u.id), lower($1)) > 0 OR strpos(lower(u.display_name), lower($1)) > 0
     OR strpos(lower(coalesce(u.email, '')), lower($1)) > 0
     OR strpos(lower(coalesce(u.phone, '')), lower($1)) > 0
+    OR ($2 <> '' AND strpos(coalesce(u.phone, ''), $2) > 0)
     OR EXISTS (SELECT 1 FROM memberships g
                WHERE g.user_id = u.id AND strpos(lower(g.group_name), lower($1)) > 0))`;
 
@@ -55,14 +58,16 @@ export class PgUserRepository implements UserRepository {
   }
 
   async search(text: string, page: { offset: number; limit: number }): Promise<UserPage> {
+    // Admins type numbers as they read them (`090-1234`); the table keeps E.164 (`+8190 1234…`).
+    const phonePart = phoneSearchPart(text) ?? '';
     const [found, counted] = await Promise.all([
       this.pool.query<UserRow>(
-        `${selectUsers} WHERE ${searchCondition} GROUP BY u.id ORDER BY u.id LIMIT $2 OFFSET $3`,
-        [text, page.limit, page.offset],
+        `${selectUsers} WHERE ${searchCondition} GROUP BY u.id ORDER BY u.id LIMIT $3 OFFSET $4`,
+        [text, phonePart, page.limit, page.offset],
       ),
       this.pool.query<{ total: number }>(
         `SELECT count(*)::int AS total FROM users u WHERE ${searchCondition}`,
-        [text],
+        [text, phonePart],
       ),
     ]);
     return { users: found.rows.map(toRecord), total: counted.rows[0]?.total ?? 0 };
