@@ -137,6 +137,12 @@ export interface PluginView {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * What proving a challenge is for: a login or step-up, or confirming a change of the user's own
+ * phone number (on `/_sekisho/me/phone`, the code going to the number being replaced).
+ */
+export type ChallengePurpose = 'login' | 'phone-change';
+
 /** One step of authentication for one user in one browser session. */
 export interface ChallengeRequest {
   readonly user: PluginUser;
@@ -145,6 +151,11 @@ export interface ChallengeRequest {
   readonly client: PluginClient;
   /** The same-origin path the user is on their way to (shown on a push device). */
   readonly target?: string;
+  /**
+   * 'login' when absent. A method that messages the user says what the code is for, so that someone
+   * who did not ask to change their number can tell that somebody else is trying to.
+   */
+  readonly purpose?: ChallengePurpose;
   /**
    * Passwordless only: true when the typed ID is unknown or locked. The method must answer
    * exactly as for a real user (same page) but contact nobody and never succeed.

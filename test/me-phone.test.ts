@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, FormClient } from './support/browser-client.ts';
-import { addUser, startGateway, type TestGateway } from './support/gateway.ts';
+import { addUser, setRules, startGateway, type TestGateway } from './support/gateway.ts';
 import { cookieNames } from '../src/http/gateway.ts';
 
 /** A session that proved `methods` (a push login, say) without driving a phone through it. */
@@ -28,12 +28,15 @@ describe('self-service: phone number', () => {
   beforeAll(async () => {
     gw = await startGateway({
       config: {
+        // Only for a login code to compare with: nothing is ever proxied there.
+        backends: { bk03: { url: 'http://127.0.0.1:9' } },
         sms: { provider: 'sandbox', sandbox: { enabled: true } },
         otp: { resendCooldownSeconds: 0, maxAttempts: 3, maxSendsPerWindow: 100 },
         password: { maxFailures: 3, ipMaxAttempts: 1000 },
       },
     });
-    for (const id of ['taro', 'jiro', 'lock', 'dead', 'resend'])
+    await setRules(gw, '/bk03/=ALL;;SMSOTP');
+    for (const id of ['taro', 'jiro', 'lock', 'dead', 'resend', 'hanako-ja', 'hanako-en'])
       passwords[id] = await addUser(gw, id, { phone: OLD });
     passwords.nophone = await addUser(gw, 'nophone');
     passwords.pushuser = await addUser(gw, 'pushuser');
@@ -61,10 +64,15 @@ describe('self-service: phone number', () => {
         [user, event],
       )
     ).rows;
-  async function startChange(client: FormClient, password: string, phone = NEW) {
-    const form = await client.get('/_sekisho/me/phone');
+  async function startChange(
+    client: FormClient,
+    password: string,
+    phone = NEW,
+    headers: Record<string, string> = {},
+  ) {
+    const form = await client.get('/_sekisho/me/phone', headers);
     expect(form.status).toBe(200);
-    return client.post('/_sekisho/me/phone', { _csrf: csrfField(form.body), password, phone });
+    return client.post('/_sekisho/me/phone', { _csrf: csrfField(form.body), password, phone }, headers);
   }
 
   it('password, then the code sent to the OLD number, then the new number is in the auth DB', async () => {
@@ -78,6 +86,7 @@ describe('self-service: phone number', () => {
     const messages = await sandbox();
     expect(messages).toHaveLength(sent + 1);
     expect(messages[0]?.to).toBe(OLD);
+    expect(messages[0]?.body).toContain('電話番号変更の確認用ワンタイムパスワード');
     expect(await phoneOf('taro')).toBe(OLD);
 
     const wrongCode = codeOf(messages[0]?.body ?? '') === '000000' ? '111111' : '000000';
@@ -112,6 +121,56 @@ describe('self-service: phone number', () => {
     ]);
     expect((await audit('taro', 'SMSOTP.check')).map((r) => r.outcome)).toEqual(['failure', 'success']);
   });
+
+  it.each([
+    [
+      'ja',
+      (code: string) =>
+        `【関所】電話番号変更の確認用ワンタイムパスワードは ${code} です。有効期限は5分です。` +
+        `お心当たりがない場合は誰にも教えず、ヘルプデスクにご連絡ください。\n\n@127.0.0.1:8080 #${code}`,
+      (code: string) =>
+        `【関所】ワンタイムパスワードは ${code} です。有効期限は5分です。\n\n@127.0.0.1:8080 #${code}`,
+    ],
+    [
+      'en',
+      (code: string) =>
+        `Sekisho one-time password to change your phone number: ${code}. Valid for 5 minutes. ` +
+        `If you did not ask for this, share it with no one and contact the help desk.\n\n@127.0.0.1:8080 #${code}`,
+      (code: string) =>
+        `Sekisho one-time password: ${code}. Valid for 5 minutes.\n\n@127.0.0.1:8080 #${code}`,
+    ],
+  ] as const)(
+    'the SMS to the old number says it is for changing the number (%s); a login code keeps the login text',
+    async (locale, changeText, loginText) => {
+      const user = `hanako-${locale}`;
+      const headers = { 'accept-language': locale };
+      const client = await loggedIn(user);
+      const codePage = await startChange(client, passwords[user] ?? '', NEW, headers);
+      expect(codePage.status).toBe(200);
+      const [change] = await sandbox();
+      expect(change?.to).toBe(OLD);
+      expect(change?.body).toBe(changeText(codeOf(change?.body ?? '')));
+      // A resent code says so as well.
+      await client.post(
+        '/_sekisho/me/phone/confirm',
+        { _csrf: csrfField(codePage.body), resend: '1' },
+        headers,
+      );
+      const [resent] = await sandbox();
+      expect(resent?.body).toBe(changeText(codeOf(resent?.body ?? '')));
+
+      // The same user's login code on an SMSOTP path.
+      const login = new FormClient(gw.url);
+      expect((await login.login(user, passwords[user] ?? '', '/bk03/report')).status).toBe(303);
+      const chooser = await login.get('/_sekisho/mfa?next=%2Fbk03%2Freport', headers);
+      expect(chooser.status).toBe(303);
+      const otpPage = await login.get(String(chooser.headers.location), headers);
+      expect(otpPage.status).toBe(200);
+      const [loginSms] = await sandbox();
+      expect(loginSms?.to).toBe(OLD);
+      expect(loginSms?.body).toBe(loginText(codeOf(loginSms?.body ?? '')));
+    },
+  );
 
   it('a wrong password sends nothing, counts as a failed login, and locks out like one', async () => {
     const client = await loggedIn('lock');

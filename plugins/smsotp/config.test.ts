@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import smsOtpPlugin from './index.ts';
 import { usableProviders, readGatewaySettings } from './config.ts';
 import { assertSmsTextFits, renderSmsText, smsHost, toDomesticMobile } from './sms-message.ts';
+import { characterCount, MAX_SMS_CHARACTERS } from './providers/types.ts';
 import { generateCode } from './start.ts';
 import { normaliseAnswer } from './verify.ts';
 
@@ -86,6 +87,20 @@ describe('SMS text', () => {
     const text = (ttlSeconds: number) => renderSmsText({ locale: 'ja', code: '1234', ttlSeconds, host: 'h' });
     expect(text(599)).toContain('有効期限は9分です。');
     expect(text(30)).toContain('有効期限は1分です。');
+  });
+
+  it('fits the built-in phone-change text in one message with the longest code and any host name', () => {
+    const host = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}:65535`;
+    for (const locale of ['ja', 'en'] as const) {
+      const body = renderSmsText({
+        locale,
+        purpose: 'phone-change',
+        code: '00000000',
+        ttlSeconds: 600,
+        host,
+      });
+      expect(characterCount(body)).toBeLessThanOrEqual(MAX_SMS_CHARACTERS);
+    }
   });
 
   it('refuses at start-up a template that cannot fit in 660 characters', () => {

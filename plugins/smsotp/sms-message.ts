@@ -4,11 +4,12 @@
  * Recipients: Karaden reaches Japanese mobile numbers only. The auth DB keeps E.164
  * (`+819012345678`); Karaden wants the 11-digit domestic form (`09012345678`).
  *
- * Text: a short sentence in the user's language, then a blank line and the origin-bound line
- * `@host #code` last, the format WebOTP and iOS/Android autofill recognise, so the code is only
- * offered on the gateway's own origin (a phishing page on another host gets nothing).
+ * Text: a short sentence in the user's language (saying what the code is for when it is not a
+ * login), then a blank line and the origin-bound line `@host #code` last, the format WebOTP and
+ * iOS/Android autofill recognise, so the code is only offered on the gateway's own origin (a
+ * phishing page on another host gets nothing).
  */
-import type { Locale } from '../../src/plugin-api.ts';
+import type { ChallengePurpose, Locale } from '../../src/plugin-api.ts';
 import { characterCount, MAX_SMS_CHARACTERS } from './providers/types.ts';
 
 /** `+81` then a mobile prefix (70/80/90 once the trunk 0 is dropped) and eight more digits. */
@@ -28,15 +29,28 @@ export function isSendableNumber(e164: string): boolean {
   return toDomesticMobile(e164) !== null;
 }
 
-/** Default human-readable text per language. */
+/** Default human-readable text of a login code, per language. */
 export const DEFAULT_SMS_TEMPLATES: Readonly<Record<Locale, string>> = {
   ja: '【関所】ワンタイムパスワードは {code} です。有効期限は{minutes}分です。',
   en: 'Sekisho one-time password: {code}. Valid for {minutes} minutes.',
 };
 
+/**
+ * The text of a code that confirms a change of phone number, sent to the number being replaced. It
+ * says what the code is for, so that a holder who did not ask can tell that someone (with their
+ * password) is moving their SMS codes to another phone, and is told not to hand the code over.
+ * The login templates of `plugins.SMSOTP.templates` do not replace it: they word a login.
+ */
+export const PHONE_CHANGE_SMS_TEMPLATES: Readonly<Record<Locale, string>> = {
+  ja: '【関所】電話番号変更の確認用ワンタイムパスワードは {code} です。有効期限は{minutes}分です。お心当たりがない場合は誰にも教えず、ヘルプデスクにご連絡ください。',
+  en: 'Sekisho one-time password to change your phone number: {code}. Valid for {minutes} minutes. If you did not ask for this, share it with no one and contact the help desk.',
+};
+
 /** What goes into one SMS. */
 export interface SmsTextInput {
   readonly locale: Locale;
+  /** 'login' when absent. */
+  readonly purpose?: ChallengePurpose;
   readonly code: string;
   readonly ttlSeconds: number;
   /** From {@link smsHost}. */
@@ -53,7 +67,10 @@ export function smsHost(publicUrl: string): string {
 
 /** The full SMS body; the origin-bound line is always the last line, whatever the template. */
 export function renderSmsText(input: SmsTextInput): string {
-  const template = input.templates?.[input.locale] ?? DEFAULT_SMS_TEMPLATES[input.locale];
+  const template =
+    input.purpose === 'phone-change'
+      ? PHONE_CHANGE_SMS_TEMPLATES[input.locale]
+      : (input.templates?.[input.locale] ?? DEFAULT_SMS_TEMPLATES[input.locale]);
   // Whole minutes, rounded down so the text never promises more time than there is.
   const minutes = String(Math.max(1, Math.floor(input.ttlSeconds / 60)));
   const text = template
@@ -66,6 +83,7 @@ export function renderSmsText(input: SmsTextInput): string {
 /**
  * Throws at start-up when the longest possible text (8-digit code, both languages) would not fit in
  * one Karaden message, so that a too-long template is a config error rather than failed logins.
+ * The phone-change text is built in and fits with any host name (a unit test holds it to that).
  */
 export function assertSmsTextFits(
   host: string,

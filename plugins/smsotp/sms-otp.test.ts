@@ -185,6 +185,35 @@ describe('SMSOTP text', () => {
     expect(body).toBe(`sso.example.jp:8443 の認証コード: ${code}（5分）\n\n@sso.example.jp:8443 #${code}`);
   });
 
+  it('says a code is for changing the phone number, in ja and en, with the same code line', async () => {
+    await build({ otp: { length: 8 } });
+    await h.start({ purpose: 'phone-change', flowId: 'me-phone:1' });
+    const ja = h.lastKaradenBody();
+    const jaCode = codeIn(ja);
+    expect(ja).toBe(
+      `【関所】電話番号変更の確認用ワンタイムパスワードは ${jaCode} です。有効期限は5分です。` +
+        `お心当たりがない場合は誰にも教えず、ヘルプデスクにご連絡ください。\n\n@sso.example.jp:8443 #${jaCode}`,
+    );
+    expect(jaCode).toMatch(/^\d{8}$/);
+    await h.start({ purpose: 'phone-change', flowId: 'me-phone:2', locale: 'en' });
+    const en = h.lastKaradenBody();
+    const enCode = codeIn(en);
+    expect(en).toBe(
+      `Sekisho one-time password to change your phone number: ${enCode}. Valid for 5 minutes. ` +
+        `If you did not ask for this, share it with no one and contact the help desk.\n\n@sso.example.jp:8443 #${enCode}`,
+    );
+  });
+
+  it('keeps the built-in phone-change text when login templates are configured', async () => {
+    await build({ pluginConfig: { templates: { ja: '{host} の認証コード: {code}（{minutes}分）' } } });
+    await h.start({ purpose: 'phone-change' });
+    const body = h.lastKaradenBody();
+    expect(body).toContain('電話番号変更の確認用ワンタイムパスワードは');
+    expect(body).not.toContain('の認証コード');
+    await h.start({ purpose: 'login', flowId: 'flow-2' });
+    expect(h.lastKaradenBody()).toContain('の認証コード');
+  });
+
   it('uses otp.length digits', async () => {
     await build({ otp: { length: 8 } });
     await h.start();

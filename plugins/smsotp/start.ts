@@ -67,6 +67,7 @@ async function sendFreshCode(
   const code = generateCode(settings.otp.length);
   const body = renderSmsText({
     locale: request.client.locale,
+    purpose: request.purpose,
     code,
     ttlSeconds: settings.otp.ttlSeconds,
     host: deps.host,

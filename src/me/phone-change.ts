@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PasswordLogin } from '../core/password-login.ts';
 import { normalisePhone } from '../domain/phone-number.ts';
-import type { AuthMethod, PluginClient, PluginView } from '../plugin-api.ts';
+import type { AuthMethod, ChallengeRequest, PluginClient, PluginView } from '../plugin-api.ts';
 import { maskPhone } from '../plugin-api.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Store } from '../ports/store.ts';
@@ -173,9 +173,10 @@ export class PhoneChange {
     return { userId: account.id, actor: account.id, ip: client.ip, userAgent: client.userAgent };
   }
 
-  /** The SMS goes to the number on record now: the old one. */
-  private challenge(actor: PhoneChangeActor, pending: Pending) {
-    return { user: actor.account, flowId: pending.flowId, client: actor.client, target: '/_sekisho/me' };
+  /** The SMS goes to the number on record now: the old one, saying the code is for a change of number. */
+  private challenge(actor: PhoneChangeActor, pending: Pending): ChallengeRequest {
+    const { account, client } = actor;
+    return { user: account, flowId: pending.flowId, client, target: '/_sekisho/me', purpose: 'phone-change' };
   }
 
   private async readPending(sessionHash: string): Promise<Pending | null> {

@@ -8,6 +8,7 @@ import type { FakeClock } from '../../src/ports/clock.ts';
 import type { Store } from '../../src/ports/store.ts';
 import type {
   AuthMethod,
+  ChallengePurpose,
   Locale,
   PluginHttpResponse,
   PluginUser,
@@ -41,6 +42,7 @@ export interface Harness extends TestPluginContext<unknown> {
     user?: PluginUser;
     flowId?: string;
     locale?: Locale;
+    purpose?: ChallengePurpose;
   }): Promise<StartResult>;
   verify(otp: string, options?: { user?: PluginUser; flowId?: string }): Promise<VerifyResult>;
   route(method: 'GET' | 'POST', path: string, request?: RouteCall): Promise<PluginHttpResponse>;
@@ -113,6 +115,7 @@ export async function buildSmsOtp(options: HarnessOptions = {}): Promise<Harness
         flowId: o.flowId ?? 'flow-1',
         client: client(o.locale),
         resend: o.resend ?? false,
+        ...(o.purpose ? { purpose: o.purpose } : {}),
       }),
     verify: (otp, o = {}) =>
       method.verify({
