@@ -242,6 +242,14 @@ describe('forwarding headers behind a load balancer (trustProxy as a list)', () 
       ['X-Forwarded-For', '6.6.6.6, 203.0.113.7'],
       ['X-Real-IP', '6.6.6.6'],
       ['Forwarded', 'for=6.6.6.6'],
+      ['X-Forwarded-Prefix', '/evil'],
+      ['X-Forwarded-Port', '8443'],
+      ['x_forwarded_ssl', 'on'],
+      ['True-Client-IP', '6.6.6.6'],
+      ['CF-Connecting-IP', '6.6.6.6'],
+      ['X-Client-IP', '6.6.6.6'],
+      ['X-Original-URL', '/admin/delete'],
+      ['X-Rewrite-URL', '/admin/delete'],
     ];
     return Promise.all(
       ['/open/x', '/bk01/x'].map(async (path) => echoed(await rawRequest(gw.url, 'GET', path, sent))),
@@ -251,14 +259,38 @@ describe('forwarding headers behind a load balancer (trustProxy as a list)', () 
   it('keeps a trusted proxy’s X-Forwarded-For and appends that proxy, once', async () => {
     for (const seen of await forwarded(['127.0.0.1'])) {
       expect(seen.headers['x-forwarded-for']).toBe('6.6.6.6, 203.0.113.7, 127.0.0.1');
+      // What a trusted proxy says of the client and the original request reaches the backend…
+      expect(seen.headers['x-forwarded-prefix']).toBe('/evil');
+      expect(seen.headers['true-client-ip']).toBe('6.6.6.6');
+      expect(seen.headers.forwarded).toBe('for=6.6.6.6');
+      // …but never a header that makes the backend serve another path than the rule checked.
+      expect(seen.headers['x-original-url']).toBeUndefined();
+      expect(seen.headers['x-rewrite-url']).toBeUndefined();
     }
   });
 
-  it('drops the forwarding headers of a peer it does not trust, whatever trustProxy lists', async () => {
+  it('drops every header that describes the client or the request from a peer it does not trust', async () => {
     for (const seen of await forwarded(['10.0.0.10'])) {
       expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
-      expect(seen.headers['x-real-ip']).toBeUndefined();
-      expect(seen.headers.forwarded).toBeUndefined();
+      expect(seen.headers['x-forwarded-proto']).toBe('http');
+      const planted = seen.rawHeaders.filter(
+        (value, i) => i % 2 === 1 && /6\.6\.6\.6|evil|8443|admin|^on$/.test(value),
+      );
+      expect(planted).toEqual([]);
+      for (const name of [
+        'x-real-ip',
+        'forwarded',
+        'x-forwarded-prefix',
+        'x-forwarded-port',
+        'x-forwarded-ssl',
+        'x_forwarded_ssl',
+        'true-client-ip',
+        'cf-connecting-ip',
+        'x-client-ip',
+        'x-original-url',
+        'x-rewrite-url',
+      ])
+        expect(seen.headers[name], name).toBeUndefined();
     }
   });
 });

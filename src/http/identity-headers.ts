@@ -21,8 +21,8 @@ export interface HeaderPolicy {
   readonly forbidden: ReadonlySet<string>;
   /** Cookies of the gateway itself, removed from the Cookie header. */
   readonly gatewayCookies: ReadonlySet<string>;
-  /** Whether an inbound header name (as Node gives it, lower case) is dropped; see {@link dropsInbound}. */
-  readonly verdicts: Map<string, boolean>;
+  /** What becomes of an inbound header name (as Node gives it, lower case); see {@link inboundVerdict}. */
+  readonly verdicts: Map<string, number>;
 }
 
 export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[]): HeaderPolicy {
@@ -50,16 +50,53 @@ function normaliseName(name: string): string {
 const maxVerdicts = 512;
 
 /**
- * Whether an inbound header never reaches the backend: an identity header in any spelling, or a
- * hop-by-hop one. Decided once per name (a bounded memo), as it is asked for every header of
- * every proxied request.
+ * What becomes of an inbound header on its way to a backend; `dropUntrusted`: kept only from a
+ * trusted proxy (`trustProxy`), as it speaks of the client or the original request.
  */
-function dropsInbound(policy: HeaderPolicy, name: string): boolean {
-  const known = policy.verdicts.get(name);
+const Verdict = { keep: 0, drop: 1, dropUntrusted: 2 } as const;
+type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/**
+ * Headers that rewrite which URL a backend serves (IIS, some PHP and Java frameworks): the
+ * gateway checked the rule against the request line, so a backend must never see another path.
+ */
+const pathOverrides: ReadonlySet<string> = new Set(['x-original-url', 'x-rewrite-url']);
+
+/**
+ * Headers in which proxies describe the client or the original request. From anyone but a
+ * trusted proxy they are dropped: a backend that trusts its proxy believes them (addresses,
+ * scheme, port, prefix: redirects, cache keys, IP allow-lists). The whole `X-Forwarded-*`
+ * family counts; the gateway then sets its own `X-Forwarded-For/Proto/Host`.
+ */
+const clientDescriptions: ReadonlySet<string> = new Set([
+  'forwarded',
+  'x-real-ip',
+  'x-client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'x-cluster-client-ip',
+  'client-ip',
+]);
+
+/**
+ * What becomes of an inbound header: dropped (an identity header in any spelling, hop-by-hop,
+ * a path override), dropped unless a trusted proxy sent it (a client description), or kept.
+ * Decided once per name (a bounded memo), as it is asked for every header of every request.
+ */
+function inboundVerdict(policy: HeaderPolicy, name: string): Verdict {
+  const known = policy.verdicts.get(name) as Verdict | undefined;
   if (known !== undefined) return known;
   // Node gives header names in lower case; a backend may also read `_` as `-`.
-  const verdict = policy.forbidden.has(normaliseName(name)) || hopByHopHeaders.has(name);
-  if (policy.verdicts.size < maxVerdicts) policy.verdicts.set(name, verdict);
+  const folded = normaliseName(name);
+  const verdict: Verdict =
+    policy.forbidden.has(folded) || hopByHopHeaders.has(name) || pathOverrides.has(folded)
+      ? Verdict.drop
+      : clientDescriptions.has(folded) || folded.startsWith('x-forwarded-')
+        ? Verdict.dropUntrusted
+        : Verdict.keep;
+  // A full memo starts again: made-up names cannot crowd out the usual ones for good.
+  if (policy.verdicts.size >= maxVerdicts) policy.verdicts.clear();
+  policy.verdicts.set(name, verdict);
   return verdict;
 }
 
@@ -88,7 +125,9 @@ export function backendHeaders(
   // `Connection: X-Remote-User` would make the proxy drop the identity set below.
   const listed = connectionListed(inbound.connection);
   for (const name in inbound) {
-    if (dropsInbound(policy, name) || listed?.has(name)) continue;
+    const verdict = inboundVerdict(policy, name);
+    if (verdict === Verdict.drop || listed?.has(name)) continue;
+    if (verdict === Verdict.dropUntrusted && !context.peerTrusted) continue;
     headers[name] = inbound[name];
   }
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);
@@ -106,7 +145,8 @@ export function backendHeaders(
 /**
  * X-Forwarded-For as a proxy chain writes it: what a trusted peer sent, then that peer. From
  * an untrusted peer (any client, with `trustProxy` a list or hop count that does not name it)
- * every inbound forwarding header is dropped, so a client cannot plant addresses.
+ * no forwarding header of its own got this far ({@link inboundVerdict}), so a client cannot
+ * plant addresses.
  */
 function setForwarding(
   headers: IncomingHttpHeaders,
@@ -117,10 +157,6 @@ function setForwarding(
   headers['x-forwarded-for'] = previous ? `${previous}, ${context.peer}` : context.peer;
   headers['x-forwarded-proto'] = context.protocol;
   headers['x-forwarded-host'] = context.host;
-  if (!context.peerTrusted) {
-    delete headers.forwarded;
-    delete headers['x-real-ip'];
-  }
 }
 
 function stripCookies(header: string | undefined, names: ReadonlySet<string>): string | undefined {
