@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import { redactConfig } from './config/load.ts';
 import { createPool, migrate } from './adapters/pg/database.ts';
+import { aggregateWorkerMetrics } from './http/cluster-metrics.ts';
 import { createLogger, createRuntime, type GatewayRuntime, type RuntimeOptions } from './gateway-runtime.ts';
 
 /** How long in-flight requests get to finish on SIGTERM before the process exits anyway. */
@@ -46,6 +47,7 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
     await pool.end();
   }
   let stopping = false;
+  aggregateWorkerMetrics();
   for (let i = 0; i < config.cluster.workers; i++) cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

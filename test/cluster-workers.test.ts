@@ -72,6 +72,24 @@ describe('sekisho serve with cluster.workers: 2', () => {
     expect(new Set(answered().map((l) => Number(l.pid)))).toEqual(new Set(workerPids));
   });
 
+  it('answers a metrics scrape with the totals of all workers, whichever worker takes it', async () => {
+    if (!server) throw new Error('no server');
+    const { url } = server;
+    // The six proxied requests above went to both workers; every scrape must count all six.
+    const scrape = async () => {
+      const response = await request(`${url}/_sekisho/metrics`, { reset: true });
+      expect(response.statusCode).toBe(200);
+      return response.body.text();
+    };
+    const decisions = /^sekisho_access_decisions_total\{decision="bypass",rule="\/app\/"\} (\d+)$/m;
+    const latencies = /^sekisho_upstream_seconds_count\{backend="app",status="200"\} (\d+)$/m;
+    for (let i = 0; i < 4; i++) {
+      const body = await scrape();
+      expect(decisions.exec(body)?.[1]).toBe('6');
+      expect(latencies.exec(body)?.[1]).toBe('6');
+    }
+  });
+
   it('stops every worker on SIGTERM, finishing the request in flight, and exits 0', async () => {
     if (!server) throw new Error('no server');
     const { port } = server;

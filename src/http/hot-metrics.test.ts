@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, Counter, Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { CounterTallies, HotHistogram } from './hot-metrics.ts';
 
@@ -41,14 +41,21 @@ describe('HotHistogram', () => {
     expect(exposed).toContain('latency_seconds_count{backend="app",status="502"} 1');
   });
 
-  it('sums across cluster workers like a prom-client histogram', async () => {
-    const registry = new Registry();
-    const hot = new HotHistogram({ name: 'h', help: 'h', labelNames: ['backend'], buckets, registry });
-    hot.observe(hot.cell({ backend: 'app' }), 0.02);
-    const [json] = await registry.getMetricsAsJSON();
+  it('sums across cluster workers as prom-client aggregates them', async () => {
+    const workers = [new Registry(), new Registry()];
+    for (const [i, registry] of workers.entries()) {
+      const hot = new HotHistogram({ name: 'h', help: 'h', labelNames: ['backend'], buckets, registry });
+      hot.observe(hot.cell({ backend: 'app' }), 0.02);
+      if (i === 1) hot.observe(hot.cell({ backend: 'app' }), 3);
+    }
+    const [json] = await workers[0]!.getMetricsAsJSON();
     expect(json).toMatchObject({ name: 'h', type: 'histogram', aggregator: 'sum' });
-    const merged = Registry.merge([registry]);
-    expect(await merged.metrics()).toContain('h_bucket{le="0.025",backend="app"} 1');
+    const summed = AggregatorRegistry.aggregate(await Promise.all(workers.map((r) => r.getMetricsAsJSON())));
+    const exposed = await summed.metrics();
+    expect(exposed).toContain('h_bucket{le="0.025",backend="app"} 2');
+    expect(exposed).toContain('h_bucket{le="2.5",backend="app"} 2');
+    expect(exposed).toContain('h_bucket{le="+Inf",backend="app"} 3');
+    expect(exposed).toContain('h_count{backend="app"} 3');
   });
 });
 

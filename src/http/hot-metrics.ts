@@ -99,8 +99,13 @@ export class HotHistogram<L extends string> {
     cell.count++;
   }
 
+  /** Zeroes every cell in place: callers keep their cells, which must stay the exposed ones. */
   reset(): void {
-    this.cells.clear();
+    for (const cell of this.cells.values()) {
+      cell.counts.fill(0);
+      cell.sum = 0;
+      cell.count = 0;
+    }
   }
 
   async get(): Promise<MetricObjectWithValues<MetricValueWithName<string>>> {

@@ -41,7 +41,7 @@ export function createMetrics(withDefaults: boolean): GatewayMetrics {
     decisionTallies,
     upstream: new HotHistogram({
       name: 'sekisho_upstream_seconds',
-      help: 'Time to the upstream response headers, per backend',
+      help: 'Time from the request until its proxied response is complete, per backend and status',
       labelNames: ['backend', 'status'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registry,

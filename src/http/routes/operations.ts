@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from '../gateway.ts';
+import { metricsExposition } from '../cluster-metrics.ts';
 import { loadStaticFiles } from '../static-files.ts';
 
 /** Health for the process, readiness for the load balancer, metrics for Prometheus. */
@@ -17,8 +18,9 @@ export async function operationsRoutes(app: FastifyInstance, gateway: Gateway) {
       .send({ status: ready ? 'ready' : 'unavailable', failing: Object.keys(failing) });
   });
 
+  const exposition = metricsExposition(gateway.metrics.registry);
   app.get('/_sekisho/metrics', async (_request, reply) => {
-    const body = await gateway.metrics.registry.metrics();
+    const body = await exposition();
     return reply.type(gateway.metrics.registry.contentType).send(body);
   });
 
