@@ -263,9 +263,18 @@ describe('admin console: rules', () => {
     expect((await boss.get(`${RULES}/edit?prefix=%2Fnothing%2F`, en)).status).toBe(404);
   });
 
+  /** The version the rules page shows (and its delete form carries) for a prefix. */
+  async function shownVersion(prefix: string): Promise<string> {
+    const page = unescapeHtml((await boss.get(RULES, en)).body);
+    const row = new RegExp(`<tr data-prefix="${prefix}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    return /name="version" value="(\d+)"/.exec(row)?.[1] ?? '';
+  }
+
   it('deletes a rule, audited', async () => {
     await gw.admin.setRule('/bk03/=ALL;;', 'test');
-    const response = await submit(RULES, `${RULES}/delete`, { prefix: '/bk03/' });
+    const version = await shownVersion('/bk03/');
+    expect(version).not.toBe('');
+    const response = await submit(RULES, `${RULES}/delete`, { prefix: '/bk03/', version });
     expect(response.status).toBe(303);
     expect(response.headers.location).toBe(`${RULES}?done=ruleDeleted`);
     expect(await stored()).not.toContain('/bk03/=ALL;;');
@@ -273,8 +282,19 @@ describe('admin console: rules', () => {
       actor: 'boss',
       detail: { prefix: '/bk03/' },
     });
-    const missing = await submit(RULES, `${RULES}/delete`, { prefix: '/bk03/' });
+    const missing = await submit(RULES, `${RULES}/delete`, { prefix: '/bk03/', version });
     expect(missing.status).toBe(404);
+  });
+
+  it('deletes only the version the admin was shown: an edit made since is refused, not deleted', async () => {
+    await gw.admin.setRule('/bk08/=ALL;;', 'test');
+    const shown = await shownVersion('/bk08/');
+    await gw.admin.setRule('/bk08/=@keiri;;', 'alice');
+    const response = await submit(RULES, `${RULES}/delete`, { prefix: '/bk08/', version: shown });
+    expect(response.status).toBe(409);
+    expect(unescapeHtml(response.body)).toContain('alice changed it meanwhile');
+    expect(await stored()).toContain('/bk08/=@keiri;;');
+    expect((await submit(RULES, `${RULES}/delete`, { prefix: '/bk08/' })).status).toBe(400);
   });
 
   it('explains what a user needs at a path and which rule decides, with the user’s groups from the DB', async () => {
@@ -365,6 +385,21 @@ describe('admin console: rules', () => {
       message: expect.stringContaining('alice changed it meanwhile'),
     });
     expect(await stored()).toContain('/bk07/=@keiri;;');
+
+    // Rolling back to a deletion is guarded the same way: the edit made meanwhile stays.
+    await gw.admin.deleteRule('/bk07/', 'test');
+    const deletion = (await repository.history(1))[0]?.version ?? 0;
+    await gw.admin.setRule('/bk07/=ALL;;', 'test');
+    await expect(admin.rollbackRule(deletion, 'boss')).rejects.toMatchObject({
+      code: 'SEKISHO_ERR_RULE_CONFLICT',
+    });
+    expect(await stored()).toContain('/bk07/=@keiri;;');
+    // And a caller that judged another version than the one now stored is refused before writing.
+    const now = (await repository.list()).find((r) => r.prefix === '/bk07/')?.version ?? 0;
+    await expect(gw.admin.rollbackRule(deletion, 'boss', { currentVersion: now - 1 })).rejects.toMatchObject({
+      code: 'SEKISHO_ERR_RULE_CONFLICT',
+    });
+    expect(await stored()).toContain('/bk07/=@keiri;;');
   });
 
   it('rolls back to a deletion by deleting the rule', async () => {
@@ -394,7 +429,8 @@ describe('admin console: rules', () => {
     expect(await stored()).toEqual(before);
     // Widening it is fine, and the built-in default comes back when that rule is deleted.
     expect((await addRule('/_sekisho/admin/', '@admins,@helpdesk', '', 'SMSOTP')).status).toBe(303);
-    expect((await submit(RULES, `${RULES}/delete`, { prefix: '/_sekisho/admin/' })).status).toBe(303);
+    const adminRule = { prefix: '/_sekisho/admin/', version: await shownVersion('/_sekisho/admin/') };
+    expect((await submit(RULES, `${RULES}/delete`, adminRule)).status).toBe(303);
   });
 
   it('shares history with the CLI: `sekisho rule rollback <version>` restores a version too', async () => {

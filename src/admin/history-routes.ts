@@ -25,8 +25,8 @@ export function historyRoutes(
   app.post<{ Body: Fields }>('/_sekisho/admin/rules/rollback', post, async (request, reply) => {
     const version = whole(request.body, 'version', 0);
     try {
-      await guardRollback(request, version);
-      const result = await admin.rollbackRule(version, actorOf(request));
+      const currentVersion = await guardRollback(request, version);
+      const result = await admin.rollbackRule(version, actorOf(request), { currentVersion });
       const done =
         result.kind === 'restored'
           ? 'ruleRestored'
@@ -41,21 +41,26 @@ export function historyRoutes(
     }
   });
 
-  /** A rollback is a rule change like any other: it must not lock the admin out either. */
-  async function guardRollback(request: FastifyRequest, version: number): Promise<void> {
+  /**
+   * A rollback is a rule change like any other: it must not lock the admin out either. Returns
+   * the version of the rule the check judged (null: none), which the rollback then writes over.
+   */
+  async function guardRollback(request: FastifyRequest, version: number): Promise<number | null | undefined> {
     const entry = await gateway.ruleRepository.findVersion(version);
-    if (!entry) return; // the service answers "no such version"
-    const { rules } = await loadStoredRules(gateway);
+    if (!entry) return undefined; // the service answers "no such version"
+    const { rules, stored } = await loadStoredRules(gateway);
+    const current = stored.find((r) => r.host === entry.host && r.prefix === entry.prefix);
     if (entry.line === null) {
       await guardConsoleAccess(gateway, request, rules, {
         kind: 'remove',
         host: entry.host,
         prefix: entry.prefix,
       });
-      return;
+    } else {
+      const parsed = parseRule(entry.line, gateway.catalogue);
+      if (parsed.ok) await guardConsoleAccess(gateway, request, rules, { kind: 'set', rule: parsed.rule });
     }
-    const parsed = parseRule(entry.line, gateway.catalogue);
-    if (parsed.ok) await guardConsoleAccess(gateway, request, rules, { kind: 'set', rule: parsed.rule });
+    return current?.version ?? null;
   }
 
   async function showHistory(

@@ -72,7 +72,10 @@ export function ruleRoutes(
           host: parsed.value.host,
           prefix: parsed.value.prefix,
         });
-      await admin.deleteRule(prefix, actorOf(request));
+      const version = Number(text(request.body, 'version', 20));
+      if (!Number.isSafeInteger(version) || version <= 0)
+        throw new SekishoError('SEKISHO_ERR_RULE_INVALID', 'rule: version: missing; reload the page');
+      await admin.deleteRule(prefix, actorOf(request), { expectedVersion: version });
       return redirectDone(reply, RULES, 'ruleDeleted');
     } catch (error) {
       const refused = refusal(error);

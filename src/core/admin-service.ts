@@ -141,23 +141,36 @@ export class AdminService {
    * Puts a rule back as it was at `version` (that version's line, or no rule when the version
    * was a deletion), as a new change with its own history row and audit row.
    */
-  async rollbackRule(version: number, actor: AdminActor): Promise<RollbackResult> {
+  async rollbackRule(
+    version: number,
+    actor: AdminActor,
+    options: { currentVersion?: number | null } = {},
+  ): Promise<RollbackResult> {
     const entry = Number.isSafeInteger(version) ? await this.deps.rules.findVersion(version) : null;
     if (!entry) throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule version ${version}`);
     const current = (await this.deps.rules.list()).find(
       (r) => r.host === entry.host && r.prefix === entry.prefix,
     );
     const prefix = `${entry.host === null ? '' : `http://${entry.host}`}${entry.prefix}`;
+    // Written only over the rule as read here (or as the caller judged it, `currentVersion`):
+    // an edit made meanwhile is refused, not undone.
+    const expected = current?.version ?? null;
+    if (options.currentVersion !== undefined && options.currentVersion !== expected)
+      throw versionConflict(options.currentVersion, current ?? null);
     if (entry.line === null) {
       if (!current) return { kind: 'unchanged' };
-      await this.deps.rules.remove(entry.host, entry.prefix, actorId(actor));
+      const removed = await this.deps.rules.removeIfVersion(
+        entry.host,
+        entry.prefix,
+        actorId(actor),
+        current.version,
+      );
+      if (removed.kind === 'changed') throw versionConflict(expected, removed.current);
       await this.audit('rule.rollback', null, actor, { version, prefix, rule: null, previous: current.line });
       return { kind: 'deleted', prefix };
     }
     const rule = this.parseOrThrow(entry.line);
     if (current?.line === rule.line) return { kind: 'unchanged' };
-    // Written only over the rule as read above: an edit made meanwhile is not silently undone.
-    const expected = current?.version ?? null;
     const saved = await this.deps.rules.saveIfVersion(rule, actorId(actor), expected);
     if (saved.kind === 'changed') throw versionConflict(expected, saved.current);
     await this.audit('rule.rollback', null, actor, {
@@ -187,12 +200,27 @@ export class AdminService {
     return parsed.rules.length;
   }
 
-  async deleteRule(prefixText: string, actor: AdminActor): Promise<void> {
+  /**
+   * Deletes the rule for a prefix. `expectedVersion` guards a console delete: only the version
+   * the admin was shown is deleted, not an edit made since.
+   */
+  async deleteRule(
+    prefixText: string,
+    actor: AdminActor,
+    options: { expectedVersion?: number } = {},
+  ): Promise<void> {
     const prefix = parsePathPrefix(prefixText.trim());
     if (!prefix.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: path-prefix: ${prefix.message}`);
-    const removed = await this.deps.rules.remove(prefix.value.host, prefix.value.prefix, actorId(actor));
-    if (!removed) throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
+    const { host, prefix: path } = prefix.value;
+    const expected = options.expectedVersion;
+    if (expected !== undefined) {
+      const removed = await this.deps.rules.removeIfVersion(host, path, actorId(actor), expected);
+      if (removed.kind === 'changed' && removed.current) throw versionConflict(expected, removed.current);
+      if (removed.kind === 'changed')
+        throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
+    } else if (!(await this.deps.rules.remove(host, path, actorId(actor))))
+      throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
     await this.audit('rule.delete', null, actor, { prefix: prefixText.trim() });
   }
 

@@ -39,6 +39,16 @@ export interface RuleRepository {
   saveAll(rules: readonly AccessRule[], actor: string, replace: boolean): Promise<void>;
   /** Deletes the rule for a host (null: every host) and prefix; false when there was none. */
   remove(host: string | null, prefix: string, actor: string): Promise<boolean>;
+  /**
+   * Deletes the rule only if its stored version is still `expectedVersion`, checked by the
+   * delete itself; `changed` (with the rule as it is now, null: gone) otherwise.
+   */
+  removeIfVersion(
+    host: string | null,
+    prefix: string,
+    actor: string,
+    expectedVersion: number,
+  ): Promise<GuardedSave>;
   /** Newest first; `offset` pages back through older changes. */
   history(limit: number, offset?: number): Promise<RuleHistoryEntry[]>;
   /** One change by its version, or null. */

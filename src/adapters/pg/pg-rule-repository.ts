@@ -45,18 +45,22 @@ export class PgRuleRepository implements RuleRepository {
   }
 
   async remove(host: string | null, prefix: string, actor: string): Promise<boolean> {
+    return inTransaction(this.pool, (db) => removeRow(db, host, prefix, actor, null));
+  }
+
+  async removeIfVersion(
+    host: string | null,
+    prefix: string,
+    actor: string,
+    expectedVersion: number,
+  ): Promise<GuardedSave> {
     return inTransaction(this.pool, async (db) => {
-      const { rowCount } = await db.query('DELETE FROM access_rules WHERE host = $1 AND prefix = $2', [
-        host ?? '',
-        prefix,
-      ]);
-      if (rowCount === 0) return false;
-      await db.query(
-        'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)',
-        [host ?? '', prefix, actor],
+      if (await removeRow(db, host, prefix, actor, expectedVersion)) return { kind: 'saved' } as const;
+      const { rows } = await db.query<RuleRow>(
+        `SELECT ${ruleColumns} FROM access_rules WHERE host = $1 AND prefix = $2`,
+        [host ?? '', prefix],
       );
-      await noteChange(db, 'rules', null);
-      return true;
+      return { kind: 'changed', current: rows[0] ? toStoredRule(rows[0]) : null } as const;
     });
   }
 
@@ -100,6 +104,30 @@ function toStoredRule(r: RuleRow): StoredRule {
 }
 
 /** Thrown inside the transaction so that it rolls back (the history row with it). */
+/**
+ * Deletes one rule (only at `expected`, when given: the delete's own condition, so a save that
+ * lands first wins) and records the deletion in the history; false when nothing was deleted.
+ */
+async function removeRow(
+  db: Queryable,
+  host: string | null,
+  prefix: string,
+  actor: string,
+  expected: number | null,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'DELETE FROM access_rules WHERE host = $1 AND prefix = $2 AND ($3::bigint IS NULL OR version = $3::bigint)',
+    [host ?? '', prefix, expected],
+  );
+  if (rowCount === 0) return false;
+  await db.query(
+    'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)',
+    [host ?? '', prefix, actor],
+  );
+  await noteChange(db, 'rules', null);
+  return true;
+}
+
 class VersionChanged extends Error {
   readonly current: StoredRule | null;
 
