@@ -7,7 +7,7 @@
 #   docker build -t sekisho .
 #   docker run --rm -p 8080:8080 -v ./sekisho.yaml:/etc/sekisho/sekisho.yaml:ro sekisho
 #
-# package.json requires node >=22; keep the tag at or above that.
+# package.json requires node >=22.18; keep the tag at or above that.
 ARG NODE_IMAGE=node:22.23-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
@@ -26,7 +26,8 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src/ ./src/
 COPY plugins/ ./plugins/
 COPY views/ ./views/
-RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir /build
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir /build \
+ && cd plugins && find . -type f ! -name '*.ts' -exec cp --parents {} /build/plugins/ \;
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
@@ -47,15 +48,14 @@ WORKDIR /app
 # Code and dependencies stay owned by root: the `node` user can read but not modify them.
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
-COPY src/ ./src/
-COPY plugins/ ./plugins/
+# Only what the compiler emitted (and the plugins' templates) under src/ and plugins/: no .ts file
+# is in the image, so nothing can fall back to the sources. views/ and migrations/ are where the
+# code looks for them; test/compiled-build.test.ts runs this layout.
+COPY --from=build /build/src/ ./src/
+COPY --from=build /build/plugins/ ./plugins/
 COPY views/ ./views/
 COPY migrations/ ./migrations/
 COPY bin/ ./bin/
-# The compiled modules go beside their sources (views/, templates and migrations stay where the
-# code looks for them); the entry points below run the .js files.
-COPY --from=build /build/src/ ./src/
-COPY --from=build /build/plugins/ ./plugins/
 # The only writable places: the demo mode's state directory (used when no config is given) and the
 # config directory mount point.
 RUN mkdir -p /app/.sekisho-demo /etc/sekisho && chown node:node /app/.sekisho-demo

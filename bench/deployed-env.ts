@@ -16,7 +16,12 @@ export function deployedEnv(dockerfile = new URL('../Dockerfile', import.meta.ur
     for (const pair of instruction[1].trim().split(/\s+/)) {
       const eq = pair.indexOf('=');
       const key = pair.slice(0, eq);
-      if (eq > 0 && tuning.test(key)) env[key] = pair.slice(eq + 1);
+      if (eq <= 0 || !tuning.test(key)) continue;
+      const value = pair.slice(eq + 1);
+      // Values are read as single words; a quoted one (spaces inside) would be split wrongly.
+      if (/["']/.test(value))
+        throw new Error(`Dockerfile ENV ${key}: quoted values are not read here; write it unquoted`);
+      env[key] = value;
     }
   }
   return env;

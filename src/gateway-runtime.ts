@@ -174,6 +174,8 @@ async function assemble(
       absoluteMs: config.session.absoluteTimeoutSeconds * 1000,
     },
     config.sessionCache,
+    // The entry being refreshed still expires on time; the next request then reads (and fails) itself.
+    () => metrics.storeErrors.inc({ store: 'session' }),
   );
   await sessions.start();
   // A dropped Redis connection turns the session cache off at once, so requests fail closed.

@@ -24,6 +24,8 @@ describe('the memory settings the bench takes from the Dockerfile', () => {
     );
     try {
       expect(deployedEnv(pathToFileURL(file))).toEqual({ MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--a' });
+      await writeFile(file, 'ENV NODE_OPTIONS="--a --b"\n');
+      expect(() => deployedEnv(pathToFileURL(file))).toThrow(/NODE_OPTIONS: quoted values/);
     } finally {
       await rm(dir, { recursive: true });
     }

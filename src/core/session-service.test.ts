@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../adapters/memory/memory-store.ts';
 import { FakeClock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
@@ -62,5 +62,43 @@ describe('SessionService reads with the cache on', () => {
     const session = await sessions.prove(null, user, 'password', client);
     await Promise.all(Array.from({ length: 5 }, () => sessions.read(session.token)));
     expect(touches()).toBe(5);
+  });
+
+  it('reads a cached session again in the background half-way through its TTL, and reports a failed read', async () => {
+    const clock = new FakeClock(1_000_000);
+    const { store, touches } = countingStore(clock);
+    const failures: unknown[] = [];
+    const sessions = new SessionService(store, clock, timeouts, { ttlMs: 1000, maxEntries: 100 }, (error) =>
+      failures.push(error),
+    );
+    await sessions.start();
+    try {
+      const session = await sessions.prove(null, user, 'password', client);
+      await sessions.read(session.token);
+      expect(touches()).toBe(1);
+      clock.advance(499);
+      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      expect(touches()).toBe(1);
+      // Half the TTL: answered from the cache at once, and read again behind the answer.
+      clock.advance(1);
+      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      expect(touches()).toBe(2);
+      // (The in-memory store answers within the current turn of the event loop.)
+      await new Promise((resolve) => setImmediate(resolve));
+      // Renewed: 999 ms after the background read the entry is still fresh (and due again).
+      clock.advance(999);
+      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      expect(touches()).toBe(3);
+      await new Promise((resolve) => setImmediate(resolve));
+      // A background read that fails is reported; the entry is still served until its TTL ends.
+      store.touchSession = () => Promise.reject(new Error('store down'));
+      clock.advance(500);
+      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      await vi.waitFor(() => expect(failures).toHaveLength(1));
+      clock.advance(500);
+      expect(sessions.readCached(session.token)).toBeUndefined();
+    } finally {
+      sessions.stop();
+    }
   });
 });

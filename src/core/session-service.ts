@@ -55,11 +55,21 @@ export class SessionService {
   /** Store reads under way, by token, with the cache generation each began under. */
   private readonly reading = new Map<string, { generation: number; result: Promise<ActiveSession | null> }>();
 
-  constructor(store: Store, clock: Clock, timeouts: SessionTimeouts, cache: SessionCacheOptions = noCache) {
+  /** A background read (refresh ahead of expiry) failed: no request waits on it, so it is only reported. */
+  private readonly onRefreshFailed: (error: unknown) => void;
+
+  constructor(
+    store: Store,
+    clock: Clock,
+    timeouts: SessionTimeouts,
+    cache: SessionCacheOptions = noCache,
+    onRefreshFailed: (error: unknown) => void = () => undefined,
+  ) {
     this.store = store;
     this.clock = clock;
     this.timeouts = timeouts;
     this.cache = new SessionCache(clock, cache);
+    this.onRefreshFailed = onRefreshFailed;
   }
 
   /** Starts listening for ends announced by other instances (the cache answers only after this). */
@@ -88,7 +98,7 @@ export class SessionService {
     if (!cached || now - cached.data.createdAt >= this.timeouts.absoluteMs) return undefined;
     // Half-way through its TTL the entry is read again in the background (once): a busy
     // session's requests then never all stall on one store read when it expires.
-    if (this.cache.refreshDue(token, now)) this.sharedRead(token).catch(() => undefined);
+    if (this.cache.refreshDue(token, now)) this.sharedRead(token).catch(this.onRefreshFailed);
     return cached;
   }
 
