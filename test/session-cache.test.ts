@@ -65,7 +65,7 @@ describe('session cache with pub/sub invalidation across instances', () => {
     expect(await statusOn(b, sid)).toBe(401);
   });
 
-  it('records the touch (idle timeout) at most every half TTL, ahead of expiry, without making requests wait', async () => {
+  it('records the touch (idle timeout) at most every half TTL, in the background ahead of expiry', async () => {
     const { sid } = await loggedInOnA();
     const hash = hashToken(sid);
     const lastSeen = async () => (await b.runtime.gateway.store.peekSession(hash))?.lastSeen;
@@ -76,13 +76,12 @@ describe('session cache with pub/sub invalidation across instances', () => {
     expect(await statusOn(b, sid)).toBe(200);
     expect(await lastSeen()).toBe(firstSeen);
     // Half-way through the TTL the request is answered from the cache and the store is read
-    // again behind it: the touch lands and the entry is renewed, so the next second needs no wait.
+    // again behind it, recording the touch (that the entry is renewed by it, so that requests do
+    // not wait when it would have expired, is shown in src/core/session-service.test.ts).
     clockB.advance(1);
     expect(await statusOn(b, sid)).toBe(200);
     const refreshedAt = clockB.now();
     await waitFor(async () => (await lastSeen()) === refreshedAt, 1000, 'touch recorded in the background');
-    clockB.advance(999);
-    expect(await statusOn(b, sid)).toBe(200);
   });
 
   it('drops a cached session that the background read finds gone, before its TTL is up', async () => {
