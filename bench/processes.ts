@@ -40,12 +40,18 @@ export async function startServer(
   return { name, child, port };
 }
 
-/** Forks a pinned one-shot worker and returns the one message it reports. */
-export function runPinned<T>(file: string, args: readonly string[], pin: readonly string[]): Promise<T> {
+/** Forks a pinned one-shot worker (with `env` added to its environment) and returns the one message it reports. */
+export function runPinned<T>(
+  file: string,
+  args: readonly string[],
+  pin: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<T> {
   const [execPath, ...prefix] = pin.length > 0 ? pin : [process.execPath];
   const child = fork(new URL(file, import.meta.url), [...args], {
     execPath,
     execArgv: pin.length > 0 ? [...prefix, process.execPath] : [],
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

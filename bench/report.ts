@@ -122,8 +122,8 @@ export function markdownReport(input: ReportInput): string {
     const { loginsPerSecond, verifiesPerSecond, peakRssMiB, afterRssMiB } = input.logins;
     lines.push(
       '',
-      `Logins through the form (GET page + POST, 4 at a time): **${loginsPerSecond.toFixed(1)}/s**;` +
-        ` raw argon2id verifies (same parameters, same core, 4 at a time): **${verifiesPerSecond.toFixed(1)}/s**` +
+      `Logins through the form (GET page + POST, 8 clients for libuv's 4 threads): **${loginsPerSecond.toFixed(1)}/s**;` +
+        ` raw argon2id verifies (same parameters, same core and environment, 4 threads): **${verifiesPerSecond.toFixed(1)}/s**` +
         ` (ratio ${(loginsPerSecond / verifiesPerSecond).toFixed(2)}). Gateway RSS during the logins:` +
         ` ${peakRssMiB.toFixed(0)} MiB at the peak, ${afterRssMiB.toFixed(0)} MiB 2 s after.`,
     );
