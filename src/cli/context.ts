@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import pino from 'pino';
 import type pg from 'pg';
 import { createArgon2Hasher } from '../adapters/argon2-hasher.ts';
@@ -12,7 +11,7 @@ import { AdminService } from '../core/admin-service.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { buildCatalogue } from '../core/method-catalogue.ts';
 import { methodInfos } from '../plugins-registry.ts';
-import { demoStatePath } from '../demo/demo-state.ts';
+import { readDemoState, withDemoSettings } from '../demo/demo-state.ts';
 
 /** What admin commands work with: the config, the auth DB and the admin service. */
 export interface CliContext {
@@ -33,11 +32,14 @@ export function loadCliConfig(file: string | undefined): Config {
 
 /**
  * Opens the auth DB. Without `database.url`, admin commands talk to the running demo
- * (`npm start`), whose embedded Postgres address is in .sekisho-demo/state.json.
+ * (`npm start`), whose embedded Postgres address is in .sekisho-demo/state.json (or under
+ * `SEKISHO_DEMO_STATE_DIR`).
  */
 export async function openCliContext(file: string | undefined): Promise<CliContext> {
-  const config = loadCliConfig(file);
-  const url = config.database.url ?? demoDatabaseUrl();
+  const loaded = loadCliConfig(file);
+  const { config, url } = loaded.database.url
+    ? { config: loaded, url: loaded.database.url }
+    : runningDemo(loaded);
   const pool = createPool(url, config.database.schema, 2);
   await migrate(pool, config.database.schema);
   const users = new PgUserRepository(pool);
@@ -48,15 +50,16 @@ export async function openCliContext(file: string | undefined): Promise<CliConte
   return { config, pool, admin, users, rules, close: () => pool.end() };
 }
 
-function demoDatabaseUrl(): string {
-  if (!existsSync(demoStatePath)) {
+/** The running demo's database, and the config as the demo runs it (its methods, its address). */
+function runningDemo(loaded: Config): { config: Config; url: string } {
+  const state = readDemoState(loaded);
+  if (!state) {
     throw new SekishoError(
       'SEKISHO_ERR_CONFIG',
       'config: database.url: required (or start the demo with `npm start` first to administer it)',
     );
   }
-  const state = JSON.parse(readFileSync(demoStatePath, 'utf8')) as { databaseUrl: string };
-  return state.databaseUrl;
+  return { config: { ...withDemoSettings(loaded), publicUrl: state.publicUrl }, url: state.databaseUrl };
 }
 
 export const cliLog = pino({ level: 'warn' });

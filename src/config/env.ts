@@ -33,6 +33,7 @@ export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { name: 'KARADEN_TOKEN', path: ['sms', 'karaden', 'token'] },
   { name: 'SEKISHO_SMS_CALLBACK_SECRET', path: ['sms', 'callbackSecret'] },
   { name: 'SEKISHO_LOG_LEVEL', path: ['log', 'level'] },
+  { name: 'SEKISHO_DEMO_STATE_DIR', path: ['demo', 'stateDir'] },
 ];
 
 /** A variable set to the empty string counts as unset, as `FOO=` in compose files usually means. */

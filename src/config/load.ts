@@ -89,8 +89,8 @@ function assemble(
  *
  * Layers, later winning: the YAML file (`file`, else `$SEKISHO_CONFIG`, else nothing), environment
  * variables (`DATABASE_URL`, `REDIS_URL`, `PORT`, `SEKISHO_SECRET`, `KARADEN_TOKEN`,
- * `SEKISHO_SMS_CALLBACK_SECRET`, `SEKISHO_LOG_LEVEL`, each also as `<NAME>_FILE` holding a file
- * path), then `overrides`.
+ * `SEKISHO_SMS_CALLBACK_SECRET`, `SEKISHO_LOG_LEVEL`, `SEKISHO_DEMO_STATE_DIR`, each also as
+ * `<NAME>_FILE` holding a file path), then `overrides`.
  *
  * Secret keys may be given in YAML as `<key>File: <path>` instead of inline, e.g.
  * `sms: { karaden: { tokenFile: /run/secrets/karaden } }`. This works for `secret`,

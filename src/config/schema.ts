@@ -170,6 +170,12 @@ const auditSchema = z.strictObject({
   purgeIntervalSeconds: intIn(60, 86_400).default(3600),
 });
 
+/** `demo`: only read by `npm start` (no database, no Redis) and the admin CLI that talks to it. */
+const demoSchema = z.strictObject({
+  /** Where the running demo leaves its embedded database's address for the CLI; omitted: `.sekisho-demo/`. */
+  stateDir: z.string().min(1, { error: 'must not be empty' }).optional(),
+});
+
 const configObjectSchema = z.strictObject({
   listen: listenSchema.prefault({}),
   /** External origin of the gateway; omitted: `http://<listen.host>:<listen.port>`. */
@@ -207,6 +213,7 @@ const configObjectSchema = z.strictObject({
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
   audit: auditSchema.prefault({}),
   admin: z.looseObject({}).prefault({}),
+  demo: demoSchema.prefault({}),
 });
 
 type ParsedConfigObject = z.output<typeof configObjectSchema>;

@@ -1,9 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { randomInt } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Config } from '../config/schema.ts';
 import { serveGateway } from '../server.ts';
-import { demoStatePath } from './demo-state.ts';
+import { withDemoSettings, writeDemoState } from './demo-state.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startIntranet } from './intranet.ts';
 import { createAdmin, type GatewayRuntime } from '../gateway-runtime.ts';
@@ -29,23 +28,39 @@ export async function runDemo(base: Config): Promise<void> {
   const backends = Object.fromEntries(
     departments.map((d) => [d, { url: `${intranet.url}/${d}`, timeoutMs: 30_000, connectTimeoutMs: 5000 }]),
   );
-  const config: Config = {
-    ...base,
+  const config = await withConcretePort({
+    ...withDemoSettings(base),
     backends: { ...backends, ...base.backends },
-    homePath: base.homePath ?? '/portal/',
-    // The demo sends its SMS to the sandbox page and keeps activation links for an hour.
-    sms: { ...base.sms, sandbox: { enabled: true } },
-    push: { ...base.push, activationTtlSeconds: 3600 },
-  };
+  });
   const runtime = await serveGateway(config, { databaseUrl: postgres.url, ephemeralSecret: true });
   const password = await seed(runtime);
   const activation = await runtime.gateway.push?.createActivation('demo', { actor: 'demo' });
-  mkdirSync(dirname(demoStatePath), { recursive: true });
-  writeFileSync(demoStatePath, JSON.stringify({ databaseUrl: postgres.url, pid: process.pid }), {
-    mode: 0o600,
-  });
-  process.once('exit', () => rmSync(demoStatePath, { force: true }));
+  writeDemoState(config, { databaseUrl: postgres.url, publicUrl: config.publicUrl, pid: process.pid });
   printWelcome(config, password, activation?.url ?? null);
+}
+
+/**
+ * `PORT=0` asks for any free port. The demo picks one before it starts, so that the URLs it
+ * prints, the activation link and the SMS origin line (all made from `publicUrl`) name the port
+ * it really listens on, not `:0`.
+ */
+async function withConcretePort(config: Config): Promise<Config> {
+  if (config.listen.port !== 0) return config;
+  const port = await freePort(config.listen.host);
+  const publicUrl = new URL(config.publicUrl);
+  if (publicUrl.port === '0') publicUrl.port = String(port);
+  return { ...config, listen: { ...config.listen, port }, publicUrl: publicUrl.origin };
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 async function seed(runtime: GatewayRuntime): Promise<string> {
