@@ -236,5 +236,13 @@ function clientOptions(options: RedisStoreOptions): RedisOptions {
     retryStrategy: (times) => Math.min(times * 200, 2000),
   };
   if (!options.sentinels?.length) return common;
-  return { ...common, sentinels: [...options.sentinels], name: options.sentinelName ?? 'mymaster' };
+  return {
+    ...common,
+    sentinels: [...options.sentinels],
+    name: options.sentinelName ?? 'mymaster',
+    // Reconnect as soon as a sentinel announces a new primary (+switch-master). Otherwise the
+    // client stays on the old primary until Sentinel demotes it (about 10 s later), and every
+    // write in between — sessions, logouts, lockout counts — is lost in the resync.
+    failoverDetector: true,
+  };
 }
