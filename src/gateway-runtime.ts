@@ -105,7 +105,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   }
   const pool = createPool(databaseUrl, config.database.schema, config.database.poolSize);
   await migrate(pool, config.database.schema);
-  const store = await openStore(config, clock);
+  // An open pool would keep a start-up that failed here alive.
+  const store = await openStore(config, clock).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
   const gateway = await assemble(config, {
     clock,
     log,

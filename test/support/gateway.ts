@@ -30,14 +30,20 @@ export interface GatewayOptions {
   readonly sharedWith?: TestGateway;
   /** Receives the gateway's log lines (the product's own logger, at level info). */
   readonly logLines?: string[];
+  /** The environment the config loader reads (`REDIS_URL_FILE`, …); none by default. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Builds a config the way the product does (loadConfig), pointed at a fresh schema and prefix. */
-export function testConfig(overrides: Record<string, unknown>, shared?: TestGateway): Config {
+export function testConfig(
+  overrides: Record<string, unknown>,
+  shared?: TestGateway,
+  env: NodeJS.ProcessEnv = {},
+): Config {
   const schema = shared?.config.database.schema ?? uniqueName('db');
   const keyPrefix = shared?.config.redis.keyPrefix ?? `${uniqueName('kv')}:`;
   const result = loadConfig({
-    env: {},
+    env,
     overrides: {
       listen: { host: '127.0.0.1', port: 0 },
       publicUrl: 'http://127.0.0.1:8080',
@@ -55,7 +61,7 @@ export function testConfig(overrides: Record<string, unknown>, shared?: TestGate
 
 /** A real gateway on a real port, against real Postgres and Redis, in its own schema and prefix. */
 export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
-  const config = testConfig(options.config ?? {}, options.sharedWith);
+  const config = testConfig(options.config ?? {}, options.sharedWith, options.env);
   const lines = options.logLines;
   const log = lines
     ? createLogger({ ...config, log: { level: 'info' } }, { write: (line: string) => void lines.push(line) })

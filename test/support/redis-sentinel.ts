@@ -35,7 +35,21 @@ export interface SentinelGroup {
   close(): Promise<void>;
 }
 
-export async function startSentinelGroup(name: string): Promise<SentinelGroup> {
+/** How the group guards itself; by default nothing asks for a password. */
+export interface SentinelGroupOptions {
+  /**
+   * The data nodes' password, as deploy/production sets it: `requirepass` and `masterauth` on
+   * both (either may become the primary), and `sentinel auth-pass` on the Sentinel. The Sentinel
+   * itself still takes connections without one, as in production.
+   */
+  readonly password?: string;
+}
+
+export async function startSentinelGroup(
+  name: string,
+  options: SentinelGroupOptions = {},
+): Promise<SentinelGroup> {
+  const { password } = options;
   const dir = mkdtempSync(join(tmpdir(), 'sekisho-sentinel-'));
   const started: RedisProcess[] = [];
   const close = async () => {
@@ -43,8 +57,8 @@ export async function startSentinelGroup(name: string): Promise<SentinelGroup> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const primary = await startRedis(started, dir, 'primary', []);
-    const replica = await startRedis(started, dir, 'replica', [
+    const primary = await startRedis(started, dir, 'primary', password, []);
+    const replica = await startRedis(started, dir, 'replica', password, [
       '--replicaof',
       '127.0.0.1',
       `${primary.port}`,
@@ -54,7 +68,7 @@ export async function startSentinelGroup(name: string): Promise<SentinelGroup> {
       10_000,
       'the replica in sync with the primary',
     );
-    const sentinel = await startSentinel(started, dir, name, primary.port);
+    const sentinel = await startSentinel(started, dir, name, primary.port, password);
     const group: SentinelGroup = {
       name,
       sentinel,
@@ -94,15 +108,28 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function startRedis(started: RedisProcess[], dir: string, label: string, extra: string[]) {
+async function startRedis(
+  started: RedisProcess[],
+  dir: string,
+  label: string,
+  password: string | undefined,
+  extra: string[],
+) {
   const port = await freePort();
   const nodeDir = join(dir, label);
   mkdirSync(nodeDir);
   const args = ['--port', `${port}`, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  return launch(started, port, [...args, '--dir', nodeDir, ...extra]);
+  const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
+  return launch(started, port, [...args, ...auth, '--dir', nodeDir, ...extra], password);
 }
 
-async function startSentinel(started: RedisProcess[], dir: string, name: string, primaryPort: number) {
+async function startSentinel(
+  started: RedisProcess[],
+  dir: string,
+  name: string,
+  primaryPort: number,
+  password: string | undefined,
+) {
   const port = await freePort();
   const file = join(dir, 'sentinel.conf');
   // Sentinel rewrites its own config file (the current primary, known replicas), so it is its own.
@@ -113,6 +140,7 @@ async function startSentinel(started: RedisProcess[], dir: string, name: string,
       'bind 127.0.0.1',
       `dir ${dir}`,
       `sentinel monitor ${name} 127.0.0.1 ${primaryPort} 1`,
+      ...(password === undefined ? [] : [`sentinel auth-pass ${name} ${password}`]),
       `sentinel down-after-milliseconds ${name} 1000`,
       `sentinel failover-timeout ${name} 3000`,
       '',
@@ -121,12 +149,20 @@ async function startSentinel(started: RedisProcess[], dir: string, name: string,
   return launch(started, port, [file, '--sentinel']);
 }
 
-/** Spawns redis-server and resolves once it accepts connections (its log says so). */
-async function launch(started: RedisProcess[], port: number, args: string[]): Promise<RedisProcess> {
+/**
+ * Spawns redis-server and resolves once it accepts connections (its log says so); the
+ * process's own client authenticates with `password`.
+ */
+async function launch(
+  started: RedisProcess[],
+  port: number,
+  args: string[],
+  password?: string,
+): Promise<RedisProcess> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const client = new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, maxRetriesPerRequest: 1 });
   client.on('error', () => {});
   const proc: RedisProcess = {
     port,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ChallengeAttempt, SessionTouch, Store, StoredSession } from '../../ports/store.ts';
 import type { Clock } from '../../ports/clock.ts';
+import { SekishoError } from '../../domain/errors.ts';
 import {
   addToSetLua,
   attemptChallengeLua,
@@ -33,16 +34,41 @@ export class RedisStore implements Store {
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly shas = new Map<string, string>();
+  private readonly source: 'redis.url' | 'redis.sentinels';
 
   constructor(options: RedisStoreOptions, clock: Clock) {
     this.prefix = options.keyPrefix;
     this.clock = clock;
+    this.source = options.sentinels?.length ? 'redis.sentinels' : 'redis.url';
     this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
   }
 
-  /** Connects; throws when Redis cannot be reached. */
+  /**
+   * Connects, or throws SEKISHO_ERR_STORE_UNAVAILABLE and stops retrying. ioredis rejects with
+   * only "Connection is closed." and keeps reconnecting, which would hide the cause (WRONGPASS,
+   * ECONNREFUSED) and keep a failed start-up alive; the first error it reported is the cause.
+   */
   async connect(): Promise<void> {
-    await this.client.connect();
+    let cause: unknown;
+    const noteCause = (error: Error) => void (cause ??= error);
+    this.client.on('error', noteCause);
+    try {
+      await this.client.connect();
+    } catch (error) {
+      this.client.disconnect();
+      cause ??= error;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      const hint = /WRONGPASS|NOAUTH/.test(reason)
+        ? '; the password is the one in redis.url (REDIS_URL or REDIS_URL_FILE)'
+        : '';
+      throw new SekishoError(
+        'SEKISHO_ERR_STORE_UNAVAILABLE',
+        `${this.source}: cannot connect to Redis (${reason})${hint}`,
+        { cause },
+      );
+    } finally {
+      this.client.off('error', noteCause);
+    }
   }
 
   async createSession(hash: string, session: StoredSession, touch: SessionTouch): Promise<void> {
