@@ -84,6 +84,7 @@ export async function openStore(config: Config, clock: Clock): Promise<Store> {
       commandTimeoutMs: config.redis.commandTimeoutMs,
       sentinels: config.redis.sentinels,
       sentinelName: config.redis.sentinelName,
+      startupTimeoutMs: config.redis.startupTimeoutMs,
     },
     clock,
   );

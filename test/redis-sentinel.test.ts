@@ -13,7 +13,12 @@ import { FormClient } from './support/browser-client.ts';
 import { runSekisho } from './support/cli.ts';
 import { databaseUrl, uniqueName } from './support/env.ts';
 import { addUser, setRules, startGateway, testSecret, type TestGateway } from './support/gateway.ts';
-import { startSentinelGroup, type RedisProcess, type SentinelGroup } from './support/redis-sentinel.ts';
+import {
+  freePort,
+  startSentinelGroup,
+  type RedisProcess,
+  type SentinelGroup,
+} from './support/redis-sentinel.ts';
 import { waitFor } from './support/wait-for.ts';
 
 /**
@@ -310,3 +315,38 @@ async function dropSchema(schema: string): Promise<void> {
     await client.end();
   }
 }
+
+describe('sekisho serve when no sentinel answers', () => {
+  it('gives up at start-up after redis.startupTimeoutMs, naming the key, instead of waiting for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sekisho-no-sentinel-'));
+    const schema = uniqueName('srv');
+    const config = join(dir, 'sekisho.yaml');
+    // A port nothing listens on: every sentinel connection is refused.
+    const silent = await freePort();
+    writeFileSync(
+      config,
+      JSON.stringify({
+        listen: { host: '127.0.0.1', port: 0 },
+        publicUrl: 'http://127.0.0.1:8080',
+        database: { url: databaseUrl, schema, poolSize: 2 },
+        redis: {
+          sentinels: [{ host: '127.0.0.1', port: silent }],
+          sentinelName: 'mymaster',
+          startupTimeoutMs: 1500,
+        },
+        secret: testSecret,
+      }),
+    );
+    try {
+      const started = Date.now();
+      const run = await runSekisho(['serve', '--config', config], { timeoutMs: 15_000 });
+      expect(run.signal).toBeNull();
+      expect(run.code).toBe(1);
+      expect(Date.now() - started).toBeLessThan(12_000);
+      expect(run.stderr).toMatch(/^sekisho: redis\.sentinels: cannot connect to Redis \([^\n]+\)\n$/);
+    } finally {
+      await dropSchema(schema);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});

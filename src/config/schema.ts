@@ -77,6 +77,8 @@ const redisSchema = z
       .optional(),
     sentinelName: z.string().min(1).optional(),
     commandTimeoutMs: intIn(1, 60_000).default(1000),
+    /** Start-up gives up (exit 1, naming the key) when Redis has not answered within this. */
+    startupTimeoutMs: intIn(500, 600_000).default(15_000),
   })
   .superRefine((redis, ctx) => {
     // ioredis cannot find the primary without the sentinel group name.

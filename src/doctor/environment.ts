@@ -54,6 +54,7 @@ export async function probeRedis(config: Config): Promise<Finding[]> {
       commandTimeoutMs: redis.commandTimeoutMs,
       sentinels: redis.sentinels,
       sentinelName: redis.sentinelName,
+      startupTimeoutMs: redis.startupTimeoutMs,
     },
     systemClock,
   );

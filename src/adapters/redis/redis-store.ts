@@ -20,6 +20,8 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs: number;
   readonly sentinels?: readonly { host: string; port: number }[];
   readonly sentinelName?: string;
+  /** How long {@link RedisStore.connect} waits for Redis (through the sentinels) before it gives up. */
+  readonly startupTimeoutMs?: number;
 }
 
 /**
@@ -36,10 +38,13 @@ export class RedisStore implements Store {
   private readonly shas = new Map<string, string>();
   private readonly source: 'redis.url' | 'redis.sentinels';
 
+  private readonly startupTimeoutMs: number;
+
   constructor(options: RedisStoreOptions, clock: Clock) {
     this.prefix = options.keyPrefix;
     this.clock = clock;
     this.source = options.sentinels?.length ? 'redis.sentinels' : 'redis.url';
+    this.startupTimeoutMs = options.startupTimeoutMs ?? 15_000;
     this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
   }
 
@@ -52,8 +57,16 @@ export class RedisStore implements Store {
     let cause: unknown;
     const noteCause = (error: Error) => void (cause ??= error);
     this.client.on('error', noteCause);
+    // With sentinels of which none answers, ioredis keeps asking them and never settles.
+    let deadline: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      deadline = setTimeout(() => {
+        const seconds = this.startupTimeoutMs / 1000;
+        reject(new Error(cause instanceof Error ? cause.message : `no answer within ${seconds} s`));
+      }, this.startupTimeoutMs);
+    });
     try {
-      await this.client.connect();
+      await Promise.race([this.client.connect(), late]);
     } catch (error) {
       this.client.disconnect();
       cause ??= error;
@@ -67,6 +80,7 @@ export class RedisStore implements Store {
         { cause },
       );
     } finally {
+      clearTimeout(deadline);
       this.client.off('error', noteCause);
     }
   }
