@@ -56,7 +56,7 @@ describe('loadConfig: defaults and the contract example', () => {
     expect(config.publicUrl).toBe('http://127.0.0.1:8080');
     expect(config.trustProxy).toBe(false);
     expect(config.database).toEqual({ schema: 'public', poolSize: 10 });
-    expect(config.redis).toEqual({ keyPrefix: 'sekisho:', commandTimeoutMs: 1000 });
+    expect(config.redis).toEqual({ keyPrefix: 'sekisho:', commandTimeoutMs: 1000, startupTimeoutMs: 15_000 });
     expect(config.backends).toEqual({});
     expect(config.session).toEqual({
       idleTimeoutSeconds: 1800,
