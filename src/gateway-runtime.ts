@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   readonly databaseUrl?: string;
   /** Allow a random per-process secret (the demo); otherwise `secret` is required so instances agree. */
   readonly ephemeralSecret?: boolean;
+  /** The schema is already migrated (a cluster worker: its supervisor migrated once for all). */
+  readonly migrated?: boolean;
 }
 
 /** A running gateway: its app (not yet listening), its parts, and how to stop it cleanly. */
@@ -105,7 +107,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     );
   }
   const pool = createPool(databaseUrl, config.database.schema, config.database.poolSize);
-  await migrate(pool, config.database.schema);
+  if (!options.migrated) await migrate(pool, config.database.schema);
   // An open pool would keep a start-up that failed here alive.
   const store = await openStore(config, clock).catch(async (error: unknown) => {
     await pool.end();

@@ -20,7 +20,8 @@ const respawnDelayMs = 1000;
 export async function serveGateway(config: Config, options: RuntimeOptions = {}): Promise<GatewayRuntime> {
   const log = options.log ?? createLogger(config);
   if (config.cluster.workers > 1 && cluster.isPrimary) return superviseWorkers(config, options, log);
-  const runtime = await createRuntime(config, { ...options, log });
+  // A worker's supervisor has migrated the schema already (superviseWorkers).
+  const runtime = await createRuntime(config, { ...options, log, migrated: cluster.isWorker });
   await runtime.app.listen({ host: config.listen.host, port: config.listen.port });
   if (cluster.isPrimary) log.info({ config: redactConfig(config) }, 'sekisho listening');
   else log.info({ worker: cluster.worker?.id }, 'sekisho worker listening');
