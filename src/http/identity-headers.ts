@@ -63,6 +63,12 @@ type Verdict = (typeof Verdict)[keyof typeof Verdict];
 const pathOverrides: ReadonlySet<string> = new Set(['x-original-url', 'x-rewrite-url']);
 
 /**
+ * Set again below from what may pass (Cookie, without the gateway's cookies), or answered by
+ * Node itself (Expect: 100-continue; undici refuses to send it on).
+ */
+const rebuilt: ReadonlySet<string> = new Set(['cookie', 'expect']);
+
+/**
  * Headers in which proxies describe the client or the original request. From anyone but a
  * trusted proxy they are dropped: a backend that trusts its proxy believes them (addresses,
  * scheme, port, prefix: redirects, cache keys, IP allow-lists). The whole `X-Forwarded-*`
@@ -89,7 +95,10 @@ function inboundVerdict(policy: HeaderPolicy, name: string): Verdict {
   // Node gives header names in lower case; a backend may also read `_` as `-`.
   const folded = normaliseName(name);
   const verdict: Verdict =
-    policy.forbidden.has(folded) || hopByHopHeaders.has(name) || pathOverrides.has(folded)
+    policy.forbidden.has(folded) ||
+    hopByHopHeaders.has(name) ||
+    pathOverrides.has(folded) ||
+    rebuilt.has(name)
       ? Verdict.drop
       : clientDescriptions.has(folded) || folded.startsWith('x-forwarded-')
         ? Verdict.dropUntrusted
@@ -132,7 +141,6 @@ export function backendHeaders(
   }
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);
   if (cookie) headers.cookie = cookie;
-  else delete headers.cookie;
   setForwarding(headers, inbound, context);
   if (session) {
     headers[policy.lowerNames.user] = session.userId;

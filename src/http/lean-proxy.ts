@@ -110,8 +110,6 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       protocol: client.protocol(request),
       host: request.headers.host ?? '',
     });
-    // Node has already answered `Expect` (and undici refuses it); Transfer-Encoding is hop-by-hop.
-    if (headers.expect !== undefined) delete headers.expect;
     const handler = new ForwardHandler(request, response, backend, fallback);
     response.once('close', () => {
       if (!response.writableFinished) return handler.abort();
