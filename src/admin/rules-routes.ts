@@ -6,7 +6,7 @@ import { parseRule } from '../domain/rules/parse-rule.ts';
 import type { Gateway } from '../http/gateway.ts';
 import { guardConsoleAccess } from './console-guard.ts';
 import { actorOf } from './console-session.ts';
-import { refusal, text, type Fields } from './form.ts';
+import { refusal, text, whole, type Fields } from './form.ts';
 import { adminMessages } from './messages.ts';
 import { explainView, loadStoredRules, ruleRows, writtenPrefix, type StoredRuleSet } from './rules-view.ts';
 import { redirectDone, sendAdminPage } from './render.ts';
@@ -72,8 +72,8 @@ export function ruleRoutes(
           host: parsed.value.host,
           prefix: parsed.value.prefix,
         });
-      const version = Number(text(request.body, 'version', 20));
-      if (!Number.isSafeInteger(version) || version <= 0)
+      const version = whole(request.body, 'version', 0);
+      if (version === 0)
         throw new SekishoError('SEKISHO_ERR_RULE_INVALID', 'rule: version: missing; reload the page');
       await admin.deleteRule(prefix, actorOf(request), { expectedVersion: version });
       return redirectDone(reply, RULES, 'ruleDeleted');

@@ -26,7 +26,7 @@ export class PgRuleRepository implements RuleRepository {
       return await inTransaction(this.pool, async (db) => {
         const version = await addHistory(db, rule, actor);
         const written = await writeIfVersion(db, rule, actor, version, expectedVersion);
-        if (!written) throw new VersionChanged(await findRule(db, rule));
+        if (!written) throw new VersionChanged(await findRule(db, rule.host, rule.prefix));
         await noteChange(db, 'rules', null);
         return { kind: 'saved' } as const;
       });
@@ -56,11 +56,7 @@ export class PgRuleRepository implements RuleRepository {
   ): Promise<GuardedSave> {
     return inTransaction(this.pool, async (db) => {
       if (await removeRow(db, host, prefix, actor, expectedVersion)) return { kind: 'saved' } as const;
-      const { rows } = await db.query<RuleRow>(
-        `SELECT ${ruleColumns} FROM access_rules WHERE host = $1 AND prefix = $2`,
-        [host ?? '', prefix],
-      );
-      return { kind: 'changed', current: rows[0] ? toStoredRule(rows[0]) : null } as const;
+      return { kind: 'changed', current: await findRule(db, host, prefix) } as const;
     });
   }
 
@@ -103,7 +99,6 @@ function toStoredRule(r: RuleRow): StoredRule {
   };
 }
 
-/** Thrown inside the transaction so that it rolls back (the history row with it). */
 /**
  * Deletes one rule (only at `expected`, when given: the delete's own condition, so a save that
  * lands first wins) and records the deletion in the history; false when nothing was deleted.
@@ -128,6 +123,7 @@ async function removeRow(
   return true;
 }
 
+/** Thrown inside the transaction so that it rolls back (the history row with it). */
 class VersionChanged extends Error {
   readonly current: StoredRule | null;
 
@@ -165,10 +161,10 @@ async function writeIfVersion(
   return rowCount === 1;
 }
 
-async function findRule(db: Queryable, rule: AccessRule): Promise<StoredRule | null> {
+async function findRule(db: Queryable, host: string | null, prefix: string): Promise<StoredRule | null> {
   const { rows } = await db.query<RuleRow>(
     `SELECT ${ruleColumns} FROM access_rules WHERE host = $1 AND prefix = $2`,
-    [rule.host ?? '', rule.prefix],
+    [host ?? '', prefix],
   );
   return rows[0] ? toStoredRule(rows[0]) : null;
 }

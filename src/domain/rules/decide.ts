@@ -122,7 +122,6 @@ export function nextMethods(paths: readonly (readonly string[])[], proven: reado
   // The common case on every request, without allocating: some path is fully proven.
   if (paths.some((path) => path.every((method) => proven.includes(method)))) return [];
   const missing = paths.map((path) => path.filter((method) => !proven.includes(method)));
-  if (missing.some((m) => m.length === 0)) return [];
   const ordered = [...missing].sort((a, b) => a.length - b.length);
   return distinct(ordered.map((m) => m[0] ?? PASSWORD));
 }

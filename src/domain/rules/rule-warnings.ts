@@ -1,6 +1,6 @@
 import { requiredPaths } from './decide.ts';
 import { formatPrincipal } from './parse-principals.ts';
-import { compileRuleSet } from './rule-set.ts';
+import { compileRuleSet, type RuleSet } from './rule-set.ts';
 import type { AccessRule, MethodCatalogue, Principal } from './types.ts';
 
 /** What is wrong with a rule, or worth a second look. */
@@ -59,7 +59,8 @@ export interface WarningOptions {
  * the rule that would decide its prefix if it were absent, for every host the rules name.
  */
 export function findRuleWarnings(rules: readonly AccessRule[], options: WarningOptions): RuleWarning[] {
-  const ordered = compileRuleSet(rules).rules;
+  const compiled = compileRuleSet(rules);
+  const ordered = compiled.rules;
   const warnings: RuleWarning[] = [];
   for (const rule of ordered) {
     const own = ownPathWarnings(rule, options);
@@ -67,7 +68,7 @@ export function findRuleWarnings(rules: readonly AccessRule[], options: WarningO
     if (own.some((w) => w.code === 'unreachable')) continue;
     warnings.push(...standaloneWarnings(rule, options));
     if (!rule.prefix.startsWith(options.paths.own))
-      warnings.push(...replacementWarnings(rule, rules, options));
+      warnings.push(...replacementWarnings(rule, rules, compiled, options));
   }
   return warnings;
 }
@@ -113,10 +114,10 @@ function standaloneWarnings(rule: AccessRule, { backends, paths }: WarningOption
 function replacementWarnings(
   rule: AccessRule,
   all: readonly AccessRule[],
+  withRule: RuleSet,
   options: WarningOptions,
 ): RuleWarning[] {
   const others = all.filter((r) => r !== rule);
-  const withRule = compileRuleSet(all);
   const without = compileRuleSet(others);
   const scopes = rule.host === null ? [null, ...new Set(others.flatMap((r) => r.host ?? []))] : [rule.host];
   const replaced = new Set<AccessRule>();
