@@ -45,7 +45,7 @@ interface LeanBackend {
   readonly upstream: URL;
   readonly basePath: string;
   readonly pool: Pool;
-  /** The gateway's cookie names: a backend may not set them. */
+  /** The gateway's cookie names (the policy's set): a backend may not set them. */
   readonly gatewayCookies: ReadonlySet<string>;
   /** Its latency histogram's cells, by response status. */
   readonly latency: Map<number, HistogramCell>;
@@ -64,14 +64,15 @@ type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }>;
  */
 export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: UpstreamPools) {
   const backends = new Map<string, LeanBackend>();
-  for (const [name, backend] of Object.entries(gateway.config.backends)) {
-    const upstream = new URL(backend.url);
-    const pool = pools.get(name);
-    if (pool) {
-      const basePath = upstream.pathname.replace(/\/+$/, '');
-      const gatewayCookies = policy.gatewayCookies;
-      backends.set(name, { name, upstream, basePath, pool, gatewayCookies, latency: new Map() });
-    }
+  for (const [name, { url: upstream, basePath, pool }] of pools) {
+    backends.set(name, {
+      name,
+      upstream,
+      basePath,
+      pool,
+      gatewayCookies: policy.gatewayCookies,
+      latency: new Map(),
+    });
   }
   const sessionCookie = cookieNames(gateway.config).session;
   const client = clientAddress(gateway.config.trustProxy);

@@ -1,14 +1,19 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
-import type { BackendConfig, Config } from '../config/schema.ts';
+import type { Config } from '../config/schema.ts';
 import { clientAddress, type ClientAddress } from './client-address.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { Gateway } from './gateway.ts';
 import { createLeanProxy, type RequestListener } from './lean-proxy.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
 import { mapResponseHeaders } from './response-headers.ts';
-import { closeUpstreamPools, createUpstreamPools, type UpstreamPools } from './upstream-pools.ts';
+import {
+  closeUpstreamPools,
+  createUpstreamPools,
+  type Upstream,
+  type UpstreamPools,
+} from './upstream-pools.ts';
 
 /** What header rewriting reads of a request (reply-from types it loosely, HTTP/2 included). */
 interface ForwardingRequest {
@@ -102,7 +107,7 @@ async function registerBackends(
   pools: UpstreamPools,
 ) {
   const client = clientAddress(gateway.config.trustProxy);
-  for (const [name, backend] of Object.entries(gateway.config.backends)) {
+  for (const [name, target] of pools) {
     await app.register(async (scope) => {
       scope.addHook('onResponse', async (_request, reply) => {
         const { upstream } = gateway.metrics;
@@ -111,20 +116,13 @@ async function registerBackends(
           reply.elapsedTime / 1000,
         );
       });
-      await scope.register(proxy, backendOptions(policy, client, name, backend, pools));
+      await scope.register(proxy, backendOptions(policy, client, name, target));
     });
   }
 }
 
-function backendOptions(
-  policy: HeaderPolicy,
-  client: ClientAddress,
-  name: string,
-  backend: BackendConfig,
-  pools: UpstreamPools,
-) {
-  const upstream = new URL(backend.url);
-  const basePath = upstream.pathname.replace(/\/+$/, '');
+function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: string, target: Upstream) {
+  const { url: upstream, basePath, pool } = target;
   const forward = (request: ForwardingRequest) =>
     backendHeaders(request.headers, policy, request.gatewaySession?.data ?? null, {
       peer: request.raw.socket.remoteAddress ?? '',
@@ -147,7 +145,7 @@ function backendOptions(
     internalRewriteLocationHeader: false,
     wsClientOptions,
     // The backend's pool, with its timeouts (upstream-pools.ts), shared with the lean path.
-    undici: pools.get(name) as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
+    undici: pool as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
     replyOptions: {
       rewriteRequestHeaders: (request: ForwardingRequest) => forward(request),
       rewriteHeaders: (headers: IncomingHttpHeaders) =>

@@ -1,8 +1,16 @@
 import { Pool } from 'undici';
 import type { BackendConfig } from '../config/schema.ts';
 
+/** A backend as both proxy paths reach it: its URL, base path and keep-alive pool, made once. */
+export interface Upstream {
+  readonly url: URL;
+  /** The backend URL's path without its trailing slash: `/<name>/x` goes to `<basePath>/x`. */
+  readonly basePath: string;
+  readonly pool: Pool;
+}
+
 /** One keep-alive connection pool per backend, shared by the lean path and the Fastify proxy routes. */
-export type UpstreamPools = ReadonlyMap<string, Pool>;
+export type UpstreamPools = ReadonlyMap<string, Upstream>;
 
 /**
  * `timeoutMs` bounds the wait for the response headers and every gap between body chunks;
@@ -10,23 +18,22 @@ export type UpstreamPools = ReadonlyMap<string, Pool>;
  * at most that long, never forever.
  */
 export function createUpstreamPools(backends: Readonly<Record<string, BackendConfig>>): UpstreamPools {
-  const pools = new Map<string, Pool>();
+  const upstreams = new Map<string, Upstream>();
   for (const [name, backend] of Object.entries(backends)) {
-    pools.set(
-      name,
-      new Pool(new URL(backend.url).origin, {
-        connections: 128,
-        pipelining: 1,
-        keepAliveTimeout: 60_000,
-        headersTimeout: backend.timeoutMs,
-        bodyTimeout: backend.timeoutMs,
-        connect: { timeout: backend.connectTimeoutMs },
-      }),
-    );
+    const url = new URL(backend.url);
+    const pool = new Pool(url.origin, {
+      connections: 128,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      headersTimeout: backend.timeoutMs,
+      bodyTimeout: backend.timeoutMs,
+      connect: { timeout: backend.connectTimeoutMs },
+    });
+    upstreams.set(name, { url, basePath: url.pathname.replace(/\/+$/, ''), pool });
   }
-  return pools;
+  return upstreams;
 }
 
 export async function closeUpstreamPools(pools: UpstreamPools): Promise<void> {
-  await Promise.all([...pools.values()].map((pool) => (pool.destroyed ? undefined : pool.destroy())));
+  await Promise.all([...pools.values()].map(({ pool }) => (pool.destroyed ? undefined : pool.destroy())));
 }
