@@ -1,9 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionOptions } from '../src/adapters/pg/database.ts';
+import { dropSchema } from './support/gateway.ts';
 import { databaseUrl, uniqueName } from './support/env.ts';
 import { runSekisho } from './support/cli.ts';
 
@@ -22,10 +21,7 @@ describe('sekisho CLI', () => {
     );
   });
   afterAll(async () => {
-    const client = new pg.Client(connectionOptions(databaseUrl));
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   it('exits 2 on an unknown command or flag, with one line on stderr', async () => {

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectionOptions } from '../src/adapters/pg/database.ts';
+import { dropSchema } from './support/gateway.ts';
 import { runSekisho } from './support/cli.ts';
 import { databaseUrl, redisUrl, uniqueName } from './support/env.ts';
 
@@ -33,10 +32,7 @@ describe('sekisho doctor', () => {
     expect((await runSekisho(['migrate', '--config', file])).code).toBe(0);
   });
   afterAll(async () => {
-    const client = new pg.Client(connectionOptions(databaseUrl));
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(schema);
     rmSync(dir, { recursive: true, force: true });
   });
 

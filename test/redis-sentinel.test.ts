@@ -3,16 +3,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { RedisStore } from '../src/adapters/redis/redis-store.ts';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { FormClient } from './support/browser-client.ts';
 import { runSekisho } from './support/cli.ts';
 import { databaseUrl, uniqueName } from './support/env.ts';
-import { addUser, setRules, startGateway, testSecret, type TestGateway } from './support/gateway.ts';
+import {
+  addUser,
+  dropSchema,
+  setRules,
+  startGateway,
+  testSecret,
+  type TestGateway,
+} from './support/gateway.ts';
 import {
   freePort,
   startSentinelGroup,
@@ -304,16 +309,6 @@ async function closeGateway(gw: TestGateway | undefined): Promise<void> {
   if (!gw) return;
   await gw.runtime.close();
   await dropSchema(gw.config.database.schema);
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client(connectionOptions(databaseUrl));
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
 
 describe('sekisho serve when no sentinel answers', () => {

@@ -85,14 +85,19 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
 }
 
 async function dropTestData(config: Config): Promise<void> {
+  await dropSchema(config.database.schema);
+  await dropRedisPrefix(config.redis.keyPrefix);
+}
+
+/** Drops a test's own Postgres schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client(connectionOptions(databaseUrl));
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${config.database.schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await client.end();
   }
-  await dropRedisPrefix(config.redis.keyPrefix);
 }
 
 /** Sets rules through the same service the CLI uses, then applies them at once. */

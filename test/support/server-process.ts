@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { connectionOptions } from '../../src/adapters/pg/database.ts';
 import { databaseUrl, redisUrl, uniqueName } from './env.ts';
-import { testSecret } from './gateway.ts';
+import { dropSchema, testSecret } from './gateway.ts';
 import { dropRedisPrefix } from './redis.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -63,13 +61,7 @@ export function writeServerConfig(config: Record<string, unknown>): ServerFixtur
     schema,
     keyPrefix,
     cleanup: async () => {
-      const client = new pg.Client(connectionOptions(databaseUrl));
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropSchema(schema);
       await dropRedisPrefix(keyPrefix);
       rmSync(dir, { recursive: true, force: true });
     },
