@@ -1,7 +1,7 @@
 import { ADMIN_PREFIX, withBuiltinRules } from '../core/rule-engine.ts';
 import { requiredPaths } from '../domain/rules/decide.ts';
 import { explainForUser, formatUserExplanation } from '../domain/rules/explain-user.ts';
-import { formatRuleError, parseRule, ruleKey } from '../domain/rules/parse-rule.ts';
+import { parseStoredRules, ruleKey } from '../domain/rules/parse-rule.ts';
 import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
 import { findRuleWarnings, type RuleWarning } from '../domain/rules/rule-warnings.ts';
 import type { AccessRule } from '../domain/rules/types.ts';
@@ -36,13 +36,10 @@ export interface StoredRuleSet {
  */
 export async function loadStoredRules(gateway: Gateway): Promise<StoredRuleSet> {
   const stored = await gateway.ruleRepository.list();
-  const parsed: AccessRule[] = [];
-  const broken: { line: string; error: string }[] = [];
-  for (const entry of stored) {
-    const result = parseRule(entry.line, gateway.catalogue);
-    if (result.ok) parsed.push(result.rule);
-    else broken.push({ line: entry.line, error: formatRuleError(result) });
-  }
+  const { rules: parsed, broken } = parseStoredRules(
+    stored.map((rule) => rule.line),
+    gateway.catalogue,
+  );
   const rules = withBuiltinRules(parsed, gateway.catalogue);
   return { stored, rules, ruleSet: compileRuleSet(rules), broken };
 }

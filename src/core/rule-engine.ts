@@ -1,4 +1,4 @@
-import { parseRule } from '../domain/rules/parse-rule.ts';
+import { parseRule, parseStoredRules } from '../domain/rules/parse-rule.ts';
 import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { RuleRepository } from '../ports/rules.ts';
@@ -30,14 +30,12 @@ export class RuleEngine {
 
   async reload(): Promise<RuleLoadResult> {
     const stored = await this.repository.list();
-    const rules: AccessRule[] = [];
-    const errors: string[] = [];
-    for (const { line } of stored) {
-      const parsed = parseRule(line, this.catalogue);
-      if (parsed.ok) rules.push(parsed.rule);
-      else errors.push(`rule ${JSON.stringify(line)}: ${parsed.field}: ${parsed.message}`);
-    }
-    if (errors.length > 0) return { ok: false, errors };
+    const { rules, broken } = parseStoredRules(
+      stored.map((rule) => rule.line),
+      this.catalogue,
+    );
+    if (broken.length > 0)
+      return { ok: false, errors: broken.map(({ line, error }) => `rule ${JSON.stringify(line)}: ${error}`) };
     this.ruleSet = compileRuleSet(withBuiltinRules(rules, this.catalogue));
     return { ok: true, count: rules.length };
   }

@@ -103,6 +103,24 @@ export function ruleKey(rule: Pick<AccessRule, 'host' | 'prefix'>): string {
   return `${rule.host ?? ''} ${rule.prefix}`;
 }
 
+/**
+ * Parses rules as stored (one line each, already validated when saved): the ones that parse,
+ * and those that no longer do (a method's plugin was turned off) with their one-line error.
+ */
+export function parseStoredRules(
+  lines: readonly string[],
+  catalogue: MethodCatalogue,
+): { rules: AccessRule[]; broken: { line: string; error: string }[] } {
+  const rules: AccessRule[] = [];
+  const broken: { line: string; error: string }[] = [];
+  for (const line of lines) {
+    const parsed = parseRule(line, catalogue);
+    if (parsed.ok) rules.push(parsed.rule);
+    else broken.push({ line, error: formatRuleError(parsed) });
+  }
+  return { rules, broken };
+}
+
 function describeKey(rule: AccessRule): string {
   return rule.host === null ? rule.prefix : `${rule.host}${rule.prefix}`;
 }
