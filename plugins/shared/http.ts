@@ -7,7 +7,7 @@
 import { Agent } from 'undici';
 
 /** An answer larger than this is not one these services send; stop reading rather than buffer it. */
-export const MAX_ANSWER_BYTES = 64 * 1024;
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** A connection pool whose connect, headers and body phases each end after `timeoutMs`. */
 export function timedAgent(timeoutMs: number): Agent {

@@ -1,4 +1,3 @@
-import pino from 'pino';
 import type pg from 'pg';
 import { createArgon2Hasher } from '../adapters/argon2-hasher.ts';
 import { createPool, migrate } from '../adapters/pg/database.ts';
@@ -61,5 +60,3 @@ function runningDemo(loaded: Config): { config: Config; url: string } {
   }
   return { config: { ...withDemoSettings(loaded), publicUrl: state.publicUrl }, url: state.databaseUrl };
 }
-
-export const cliLog = pino({ level: 'warn' });
