@@ -36,7 +36,7 @@ describe('self-service: phone number', () => {
       },
     });
     await setRules(gw, '/bk03/=ALL;;SMSOTP');
-    for (const id of ['taro', 'jiro', 'lock', 'dead', 'resend', 'hanako-ja', 'hanako-en'])
+    for (const id of ['taro', 'jiro', 'guess', 'lock', 'dead', 'resend', 'hanako-ja', 'hanako-en'])
       passwords[id] = await addUser(gw, id, { phone: OLD });
     passwords.nophone = await addUser(gw, 'nophone');
     passwords.pushuser = await addUser(gw, 'pushuser');
@@ -199,7 +199,7 @@ describe('self-service: phone number', () => {
     expect(await phoneOf('lock')).toBe(OLD);
   });
 
-  it('refuses a malformed number and my own number before asking for anything', async () => {
+  it('refuses a malformed number and my own number once the password is right', async () => {
     const client = await loggedIn('jiro');
     const bad = await startChange(client, passwords.jiro ?? '', 'call me maybe');
     expect(bad.status).toBe(400);
@@ -209,6 +209,29 @@ describe('self-service: phone number', () => {
     expect(same.status).toBe(400);
     expect(same.body).toContain('現在と同じ電話番号です。');
     expect((await gw.runtime.gateway.users.find('jiro'))?.failedCount).toBe(0);
+  });
+
+  it('says nothing about the typed number before the password is right: no oracle for the number on record', async () => {
+    const client = await loggedIn('guess');
+    const wrongPassword = 'not my password';
+    // The number on record, typed as a guesser would: the answer is the wrong-password page only.
+    const current = await startChange(client, wrongPassword, '090 1234 5678');
+    const other = await startChange(client, wrongPassword, NEW);
+    for (const page of [current, other]) {
+      expect(page.status).toBe(401);
+      expect(page.body).toContain('パスワードが正しくないか、アカウントがロックされています。');
+      expect(page.body).not.toContain('現在と同じ電話番号です。');
+    }
+    const malformed = await startChange(client, wrongPassword, 'call me maybe');
+    expect(malformed.status).toBe(401);
+    expect(malformed.body).not.toContain('電話番号の形式が正しくありません。');
+    expect((await gw.runtime.gateway.users.find('guess'))?.failedCount).toBe(3);
+    expect((await audit('guess', 'me.phone.change')).map((r) => r.detail.reason)).toEqual([
+      'wrong-password',
+      'wrong-password',
+      'wrong-password',
+    ]);
+    expect(await phoneOf('guess')).toBe(OLD);
   });
 
   it('too many wrong codes kill the change: start over', async () => {

@@ -2,8 +2,9 @@
  * A user changing their own phone number. The number is what SMS one-time codes go to, so
  * changing it must prove more than the session does:
  *
- * - a fresh password, checked by PasswordLogin (a wrong one is a failed login: it counts towards
- *   the lockout and is in the audit trail as `login.password`), and
+ * - a fresh password, checked by PasswordLogin before anything about the typed number is answered
+ *   (a wrong one is a failed login: it counts towards the lockout and is in the audit trail as
+ *   `login.password`), and
  * - a code sent to the OLD number through the SMSOTP method itself (its own flow, so it never
  *   mixes with a login), proving the user still holds the phone that guards their logins.
  *
@@ -80,17 +81,19 @@ export class PhoneChange {
     return proven.some((m) => m !== 'password') ? 'password-only' : 'needs-admin-no-phone';
   }
 
-  /** Step one: the password and the new number. */
+  /** Step one: the password, then the new number. */
   async start(actor: PhoneChangeActor, password: string, typedPhone: string): Promise<PhoneChangeResult> {
     const { account } = actor;
     const mode = this.mode(account, actor.proven);
     if (mode === 'needs-admin-no-phone' || mode === 'needs-admin-no-sms')
       return this.refuse(actor, 'not-allowed');
+    // The password first: without it, nothing about the typed number is answered (not even
+    // whether it is the one on record, which would confirm a guessed number to a session thief).
+    const login = await this.deps.passwordLogin.attempt(account.id, password, actor.client);
+    if (!login.ok) return this.refuse(actor, 'wrong-password', login.reason);
     const phone = normalisePhone(typedPhone);
     if (phone === null) return this.refuse(actor, 'invalid-phone');
     if (phone === account.phone) return this.refuse(actor, 'same-phone');
-    const login = await this.deps.passwordLogin.attempt(account.id, password, actor.client);
-    if (!login.ok) return this.refuse(actor, 'wrong-password', login.reason);
     if (mode === 'password-only') return this.apply(actor, phone, 'second-factor');
     return this.sendCode(actor, { phone, flowId: `me-phone:${randomBytes(16).toString('base64url')}` });
   }
