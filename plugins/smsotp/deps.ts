@@ -50,6 +50,11 @@ export function sendCounterKeys(ctx: PluginContext<unknown>, userId: string, pho
   } as const;
 }
 
+/** Wrong delivery-callback secrets from one client address: a fixed-window counter. */
+export function callbackFailuresKey(ip: string): string {
+  return `callback-failures:${ip}`;
+}
+
 /** The record of one accepted message, for the delivery callback. */
 export function sendRecordKey(messageId: string): string {
   return `send:${messageId}`;

@@ -191,10 +191,11 @@ export function deliveryReport(
 export async function postDeliveryCallback(
   url: string,
   report: unknown,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json: unknown }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'karaden-version': VERSION },
+    headers: { 'content-type': 'application/json', 'karaden-version': VERSION, ...headers },
     body: JSON.stringify(report),
   });
   const text = await response.text();
