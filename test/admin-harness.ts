@@ -14,7 +14,7 @@ export function startConsoleGateway(options: GatewayOptions = {}): Promise<TestG
   return startGateway({
     ...options,
     config: {
-      sms: { provider: 'sandbox', sandbox: { enabled: true } },
+      sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
       otp: { resendCooldownSeconds: 0, maxSendsPerWindow: 100 },
       ...options.config,
     },

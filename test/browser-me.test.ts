@@ -16,7 +16,7 @@ describe('/_sekisho/me in a real browser', () => {
     gw = await startGateway({
       config: {
         backends: { portal: { url: `${intranet.url}/portal` } },
-        sms: { provider: 'sandbox', sandbox: { enabled: true } },
+        sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
       },
     });
     await setRules(gw, '/portal/=ALL;;');

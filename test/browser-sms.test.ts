@@ -16,7 +16,7 @@ describe('SMS OTP login in a real browser', () => {
     gw = await startGateway({
       config: {
         backends: { keiri: { url: `${intranet.url}/keiri` } },
-        sms: { provider: 'sandbox', sandbox: { enabled: true } },
+        sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
         otp: { resendCooldownSeconds: 0 },
       },
     });

@@ -134,7 +134,7 @@ describe('docker-compose.yml: the sample stack', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
     if (!result.ok) return;
     expect(result.demo).toBe(false);
-    expect(result.config.sms.sandbox.enabled).toBe(true);
+    expect(result.config.sms.sandbox).toEqual({ enabled: true, page: true });
     expect(Object.keys(result.config.backends)).toEqual(expect.arrayContaining(['portal', 'whoami']));
     const hosts = Object.values(result.config.backends).map((b) => new URL(b.url).hostname);
     for (const host of hosts) expect(Object.keys(services)).toContain(host);

@@ -81,6 +81,22 @@ describe('sekisho doctor', () => {
     expect(run.stdout).toContain('HIGH   redis.url [redis-unreachable]');
   });
 
+  it('fails a sandbox in a failover list and the sandbox page, whatever the URL (the demo alone may have them)', async () => {
+    const sms = [
+      'sms:',
+      '  provider: [karaden, sandbox]',
+      '  karaden: { tenantId: 6a8b2c1e-3f4d-4e5a-9b6c-7d8e9f0a1b2c, serviceId: 1, token: token }',
+      '  callbackSecret: callback-secret-0123456789',
+      '  sandbox: { enabled: true, page: true }',
+    ].join('\n');
+    const file = configFile('sandbox.yaml', production(sms));
+    const run = await runSekisho(['doctor', '--config', file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('HIGH   sms.sandbox.enabled [sms-sandbox-enabled]');
+    expect(run.stdout).toContain('HIGH   sms.sandbox.page [sms-sandbox-page]');
+    expect(run.stdout).toMatch(/ findings: 2 high, /);
+  });
+
   it('exits 2 on bad usage and 1 on a bad config file', async () => {
     expect((await runSekisho(['doctor', 'extra'])).code).toBe(2);
     const broken = configFile('broken.yaml', 'session: { idleTimeoutSeconds: 1 }');

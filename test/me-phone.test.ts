@@ -30,7 +30,7 @@ describe('self-service: phone number', () => {
       config: {
         // Only for a login code to compare with: nothing is ever proxied there.
         backends: { bk03: { url: 'http://127.0.0.1:9' } },
-        sms: { provider: 'sandbox', sandbox: { enabled: true } },
+        sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
         otp: { resendCooldownSeconds: 0, maxAttempts: 3, maxSendsPerWindow: 100 },
         password: { maxFailures: 3, ipMaxAttempts: 1000 },
       },

@@ -17,7 +17,7 @@ describe('what the gateway logs', () => {
       logLines: lines,
       config: {
         backends: { bk01: { url: backend.url }, bk02: { url: backend.url } },
-        sms: { provider: 'sandbox', sandbox: { enabled: true } },
+        sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
       },
     });
     await setRules(gw, '/bk01/=ALL;;SMSOTP', '/bk02/=ALL;;MAMORU');

@@ -18,8 +18,6 @@ const smsTemplate = z
 export const smsOtpConfigSchema = z.strictObject({
   /** SMS text per language, with `{code}`, `{minutes}` and `{host}` placeholders. */
   templates: z.strictObject({ ja: smsTemplate.optional(), en: smsTemplate.optional() }).optional(),
-  /** Whether the sandbox provider's inbox is served at `/_sekisho/sandbox/sms`. */
-  sandboxPage: z.boolean().default(true),
   /** IANA zone for the expiry clock time on the OTP page; omitted: the server's zone. */
   timeZone: z
     .string()
@@ -66,7 +64,7 @@ const smsSettingsSchema = z.object({
       timeoutMs: z.int().min(1).default(5000),
     })
     .optional(),
-  sandbox: z.object({ enabled: z.boolean().default(false) }).prefault({}),
+  sandbox: z.object({ enabled: z.boolean().default(false), page: z.boolean().default(false) }).prefault({}),
   callbackSecret: z.string().optional(),
 });
 

@@ -7,7 +7,7 @@ import smsOtpPlugin from './index.ts';
 /** The demo's shape: the sandbox provider, through the core's own plugin host. */
 const sandboxConfig = {
   publicUrl: 'http://127.0.0.1:8080',
-  sms: { provider: 'sandbox' as const, sandbox: { enabled: true } },
+  sms: { provider: 'sandbox' as const, sandbox: { enabled: true, page: true } },
 };
 
 runPluginContract('SMSOTP', async () => {

@@ -40,7 +40,8 @@ async function createSmsOtpMethod(ctx: PluginContext<SmsOtpConfig>): Promise<Aut
   const deps: SmsOtpDeps = { ctx, settings, sender, host, lockTtlMs: timeouts + LOCK_SLACK_MS };
 
   const routes: PluginRoute[] = [callbackRoute(deps)];
-  if (sandbox !== null && ctx.config.sandboxPage)
+  // Never just because the sandbox sends: in a failover list it gets live codes (docs/sms.md).
+  if (sandbox !== null && settings.sms.sandbox.page)
     routes.push(...sandboxRoutes(sandbox, messages, ctx.config.timeZone));
   ctx.log.info({ providers: providers.map((p) => p.name), host }, 'sms otp ready');
   return {

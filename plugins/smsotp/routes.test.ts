@@ -83,7 +83,7 @@ describe('POST sms/callback/:secret (Karaden delivery results)', () => {
 
 describe('sandbox inbox routes', () => {
   it('lists what the sandbox sent, newest first, as JSON and as a page', async () => {
-    await build({ providers: ['sandbox'] });
+    await build({ providers: ['sandbox'], sandboxPage: true });
     await h.start({ flowId: 'a' });
     h.clock.advance(1000);
     await h.start({ flowId: 'b', locale: 'en' });
@@ -101,12 +101,17 @@ describe('sandbox inbox routes', () => {
     expect('view' in page && page.view.template).toBe('plugins/smsotp/views/sandbox');
   });
 
-  it('is not mounted when sandboxPage is false, nor without the sandbox', async () => {
-    await build({ providers: ['sandbox'], pluginConfig: { sandboxPage: false } });
-    expect(h.method.routes?.map((r) => r.path)).toEqual(['sms/callback/:secret']);
-    await h.close();
-    await build({ providers: ['karaden'] });
-    expect(h.method.routes?.map((r) => r.path)).toEqual(['sms/callback/:secret']);
+  it('is mounted only when sms.sandbox.page says so, and never without the sandbox', async () => {
+    for (const options of [
+      { providers: ['sandbox'] },
+      { providers: ['karaden', 'sandbox'] },
+      { providers: ['sandbox'], sandboxPage: false },
+      { providers: ['karaden'], sandboxPage: true },
+    ] as const) {
+      await build(options);
+      expect(h.method.routes?.map((r) => r.path)).toEqual(['sms/callback/:secret']);
+      await h.close();
+    }
   });
 
   it('keeps only the newest messages', async () => {

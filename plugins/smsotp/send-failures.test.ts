@@ -47,7 +47,7 @@ describe('SMSOTP send failures', () => {
   });
 
   it('fails over from Karaden (500) to the sandbox, auditing both', async () => {
-    await build({ providers: ['karaden', 'sandbox'] });
+    await build({ providers: ['karaden', 'sandbox'], sandboxPage: true });
     h.karaden?.failNext('server-error');
     expect((await h.start()).kind).toBe('started');
     expect(sends().map((a) => [a.outcome, a.detail?.provider])).toEqual([

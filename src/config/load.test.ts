@@ -72,7 +72,7 @@ describe('loadConfig: defaults and the contract example', () => {
     });
     expect(config.otp.ttlSeconds).toBe(300);
     expect(config.otp.globalMaxSendsPerMinute).toBe(60);
-    expect(config.sms).toEqual({ provider: 'sandbox', sandbox: { enabled: false } });
+    expect(config.sms).toEqual({ provider: 'sandbox', sandbox: { enabled: false, page: false } });
     expect(config.rules.pollIntervalMs).toBe(1000);
     expect(config.log.level).toBe('info');
     expect(config.push).toEqual({

@@ -47,7 +47,19 @@ export const smsSchema = z
       })
       .default('sandbox'),
     karaden: karadenSchema.optional(),
-    sandbox: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    /** Development only (docs/sms.md): `sekisho doctor` reports either switch as a high finding. */
+    sandbox: z
+      .strictObject({
+        /** Lets the sandbox provider "send": codes never leave the gateway. */
+        enabled: z.boolean().default(false),
+        /**
+         * Serves what the sandbox "sent", live codes included, at `/_sekisho/sandbox/sms` to anyone.
+         * Separate from `enabled` so that a sandbox in a failover list never publishes codes; the
+         * demo turns both on by itself.
+         */
+        page: z.boolean().default(false),
+      })
+      .prefault({}),
     /** Shared secret that authenticates delivery-report callbacks from the provider. */
     callbackSecret: z
       .string({ error: 'must be a string' })

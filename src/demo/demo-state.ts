@@ -43,8 +43,9 @@ export function withDemoSettings(base: Config): Config {
   return {
     ...base,
     homePath: base.homePath ?? '/portal/',
-    // The demo sends its SMS to the sandbox page and keeps activation links for an hour.
-    sms: { ...base.sms, sandbox: { enabled: true } },
+    // The demo sends its SMS to the sandbox page and keeps activation links for an hour. Only
+    // here does the page come on without being asked for (docs/sms.md).
+    sms: { ...base.sms, sandbox: { enabled: true, page: true } },
     push: { ...base.push, activationTtlSeconds: 3600 },
   };
 }

@@ -24,6 +24,11 @@ function facts(overrides: Record<string, unknown> = {}, more: Partial<ConfigFact
     ...more,
   };
 }
+const karaden = {
+  provider: 'karaden',
+  karaden: { tenantId: '6a8b2c1e-3f4d-4e5a-9b6c-7d8e9f0a1b2c', serviceId: 1, token: 'token' },
+  callbackSecret: 'callback-secret-0123',
+};
 const ids = (f: ConfigFacts) => checkConfig(f).map((finding) => `${finding.severity}:${finding.id}`);
 
 describe('doctor: configuration checks', () => {
@@ -60,6 +65,12 @@ describe('doctor: configuration checks', () => {
       { sms: { provider: 'sandbox', sandbox: { enabled: true } } },
       'high:sms-sandbox-enabled',
     ],
+    [
+      'the SMS sandbox as a failover',
+      { sms: { ...karaden, provider: ['karaden', 'sandbox'], sandbox: { enabled: true } } },
+      'high:sms-sandbox-enabled',
+    ],
+    ['the SMS sandbox page', { sms: { sandbox: { page: true } } }, 'high:sms-sandbox-page'],
     ['debug logs', { log: { level: 'debug' } }, 'low:log-verbose'],
   ])('%s → %s', (_name, overrides, expected) => {
     expect(ids(facts(overrides))).toEqual([expected]);
@@ -90,12 +101,17 @@ describe('doctor: configuration checks', () => {
     expect(ids(facts({ trustProxy: false }))).toEqual([]);
   });
 
+  it('the SMS sandbox is an error outside the demo whatever the URL, and its page is another', () => {
+    const sandbox = { sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } } };
+    expect(ids(facts({ ...sandbox, publicUrl: 'http://127.0.0.1:8080' }))).toEqual([
+      'high:public-url-http',
+      'high:sms-sandbox-enabled',
+      'high:sms-sandbox-page',
+    ]);
+  });
+
   it('Karaden without a callback secret loses delivery reports', () => {
-    const karaden = {
-      provider: 'karaden',
-      karaden: { tenantId: '6a8b2c1e-3f4d-4e5a-9b6c-7d8e9f0a1b2c', serviceId: 1, token: 'token' },
-    };
-    expect(ids(facts({ sms: karaden }))).toEqual(['low:sms-no-callback']);
-    expect(ids(facts({ sms: { ...karaden, callbackSecret: 'callback-secret-0123' } }))).toEqual([]);
+    expect(ids(facts({ sms: { ...karaden, callbackSecret: undefined } }))).toEqual(['low:sms-no-callback']);
+    expect(ids(facts({ sms: karaden }))).toEqual([]);
   });
 });

@@ -161,17 +161,31 @@ export function checkStores(config: Config): Finding[] {
   return findings;
 }
 
+/**
+ * The SMS sandbox is for the demo only, which turns it on by itself (src/demo/demo-state.ts) and
+ * never through a config file: any config that enables it is outside the demo, whatever its URL.
+ */
 export function checkSms(config: Config): Finding[] {
   const providers = Array.isArray(config.sms.provider) ? config.sms.provider : [config.sms.provider];
   const findings: Finding[] = [];
-  if (config.sms.sandbox.enabled && config.publicUrl.startsWith('https:')) {
+  if (config.sms.sandbox.enabled) {
     findings.push({
       id: 'sms-sandbox-enabled',
       severity: 'high',
       subject: 'sms.sandbox.enabled',
-      message:
-        'the SMS sandbox shows every one-time code on a web page, and this looks like a production URL',
-      fix: 'set sms.sandbox.enabled: false and sms.provider: karaden',
+      message: providers.includes('sandbox')
+        ? 'the SMS sandbox provider is in use: the codes it "sends" never reach a phone and stay readable in the gateway (in a failover list, every code while Karaden is down)'
+        : 'the SMS sandbox provider is enabled: listing it in sms.provider would keep codes inside the gateway',
+      fix: 'remove sms.sandbox and take sandbox out of sms.provider (offer a second method instead: SMSOTP|MAMORU)',
+    });
+  }
+  if (config.sms.sandbox.page) {
+    findings.push({
+      id: 'sms-sandbox-page',
+      severity: 'high',
+      subject: 'sms.sandbox.page',
+      message: 'the SMS sandbox page shows every code the sandbox "sent" to anyone who can reach the gateway',
+      fix: 'remove sms.sandbox.page (only the demo needs it, and turns it on by itself)',
     });
   }
   if (providers.includes('karaden') && !config.sms.callbackSecret) {

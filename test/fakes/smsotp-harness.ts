@@ -26,6 +26,8 @@ export interface HarnessOptions {
   readonly otp?: Record<string, number>;
   readonly karaden?: Record<string, unknown>;
   readonly callbackSecret?: string;
+  /** `sms.sandbox.page`: serve what the sandbox sent (off by default, as in the gateway). */
+  readonly sandboxPage?: boolean;
   readonly pluginConfig?: unknown;
   readonly publicUrl?: string;
   /** Another store than the memory one; the harness does not close it. */
@@ -81,7 +83,7 @@ export async function buildSmsOtp(options: HarnessOptions = {}): Promise<Harness
   const karaden = providers.includes('karaden') ? await startFakeKaraden() : null;
   const sms = {
     provider: [...providers],
-    sandbox: { enabled: providers.includes('sandbox') },
+    sandbox: { enabled: providers.includes('sandbox'), page: options.sandboxPage ?? false },
     ...(karaden && {
       karaden: {
         baseUrl: karaden.baseUrl,

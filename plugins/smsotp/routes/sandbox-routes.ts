@@ -1,7 +1,7 @@
 /**
  * The sandbox inbox: what the sandbox provider "sent", as a page for people and as JSON for the
- * demo and browser tests. Full numbers are shown: it is a development tool and the numbers are
- * test data. Mounted only when the sandbox is enabled and `plugins.SMSOTP.sandboxPage` is true.
+ * demo and browser tests. Full numbers and codes are shown to anyone: it is a development tool.
+ * Mounted only when the sandbox provider is in use and `sms.sandbox.page` is true (docs/sms.md).
  */
 import type { Locale, PluginRoute } from '../../../src/plugin-api.ts';
 import { clockTime } from '../otp-page.ts';
