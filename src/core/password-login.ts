@@ -1,12 +1,7 @@
 import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { UserRecord, UserRepository } from '../ports/users.ts';
-
-export interface LockoutPolicy {
-  readonly maxFailures: number;
-  readonly lockoutMs: number;
-}
+import type { LockoutPolicy, UserRecord, UserRepository } from '../ports/users.ts';
 
 export type PasswordLoginResult =
   | { readonly ok: true; readonly user: UserRecord }
@@ -23,7 +18,9 @@ export interface LoginContext {
 
 /**
  * ID/password verification with lockout. Every path does one argon2 verify, so an
- * unknown or locked user costs the same as a wrong password.
+ * unknown or locked user costs the same as a wrong password. The lockout is decided before the
+ * verify, by reserving the attempt: deciding on a row read earlier let a burst of concurrent
+ * guesses all through, since none of them had failed yet when the others looked.
  */
 export class PasswordLogin {
   private readonly users: UserRepository;
@@ -66,14 +63,16 @@ export class PasswordLogin {
       await this.hasher.verifyDummy(password);
       return { ok: false, reason: user ? 'no-password' : 'unknown-user' };
     }
-    const matches = await this.hasher.verify(user.passwordHash, password);
-    if (user.locked) return { ok: false, reason: 'locked' };
-    if (user.lockoutUntil !== null && user.lockoutUntil > now) return { ok: false, reason: 'lockout' };
-    if (!matches) {
-      await this.users.recordFailure(user.id, now, this.policy.maxFailures, this.policy.lockoutMs);
+    const reservation = await this.users.reserveAttempt(user.id, now, this.policy);
+    if (!reservation.reserved) {
+      await this.hasher.verifyDummy(password);
+      return { ok: false, reason: reservation.reason };
+    }
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      await this.users.recordFailure(user.id, reservation.attempt, now, this.policy);
       return { ok: false, reason: 'wrong-password' };
     }
-    await this.users.recordSuccess(user.id, now);
+    await this.users.recordSuccess(user.id, reservation.attempt, now);
     return { ok: true, user };
   }
 }

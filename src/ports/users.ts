@@ -9,6 +9,7 @@ export interface UserRecord {
   readonly email: string | null;
   /** Locked by an admin: no login at all. */
   readonly locked: boolean;
+  /** Failed passwords in the current lockout window; attempts still being checked count as failed. */
   readonly failedCount: number;
   /** Temporary lockout after too many failures (ms since epoch), or null. */
   readonly lockoutUntil: number | null;
@@ -54,12 +55,24 @@ export interface UserRepository {
   /** Throws SEKISHO_ERR_USER_NOT_FOUND. */
   remove(id: string): Promise<void>;
   /**
-   * Counts a failed password atomically; starts a lockout of `lockoutMs` when the count
-   * reaches `maxFailures`. Returns the new state.
+   * Reserves a password attempt before the password is checked, atomically: refused while the
+   * user is locked or locked out; otherwise numbered and counted as a failure until
+   * `recordSuccess` says otherwise, and the reservation that brings the count to
+   * `policy.maxFailures` starts the lockout. So however many attempts run at once, on however
+   * many gateways, at most `maxFailures` may check the password in one lockout window.
    */
-  recordFailure(id: string, now: number, maxFailures: number, lockoutMs: number): Promise<LockoutState>;
-  /** Clears the failure count and lockout after a successful login. */
-  recordSuccess(id: string, now: number): Promise<void>;
+  reserveAttempt(id: string, now: number, policy: LockoutPolicy): Promise<AttemptReservation>;
+  /**
+   * Settles a reserved attempt whose password was wrong. It was counted when reserved; it is
+   * counted again only when a success or a new window cleared the count while it was running.
+   */
+  recordFailure(id: string, attempt: number, now: number, policy: LockoutPolicy): Promise<void>;
+  /**
+   * Settles a reserved attempt whose password was right. When no attempt came after it, the
+   * failure count and lockout are cleared; otherwise only its own reservation is taken back, so
+   * a right password inside a burst of wrong ones does not reopen the account to the burst.
+   */
+  recordSuccess(id: string, attempt: number, now: number): Promise<void>;
   /** Clears the failure count and a temporary lockout (an admin's lock stays). Throws SEKISHO_ERR_USER_NOT_FOUND. */
   clearLockout(id: string): Promise<void>;
 
@@ -74,7 +87,13 @@ export interface UserPage {
   readonly total: number;
 }
 
-export interface LockoutState {
-  readonly failedCount: number;
-  readonly lockoutUntil: number | null;
+/** How many failed passwords lock a user out, and for how long. */
+export interface LockoutPolicy {
+  readonly maxFailures: number;
+  readonly lockoutMs: number;
 }
+
+/** The answer to `reserveAttempt`: a numbered attempt that may check the password, or why not. */
+export type AttemptReservation =
+  | { readonly reserved: true; readonly attempt: number }
+  | { readonly reserved: false; readonly reason: 'locked' | 'lockout' | 'unknown-user' };

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { SekishoError } from '../../domain/errors.ts';
 import { phoneSearchPart } from '../../domain/phone-number.ts';
 import type {
-  LockoutState,
+  AttemptReservation,
+  LockoutPolicy,
   NewUser,
   UserChanges,
   UserPage,
@@ -108,6 +109,7 @@ export class PgUserRepository implements UserRepository {
            locked = COALESCE($8, locked),
            failed_count = CASE WHEN $8::boolean = false THEN 0 ELSE failed_count END,
            lockout_until = CASE WHEN $8::boolean = false THEN NULL ELSE lockout_until END,
+           count_cleared_at = CASE WHEN $8::boolean = false THEN last_attempt ELSE count_cleared_at END,
            updated_at = now()
          WHERE id = $1`,
         [
@@ -137,41 +139,72 @@ export class PgUserRepository implements UserRepository {
     });
   }
 
-  async recordFailure(
-    id: string,
-    now: number,
-    maxFailures: number,
-    lockoutMs: number,
-  ): Promise<LockoutState> {
-    // A lockout that has run out starts a fresh count, all in one statement so that
-    // concurrent failures are all counted.
-    const { rows } = await this.pool.query<{ failed_count: number; lockout_until: Date | null }>(
-      `UPDATE users SET
-         failed_count = CASE WHEN lockout_until IS NOT NULL AND lockout_until <= $2 THEN 1 ELSE failed_count + 1 END,
-         lockout_until = CASE
-           WHEN lockout_until IS NOT NULL AND lockout_until > $2 THEN lockout_until
-           WHEN (CASE WHEN lockout_until IS NOT NULL AND lockout_until <= $2 THEN 1 ELSE failed_count + 1 END) >= $3
-             THEN $4
-           ELSE NULL END,
-         last_failure_at = $2
-       WHERE id = $1
-       RETURNING failed_count, lockout_until`,
-      [id, new Date(now), maxFailures, new Date(now + lockoutMs)],
+  async reserveAttempt(id: string, now: number, policy: LockoutPolicy): Promise<AttemptReservation> {
+    // One statement: `before` locks the row, so the decision and the count it returns are the
+    // ones this UPDATE wrote, whatever runs at the same time. A lockout that has run out starts
+    // a new window. A refused attempt is numbered too: a success then knows it came after.
+    const { rows } = await this.pool.query<{ attempt: string; open: boolean; locked: boolean }>(
+      `UPDATE users AS u SET
+         last_attempt = before.last_attempt + 1,
+         failed_count = CASE WHEN NOT before.open THEN before.failed_count
+           WHEN before.window_over THEN 1 ELSE before.failed_count + 1 END,
+         count_cleared_at = CASE WHEN before.open AND before.window_over THEN before.last_attempt
+           ELSE before.count_cleared_at END,
+         lockout_until = CASE WHEN NOT before.open THEN before.lockout_until
+           WHEN (CASE WHEN before.window_over THEN 1 ELSE before.failed_count + 1 END) >= $3 THEN $4
+           ELSE NULL END
+       FROM (
+         SELECT id, locked, failed_count, last_attempt, count_cleared_at, lockout_until,
+           NOT locked AND NOT coalesce(lockout_until > $2, false) AS open,
+           coalesce(lockout_until <= $2, false) AS window_over
+         FROM users WHERE id = $1 FOR UPDATE
+       ) AS before
+       WHERE u.id = before.id
+       RETURNING u.last_attempt AS attempt, before.open, before.locked`,
+      [id, new Date(now), policy.maxFailures, new Date(now + policy.lockoutMs)],
     );
     const row = rows[0];
-    return { failedCount: row?.failed_count ?? 0, lockoutUntil: row?.lockout_until?.getTime() ?? null };
+    if (!row) return { reserved: false, reason: 'unknown-user' };
+    if (!row.open) return { reserved: false, reason: row.locked ? 'locked' : 'lockout' };
+    return { reserved: true, attempt: Number(row.attempt) };
   }
 
-  async recordSuccess(id: string, now: number): Promise<void> {
+  async recordFailure(id: string, attempt: number, now: number, policy: LockoutPolicy): Promise<void> {
+    // Reserving counted this attempt already, unless the count was cleared while it ran.
     await this.pool.query(
-      'UPDATE users SET failed_count = 0, lockout_until = NULL, last_login_at = $2 WHERE id = $1',
-      [id, new Date(now)],
+      `UPDATE users SET
+         failed_count = CASE WHEN count_cleared_at >= $2 THEN failed_count + 1 ELSE failed_count END,
+         lockout_until = CASE
+           WHEN count_cleared_at >= $2 AND failed_count + 1 >= $4
+             AND NOT coalesce(lockout_until > $3, false) THEN $5
+           ELSE lockout_until END,
+         last_failure_at = $3
+       WHERE id = $1`,
+      [id, attempt, new Date(now), policy.maxFailures, new Date(now + policy.lockoutMs)],
+    );
+  }
+
+  async recordSuccess(id: string, attempt: number, now: number): Promise<void> {
+    // The latest attempt succeeded: the account is in good standing again, and attempts still
+    // running count themselves back in when they fail. With attempts after it, this one takes
+    // back only its own reservation (if a clear has not already) and the lockout stays.
+    await this.pool.query(
+      `UPDATE users SET
+         failed_count = CASE WHEN last_attempt = $2 THEN 0
+           WHEN count_cleared_at < $2 THEN greatest(failed_count - 1, 0)
+           ELSE failed_count END,
+         lockout_until = CASE WHEN last_attempt = $2 THEN NULL ELSE lockout_until END,
+         count_cleared_at = CASE WHEN last_attempt = $2 THEN $2 ELSE count_cleared_at END,
+         last_login_at = $3
+       WHERE id = $1`,
+      [id, attempt, new Date(now)],
     );
   }
 
   async clearLockout(id: string): Promise<void> {
     const { rowCount } = await this.pool.query(
-      'UPDATE users SET failed_count = 0, lockout_until = NULL, updated_at = now() WHERE id = $1',
+      `UPDATE users SET failed_count = 0, lockout_until = NULL, count_cleared_at = last_attempt,
+         updated_at = now() WHERE id = $1`,
       [id],
     );
     if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
