@@ -1,18 +1,42 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_PREFIX } from '../core/rule-engine.ts';
+import { decideLocated, locateRule } from '../domain/rules/decide.ts';
+import type { Gateway } from '../http/gateway.ts';
 import { sendMessage, wantsHtml } from '../http/pages.ts';
 import { clientOf } from '../http/session-cookie.ts';
 
 /**
- * The gate has already decided the console's path by the rules. This hook is the second lock:
- * whatever the rule says (say someone made it BYPASS), the console acts only for a session, and
- * only ever in that session's name.
+ * The gate has already decided the console's path by the rules. This hook is the second lock,
+ * so that no spelling of a path that the gate decided by another rule reaches the console: the
+ * console decides its own rule again, on the path that was routed here, with the session the
+ * gate found (the user must be allowed and have proven the rule's methods); whatever the rule
+ * says (say someone made it BYPASS), it acts only for a session, and only in that session's name.
  */
-export async function requireConsoleSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.gatewaySession !== null) return;
-  request.log.warn(
-    { path: request.url.split('?')[0] },
-    'admin console refused: no session (is the rule BYPASS?)',
-  );
+export function requireConsoleSession(gateway: Pick<Gateway, 'rules' | 'catalogue'>) {
+  return async function consoleGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const refusal = consoleRefusal(gateway, request);
+    if (refusal === null) return;
+    request.log.warn({ path: request.url.split('?')[0], user: request.gatewaySession?.data.userId }, refusal);
+    await forbidden(request, reply);
+  };
+}
+
+function consoleRefusal(
+  gateway: Pick<Gateway, 'rules' | 'catalogue'>,
+  request: FastifyRequest,
+): string | null {
+  const session = request.gatewaySession;
+  if (session === null) return 'admin console refused: no session (is the rule BYPASS?)';
+  const path = request.url.split('?')[0] ?? '';
+  const located = locateRule(gateway.rules.current, { host: request.headers.host ?? null, rawPath: path });
+  if (located.kind !== 'located' || !located.rule.prefix.startsWith(ADMIN_PREFIX))
+    return 'admin console refused: the path was not decided by a console rule';
+  if (decideLocated(located, session.data, gateway.catalogue).kind !== 'allow')
+    return 'admin console refused: the session does not satisfy the console rule';
+  return null;
+}
+
+async function forbidden(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!wantsHtml(request)) {
     await reply.code(403).header('cache-control', 'no-store').send({ error: 'forbidden' });
     return;

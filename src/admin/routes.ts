@@ -20,7 +20,7 @@ import { userRoutes } from './users-routes.ts';
  */
 export async function adminRoutes(app: FastifyInstance, gateway: Gateway): Promise<void> {
   await app.register(async (scope) => {
-    scope.addHook('onRequest', requireConsoleSession);
+    scope.addHook('onRequest', requireConsoleSession(gateway));
     const admin = new AdminService({
       users: gateway.users,
       rules: gateway.ruleRepository,
