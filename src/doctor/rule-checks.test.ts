@@ -30,6 +30,22 @@ describe('doctor: rule checks', () => {
     expect(findings([guardedAdmin, '/=ALL;;BYPASS'])).toEqual(['high:bypass-root:/=ALL;;BYPASS']);
     expect(findings([guardedAdmin, 'http://intra.example/=ALL;;BYPASS'])).toEqual([
       'high:bypass-root:http://intra.example/=ALL;;BYPASS',
+      'medium:host-bypass:http://intra.example/=ALL;;BYPASS',
+    ]);
+  });
+
+  it('a host rule stricter than what other Hosts get is high: the client chooses its Host', () => {
+    expect(findings([guardedAdmin, '/bk01/=ALL;;', 'http://intra.example/bk01/strict/=@admins;;'])).toEqual([
+      'high:host-rule-avoidable:http://intra.example/bk01/strict/=@admins;;',
+    ]);
+    // Default deny for every other Host, or the same demands everywhere: nothing to avoid.
+    expect(findings([guardedAdmin, 'http://intra.example/bk01/=@admins;;'])).toEqual([]);
+    expect(findings([guardedAdmin, '/bk01/=@admins;;', 'http://intra.example/bk01/=@admins;;'])).toEqual([]);
+  });
+
+  it('a BYPASS rule for one Host is medium: anyone who sends that Host gets in', () => {
+    expect(findings([guardedAdmin, '/bk01/=ALL;;', 'http://intra.example/bk01/pub/=ALL;;BYPASS'])).toEqual([
+      'medium:host-bypass:http://intra.example/bk01/pub/=ALL;;BYPASS',
     ]);
   });
 

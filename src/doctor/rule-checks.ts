@@ -4,6 +4,7 @@
  */
 import { PASSWORD, requiredPaths } from '../domain/rules/decide.ts';
 import type { RuleSet } from '../domain/rules/rule-set.ts';
+import { avoidableHostRule } from '../domain/rules/rule-warnings.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { Finding } from './types.ts';
 
@@ -23,6 +24,40 @@ export function checkRules(facts: RuleFacts): Finding[] {
     ...checkBypassRoot(facts.ruleSet),
     ...checkAdminPath(facts),
     ...facts.ruleSet.rules.flatMap((rule) => checkSmsAlone(rule, facts.catalogue)),
+    ...facts.ruleSet.rules.flatMap((rule) => checkHostRule(rule, facts)),
+  ];
+}
+
+const ASPECTS = { allow: 'allows more users', deny: 'denies fewer', methods: 'asks for fewer methods' };
+
+/**
+ * The Host header is the client's to choose. A host rule that asks more than other Hosts get
+ * for the same path is passed by sending another name of the gateway; a BYPASS host rule opens
+ * its path to anyone who sends that name, wherever they are.
+ */
+export function checkHostRule(rule: AccessRule, facts: Pick<RuleFacts, 'ruleSet' | 'catalogue'>): Finding[] {
+  if (rule.host === null) return [];
+  if (rule.methods.kind === 'bypass') {
+    return [
+      {
+        id: 'host-bypass',
+        severity: 'medium',
+        subject: rule.line,
+        message: `anyone who sends "Host: ${rule.host}" reaches this path without authentication; a Host header is not a network boundary`,
+        fix: 'make it a rule for every host if the path is meant to be public, or remove the BYPASS',
+      },
+    ];
+  }
+  const avoidable = avoidableHostRule(rule, facts.ruleSet, facts.catalogue);
+  if (!avoidable) return [];
+  return [
+    {
+      id: 'host-rule-avoidable',
+      severity: 'high',
+      subject: rule.line,
+      message: `under any other Host this path is decided by ${avoidable.related.line}, which ${avoidable.aspects.map((a) => ASPECTS[a]).join(' and ')}; the client chooses its Host`,
+      fix: `put the same demands on the rule for every host (e.g. \`sekisho rule set '${rule.prefix}=…'\`)`,
+    },
   ];
 }
 

@@ -55,7 +55,11 @@ function checkHost(host: string): { ok: true; value: string } | { ok: false; mes
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
     return fail(`invalid port in "${host}"`);
   }
-  return { ok: true, value: host };
+  // `intra.example:08443` is written as the request's Host is matched: `intra.example:8443`.
+  return {
+    ok: true,
+    value: port === undefined ? host : `${host.slice(0, -port.length - 1)}:${Number(port)}`,
+  };
 }
 
 function parsePrefixPath(raw: string, host: string | null, origin: string): PrefixResult {

@@ -48,7 +48,7 @@ function addToIndex(index: Map<string, Bucket>, rule: AccessRule): void {
     bucket.generic ??= rule;
     return;
   }
-  const host = rule.host.toLowerCase();
+  const host = canonicalHost(rule.host);
   bucket.hosted.push({ rule, host, hasPort: stripPort(host) !== host });
   // `host:8443` is more specific than `host`, which also matches any port.
   bucket.hosted.sort((a, b) => Number(b.hasPort) - Number(a.hasPort));
@@ -65,12 +65,17 @@ function matchIndex(index: Map<string, Bucket>, host: string | null, path: strin
   const lower = path.toLowerCase();
   // `/bk01` is the directory `/bk01/` without its slash, so it matches that rule too.
   const target = lower.endsWith('/') ? lower : `${lower}/`;
-  const requestHost = host === null ? null : host.toLowerCase();
+  // Canonicalised only when a bucket on the way has host rules (most rule sets have none).
+  let requestHost: string | null | undefined;
   let end = target.length;
   while (end > 0) {
     const bucket = index.get(target.slice(0, end));
-    const rule = bucket ? pickFromBucket(bucket, requestHost) : null;
-    if (rule) return rule;
+    if (bucket) {
+      if (bucket.hosted.length > 0 && requestHost === undefined)
+        requestHost = host === null ? null : canonicalHost(host);
+      const rule = pickFromBucket(bucket, requestHost ?? null);
+      if (rule) return rule;
+    }
     if (end === 1) break;
     end = target.lastIndexOf('/', end - 2) + 1;
   }
@@ -84,6 +89,20 @@ function pickFromBucket(bucket: Bucket, requestHost: string | null): AccessRule 
     if (candidate.host === (candidate.hasPort ? requestHost : bareHost)) return candidate.rule;
   }
   return bucket.generic;
+}
+
+/**
+ * The Host header in the one form host rules are matched on: lower case, without the trailing
+ * dot of an absolute name, the port as a plain number (`Intra.Example.:08443` → `intra.example:8443`).
+ * The client chooses its Host; these spellings all reach the same server, so they get one rule.
+ */
+export function canonicalHost(host: string): string {
+  const lower = host.toLowerCase();
+  const bare = stripPort(lower);
+  const name = bare.endsWith('.') && !bare.startsWith('[') ? bare.slice(0, -1) : bare;
+  if (bare.length === lower.length) return name;
+  const port = lower.slice(bare.length + 1);
+  return /^\d{1,6}$/.test(port) ? `${name}:${Number(port)}` : `${name}:${port}`;
 }
 
 /** `host:8080` → `host`, `[::1]:8080` → `[::1]`; a host without a port is returned as is. */

@@ -76,7 +76,7 @@ describe('findRuleWarnings', () => {
     ]);
   });
 
-  it('identical prefixes across hosts: a weaker host rule is a warning, a stricter one is noted', () => {
+  it('identical prefixes across hosts: a weaker host rule is a warning, a stricter one is avoidable by another Host', () => {
     expect(
       warningsOf([
         '/bk01/=ALL;;SMSOTP',
@@ -84,8 +84,22 @@ describe('findRuleWarnings', () => {
         'http://extra.example/bk01/=@admins;;SMSOTP',
       ]),
     ).toEqual([
+      'warning host-avoidable: http://extra.example/bk01/=@admins;;SMSOTP <- /bk01/=ALL;;SMSOTP [allow]',
       'info host-override: http://extra.example/bk01/=@admins;;SMSOTP <- /bk01/=ALL;;SMSOTP',
       'warning host-weaker: http://intra.example/bk01/=ALL;; <- /bk01/=ALL;;SMSOTP [methods]',
+    ]);
+  });
+
+  it('a stricter host rule on a longer prefix is avoidable: another Host gets the generic parent', () => {
+    expect(warningsOf(['/bk01/=ALL;;', 'http://intra.example/bk01/strict/=@admins;;SMSOTP'])).toEqual([
+      'warning host-avoidable: http://intra.example/bk01/strict/=@admins;;SMSOTP <- /bk01/=ALL;; [allow,methods]',
+    ]);
+  });
+
+  it('a host rule is not avoidable when other Hosts get default deny or the same demands', () => {
+    expect(warningsOf(['http://intra.example/bk01/=@admins;;SMSOTP'])).toEqual([]);
+    expect(warningsOf(['/bk01/=@admins;;SMSOTP', 'http://intra.example/bk01/x/=@admins;;SMSOTP'])).toEqual([
+      'info redundant: http://intra.example/bk01/x/=@admins;;SMSOTP <- /bk01/=@admins;;SMSOTP',
     ]);
   });
 

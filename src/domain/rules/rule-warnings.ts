@@ -25,6 +25,11 @@ export type RuleWarningCode =
   | 'public-hole'
   /** A host-specific rule replaces the generic one at the same prefix (not weaker). */
   | 'host-override'
+  /**
+   * A host rule asks more than the rule every other Host gets for its path: the client chooses
+   * its Host header, so it can pass with any other name for the same server.
+   */
+  | 'host-avoidable'
   /** Demands exactly what the rule it replaces demands: removing it changes nothing. */
   | 'redundant'
   /** No configured backend serves the prefix: the rule only guards 404s. */
@@ -67,10 +72,29 @@ export function findRuleWarnings(rules: readonly AccessRule[], options: WarningO
     warnings.push(...own);
     if (own.some((w) => w.code === 'unreachable')) continue;
     warnings.push(...standaloneWarnings(rule, options));
+    const avoidable = avoidableHostRule(rule, compiled, options.catalogue);
+    if (avoidable) warnings.push(warning('host-avoidable', rule, avoidable));
     if (!rule.prefix.startsWith(options.paths.own))
       warnings.push(...replacementWarnings(rule, rules, compiled, options));
   }
   return warnings;
+}
+
+/**
+ * For a host rule: the rule a request for the same path gets under any other Host, when that
+ * rule lets through what the host rule would not (and in which respects); null otherwise.
+ */
+export function avoidableHostRule(
+  rule: AccessRule,
+  ruleSet: RuleSet,
+  catalogue: MethodCatalogue,
+): { related: AccessRule; aspects: WeakerAspect[] } | null {
+  if (rule.host === null || rule.methods.kind === 'bypass') return null;
+  const other = ruleSet.match(null, rule.prefix);
+  if (other === null) return null;
+  if (other.methods.kind === 'bypass') return { related: other, aspects: ['methods'] };
+  const aspects = weakerAspects(other, rule, catalogue);
+  return aspects.length > 0 ? { related: other, aspects } : null;
 }
 
 function warning(
