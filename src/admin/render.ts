@@ -37,7 +37,7 @@ export function sendAdminPage(request: FastifyRequest, reply: FastifyReply, page
     a,
     nav: NAV.map(([key, href]) => ({ href, label: a.nav[key], current: key === page.section })),
     adminId: request.gatewaySession?.data.userId ?? '',
-    csrf: reply.generateCsrf(),
+    csrf: reply.csrfToken(),
     done: typeof done === 'string' && Object.hasOwn(a.done, done) ? a.done[done as DoneKey] : null,
     error: page.error ?? null,
     when: formatTime,

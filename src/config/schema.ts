@@ -42,6 +42,12 @@ const serverSchema = z.strictObject({
   requestTimeoutMs: intIn(0, 86_400_000).default(300_000),
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: intIn(100, 600_000).default(72_000),
+  /**
+   * A form posted to the gateway's own pages (login, codes, console) must arrive whole within
+   * this, from the start of its request; a slower one is cut off (a login held open for minutes
+   * is a slow-loris on the pages every user needs). Proxied bodies keep `requestTimeoutMs`.
+   */
+  formTimeoutMs: intIn(100, 600_000).default(10_000),
 });
 
 /** `sessionCache`: the in-process session cache in front of Redis (see SessionCache). */

@@ -190,6 +190,16 @@ export class SessionService {
     return { token, hash, data };
   }
 
+  /** Whether a session is still live, read without touching it (its idle timer is not renewed). */
+  async isLive(hash: string): Promise<boolean> {
+    const found = await this.store.peekSession(hash);
+    if (!found) return false;
+    const now = this.clock.now();
+    return (
+      now - found.lastSeen < this.timeouts.idleMs && now - found.session.createdAt < this.timeouts.absoluteMs
+    );
+  }
+
   async end(session: ActiveSession): Promise<void> {
     await this.endByHash(session.hash);
   }

@@ -3,6 +3,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
 import cookie from '@fastify/cookie';
@@ -10,8 +11,8 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { normalizePath } from '../domain/rules/normalize-path.ts';
 import { RedisStore } from '../adapters/redis/redis-store.ts';
+import { canonicalTarget, hasBody, isBodyRefused, routedSegments } from './canonical-target.ts';
 import { createGate } from './gate.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
 import { headerPolicy } from './identity-headers.ts';
@@ -27,6 +28,13 @@ import { registerPushRoutes } from '../push/routes.ts';
 import { registerPushPages } from '../push/pages.ts';
 import { adminRoutes } from '../admin/routes.ts';
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** A form's anti-CSRF token, bound to the browser's session cookie (or to having none). */
+    csrfToken(): string;
+  }
+}
+
 /** Paths that cannot be normalised safely are routed here and answered 400. */
 const badPathRoute = '/_sekisho/bad-path';
 
@@ -34,13 +42,15 @@ const badPathRoute = '/_sekisho/bad-path';
 export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   const { config } = gateway;
   const proxying = new Proxying(gateway);
+  const routed = routedSegments(Object.keys(config.backends));
   const app = Fastify({
     serverFactory: proxying.serverFactory,
     loggerInstance: gateway.log as FastifyBaseLogger,
     trustProxy: trustProxyOption(config.trustProxy),
-    routerOptions: { caseSensitive: false },
+    // Case-sensitive on the canonical target: a router that folds case folds Unicode too.
+    routerOptions: { caseSensitive: true },
     genReqId: () => randomUUID(),
-    rewriteUrl: (req) => normaliseUrl(req.url ?? '/'),
+    rewriteUrl: (req) => (isBodyRefused(req) ? badPathRoute : routedUrl(req.url ?? '/', routed)),
     bodyLimit: 64 * 1024,
   });
   app.decorateRequest('gatewaySession', null);
@@ -59,6 +69,9 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     },
   });
   await app.register(csrf, {
+    // Bound to the session cookie: one user's token does not pass in another user's session.
+    getUserInfo: (request: FastifyRequest) => csrfBinding(request, names.session),
+    csrfOpts: { hmacKey: gateway.secret },
     cookieKey: names.csrf,
     cookieOpts: {
       path: '/',
@@ -80,10 +93,14 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     }),
   });
 
+  app.decorateReply('csrfToken', function (this: FastifyReply) {
+    return this.generateCsrf({ userInfo: csrfBinding(this.request, names.session) });
+  });
   app.addHook('onRequest', createGate(gateway));
   setErrorPages(app);
 
   await app.register(async (pages) => {
+    pages.addHook('onRequest', cutSlowForms(config.server.formTimeoutMs));
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     await loginRoutes(pages, gateway);
     await logoutRoutes(pages, gateway);
@@ -109,13 +126,32 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   return app;
 }
 
-/** Routing sees the same normalised path the rules were matched on. */
-function normaliseUrl(url: string): string {
-  const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
-  const normalised = normalizePath(path);
-  if (!normalised.ok) return badPathRoute;
-  return query === -1 ? normalised.path : normalised.path + url.slice(query);
+/** A body for the gateway's own pages that has not arrived whole within `limitMs` closes its connection. */
+function cutSlowForms(limitMs: number) {
+  return async function formDeadline(request: FastifyRequest): Promise<void> {
+    const raw = request.raw;
+    if (!hasBody(raw) || raw.complete) return;
+    const timer = setTimeout(() => {
+      if (raw.complete) return;
+      request.log.warn({ limitMs }, 'form body too slow; connection closed');
+      raw.socket?.destroy();
+    }, limitMs);
+    timer.unref();
+    const done = () => clearTimeout(timer);
+    raw.once('end', done);
+    raw.once('close', done);
+  };
+}
+
+/** What a form's anti-CSRF token is bound to: the session cookie as sent, or having none. */
+function csrfBinding(request: FastifyRequest, sessionCookie: string): string {
+  return `session:${request.cookies[sessionCookie] ?? ''}`;
+}
+
+/** Routing, the gate and the proxy all see the canonical target the rules are matched on. */
+function routedUrl(url: string, routed: ReadonlySet<string>): string {
+  const target = canonicalTarget(url, routed);
+  return target.ok ? target.path + target.query : badPathRoute;
 }
 
 function setErrorPages(app: FastifyInstance) {

@@ -4,6 +4,7 @@ import type { Dispatcher, Pool } from 'undici';
 import { decideLocated, locateRule, type LocatedRequest } from '../domain/rules/decide.ts';
 import type { ActiveSession } from '../core/session-service.ts';
 import type { StoredSession } from '../ports/store.ts';
+import { canonicalTarget, hasBody, isBodyRefused, routedSegments } from './canonical-target.ts';
 import { clientAddress } from './client-address.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
@@ -51,7 +52,8 @@ interface LeanBackend {
   readonly latency: Map<number, HistogramCell>;
 }
 
-type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }>;
+/** A request's rule, its canonical path and its canonical query (`?…` or empty). */
+type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }> & { readonly query: string };
 
 /**
  * The hot path in front of Fastify: a request that is for a backend and allowed (an allowing
@@ -75,6 +77,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     });
   }
   const sessionCookie = cookieNames(gateway.config).session;
+  const routed = routedSegments(backends.keys());
   const client = clientAddress(gateway.config.trustProxy);
   const { metrics, catalogue, sessions, log } = gateway;
   let confirming: PendingHit[] = [];
@@ -105,6 +108,9 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     fallback: RequestListener,
   ): void {
     const started = performance.now();
+    // Read while the socket is there: undici sets `request.socket` to null once it has
+    // consumed a body, and the 'close' handler below runs after that.
+    const ip = log.isLevelEnabled('info') ? client.ip(request) : '';
     const headers = backendHeaders(request.headers, policy, identity, {
       peer: request.socket.remoteAddress ?? '',
       peerTrusted: client.peerTrusted(request),
@@ -112,14 +118,16 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       host: request.headers.host ?? '',
     });
     const handler = new ForwardHandler(request, response, backend, fallback);
-    response.once('close', () => {
-      if (!response.writableFinished) return handler.abort();
-      // A failed backend's 502/504 is answered, and counted, by the Fastify route.
-      if (request[upstreamFailure]) return;
-      const seconds = (performance.now() - started) / 1000;
-      observeLatency(backend, response.statusCode, seconds);
-      if (log.isLevelEnabled('info')) logCompleted(request, response, client.ip(request), seconds);
-    });
+    response.once('close', () =>
+      guarded(request, response, () => {
+        if (!response.writableFinished) return handler.abort();
+        // A failed backend's 502/504 is answered, and counted, by the Fastify route.
+        if (request[upstreamFailure]) return;
+        const seconds = (performance.now() - started) / 1000;
+        observeLatency(backend, response.statusCode, seconds);
+        if (ip !== '') logCompleted(request, response, ip, seconds);
+      }),
+    );
     backend.pool.dispatch(
       { method: request.method ?? 'GET', path: target, headers, body: hasBody(request) ? request : null },
       handler,
@@ -135,6 +143,30 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       },
       'request completed',
     );
+  }
+
+  /**
+   * Runs one step of a request's handling outside any caller that would catch its error (an
+   * event, a promise callback, setImmediate): a throw becomes a 500 and an error log line with
+   * the error metric, never an uncaught exception that ends the process.
+   */
+  function guarded(request: IncomingMessage, response: ServerResponse, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      failed(request, response, error);
+    }
+  }
+
+  function failed(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+    metrics.requestErrors.inc({ where: 'lean' });
+    log.error({ err: error, req: { method: request.method, url: request.url } }, 'request failed');
+    if (response.headersSent || response.destroyed) {
+      response.destroy();
+      return;
+    }
+    response.writeHead(500, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    response.end('{"error":"internal"}');
   }
 
   function proceed(
@@ -156,10 +188,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       identity = session?.data ?? null;
     }
     countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule);
-    const url = request.url ?? '/';
-    const query = url.indexOf('?');
-    const target =
-      backend.basePath + located.path.slice(backend.name.length + 1) + (query === -1 ? '' : url.slice(query));
+    const target = backend.basePath + located.path.slice(backend.name.length + 1) + located.query;
     forward(request, response, backend, target, identity, fallback);
   }
 
@@ -168,14 +197,21 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     response: ServerResponse,
     fallback: RequestListener,
   ): void {
+    guarded(request, response, () => route(request, response, fallback));
+  };
+
+  function route(request: IncomingMessage, response: ServerResponse, fallback: RequestListener): void {
     const url = request.url ?? '/';
-    if (!gateway.readiness.isReady || url.charCodeAt(0) !== 47 /* / */) return fallback(request, response);
-    const query = url.indexOf('?');
-    const located = locateRule(gateway.rules.current, {
+    if (!gateway.readiness.isReady || isBodyRefused(request)) return fallback(request, response);
+    // Not canonical: Fastify's rewriteUrl refuses it (400).
+    const canonical = canonicalTarget(url, routed);
+    if (!canonical.ok) return fallback(request, response);
+    const found = locateRule(gateway.rules.current, {
       host: request.headers.host ?? null,
-      rawPath: query === -1 ? url : url.slice(0, query),
+      rawPath: canonical.path,
     });
-    if (located.kind !== 'located' && located.kind !== 'bypass') return fallback(request, response);
+    if (found.kind !== 'located' && found.kind !== 'bypass') return fallback(request, response);
+    const located = { ...found, query: canonical.query };
     // Escapes left after normalising (e.g. invalid UTF-8) are for Fastify's router to judge.
     if (located.path.includes('%')) return fallback(request, response);
     const backend = backends.get(firstSegment(located.path));
@@ -190,7 +226,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     // lost in the same turn turns the cache off first, and the request then fails closed.
     confirming.push({ request, response, fallback, located, backend, token });
     if (confirming.length === 1) setImmediate(confirmHits);
-  };
+  }
 
   function readThenProceed(
     request: IncomingMessage,
@@ -201,9 +237,12 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     token: string | undefined,
   ): void {
     sessions.read(token).then(
-      (session) => proceed(request, response, fallback, located, backend, session, token),
+      (session) =>
+        guarded(request, response, () =>
+          proceed(request, response, fallback, located, backend, session, token),
+        ),
       // The store failed: Fastify's gate reads again, marks the store failing and answers 503.
-      () => fallback(request, response),
+      () => guarded(request, response, () => fallback(request, response)),
     );
   }
 
@@ -211,9 +250,11 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     const batch = confirming;
     confirming = [];
     for (const { request, response, fallback, located, backend, token } of batch) {
-      const session = sessions.readCached(token);
-      if (session) proceed(request, response, fallback, located, backend, session, token);
-      else readThenProceed(request, response, fallback, located, backend, token);
+      guarded(request, response, () => {
+        const session = sessions.readCached(token);
+        if (session) proceed(request, response, fallback, located, backend, session, token);
+        else readThenProceed(request, response, fallback, located, backend, token);
+      });
     }
   }
 }
@@ -231,11 +272,6 @@ interface PendingHit {
 function firstSegment(path: string): string {
   const end = path.indexOf('/', 1);
   return end === -1 ? '' : path.slice(1, end);
-}
-
-function hasBody(request: IncomingMessage): boolean {
-  const length = request.headers['content-length'];
-  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /**

@@ -17,6 +17,8 @@ export interface GatewayMetrics {
   readonly smsSends: Counter<'provider' | 'outcome'>;
   /** Push service events (`push.<outcome>`): sent, approved, denied, wrong_number, busy, … */
   readonly pushOutcomes: Counter<'outcome'>;
+  /** Requests answered 5xx by an unexpected error (a bug), by where it was caught: `lean`, `fastify`. */
+  readonly requestErrors: Counter<'where'>;
 }
 
 export function createMetrics(withDefaults: boolean): GatewayMetrics {
@@ -56,6 +58,11 @@ export function createMetrics(withDefaults: boolean): GatewayMetrics {
       'outcome',
     ]),
     pushOutcomes: counter('sekisho_push_outcomes_total', 'Push service events by outcome', ['outcome']),
+    requestErrors: counter(
+      'sekisho_request_errors_total',
+      'Requests that failed on an unexpected error (answered 5xx, the process kept running)',
+      ['where'],
+    ),
   };
 }
 

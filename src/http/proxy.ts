@@ -6,6 +6,7 @@ import { clientAddress, type ClientAddress } from './client-address.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { Gateway } from './gateway.ts';
 import { createLeanProxy, type RequestListener } from './lean-proxy.ts';
+import { OpenUpgrades } from './open-upgrades.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
 import { mapResponseHeaders } from './response-headers.ts';
 import {
@@ -36,11 +37,19 @@ type ProxyReply = Parameters<NonNullable<NonNullable<FastifyHttpProxyOptions['re
 export class Proxying {
   private readonly gateway: Gateway;
   private readonly pools: UpstreamPools;
+  private readonly upgrades: OpenUpgrades;
   private lean: ReturnType<typeof createLeanProxy> | null = null;
 
   constructor(gateway: Gateway) {
     this.gateway = gateway;
     this.pools = createUpstreamPools(gateway.config.backends);
+    this.upgrades = new OpenUpgrades(
+      (hash) => gateway.sessions.isLive(hash),
+      (error) => {
+        gateway.metrics.storeErrors.inc({ store: 'session' });
+        gateway.log.warn({ err: error }, 'websocket session check failed; closing (fail closed)');
+      },
+    );
   }
 
   /** Fastify's `serverFactory`: our node:http server, its timeouts, the lean path first. */
@@ -52,9 +61,12 @@ export class Proxying {
 
   /** Registers the Fastify proxy routes and turns the lean path on. */
   async register(app: FastifyInstance, policy: HeaderPolicy): Promise<void> {
-    await registerBackends(app, this.gateway, policy, this.pools);
+    await registerBackends(app, this.gateway, policy, this.pools, this.upgrades);
     app.addHook('preClose', async () => closeConnectionsWhenIdle(app.server));
-    app.addHook('onClose', async () => closeUpstreamPools(this.pools));
+    app.addHook('onClose', async () => {
+      this.upgrades.stop();
+      await closeUpstreamPools(this.pools);
+    });
     if (this.gateway.config.proxy.leanPath) this.lean = createLeanProxy(this.gateway, policy, this.pools);
   }
 }
@@ -105,6 +117,7 @@ async function registerBackends(
   gateway: Gateway,
   policy: HeaderPolicy,
   pools: UpstreamPools,
+  upgrades: OpenUpgrades,
 ) {
   const client = clientAddress(gateway.config.trustProxy);
   for (const [name, target] of pools) {
@@ -116,7 +129,15 @@ async function registerBackends(
           reply.elapsedTime / 1000,
         );
       });
-      await scope.register(proxy, backendOptions(policy, client, name, target));
+      await scope.register(proxy, {
+        ...backendOptions(policy, client, name, target),
+        // A websocket lives on after the upgrade: it is closed when its session ends.
+        preHandler: async (request: FastifyRequest) => {
+          const session = request.gatewaySession;
+          if (session && request.headers.upgrade !== undefined)
+            upgrades.track(request.raw.socket, session.hash);
+        },
+      });
     });
   }
 }
@@ -147,6 +168,9 @@ function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: strin
     // The backend's pool, with its timeouts (upstream-pools.ts), shared with the lean path.
     undici: pool as unknown as NonNullable<FastifyHttpProxyOptions['undici']>,
     replyOptions: {
+      // The canonical query byte for byte, as the lean path sends it (the plugin would re-encode
+      // it: `q=a+b&flag` arrived as `q=a%20b&flag=`).
+      queryString: (_search: string | undefined, url: string) => queryOf(url),
       rewriteRequestHeaders: (request: ForwardingRequest) => forward(request),
       rewriteHeaders: (headers: IncomingHttpHeaders) =>
         mapResponseHeaders(headers, upstream, basePath, name, policy.gatewayCookies),
@@ -154,6 +178,12 @@ function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: strin
         void upstreamFailed(reply as unknown as FastifyReply, name, error),
     },
   };
+}
+
+/** The query string of a (canonical) request URL without its `?`; empty when there is none. */
+function queryOf(url: string): string {
+  const mark = url.indexOf('?');
+  return mark === -1 ? '' : url.slice(mark + 1);
 }
 
 /** A backend that is down gives a 502 page (or JSON), one slower than its timeout a 504. */

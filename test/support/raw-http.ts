@@ -23,7 +23,9 @@ export async function rawRequest(
   body = '',
 ): Promise<RawResponse> {
   const { hostname, port, host } = new URL(baseUrl);
-  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
+  // A Host given in `headers` replaces the default one.
+  const ownHost = headers.some((h) => typeof h !== 'string' && h[0].toLowerCase() === 'host');
+  const lines = [`${method} ${path} HTTP/1.1`, ...(ownHost ? [] : [`Host: ${host}`])];
   for (const header of headers)
     lines.push(typeof header === 'string' ? header : `${header[0]}: ${header[1]}`);
   if (body) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);

@@ -56,7 +56,7 @@ function showLogin(
   username: string,
   errorKey: keyof Messages | null,
 ) {
-  const csrf = reply.generateCsrf();
+  const csrf = reply.csrfToken();
   return sendPage(request, reply, status, 'login', (t) => t.loginTitle, { csrf, next, username, errorKey });
 }
 

@@ -8,7 +8,7 @@ export async function logoutRoutes(app: FastifyInstance, gateway: Gateway) {
   const sessionCookie = cookieNames(gateway.config).session;
 
   app.get('/_sekisho/logout', async (request, reply) => {
-    return sendPage(request, reply, 200, 'logout', (t) => t.logoutTitle, { csrf: reply.generateCsrf() });
+    return sendPage(request, reply, 200, 'logout', (t) => t.logoutTitle, { csrf: reply.csrfToken() });
   });
 
   app.post('/_sekisho/logout', { preHandler: app.csrfProtection }, async (request, reply) => {

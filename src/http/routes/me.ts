@@ -105,7 +105,7 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
     const notice = noticeOf((request.query as Body).notice);
     const devices = gateway.push ? deviceRows(await gateway.push.listDevices(me.account.id), locale) : null;
     return sendPage(request, reply, 200, 'me', (t) => t.me.title, {
-      csrf: reply.generateCsrf(),
+      csrf: reply.csrfToken(),
       user: { id: me.account.id, displayName: me.account.displayName },
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
       sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), locale),
@@ -206,7 +206,7 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
           data: result.view.data,
           pt,
           messageKey: result.messageKey,
-          csrf: reply.generateCsrf(),
+          csrf: reply.csrfToken(),
           next: ME_PATH,
           action: `${ME_PATH}/phone/confirm`,
         });
@@ -231,7 +231,7 @@ export async function meRoutes(app: FastifyInstance, gateway: Gateway) {
     typed: string,
   ) {
     return sendPage(request, reply, status, 'me-phone', (t) => t.me.phoneTitle, {
-      csrf: reply.generateCsrf(),
+      csrf: reply.csrfToken(),
       mode: phoneChange.mode(me.account, me.session.data.proven),
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
       typed,

@@ -162,7 +162,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: Gateway) {
         );
         const t = messagesFor(pickLocale(request));
         return sendPage(request, reply, errorKey ? 400 : 200, 'identify', () => pt.title ?? t.mfaTitle, {
-          csrf: reply.generateCsrf(),
+          csrf: reply.csrfToken(),
           next,
           action: `/_sekisho/mfa/${encodeURIComponent(outcome.name)}`,
           methodName: pt.methodName ?? outcome.name,
@@ -197,7 +197,7 @@ function renderView(
     data: view.data,
     pt,
     messageKey,
-    csrf: reply.generateCsrf(),
+    csrf: reply.csrfToken(),
     next: step.next,
     action,
     username: step.challenge.user.id,
