@@ -19,6 +19,7 @@ import {
   enrolDevice,
   pushHarness,
   signedAnswer,
+  signedInbox,
   type PushHarness,
   type TestDevice,
 } from './push-harness.ts';
@@ -63,9 +64,9 @@ const api = (base: string, call: string, body: unknown, key = apiKey) =>
   post(`${base}/_sekisho/push/api/v1/auth/${call}`, body, { authorization: `Bearer ${key}` });
 
 async function inboxOver(base: string, device: TestDevice, waitSeconds = 0) {
-  const time = h.clock.now();
-  const signature = await sign(device.keys.privateKey, inboxPayload(device.id, time));
-  return post(`${base}/_sekisho/push/device/inbox`, { deviceId: device.id, time, signature, waitSeconds });
+  const { time, nonce, signature } = await signedInbox(device, h.clock.now());
+  const body = { deviceId: device.id, time, nonce, signature, waitSeconds };
+  return post(`${base}/_sekisho/push/device/inbox`, body);
 }
 
 async function activationBody() {

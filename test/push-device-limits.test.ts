@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboxPayload, sign } from '../views/static/push/protocol.js';
 import { addUser, request, startGateway, type TestGateway } from './support/gateway.ts';
-import { enrolDevice, type TestDevice } from './push-harness.ts';
+import { enrolDevice, signedInbox as signedInboxCall, type TestDevice } from './push-harness.ts';
 
 /** device-routes.ts: calls per client IP per minute. */
 const inboxLimit = 600;
@@ -47,9 +46,8 @@ describe('push device API rate limits (inbox and respond)', () => {
   }
 
   async function signedInbox() {
-    const time = Date.now();
-    const signature = await sign(device.keys.privateKey, inboxPayload(device.id, time));
-    return { deviceId: device.id, time, signature };
+    const { deviceId, time, nonce, signature } = await signedInboxCall(device, Date.now());
+    return { deviceId, time, nonce, signature };
   }
 
   it('answers a signed inbox call (the control case)', async () => {

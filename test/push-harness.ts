@@ -15,6 +15,7 @@ import {
   activatePayload,
   generateDeviceKey,
   inboxPayload,
+  newNonce,
   publicJwk,
   respondPayload,
   sign,
@@ -100,9 +101,11 @@ export async function enrolDevice(service: PushService, userId: string): Promise
   return { id: result.deviceId, userId, keys };
 }
 
+/** A signed inbox call, with a fresh nonce as the authenticators send (each call works once). */
 export async function signedInbox(device: TestDevice, time: number, waitMs = 0): Promise<InboxInput> {
-  const signature = await sign(device.keys.privateKey, inboxPayload(device.id, time));
-  return { deviceId: device.id, time, signature, waitMs };
+  const nonce = newNonce();
+  const signature = await sign(device.keys.privateKey, inboxPayload(device.id, time, nonce));
+  return { deviceId: device.id, time, nonce, signature, waitMs };
 }
 
 export async function signedAnswer(

@@ -11,6 +11,7 @@ import {
   activatePayload,
   generateDeviceKey,
   inboxPayload,
+  newNonce,
   publicJwk,
   respondPayload,
   sign,
@@ -152,8 +153,9 @@ export async function waitForRequest(
 
 async function readInbox(device: VirtualDevice, waitSeconds: number): Promise<PendingRequest[]> {
   const time = Date.now();
-  const signature = await sign(device.privateKey, inboxPayload(device.deviceId, time));
-  const body = { deviceId: device.deviceId, time, signature, waitSeconds };
+  const nonce = newNonce();
+  const signature = await sign(device.privateKey, inboxPayload(device.deviceId, time, nonce));
+  const body = { deviceId: device.deviceId, time, nonce, signature, waitSeconds };
   const answer = await post(device.origin, 'inbox', body, (waitSeconds + 15) * 1000);
   if (answer.status === 401) throw unauthorized();
   const requests = (answer.body as { requests?: unknown }).requests;

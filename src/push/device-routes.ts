@@ -29,6 +29,7 @@ const activateBody = z.object({
 const inboxBody = z.object({
   deviceId: z.string().regex(PATTERNS.deviceId),
   time: z.int().min(0),
+  nonce: z.string().regex(PATTERNS.nonce).optional(),
   signature,
   waitSeconds: z.number().min(0).max(25).default(0),
 });

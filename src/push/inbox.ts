@@ -1,7 +1,9 @@
 /**
  * `inbox` (docs/push.md §2): a device reads the live, undecided pushes of its user, signed
- * with its key over a recent time. With a wait it long-polls until a push arrives.
+ * with its key over a recent time and a nonce; each signed call is accepted once. With a wait it
+ * long-polls until a push arrives.
  */
+import { createHash } from 'node:crypto';
 import { inboxPayload, PATTERNS } from '../../views/static/push/protocol.js';
 import type { PushContext } from './context.ts';
 import type { StoredDevice } from './device-repository.ts';
@@ -11,6 +13,11 @@ import type { InboxInput, InboxResult, PendingRequest } from './types.ts';
 
 /** How far a device's clock may be from ours. */
 const MAX_SKEW_MS = 300_000;
+/**
+ * How long an accepted call is remembered: the whole width of the window its time is accepted in,
+ * so it cannot come back while its time is still good, here or on an instance whose clock differs.
+ */
+const SEEN_TTL_MS = 2 * MAX_SKEW_MS;
 /** The longest long-poll: under common proxies' 30 s idle timeouts. */
 const MAX_WAIT_MS = 25_000;
 
@@ -49,14 +56,36 @@ async function authorize(ctx: PushContext, input: InboxInput): Promise<StoredDev
     ctx.log.warn({ deviceId: input.deviceId, reason: 'unknown_or_revoked' }, 'push device refused');
     return null;
   }
-  if (!isValidSignature(device.publicKey, inboxPayload(device.id, input.time), input.signature)) {
+  const payload = signedPayload(device.id, input);
+  if (payload === null || !isValidSignature(device.publicKey, payload, input.signature)) {
     ctx.log.warn(
       { deviceId: device.id, user: device.userId, reason: 'bad_signature' },
       'push device refused',
     );
     return null;
   }
+  if (!(await isFirstUse(ctx, payload))) {
+    ctx.log.warn({ deviceId: device.id, user: device.userId, reason: 'replayed' }, 'push device refused');
+    return null;
+  }
   return device;
+}
+
+function signedPayload(deviceId: string, input: InboxInput): string | null {
+  try {
+    return inboxPayload(deviceId, input.time, input.nonce);
+  } catch {
+    return null; // a nonce that breaks the protocol's pattern cannot have been signed by a device
+  }
+}
+
+/**
+ * Remembers the signed statement itself (put-if-absent in the shared store), not the signature:
+ * an ECDSA signature has a second valid form, (r, n − s), which a replay could use instead.
+ */
+async function isFirstUse(ctx: PushContext, payload: string): Promise<boolean> {
+  const hash = createHash('sha256').update(payload).digest('base64url');
+  return ctx.store.putIfAbsent(pushKeys.signedCall(hash), '1', SEEN_TTL_MS);
 }
 
 /** The user's pending pushes, oldest first; drops IDs that are no longer pending from the inbox. */

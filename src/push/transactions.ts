@@ -20,6 +20,8 @@ export const pushKeys = {
   /** Pushes to a user in one aligned window bucket (the cap is a sliding window over two). */
   rate: (userId: string, bucket: number) => `push:rate:${userId}:${bucket}`,
   environments: (userId: string) => `push:env:${userId}`,
+  /** A signed inbox call already accepted, by the SHA-256 of what it signed: each works once. */
+  signedCall: (payloadHash: string) => `push:signed:${payloadHash}`,
 };
 
 /** One channel for every user (the message is the user ID): the store cannot unsubscribe. */

@@ -72,6 +72,8 @@ export type ActivateResult =
 export interface InboxInput {
   readonly deviceId: string;
   readonly time: number;
+  /** Signed with the time, so that each call is a statement of its own (absent from older clients). */
+  readonly nonce?: string;
   readonly signature: string;
   /** Long-poll: wait up to this long for a request when none is pending (0: answer at once). */
   readonly waitMs: number;

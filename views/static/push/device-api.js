@@ -1,6 +1,6 @@
 // The gateway's device API (/_sekisho/push/device/*, docs/push.md): activate, inbox and
 // respond, each signed with the device key exactly as protocol.js lays the payloads out.
-import { activatePayload, inboxPayload, publicJwk, respondPayload, sign } from './protocol.js';
+import { activatePayload, inboxPayload, newNonce, publicJwk, respondPayload, sign } from './protocol.js';
 
 /**
  * @typedef {import('./device-store.js').Device} Device
@@ -53,8 +53,10 @@ export const postActivation = (body) => postJson('activate', body);
  */
 export async function postInbox(device, signal) {
   const time = Date.now();
-  const signature = await sign(device.privateKey, inboxPayload(device.deviceId, time));
-  return postJson('inbox', { deviceId: device.deviceId, time, signature, waitSeconds: WAIT_SECONDS }, signal);
+  const nonce = newNonce();
+  const signature = await sign(device.privateKey, inboxPayload(device.deviceId, time, nonce));
+  const body = { deviceId: device.deviceId, time, nonce, signature, waitSeconds: WAIT_SECONDS };
+  return postJson('inbox', body, signal);
 }
 
 /**

@@ -3,11 +3,17 @@
 
 export declare const PROTOCOL: 'sekisho-push/1';
 export declare const PATTERNS: Readonly<
-  Record<'code' | 'challenge' | 'deviceId' | 'transactionId' | 'number' | 'time' | 'decision', RegExp>
+  Record<
+    'code' | 'challenge' | 'deviceId' | 'transactionId' | 'number' | 'time' | 'nonce' | 'decision',
+    RegExp
+  >
 >;
 
 export declare function activatePayload(code: string): string;
-export declare function inboxPayload(deviceId: string, time: number | string): string;
+/** With a nonce (every current client), each call is a statement of its own; see docs/push.md §1. */
+export declare function inboxPayload(deviceId: string, time: number | string, nonce?: string): string;
+/** 16 random bytes, base64url: a fresh one for every inbox call. */
+export declare function newNonce(): string;
 export declare function respondPayload(r: {
   deviceId: string;
   transactionId: string;

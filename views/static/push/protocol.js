@@ -12,6 +12,7 @@ export const PATTERNS = {
   transactionId: /^ptx_[A-Za-z0-9_-]{22}$/,
   number: /^[1-9][0-9]$/,
   time: /^[0-9]{1,16}$/,
+  nonce: /^[A-Za-z0-9_-]{22}$/,
   decision: /^(approve|deny|report)$/,
 };
 
@@ -31,11 +32,21 @@ export function activatePayload(code) {
 }
 
 /**
+ * The nonce makes every inbox call a statement of its own, which the gateway accepts once; without
+ * one (clients from before nonces) the same device and millisecond work once.
  * @param {string} deviceId
  * @param {number | string} time
+ * @param {string} [nonce]
  */
-export function inboxPayload(deviceId, time) {
-  return [PROTOCOL, 'inbox', field('deviceId', deviceId), field('time', String(time))].join('\n');
+export function inboxPayload(deviceId, time, nonce) {
+  const fields = [PROTOCOL, 'inbox', field('deviceId', deviceId), field('time', String(time))];
+  if (nonce !== undefined) fields.push(field('nonce', nonce));
+  return fields.join('\n');
+}
+
+/** 16 random bytes, base64url: a fresh one for every inbox call. */
+export function newNonce() {
+  return toBase64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /**
