@@ -194,7 +194,10 @@ export type VerifyResult =
 /** A plain HTTP route a plugin adds under `/_sekisho/` (callbacks, sandbox pages). */
 export interface PluginRoute {
   readonly method: 'GET' | 'POST';
-  /** Path under `/_sekisho/`, may use `:param` segments, e.g. `sms/callback/:secret`. */
+  /**
+   * Path under `/_sekisho/`, may use `:param` segments, e.g. `sms/callback/:secret`. A segment
+   * named `:secret` is replaced by `[redacted]` in every log line of the route.
+   */
   readonly path: string;
   handle(request: PluginHttpRequest): Promise<PluginHttpResponse>;
 }

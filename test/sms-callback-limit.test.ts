@@ -24,11 +24,13 @@ describe('SMS delivery callback: wrong secrets are rate limited per address', ()
   let karaden: FakeKaraden;
   let gw: TestGateway;
   let message: KaradenMessage;
+  const logLines: string[] = [];
 
   beforeAll(async () => {
     karaden = await startFakeKaraden();
     gw = await startGateway({
       clock,
+      logLines,
       config: {
         trustProxy: ['127.0.0.1'],
         backends: { bk03: { url: 'http://127.0.0.1:9' } },
@@ -85,5 +87,11 @@ describe('SMS delivery callback: wrong secrets are rate limited per address', ()
 
     clock.advance(SECRET_FAILURE_WINDOW_MS);
     expect((await callback(SECRET, guesser)).status).toBe(200);
+  });
+
+  it('never writes the secret to the log, right or wrong (it is in the path)', () => {
+    expect(logLines.some((line) => line.includes('/_sekisho/sms/callback/[redacted]'))).toBe(true);
+    expect(logLines.filter((line) => line.includes(SECRET))).toEqual([]);
+    expect(logLines.filter((line) => line.includes('one-more-guess'))).toEqual([]);
   });
 });

@@ -9,9 +9,12 @@ import { clientOf } from '../session-cookie.ts';
 export function registerPluginRoutes(app: FastifyInstance, gateway: Gateway): void {
   for (const { plugin, method } of gateway.methods.values()) {
     for (const route of method.routes ?? []) {
+      const url = `/_sekisho/${route.path}`;
       app.route({
         method: route.method,
-        url: `/_sekisho/${route.path}`,
+        url,
+        // A `:secret` segment (a callback's shared secret) never reaches the logs.
+        ...(url.includes('/:secret') ? { logSerializers: { req: redactedRequest(url) } } : {}),
         handler: async (request, reply) => {
           const response = await route.handle(pluginRequest(request));
           return sendPluginResponse(request, reply, response, plugin.messages[pickLocale(request)]);
@@ -19,6 +22,20 @@ export function registerPluginRoutes(app: FastifyInstance, gateway: Gateway): vo
       });
     }
   }
+}
+
+/** Logs a request to `url` (a route pattern) with its `:secret` segments replaced. */
+function redactedRequest(url: string) {
+  const secret = url.split('/').map((segment) => segment === ':secret');
+  return (req: { id: string; method: string; url: string; ip?: string }) => ({
+    id: req.id,
+    method: req.method,
+    path: (req.url.split('?')[0] ?? '')
+      .split('/')
+      .map((segment, i) => (secret[i] ? '[redacted]' : segment))
+      .join('/'),
+    ip: req.ip,
+  });
 }
 
 function pluginRequest(request: FastifyRequest): Parameters<PluginRoute['handle']>[0] {
