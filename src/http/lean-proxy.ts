@@ -10,7 +10,7 @@ import { cookieNames, type Gateway } from './gateway.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { HistogramCell, Tally } from './hot-metrics.ts';
 import { mapResponseHeaders } from './response-headers.ts';
-import type { UpstreamPools } from './upstream-pools.ts';
+import { upstreamPath, type UpstreamPools } from './upstream-pools.ts';
 
 export type RequestListener = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -188,7 +188,7 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       identity = session?.data ?? null;
     }
     countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule);
-    const target = backend.basePath + located.path.slice(backend.name.length + 1) + located.query;
+    const target = upstreamPath(backend, backend.name, located.path) + located.query;
     forward(request, response, backend, target, identity, fallback);
   }
 
@@ -268,10 +268,10 @@ interface PendingHit {
   readonly token: string | undefined;
 }
 
-/** `/name/rest` → `name`; the lean path serves only paths under a backend's `/<name>/`. */
+/** `/name/rest` or `/name` → `name`. */
 function firstSegment(path: string): string {
   const end = path.indexOf('/', 1);
-  return end === -1 ? '' : path.slice(1, end);
+  return end === -1 ? path.slice(1) : path.slice(1, end);
 }
 
 /**

@@ -12,6 +12,7 @@ import { mapResponseHeaders } from './response-headers.ts';
 import {
   closeUpstreamPools,
   createUpstreamPools,
+  upstreamPath,
   type Upstream,
   type UpstreamPools,
 } from './upstream-pools.ts';
@@ -25,6 +26,7 @@ interface ForwardingRequest {
 }
 
 type WsClientOptions = NonNullable<FastifyHttpProxyOptions['wsClientOptions']>;
+type ReplyFromOptions = Parameters<FastifyReply['from']>[1];
 
 /** The reply type reply-from hands to onError (it allows HTTP/2 replies, which we never serve). */
 type ProxyReply = Parameters<NonNullable<NonNullable<FastifyHttpProxyOptions['replyOptions']>['onError']>>[0];
@@ -160,6 +162,11 @@ function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: strin
   return {
     upstream: upstream.origin,
     prefix: `/${name}`,
+    // The target is computed as on the lean path, from the canonical URL (rewriteUrl made it),
+    // not by the plugin's prefix stripping: both carriers send the backend the same request line.
+    // The query is added by replyOptions.queryString, never parsed or decoded on the way.
+    handler: (request: FastifyRequest, reply: FastifyReply, _dest: string, options: ReplyFromOptions) =>
+      reply.from(upstreamPath(target, name, request.url.split('?', 1)[0] ?? '/'), options),
     rewritePrefix: basePath,
     websocket: true as const,
     // Location is mapped once, by mapResponseHeaders (the plugin's own rewrite would map it twice).

@@ -34,6 +34,16 @@ export function createUpstreamPools(backends: Readonly<Record<string, BackendCon
   return upstreams;
 }
 
+/**
+ * The path a backend receives for a canonical gateway path under `/<name>`: its base path, then
+ * the rest of the path, byte for byte (`/bk01` alone is the backend's root). Both proxy
+ * carriers send exactly this, followed by the canonical query.
+ */
+export function upstreamPath(upstream: Pick<Upstream, 'basePath'>, name: string, path: string): string {
+  const forwarded = upstream.basePath + path.slice(name.length + 1);
+  return forwarded === '' ? '/' : forwarded;
+}
+
 export async function closeUpstreamPools(pools: UpstreamPools): Promise<void> {
   await Promise.all([...pools.values()].map(({ pool }) => (pool.destroyed ? undefined : pool.destroy())));
 }
