@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { FormClient } from './support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from './support/gateway.ts';
+import { carriers } from './support/carriers.ts';
 
-describe('what the gate answers', () => {
+describe.each(carriers)('what the gate answers ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let gw: TestGateway;
   let taro: FormClient;
@@ -13,6 +14,7 @@ describe('what the gate answers', () => {
     backend = await startBackend();
     gw = await startGateway({
       config: {
+        proxy: { leanPath },
         backends: {
           bk01: { url: backend.url },
           bk02: { url: backend.url },

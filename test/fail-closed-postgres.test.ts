@@ -3,6 +3,7 @@ import { startBackend, type FakeBackend } from './support/backend.ts';
 import { csrfField, FormClient } from './support/browser-client.ts';
 import { databaseUrl } from './support/env.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from './support/gateway.ts';
+import { carriers } from './support/carriers.ts';
 import { startTcpForwarder, type TcpForwarder } from './support/tcp-forwarder.ts';
 import { waitFor } from './support/wait-for.ts';
 
@@ -14,7 +15,7 @@ const realPostgres = new URL(databaseUrl);
 const probeIntervalMs = 2000;
 const noticeWithinMs = probeIntervalMs + 1000 + 1000;
 
-describe('Postgres unreachable: fail closed', () => {
+describe.each(carriers)('Postgres unreachable: fail closed ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let forwarder: TcpForwarder;
   let gw: TestGateway;
@@ -28,6 +29,7 @@ describe('Postgres unreachable: fail closed', () => {
     viaForwarder.host = `127.0.0.1:${forwarder.port}`;
     gw = await startGateway({
       config: {
+        proxy: { leanPath },
         backends: { bk01: { url: backend.url }, open: { url: backend.url } },
         database: { url: viaForwarder.toString(), poolSize: 4 },
       },

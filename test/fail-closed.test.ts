@@ -3,12 +3,13 @@ import { startBackend, type FakeBackend } from './support/backend.ts';
 import { csrfField, FormClient } from './support/browser-client.ts';
 import { uniqueName } from './support/env.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from './support/gateway.ts';
+import { carriers } from './support/carriers.ts';
 import { startTcpForwarder, type TcpForwarder } from './support/tcp-forwarder.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const realRedis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
-describe('Redis unreachable: fail closed', () => {
+describe.each(carriers)('Redis unreachable: fail closed ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let forwarder: TcpForwarder;
   let gw: TestGateway;
@@ -20,6 +21,7 @@ describe('Redis unreachable: fail closed', () => {
     forwarder = await startTcpForwarder(realRedis.hostname, Number(realRedis.port || 6379));
     gw = await startGateway({
       config: {
+        proxy: { leanPath },
         backends: { bk01: { url: backend.url }, open: { url: backend.url } },
         redis: { url: `redis://127.0.0.1:${forwarder.port}`, keyPrefix: `${uniqueName('kv')}:` },
       },

@@ -2,20 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { rawRequest } from './support/raw-http.ts';
 import { setRules, startGateway, type TestGateway } from './support/gateway.ts';
+import { carriers } from './support/carriers.ts';
 
 /**
  * The matcher under path attacks, end to end: every trick that could make `/open/` (public)
  * reach `/secret/` must be refused (400) or treated as `/secret/` (login needed), and the
  * backend must never see the request.
  */
-describe('path attacks through the real gateway', () => {
+describe.each(carriers)('path attacks through the real gateway ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let gw: TestGateway;
 
   beforeAll(async () => {
     backend = await startBackend();
     gw = await startGateway({
-      config: { backends: { open: { url: backend.url }, secret: { url: backend.url } } },
+      config: {
+        proxy: { leanPath },
+        backends: { open: { url: backend.url }, secret: { url: backend.url } },
+      },
     });
     await setRules(gw, '/open/=ALL;;BYPASS', '/secret/=ALL;;');
   });

@@ -2,19 +2,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { rawRequest } from './support/raw-http.ts';
 import { request, setRules, startGateway, type TestGateway } from './support/gateway.ts';
+import { carriers } from './support/carriers.ts';
 
 /**
  * What the README's rule grammar promises about which rule decides, end to end through the real
  * proxy: a longer prefix replaces a public parent whatever the letter case or path parameters
  * of the request, and a host rule replaces the rule for every host for that Host only.
  */
-describe('which rule decides, through the real gateway', () => {
+describe.each(carriers)('which rule decides, through the real gateway ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let gw: TestGateway;
 
   beforeAll(async () => {
     backend = await startBackend();
-    gw = await startGateway({ config: { backends: { open: { url: backend.url } } } });
+    gw = await startGateway({
+      config: {
+        proxy: { leanPath },
+        backends: { open: { url: backend.url } },
+      },
+    });
     await setRules(gw, '/open/=ALL;;BYPASS', '/open/admin/=@admins;;', 'http://intra.example/open/=ALL;;');
   });
   afterAll(async () => {

@@ -12,7 +12,8 @@ import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { RedisStore } from '../adapters/redis/redis-store.ts';
-import { canonicalTarget, hasBody, isBodyRefused, routedSegments } from './canonical-target.ts';
+import { hasBody, isBodyRefused } from '../pipeline/canonical-target.ts';
+import { createPipeline, type RequestPipeline } from '../pipeline/pipeline.ts';
 import { createGate } from './gate.ts';
 import { cookieNames, type Gateway } from './gateway.ts';
 import { headerPolicy } from './identity-headers.ts';
@@ -41,8 +42,19 @@ const badPathRoute = '/_sekisho/bad-path';
 /** Builds the gateway's Fastify app; `server.ts` listens. Registration order is explicit on purpose. */
 export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   const { config } = gateway;
-  const proxying = new Proxying(gateway);
-  const routed = routedSegments(Object.keys(config.backends));
+  const names = cookieNames(config);
+  const pipeline = createPipeline({
+    config,
+    sessionCookie: names.session,
+    rules: () => gateway.rules.current,
+    catalogue: gateway.catalogue,
+    sessions: gateway.sessions,
+    onStoreError: (error) => {
+      gateway.metrics.storeErrors.inc({ store: 'session' });
+      gateway.readiness.markFailing('store', error instanceof Error ? error.message : 'error');
+    },
+  });
+  const proxying = new Proxying(gateway, pipeline);
   const app = Fastify({
     serverFactory: proxying.serverFactory,
     loggerInstance: gateway.log as FastifyBaseLogger,
@@ -50,11 +62,10 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     // Case-sensitive on the canonical target: a router that folds case folds Unicode too.
     routerOptions: { caseSensitive: true },
     genReqId: () => randomUUID(),
-    rewriteUrl: (req) => (isBodyRefused(req) ? badPathRoute : routedUrl(req.url ?? '/', routed)),
+    rewriteUrl: (req) => (isBodyRefused(req) ? badPathRoute : canonicalUrl(pipeline, req.url ?? '/')),
     bodyLimit: 64 * 1024,
   });
   app.decorateRequest('gatewaySession', null);
-  const names = cookieNames(config);
 
   await app.register(cookie, { secret: gateway.secret });
   await app.register(helmet, {
@@ -96,7 +107,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   app.decorateReply('csrfToken', function (this: FastifyReply) {
     return this.generateCsrf({ userInfo: csrfBinding(this.request, names.session) });
   });
-  app.addHook('onRequest', createGate(gateway));
+  app.addHook('onRequest', createGate(gateway, pipeline));
   setErrorPages(app);
 
   await app.register(async (pages) => {
@@ -149,8 +160,8 @@ function csrfBinding(request: FastifyRequest, sessionCookie: string): string {
 }
 
 /** Routing, the gate and the proxy all see the canonical target the rules are matched on. */
-function routedUrl(url: string, routed: ReadonlySet<string>): string {
-  const target = canonicalTarget(url, routed);
+function canonicalUrl(pipeline: RequestPipeline, url: string): string {
+  const target = pipeline.target(url);
   return target.ok ? target.path + target.query : badPathRoute;
 }
 

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { decideLocated, locateRule } from '../domain/rules/decide.ts';
 import type { AccessDecision } from '../domain/rules/types.ts';
-import type { ActiveSession } from '../core/session-service.ts';
 import { ADMIN_PREFIX } from '../core/rule-engine.ts';
-import { cookieNames, type Gateway } from './gateway.ts';
+import type { ActiveSession } from '../core/session-service.ts';
+import type { RequestPipeline } from '../pipeline/pipeline.ts';
+import type { Gateway } from './gateway.ts';
 import { sessionRead, upstreamFailure } from './lean-proxy.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
 import { upstreamFailed } from './proxy.ts';
@@ -19,12 +19,13 @@ declare module 'fastify' {
 export const ownPrefix = '/_sekisho/';
 
 /**
- * The checkpoint: every request outside `/_sekisho/` is decided here, before routing.
- * Default deny; at most one store round trip; fail closed when a dependency is down.
+ * The checkpoint: every request outside `/_sekisho/` is decided here, before routing, by the
+ * same pipeline as the lean path (canonical target, rule, session, decision). Default deny;
+ * at most one store round trip; fail closed when a dependency is down.
  */
-export function createGate(gateway: Gateway) {
-  const sessionCookie = cookieNames(gateway.config).session;
+export function createGate(gateway: Gateway, pipeline: RequestPipeline) {
   const hasHome = gateway.config.homePath !== undefined;
+  const { classifier } = pipeline;
   return async function gate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // The lean path already let this request through, and its backend failed: the error page.
     const failed = request.raw[upstreamFailure];
@@ -34,24 +35,26 @@ export function createGate(gateway: Gateway) {
     // default deny would answer 403 before the redirect unless a rule happened to cover `/`.
     if (hasHome && isHomeRequest(request)) return;
     if (!gateway.readiness.isReady) return unavailable(request, reply);
-    const target = { host: request.headers.host ?? null, rawPath: pathOf(request.url) };
-    // Path and rule are found once; the session is read only when the rule needs one.
-    const located = locateRule(gateway.rules.current, target);
-    if (located.kind !== 'located') return finish(gateway, request, reply, located);
-    let session: ActiveSession | null;
-    const token = request.cookies[sessionCookie];
+    // request.url is already canonical (rewriteUrl): path and rule are found once.
+    const mark = request.url.indexOf('?');
+    const located = classifier.locate({
+      path: mark === -1 ? request.url : request.url.slice(0, mark),
+      query: mark === -1 ? '' : request.url.slice(mark),
+      host: request.headers.host ?? null,
+    });
+    if (!classifier.needsSession(located))
+      return finish(gateway, request, reply, classifier.classify(located, null).decision);
+    const token = pipeline.sessionToken(request.headers.cookie);
     // The lean path read this cookie's session a moment ago and handed the request over: no second read.
     const known = request.raw[sessionRead];
-    try {
-      session = known && known.token === token ? known.session : await gateway.sessions.read(token);
-    } catch (error) {
-      gateway.metrics.storeErrors.inc({ store: 'session' });
-      gateway.readiness.markFailing('store', error instanceof Error ? error.message : 'error');
-      request.log.error({ err: error }, 'session store unreachable; refusing (fail closed)');
+    const outcome =
+      known && known.token === token ? known.outcome : await pipeline.sessions.readAsync(token);
+    if (!outcome.ok) {
+      request.log.error({ err: outcome.error }, 'session store unreachable; refusing (fail closed)');
       return unavailable(request, reply);
     }
-    request.gatewaySession = session;
-    return finish(gateway, request, reply, decideLocated(located, session?.data ?? null, gateway.catalogue));
+    request.gatewaySession = outcome.session;
+    return finish(gateway, request, reply, classifier.classify(located, outcome.session).decision);
   };
 }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
-import { decideLocated, locateRule, type LocatedRequest } from '../domain/rules/decide.ts';
-import type { ActiveSession } from '../core/session-service.ts';
 import type { StoredSession } from '../ports/store.ts';
-import { canonicalTarget, hasBody, isBodyRefused, routedSegments } from './canonical-target.ts';
-import { clientAddress } from './client-address.ts';
-import { cookieNames, type Gateway } from './gateway.ts';
+import { hasBody, isBodyRefused } from '../pipeline/canonical-target.ts';
+import type { Located } from '../pipeline/classify.ts';
+import type { RequestPipeline } from '../pipeline/pipeline.ts';
+import type { SessionOutcome } from '../pipeline/session-reader.ts';
+import type { Gateway } from './gateway.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { HistogramCell, Tally } from './hot-metrics.ts';
 import { mapResponseHeaders } from './response-headers.ts';
@@ -31,7 +31,8 @@ export const sessionRead = Symbol('sekisho.sessionRead');
 export interface SessionRead {
   /** The cookie value the session was read for. */
   readonly token: string | undefined;
-  readonly session: ActiveSession | null;
+  /** What the read came to (a failed store was already reported). */
+  readonly outcome: SessionOutcome;
 }
 
 declare module 'node:http' {
@@ -52,8 +53,8 @@ interface LeanBackend {
   readonly latency: Map<number, HistogramCell>;
 }
 
-/** A request's rule, its canonical path and its canonical query (`?…` or empty). */
-type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }> & { readonly query: string };
+/** A request the rules let reach a backend (given the session). */
+type ProxiedLocated = Extract<Located, { kind: 'located' | 'bypass' }>;
 
 /**
  * The hot path in front of Fastify: a request that is for a backend and allowed (an allowing
@@ -64,7 +65,12 @@ type Located = Extract<LocatedRequest, { kind: 'located' | 'bypass' }> & { reado
  * while not ready, 502/504 pages, websockets) goes to Fastify unchanged, which decides it
  * exactly as before. `fallback` is Fastify's request handler.
  */
-export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: UpstreamPools) {
+export function createLeanProxy(
+  gateway: Pick<Gateway, 'readiness' | 'metrics' | 'log'>,
+  pipeline: RequestPipeline,
+  policy: HeaderPolicy,
+  pools: UpstreamPools,
+) {
   const backends = new Map<string, LeanBackend>();
   for (const [name, { url: upstream, basePath, pool }] of pools) {
     backends.set(name, {
@@ -76,14 +82,11 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
       latency: new Map(),
     });
   }
-  const sessionCookie = cookieNames(gateway.config).session;
-  const routed = routedSegments(backends.keys());
-  const client = clientAddress(gateway.config.trustProxy);
-  const { metrics, catalogue, sessions, log } = gateway;
-  let confirming: PendingHit[] = [];
+  const { classifier, client } = pipeline;
+  const { metrics, log } = gateway;
   // Metric cells looked up once (per rule, per backend and status), then plain additions.
-  const decisionTallies = new WeakMap<Located['rule'], Tally>();
-  const countDecision = (decision: 'allow' | 'bypass', rule: Located['rule']) => {
+  const decisionTallies = new WeakMap<ProxiedLocated['rule'], Tally>();
+  const countDecision = (decision: 'allow' | 'bypass', rule: ProxiedLocated['rule']) => {
     let tally = decisionTallies.get(rule);
     if (!tally)
       decisionTallies.set(rule, (tally = metrics.decisionTallies.tally({ decision, rule: rule.prefix })));
@@ -169,27 +172,28 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
     response.end('{"error":"internal"}');
   }
 
+  /** The pipeline's verdict, carried out: forwarded here, or handed to Fastify with what was read. */
   function proceed(
     request: IncomingMessage,
     response: ServerResponse,
     fallback: RequestListener,
-    located: Located,
+    located: ProxiedLocated,
     backend: LeanBackend,
-    session: ActiveSession | null,
-    token?: string,
+    outcome: SessionOutcome,
+    token: string | undefined,
   ): void {
-    let identity: StoredSession | null = null;
-    if (located.kind === 'located') {
-      const decision = decideLocated(located, session?.data ?? null, catalogue);
-      if (decision.kind !== 'allow') {
-        request[sessionRead] = { token, session };
-        return fallback(request, response);
-      }
-      identity = session?.data ?? null;
+    if (!outcome.ok) {
+      request[sessionRead] = { token, outcome };
+      return fallback(request, response);
+    }
+    const verdict = classifier.classify(located, outcome.session);
+    if (verdict.kind !== 'forward') {
+      request[sessionRead] = { token, outcome };
+      return fallback(request, response);
     }
     countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule);
     const target = upstreamPath(backend, backend.name, located.path) + located.query;
-    forward(request, response, backend, target, identity, fallback);
+    forward(request, response, backend, target, verdict.identity, fallback);
   }
 
   return function leanProxy(
@@ -201,104 +205,26 @@ export function createLeanProxy(gateway: Gateway, policy: HeaderPolicy, pools: U
   };
 
   function route(request: IncomingMessage, response: ServerResponse, fallback: RequestListener): void {
-    const url = request.url ?? '/';
     if (!gateway.readiness.isReady || isBodyRefused(request)) return fallback(request, response);
     // Not canonical: Fastify's rewriteUrl refuses it (400).
-    const canonical = canonicalTarget(url, routed);
+    const canonical = pipeline.target(request.url ?? '/');
     if (!canonical.ok) return fallback(request, response);
-    const found = locateRule(gateway.rules.current, {
-      host: request.headers.host ?? null,
-      rawPath: canonical.path,
-    });
-    if (found.kind !== 'located' && found.kind !== 'bypass') return fallback(request, response);
-    const located = { ...found, query: canonical.query };
-    // Escapes left after normalising (e.g. invalid UTF-8) are for Fastify's router to judge.
-    if (located.path.includes('%')) return fallback(request, response);
-    const backend = backends.get(firstSegment(located.path));
+    const located = classifier.locate({ ...canonical, host: request.headers.host ?? null });
+    if (located.kind !== 'located' && located.kind !== 'bypass') return fallback(request, response);
+    const backend = located.backend === null ? undefined : backends.get(located.backend);
     if (!backend) return fallback(request, response);
-    if (located.kind === 'bypass') return proceed(request, response, fallback, located, backend, null);
-    const token = cookieValue(request.headers.cookie, sessionCookie);
-    const cached = sessions.readCached(token);
-    // No usable cookie: the answer is a login redirect or a 401, which Fastify's gate gives.
-    if (cached === null) return fallback(request, response);
-    if (cached === undefined) return readThenProceed(request, response, fallback, located, backend, token);
-    // A cache hit is confirmed after the rest of this event-loop turn's I/O: a store connection
-    // lost in the same turn turns the cache off first, and the request then fails closed.
-    confirming.push({ request, response, fallback, located, backend, token });
-    if (confirming.length === 1) setImmediate(confirmHits);
-  }
-
-  function readThenProceed(
-    request: IncomingMessage,
-    response: ServerResponse,
-    fallback: RequestListener,
-    located: Located,
-    backend: LeanBackend,
-    token: string | undefined,
-  ): void {
-    sessions.read(token).then(
-      (session) =>
-        guarded(request, response, () =>
-          proceed(request, response, fallback, located, backend, session, token),
-        ),
-      // The store failed: Fastify's gate reads again, marks the store failing and answers 503.
-      () => guarded(request, response, () => fallback(request, response)),
+    if (!classifier.needsSession(located))
+      return proceed(request, response, fallback, located, backend, noSession, undefined);
+    const token = pipeline.sessionToken(request.headers.cookie);
+    pipeline.sessions.read(token, (outcome) =>
+      guarded(request, response, () =>
+        proceed(request, response, fallback, located, backend, outcome, token),
+      ),
     );
   }
-
-  function confirmHits(): void {
-    const batch = confirming;
-    confirming = [];
-    for (const { request, response, fallback, located, backend, token } of batch) {
-      guarded(request, response, () => {
-        const session = sessions.readCached(token);
-        if (session) proceed(request, response, fallback, located, backend, session, token);
-        else readThenProceed(request, response, fallback, located, backend, token);
-      });
-    }
-  }
 }
 
-interface PendingHit {
-  readonly request: IncomingMessage;
-  readonly response: ServerResponse;
-  readonly fallback: RequestListener;
-  readonly located: Located;
-  readonly backend: LeanBackend;
-  readonly token: string | undefined;
-}
-
-/** `/name/rest` or `/name` → `name`. */
-function firstSegment(path: string): string {
-  const end = path.indexOf('/', 1);
-  return end === -1 ? path.slice(1) : path.slice(1, end);
-}
-
-/**
- * The first value of a cookie, as @fastify/cookie (cookie@2) reads it: first occurrence wins,
- * quotes kept, percent-decoded only when it holds a `%`. The gate must agree on who the user is.
- */
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  let start = 0;
-  while (start < header.length) {
-    let end = header.indexOf(';', start);
-    if (end === -1) end = header.length;
-    const eq = header.indexOf('=', start);
-    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
-      const value = header.slice(eq + 1, end).trim();
-      if (!value.includes('%')) return value;
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
-    }
-    start = end + 1;
-  }
-  return undefined;
-}
-
+const noSession: SessionOutcome = { ok: true, session: null };
 /** Relays one backend response: headers mapped once, body streamed with backpressure both ways. */
 class ForwardHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null;

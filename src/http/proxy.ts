@@ -1,10 +1,12 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { Config } from '../config/schema.ts';
-import { clientAddress, type ClientAddress } from './client-address.ts';
+import type { ClientAddress } from '../pipeline/client-address.ts';
+import type { RequestPipeline } from '../pipeline/pipeline.ts';
 import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
 import type { Gateway } from './gateway.ts';
+import type { GatewayMetrics } from './metrics.ts';
 import { createLeanProxy, type RequestListener } from './lean-proxy.ts';
 import { OpenUpgrades } from './open-upgrades.ts';
 import { sendMessage, wantsHtml } from './pages.ts';
@@ -42,8 +44,11 @@ export class Proxying {
   private readonly upgrades: OpenUpgrades;
   private lean: ReturnType<typeof createLeanProxy> | null = null;
 
-  constructor(gateway: Gateway) {
+  private readonly pipeline: RequestPipeline;
+
+  constructor(gateway: Gateway, pipeline: RequestPipeline) {
     this.gateway = gateway;
+    this.pipeline = pipeline;
     this.pools = createUpstreamPools(gateway.config.backends);
     this.upgrades = new OpenUpgrades(
       (hash) => gateway.sessions.isLive(hash),
@@ -63,13 +68,14 @@ export class Proxying {
 
   /** Registers the Fastify proxy routes and turns the lean path on. */
   async register(app: FastifyInstance, policy: HeaderPolicy): Promise<void> {
-    await registerBackends(app, this.gateway, policy, this.pools, this.upgrades);
+    await registerBackends(app, this.gateway.metrics, this.pipeline.client, policy, this.pools, this.upgrades);
     app.addHook('preClose', async () => closeConnectionsWhenIdle(app.server));
     app.addHook('onClose', async () => {
       this.upgrades.stop();
       await closeUpstreamPools(this.pools);
     });
-    if (this.gateway.config.proxy.leanPath) this.lean = createLeanProxy(this.gateway, policy, this.pools);
+    if (this.gateway.config.proxy.leanPath)
+      this.lean = createLeanProxy(this.gateway, this.pipeline, policy, this.pools);
   }
 }
 
@@ -116,16 +122,16 @@ function closeConnectionsWhenIdle(server: Server): void {
  */
 async function registerBackends(
   app: FastifyInstance,
-  gateway: Gateway,
+  metrics: GatewayMetrics,
+  client: ClientAddress,
   policy: HeaderPolicy,
   pools: UpstreamPools,
   upgrades: OpenUpgrades,
 ) {
-  const client = clientAddress(gateway.config.trustProxy);
   for (const [name, target] of pools) {
     await app.register(async (scope) => {
       scope.addHook('onResponse', async (_request, reply) => {
-        const { upstream } = gateway.metrics;
+        const { upstream } = metrics;
         upstream.observe(
           upstream.cell({ backend: name, status: String(reply.statusCode) }),
           reply.elapsedTime / 1000,
@@ -150,7 +156,7 @@ function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: strin
     backendHeaders(request.headers, policy, request.gatewaySession?.data ?? null, {
       peer: request.raw.socket.remoteAddress ?? '',
       peerTrusted: client.peerTrusted(request.raw),
-      protocol: request.protocol,
+      protocol: client.protocol(request.raw as IncomingMessage),
       host: request.headers.host ?? '',
     });
   // The plugin reads `rewriteRequestHeaders` here at run time; its typings omit it.
