@@ -23,8 +23,8 @@ import { SekishoError } from './domain/errors.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
 import { buildApp } from './http/app.ts';
-import { allPlugins, methodInfos } from './plugins-registry.ts';
-import { loadMethods } from './core/plugin-host.ts';
+import { configuredPlugins } from './plugins-registry.ts';
+import { enabledMethodInfos, loadMethods } from './core/plugin-host.ts';
 import type { Gateway } from './http/gateway.ts';
 import { countedProbe, countStoreErrors, createMetrics } from './http/metrics.ts';
 import { AuditRetention } from './adapters/pg/audit-retention.ts';
@@ -166,13 +166,15 @@ async function assemble(
   // Every audit event also goes to the pino log and the Prometheus counters.
   const audit = new MeteredAuditLog(new PgAuditLog(pool), log.child({ component: 'audit' }), metrics);
   const hasher = await createArgon2Hasher();
-  const catalogue = buildCatalogue(methodInfos(config));
+  // Each plugin's section is parsed here, once; a bad one ends start-up naming its key.
+  const plugins = configuredPlugins(config);
+  const catalogue = buildCatalogue(enabledMethodInfos(plugins));
   const secret = config.secret ?? randomBytes(32).toString('base64url');
   const push = config.push.enabled
     ? createPushService({ pool, store, clock, config, secret, audit, log: log.child({ component: 'push' }) })
     : null;
   const services = push ? { push } : {};
-  const methods = await loadMethods(allPlugins, { config, store, clock, log, audit, secret, services });
+  const methods = await loadMethods(plugins, { config, store, clock, log, audit, secret, services });
   const sessions = new SessionService(
     store,
     clock,

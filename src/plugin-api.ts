@@ -5,8 +5,27 @@
  * the audit trail.
  */
 import type { ZodType } from 'zod';
+import type { OtpConfig, PushConfig, SmsConfig } from './config/schema.ts';
+
+export type { KaradenConfig, OtpConfig, PushConfig, SmsConfig, SmsProviderName } from './config/schema.ts';
 
 export type Locale = 'ja' | 'en';
+
+/**
+ * The core's config sections a plugin may read, exactly as the core's schema parsed them (defaults
+ * filled in, frozen): plugins neither parse them again nor see the rest (the server secret, the
+ * stores' URLs).
+ */
+export interface GatewaySettings {
+  /** The gateway's external origin, e.g. `https://sso.example.jp` (no path, no trailing slash). */
+  readonly publicUrl: string;
+  /** `otp`: one-time-code length, lifetime, attempt and send limits. */
+  readonly otp: OtpConfig;
+  /** `sms`: the SMS providers in failover order, and their credentials. */
+  readonly sms: SmsConfig;
+  /** `push`: the gateway's own push service. */
+  readonly push: PushConfig;
+}
 
 /** The user being authenticated, as the auth DB has them. */
 export interface PluginUser {
@@ -63,10 +82,10 @@ export interface PluginAuditEvent {
 /** What the core gives a plugin when it is created. */
 export interface PluginContext<C> {
   readonly name: string;
-  /** The plugin's own section, `plugins.<NAME>`, parsed by its `configSchema`. */
+  /** The plugin's own section, `plugins.<NAME>`, parsed once at start-up by its `configSchema`. */
   readonly config: C;
-  /** The whole gateway configuration, read-only (e.g. `otp`, `sms`, `publicUrl`). */
-  readonly gatewayConfig: Readonly<Record<string, unknown>> & { readonly publicUrl: string };
+  /** The core's sections the plugin may read. */
+  readonly gateway: GatewaySettings;
   readonly store: PluginStore;
   readonly clock: { now(): number };
   readonly log: PluginLogger;
@@ -243,12 +262,15 @@ export interface AuthPlugin<C = unknown> {
   readonly aliases: readonly string[];
   /** True when the method replaces the password (MAMORU) instead of following it (SMSOTP). */
   readonly passwordless: boolean;
-  /** Schema of `plugins.<name>` in the config file; errors are reported with their key path. */
+  /**
+   * The one schema of `plugins.<NAME>`: the core parses the section with it once at start-up and
+   * reports each problem with its key path (`config: plugins.SMSOTP.templates.ja: …`).
+   */
   readonly configSchema: ZodType<C>;
   /** Page strings: messages[locale][key]; templates read them as `it.pt.key`. */
   readonly messages: Readonly<Record<Locale, Readonly<Record<string, string>>>>;
-  /** Whether this gateway should offer the method (e.g. SMSOTP needs an SMS provider). */
-  isEnabled(gatewayConfig: Readonly<Record<string, unknown>>): boolean;
+  /** Whether this gateway should offer the method (e.g. SMSOTP needs an SMS provider that can send). */
+  isEnabled(config: C, gateway: GatewaySettings): boolean;
   create(context: PluginContext<C>): Promise<AuthMethod>;
 }
 

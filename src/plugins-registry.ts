@@ -1,6 +1,7 @@
 import type { Config } from './config/schema.ts';
 import type { MethodInfo } from './core/method-catalogue.ts';
-import { enabledMethodInfos } from './core/plugin-host.ts';
+import { enabledMethodInfos, requireConfiguredPlugins } from './core/plugin-host.ts';
+import type { ConfiguredPlugin } from './core/plugin-host.ts';
 import type { AuthPlugin } from './plugin-api.ts';
 import smsOtpPlugin from '../plugins/smsotp/index.ts';
 import mamoruPlugin from '../plugins/mamoru/index.ts';
@@ -10,9 +11,17 @@ import mamoruPlugin from '../plugins/mamoru/index.ts';
  * security gateway says what it runs). A rule naming a method whose plugin is not
  * enabled is refused at `rule set` and at start.
  */
-export const allPlugins: readonly AuthPlugin[] = [smsOtpPlugin as AuthPlugin, mamoruPlugin as AuthPlugin];
+export const allPlugins: readonly AuthPlugin[] = [smsOtpPlugin, mamoruPlugin];
+
+/**
+ * Every plugin with its `plugins.<NAME>` section parsed by its own schema; throws
+ * `SEKISHO_ERR_CONFIG` naming each bad key.
+ */
+export function configuredPlugins(config: Config): ConfiguredPlugin[] {
+  return requireConfiguredPlugins(allPlugins, config);
+}
 
 /** The methods this configuration offers besides the password. */
 export function methodInfos(config: Config): MethodInfo[] {
-  return enabledMethodInfos(allPlugins, config);
+  return enabledMethodInfos(configuredPlugins(config));
 }

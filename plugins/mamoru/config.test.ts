@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { configureWithCore } from '../../test/fakes/core-host.ts';
 import mamoruPlugin from './index.ts';
 
 const key = 'k'.repeat(32);
@@ -18,9 +19,18 @@ describe('plugin identity and isEnabled', () => {
       true,
       { push: { enabled: false }, plugins: { MAMORU: { service: remote } } },
     ],
-    ['an unparseable section counts as local', false, { push: { enabled: false }, plugins: { MAMORU: 42 } }],
   ])('%s → enabled: %s', (_label, enabled, config) => {
-    expect(mamoruPlugin.isEnabled({ publicUrl: 'http://127.0.0.1:8080', ...config })).toBe(enabled);
+    const configured = configureWithCore(mamoruPlugin, { publicUrl: 'http://127.0.0.1:8080', ...config });
+    expect(configured).toMatchObject({ ok: true, plugins: [{ enabled }] });
+  });
+
+  it('refuses an unparseable section at start-up, naming the key, so it is never offered', () => {
+    const config = { push: { enabled: false }, plugins: { MAMORU: 42 } };
+    const configured = configureWithCore(mamoruPlugin, config);
+    expect(configured.ok).toBe(false);
+    if (configured.ok) return;
+    expect(configured.errors).toHaveLength(1);
+    expect(configured.errors[0]).toMatch(/^config: plugins\.MAMORU: /);
   });
 });
 

@@ -4,6 +4,7 @@
  * (docs/push.md §5), e.g. another Sekisho gateway's `/_sekisho/push/api`.
  */
 import { z } from 'zod';
+import type { GatewaySettings } from '../../src/plugin-api.ts';
 
 /** https anywhere; plain http only to this host (a service beside the gateway, or a test fake). */
 function isAllowedServiceUrl(value: string): boolean {
@@ -71,13 +72,8 @@ export type MamoruConfig = z.output<typeof mamoruConfigSchema>;
 
 /**
  * Offered when a push service is there to ask: a remote one always, the local one unless the
- * gateway runs with `push.enabled: false`. An unparseable section counts as local: the core
- * reports its errors with their key path before it asks.
+ * gateway runs with `push.enabled: false`.
  */
-export function isMamoruEnabled(gatewayConfig: Readonly<Record<string, unknown>>): boolean {
-  const plugins = gatewayConfig.plugins as Readonly<Record<string, unknown>> | undefined;
-  const parsed = mamoruConfigSchema.safeParse(plugins?.MAMORU ?? {});
-  if (parsed.success && parsed.data.service !== 'local') return true;
-  const push = gatewayConfig.push as { readonly enabled?: unknown } | undefined;
-  return push?.enabled !== false;
+export function isMamoruEnabled(config: MamoruConfig, gateway: GatewaySettings): boolean {
+  return config.service !== 'local' || gateway.push.enabled;
 }

@@ -3,6 +3,7 @@
  * service, over HTTP (`service: {url, apiKey}`) or in process (`service: 'local'`, the fake as
  * `ctx.services.push`), with a memory store and one fake clock for both sides, plus short-hands.
  */
+import { gatewaySettings } from '../../test/fakes/gateway-settings.ts';
 import { startFakeMamoru } from '../../test/fakes/mamoru-server.ts';
 import type { FakeMamoru, FakeMamoruOptions } from '../../test/fakes/mamoru-server.ts';
 import { buildPluginContext } from '../../test/fakes/plugin-context.ts';
@@ -79,9 +80,9 @@ export async function buildMamoru(options: MamoruHarnessOptions = {}): Promise<M
   const config = mamoruPlugin.configSchema.parse({
     service: local ? 'local' : { url: fake.url, apiKey: fake.apiKey, timeoutMs: 2000, ...options.service },
   });
-  const gatewayConfig = { publicUrl: 'https://sso.example.jp' };
+  const gateway = gatewaySettings({ publicUrl: 'https://sso.example.jp' });
   const services = () => (local ? { push: options.localClient ?? fake.client } : {});
-  const test = buildPluginContext('MAMORU', config, gatewayConfig, options.store, services);
+  const test = buildPluginContext('MAMORU', config, gateway, options.store, services);
   fake.useClock(test.clock);
   const method = await mamoruPlugin.create(test.ctx);
   const request = (o: CallOptions) => ({

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { configureWithCore } from '../../test/fakes/core-host.ts';
+import { gatewaySettings } from '../../test/fakes/gateway-settings.ts';
 import smsOtpPlugin from './index.ts';
-import { usableProviders, readGatewaySettings } from './config.ts';
+import { usableProviders } from './config.ts';
 import { assertSmsTextFits, renderSmsText, smsHost, toDomesticMobile } from './sms-message.ts';
 import { characterCount, MAX_SMS_CHARACTERS } from './providers/types.ts';
 import { generateCode } from './start.ts';
@@ -17,22 +19,34 @@ describe('plugin identity and isEnabled', () => {
     ['no sms section (sandbox, not enabled)', false, {}],
     ['sandbox not enabled', false, { provider: 'sandbox' }],
     ['sandbox enabled', true, { provider: 'sandbox', sandbox: { enabled: true } }],
-    ['karaden without credentials', false, { provider: 'karaden' }],
-    ['karaden without token', false, { provider: 'karaden', karaden: { ...karaden, token: undefined } }],
     ['karaden with credentials', true, { provider: 'karaden', karaden }],
+    ['a failover list', true, { provider: ['karaden', 'sandbox'], sandbox: { enabled: true }, karaden }],
+  ] as const)('%s → enabled: %s', (_label, enabled, sms) => {
+    const configured = configureWithCore(smsOtpPlugin, { publicUrl: 'http://127.0.0.1:8080', sms });
+    expect(configured).toMatchObject({ ok: true, plugins: [{ enabled }] });
+  });
+
+  // The core's schema is the one schema of `sms`: such a section never reaches the plugin.
+  const required = 'required when sms.provider includes karaden';
+  it.each([
+    ['karaden without credentials', { provider: 'karaden' }, `config: sms.karaden.tenantId: ${required}`],
     [
-      'a list where only the sandbox can send',
-      true,
-      { provider: ['karaden', 'sandbox'], sandbox: { enabled: true } },
+      'karaden without token',
+      { provider: 'karaden', karaden: { ...karaden, token: undefined } },
+      `config: sms.karaden.token: ${required}`,
     ],
-    ['an unparseable section', false, { provider: 42 }],
-  ])('%s → enabled: %s', (_label, enabled, sms) => {
-    expect(smsOtpPlugin.isEnabled({ publicUrl: 'http://127.0.0.1:8080', sms })).toBe(enabled);
+    [
+      'a list naming karaden without its credentials',
+      { provider: ['karaden', 'sandbox'], sandbox: { enabled: true } },
+      `config: sms.karaden.serviceId: ${required}`,
+    ],
+    ['an unparseable section', { provider: 42 }, 'config: sms.provider: must be'],
+  ] as const)('refuses %s at start-up, naming the key', (_label, sms, line) => {
+    expect(() => configureWithCore(smsOtpPlugin, { sms })).toThrow(line);
   });
 
   it('keeps the failover order of the usable providers', () => {
-    const sms = readGatewaySettings({
-      publicUrl: 'http://x',
+    const sms = gatewaySettings({
       sms: { provider: ['sandbox', 'karaden'], sandbox: { enabled: true }, karaden },
     }).sms;
     expect(usableProviders(sms).map((p) => p.name)).toEqual(['sandbox', 'karaden']);

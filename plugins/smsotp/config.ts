@@ -1,10 +1,10 @@
 /**
- * The plugin's configuration: its own `plugins.SMSOTP` section, and the core's `otp` and `sms`
- * sections read back from the gateway config. The core has already validated those; they are
- * re-parsed here with small local schemas (plugins may not import `src/config`) that fill in the
- * same defaults and strip what the plugin does not use.
+ * The plugin's configuration: the schema of its own `plugins.SMSOTP` section, and what it makes of
+ * the core's `sms` section, which the core's schema has already parsed (the plugin receives it as
+ * `ctx.gateway.sms`, and never parses it again).
  */
 import { z } from 'zod';
+import type { GatewaySettings, SmsConfig } from '../../src/plugin-api.ts';
 import type { KaradenSettings } from './providers/karaden.ts';
 
 /** A custom SMS template: the human-readable part, which must show the code. */
@@ -37,56 +37,6 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-const otpSettingsSchema = z.object({
-  length: z.int().min(4).max(8).default(6),
-  ttlSeconds: z.int().min(1).max(600).default(300),
-  maxAttempts: z.int().min(1).default(5),
-  resendCooldownSeconds: z.int().min(0).default(30),
-  maxSendsPerWindow: z.int().min(1).default(5),
-  sendWindowSeconds: z.int().min(1).default(3600),
-  globalMaxSendsPerMinute: z.int().min(1).default(60),
-});
-
-/** The core's `otp` section, as this plugin uses it. */
-export type OtpSettings = z.output<typeof otpSettingsSchema>;
-
-const providerName = z.enum(['karaden', 'sandbox']);
-
-const smsSettingsSchema = z.object({
-  provider: z.union([providerName, z.array(providerName)]).default('sandbox'),
-  karaden: z
-    .object({
-      baseUrl: z.string().default('https://prg.karaden.jp/api'),
-      tenantId: z.string().optional(),
-      serviceId: z.int().optional(),
-      token: z.string().optional(),
-      version: z.string().default('2024-03-01'),
-      timeoutMs: z.int().min(1).default(5000),
-    })
-    .optional(),
-  sandbox: z.object({ enabled: z.boolean().default(false), page: z.boolean().default(false) }).prefault({}),
-  callbackSecret: z.string().optional(),
-});
-
-/** The core's `sms` section, as this plugin uses it. */
-export type SmsSettings = z.output<typeof smsSettingsSchema>;
-
-/** Everything the plugin reads from the gateway config. */
-export interface GatewaySettings {
-  readonly otp: OtpSettings;
-  readonly sms: SmsSettings;
-  readonly publicUrl: string;
-}
-
-/** Reads `otp`, `sms` and `publicUrl` from the gateway config; throws when they do not parse. */
-export function readGatewaySettings(gatewayConfig: Readonly<Record<string, unknown>>): GatewaySettings {
-  return {
-    otp: otpSettingsSchema.parse(gatewayConfig.otp ?? {}),
-    sms: smsSettingsSchema.parse(gatewayConfig.sms ?? {}),
-    publicUrl: z.string().parse(gatewayConfig.publicUrl),
-  };
-}
-
 /** A provider that can actually send, with what it needs. */
 export type UsableProvider =
   { readonly name: 'karaden'; readonly karaden: KaradenSettings } | { readonly name: 'sandbox' };
@@ -95,7 +45,7 @@ export type UsableProvider =
  * The providers of `sms.provider`, in failover order, that can actually send: Karaden only with its
  * credentials, the sandbox only when `sms.sandbox.enabled` says so (never by default).
  */
-export function usableProviders(sms: SmsSettings): UsableProvider[] {
+export function usableProviders(sms: SmsConfig): UsableProvider[] {
   const names = Array.isArray(sms.provider) ? sms.provider : [sms.provider];
   const usable: UsableProvider[] = [];
   for (const name of names) {
@@ -109,8 +59,7 @@ export function usableProviders(sms: SmsSettings): UsableProvider[] {
   return usable;
 }
 
-/** True when the gateway config names at least one provider that can send. */
-export function hasUsableProvider(gatewayConfig: Readonly<Record<string, unknown>>): boolean {
-  const sms = smsSettingsSchema.safeParse(gatewayConfig.sms ?? {});
-  return sms.success && usableProviders(sms.data).length > 0;
+/** Offered only when some provider can really send: Karaden with credentials, or the enabled sandbox. */
+export function isSmsOtpEnabled(_config: SmsOtpConfig, gateway: GatewaySettings): boolean {
+  return usableProviders(gateway.sms).length > 0;
 }

@@ -2,13 +2,14 @@
  * What the plugin's parts share once created, and the names of everything it keeps in the store.
  * The store is already namespaced to the plugin by the core; keys here are relative to that.
  */
-import type { PluginContext } from '../../src/plugin-api.ts';
-import type { GatewaySettings, SmsOtpConfig } from './config.ts';
+import type { GatewaySettings, PluginContext } from '../../src/plugin-api.ts';
+import type { SmsOtpConfig } from './config.ts';
 import type { FailoverSender } from './providers/failover.ts';
 
 /** The created plugin's shared state. */
 export interface SmsOtpDeps {
   readonly ctx: PluginContext<SmsOtpConfig>;
+  /** The core sections the plugin reads (`ctx.gateway`): `otp`, `sms`, `publicUrl`. */
   readonly settings: GatewaySettings;
   readonly sender: FailoverSender;
   /** The host named in the SMS's origin-bound line. */

@@ -5,7 +5,7 @@
  */
 import type { AuthMethod, AuthPlugin, PluginContext, PluginRoute } from '../../src/plugin-api.ts';
 import type { SmsOtpConfig } from './config.ts';
-import { hasUsableProvider, readGatewaySettings, smsOtpConfigSchema, usableProviders } from './config.ts';
+import { isSmsOtpEnabled, smsOtpConfigSchema, usableProviders } from './config.ts';
 import type { SmsOtpDeps } from './deps.ts';
 import { messages } from './messages.ts';
 import { createFailover } from './providers/failover.ts';
@@ -24,7 +24,7 @@ const LOCK_SLACK_MS = 5000;
 
 /** Creates the SMS OTP method; throws when the config names no usable provider. */
 async function createSmsOtpMethod(ctx: PluginContext<SmsOtpConfig>): Promise<AuthMethod> {
-  const settings = readGatewaySettings(ctx.gatewayConfig);
+  const settings = ctx.gateway;
   const host = smsHost(settings.publicUrl);
   assertSmsTextFits(host, settings.otp.ttlSeconds, ctx.config.templates);
 
@@ -59,8 +59,7 @@ const smsOtpPlugin: AuthPlugin<SmsOtpConfig> = {
   passwordless: false,
   configSchema: smsOtpConfigSchema,
   messages,
-  // Offered only when some provider can really send: Karaden with credentials, or the enabled sandbox.
-  isEnabled: hasUsableProvider,
+  isEnabled: isSmsOtpEnabled,
   create: createSmsOtpMethod,
 };
 

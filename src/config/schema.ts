@@ -126,7 +126,7 @@ const sessionSchema = z
     }
   });
 
-/** The identity headers' names unless `identityHeaders` renames them (CONTRACT.md). */
+/** The identity headers' names unless `identityHeaders` renames them. */
 export const defaultIdentityHeaders = {
   user: 'X-Remote-User',
   groups: 'X-Remote-Groups',
@@ -266,6 +266,8 @@ export type PasswordConfig = Config['password'];
 export type OtpConfig = Config['otp'];
 /** `sms`: provider selection (see `smsProviders`) and provider credentials. */
 export type SmsConfig = Config['sms'];
+/** `push`: the push service the gateway runs for the MAMORU method. */
+export type PushConfig = Config['push'];
 /** `sms.karaden`: Karaden API settings (credentials validated only when Karaden is selected). */
 export type KaradenConfig = NonNullable<SmsConfig['karaden']>;
 /** `trustProxy`: passed unchanged to Fastify's `trustProxy` option. */

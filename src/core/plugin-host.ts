@@ -5,7 +5,14 @@ import { SekishoError } from '../domain/errors.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Store } from '../ports/store.ts';
-import type { AuthMethod, AuthPlugin, PluginContext, PluginServices, PluginStore } from '../plugin-api.ts';
+import type {
+  AuthMethod,
+  AuthPlugin,
+  GatewaySettings,
+  PluginContext,
+  PluginServices,
+  PluginStore,
+} from '../plugin-api.ts';
 import type { MethodInfo } from './method-catalogue.ts';
 
 /** A plugin this gateway runs, created and ready. */
@@ -14,36 +21,62 @@ export interface LoadedMethod {
   readonly method: AuthMethod;
 }
 
-/** The enabled plugins' rule-engine facts (name, aliases, passwordless). */
-export function enabledMethodInfos(plugins: readonly AuthPlugin[], config: Config): MethodInfo[] {
-  return enabledPlugins(plugins, config).map((p) => ({
-    name: p.name,
-    aliases: p.aliases,
-    passwordless: p.passwordless,
-  }));
+/** A plugin with its `plugins.<NAME>` section parsed, and whether this configuration offers it. */
+export interface ConfiguredPlugin {
+  readonly plugin: AuthPlugin;
+  /** The section as the plugin's `configSchema` parsed it (`{}` when absent). */
+  readonly settings: unknown;
+  readonly enabled: boolean;
 }
 
-function enabledPlugins(plugins: readonly AuthPlugin[], config: Config): AuthPlugin[] {
-  return plugins.filter((plugin) => plugin.isEnabled(config as unknown as Record<string, unknown>));
+/** Outcome of {@link configurePlugins}: every plugin configured, or every problem, one line each. */
+export type PluginsConfigured =
+  | { readonly ok: true; readonly plugins: ConfiguredPlugin[] }
+  | { readonly ok: false; readonly errors: string[] };
+
+/** The core's sections plugins may read, taken from the validated config (nothing parsed again). */
+export function gatewaySettingsOf(config: Config): GatewaySettings {
+  return { publicUrl: config.publicUrl, otp: config.otp, sms: config.sms, push: config.push };
 }
 
-/** Validates every plugin's `plugins.<NAME>` section; returns one line per problem, with its key path. */
-export function validatePluginConfig(plugins: readonly AuthPlugin[], config: Config): string[] {
-  const problems: string[] = [];
+/**
+ * Parses every plugin's `plugins.<NAME>` section with the plugin's own schema, the one parse of
+ * it, and asks each plugin whether this configuration offers it. Problems are reported like the
+ * core's: `config: plugins.SMSOTP.templates.ja: must contain the {code} placeholder`.
+ */
+export function configurePlugins(plugins: readonly AuthPlugin[], config: Config): PluginsConfigured {
   const known = new Set(plugins.map((p) => p.name));
-  for (const name of Object.keys(config.plugins)) {
-    if (!known.has(name))
-      problems.push(`config: plugins.${name}: unknown plugin (known: ${[...known].join(', ')})`);
-  }
+  const errors = Object.keys(config.plugins)
+    .filter((name) => !known.has(name))
+    .map((name) => `config: plugins.${name}: unknown plugin (known: ${[...known].join(', ')})`);
+  const gateway = gatewaySettingsOf(config);
+  const configured: ConfiguredPlugin[] = [];
   for (const plugin of plugins) {
     const parsed = plugin.configSchema.safeParse(config.plugins[plugin.name] ?? {});
-    if (parsed.success) continue;
+    if (parsed.success) {
+      configured.push({ plugin, settings: parsed.data, enabled: plugin.isEnabled(parsed.data, gateway) });
+      continue;
+    }
     for (const issue of parsed.error.issues) {
       const path = ['plugins', plugin.name, ...issue.path.map(String)].join('.');
-      problems.push(`config: ${path}: ${issue.message}`);
+      errors.push(`config: ${path}: ${issue.message}`);
     }
   }
-  return problems;
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, plugins: configured };
+}
+
+/** {@link configurePlugins}, throwing `SEKISHO_ERR_CONFIG` with every problem when there is one. */
+export function requireConfiguredPlugins(plugins: readonly AuthPlugin[], config: Config): ConfiguredPlugin[] {
+  const result = configurePlugins(plugins, config);
+  if (!result.ok) throw new SekishoError('SEKISHO_ERR_CONFIG', result.errors.join('\n'));
+  return result.plugins;
+}
+
+/** The enabled plugins' rule-engine facts (name, aliases, passwordless). */
+export function enabledMethodInfos(plugins: readonly ConfiguredPlugin[]): MethodInfo[] {
+  return plugins
+    .filter((p) => p.enabled)
+    .map(({ plugin }) => ({ name: plugin.name, aliases: plugin.aliases, passwordless: plugin.passwordless }));
 }
 
 export interface HostDeps {
@@ -59,27 +92,29 @@ export interface HostDeps {
 
 /** Creates the enabled plugins' methods, each with its own namespaced store and logger. */
 export async function loadMethods(
-  plugins: readonly AuthPlugin[],
+  plugins: readonly ConfiguredPlugin[],
   deps: HostDeps,
 ): Promise<Map<string, LoadedMethod>> {
-  const problems = validatePluginConfig(plugins, deps.config);
-  if (problems.length > 0) throw new SekishoError('SEKISHO_ERR_CONFIG', problems.join('\n'));
   const loaded = new Map<string, LoadedMethod>();
-  for (const plugin of enabledPlugins(plugins, deps.config)) {
-    const method = await plugin.create(contextFor(plugin, deps));
-    loaded.set(plugin.name, { plugin, method });
+  for (const configured of plugins) {
+    if (!configured.enabled) continue;
+    const method = await configured.plugin.create(contextFor(configured, deps));
+    loaded.set(configured.plugin.name, { plugin: configured.plugin, method });
   }
   return loaded;
 }
 
-/** The context a plugin is created with: its config section, a namespaced store, logging and audit. */
-export function contextFor(plugin: AuthPlugin, deps: HostDeps): PluginContext<unknown> {
-  const config = plugin.configSchema.parse(deps.config.plugins[plugin.name] ?? {});
+/**
+ * The context a plugin is created with: its parsed section, the core sections it may read, a
+ * namespaced store, logging and audit.
+ */
+export function contextFor(configured: ConfiguredPlugin, deps: HostDeps): PluginContext<unknown> {
+  const { plugin } = configured;
   const log = deps.log.child({ plugin: plugin.name });
   return {
     name: plugin.name,
-    config,
-    gatewayConfig: deps.config as unknown as PluginContext<unknown>['gatewayConfig'],
+    config: configured.settings,
+    gateway: gatewaySettingsOf(deps.config),
     store: namespacedStore(deps.store, `${plugin.name}:`),
     clock: deps.clock,
     log: {

@@ -7,10 +7,12 @@ import { pino } from 'pino';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
-import { loadMethods } from '../../src/core/plugin-host.ts';
+import { configurePlugins, loadMethods, requireConfiguredPlugins } from '../../src/core/plugin-host.ts';
+import type { PluginsConfigured } from '../../src/core/plugin-host.ts';
 import type { AuthMethod, AuthPlugin } from '../../src/plugin-api.ts';
 import type { AuditEvent } from '../../src/ports/audit.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
+import { loadTestConfig } from './gateway-settings.ts';
 
 export interface CoreLoaded {
   readonly method: AuthMethod;
@@ -26,8 +28,9 @@ export async function loadWithCore(plugin: AuthPlugin, configInput: ConfigInput)
   const clock = new FakeClock();
   const store = new MemoryStore(clock);
   const audits: AuditEvent[] = [];
-  const methods = await loadMethods([plugin], {
-    config: configSchema.parse(configInput),
+  const config = configSchema.parse(configInput);
+  const methods = await loadMethods(requireConfiguredPlugins([plugin], config), {
+    config,
     store,
     clock,
     log: pino({ level: 'silent' }),
@@ -46,4 +49,16 @@ export async function loadWithCore(plugin: AuthPlugin, configInput: ConfigInput)
       await store.close();
     },
   };
+}
+
+/**
+ * What the core's plugin host makes of `plugin` for this config file: its section parsed by its
+ * schema and whether it is offered, or the `config: plugins.<NAME>.…` lines. Throws the loader's
+ * lines when the core sections themselves are refused.
+ */
+export function configureWithCore(
+  plugin: AuthPlugin,
+  configInput: Readonly<Record<string, unknown>>,
+): PluginsConfigured {
+  return configurePlugins([plugin], loadTestConfig(configInput));
 }

@@ -7,7 +7,12 @@ import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import { namespacedStore } from '../../src/core/plugin-host.ts';
 import type { Store } from '../../src/ports/store.ts';
-import type { PluginAuditEvent, PluginContext, PluginServices } from '../../src/plugin-api.ts';
+import type {
+  GatewaySettings,
+  PluginAuditEvent,
+  PluginContext,
+  PluginServices,
+} from '../../src/plugin-api.ts';
 
 /** One captured log line. */
 export interface LogLine {
@@ -29,13 +34,14 @@ export interface TestPluginContext<C> {
 const SECRET = 'test-secret-test-secret-test-secret!';
 
 /**
- * Builds a context for plugin `name` with its parsed `config` and the given gateway config; `makeStore`
- * swaps the memory store for another (e.g. Redis, whose expiry follows real time, not the clock).
+ * Builds a context for plugin `name` with its parsed `config` and the core sections `gateway` (made
+ * by gateway-settings.ts); `makeStore` swaps the memory store for another (e.g. Redis, whose expiry
+ * follows real time, not the clock).
  */
 export function buildPluginContext<C>(
   name: string,
   config: C,
-  gatewayConfig: Readonly<Record<string, unknown>> & { readonly publicUrl: string },
+  gateway: GatewaySettings,
   makeStore: (clock: FakeClock) => Store = (clock) => new MemoryStore(clock),
   services: (clock: FakeClock) => PluginServices = () => ({}),
 ): TestPluginContext<C> {
@@ -46,7 +52,7 @@ export function buildPluginContext<C>(
   const ctx: PluginContext<C> = {
     name,
     config,
-    gatewayConfig,
+    gateway,
     store: namespacedStore(store, `${name}:`),
     clock,
     log: {

@@ -15,6 +15,7 @@ import type {
   StartResult,
   VerifyResult,
 } from '../../src/plugin-api.ts';
+import { gatewaySettings } from './gateway-settings.ts';
 import { startFakeKaraden } from './karaden-server.ts';
 import type { FakeKaraden } from './karaden-server.ts';
 import { buildPluginContext } from './plugin-context.ts';
@@ -97,13 +98,13 @@ export async function buildSmsOtp(options: HarnessOptions = {}): Promise<Harness
     }),
     ...(options.callbackSecret !== undefined && { callbackSecret: options.callbackSecret }),
   };
-  const gatewayConfig = {
+  const gateway = gatewaySettings({
     publicUrl: options.publicUrl ?? 'https://sso.example.jp:8443',
     otp: { ...TEST_OTP, ...options.otp },
     sms,
-  };
+  });
   const config = smsOtpPlugin.configSchema.parse(options.pluginConfig ?? {});
-  const test = buildPluginContext('SMSOTP', config, gatewayConfig, options.store);
+  const test = buildPluginContext('SMSOTP', config, gateway, options.store);
   const method = await smsOtpPlugin.create(test.ctx);
   const client = (locale: Locale = 'ja') => ({ ip: '192.0.2.10', userAgent: 'vitest', locale });
   return {
