@@ -11,7 +11,6 @@ import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
 import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
 import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
 import { RedisStore } from './adapters/redis/redis-store.ts';
-import { onConnectionLost } from './adapters/redis/connection-lost.ts';
 import { AdminService } from './core/admin-service.ts';
 import { ChangeWatcher } from './core/change-watcher.ts';
 import { buildCatalogue } from './core/method-catalogue.ts';
@@ -162,7 +161,7 @@ async function assemble(
   const users = new PgUserRepository(pool);
   const ruleRepository = new PgRuleRepository(pool);
   const metrics = createMetrics(deps.processMetrics);
-  countStoreErrors(metrics, { postgres: pool, redis: store instanceof RedisStore ? store.client : null });
+  countStoreErrors(metrics, pool, store);
   // Every audit event also goes to the pino log and the Prometheus counters.
   const audit = new MeteredAuditLog(new PgAuditLog(pool), log.child({ component: 'audit' }), metrics);
   const hasher = await createArgon2Hasher();
@@ -187,8 +186,8 @@ async function assemble(
     () => metrics.storeErrors.inc({ store: 'session' }),
   );
   await sessions.start();
-  // A dropped Redis connection turns the session cache off at once, so requests fail closed.
-  if (store instanceof RedisStore) onConnectionLost(store.client, () => sessions.suspendCache());
+  // A dropped store connection turns the session cache off at once, so requests fail closed.
+  store.onConnectionLost(() => sessions.suspendCache());
   const policy = {
     maxFailures: config.password.maxFailures,
     lockoutMs: config.password.lockoutSeconds * 1000,
@@ -200,7 +199,7 @@ async function assemble(
     },
     {
       name: 'store',
-      check: countedProbe(metrics, store instanceof RedisStore ? 'redis' : 'store', () => store.ping()),
+      check: countedProbe(metrics, store.kind, () => store.ping()),
     },
   ]);
   return {

@@ -5,9 +5,16 @@
  * the audit trail.
  */
 import type { ZodType } from 'zod';
+import type { ChallengeStore } from './ports/challenge-store.ts';
+import type { KeyValueStore } from './ports/key-value-store.ts';
+import type { RateCounter } from './ports/rate-counter.ts';
 import type { OtpConfig, PushConfig, SmsConfig } from './config/schema.ts';
 
 export type { KaradenConfig, OtpConfig, PushConfig, SmsConfig, SmsProviderName } from './config/schema.ts';
+
+export type { ChallengeAttempt, ChallengeStore } from './ports/challenge-store.ts';
+export type { KeyValueStore } from './ports/key-value-store.ts';
+export type { RateCounter } from './ports/rate-counter.ts';
 
 export type Locale = 'ja' | 'en';
 
@@ -44,24 +51,12 @@ export interface PluginClient {
   readonly locale: Locale;
 }
 
-/** Expiring state, namespaced to the plugin (Redis in production, in-process in the demo). */
-export interface PluginStore {
-  /** Opens (or replaces) a challenge whose correct answer hashes to `answerHash`. */
-  openChallenge(key: string, answerHash: string, maxAttempts: number, ttlMs: number): Promise<void>;
-  /** Checks an answer atomically: `ok` consumes it, `wrong` counts an attempt, `dead` means gone. */
-  attemptChallenge(
-    key: string,
-    answerHash: string,
-  ): Promise<{ outcome: 'ok' | 'wrong' | 'dead'; attemptsLeft: number }>;
-  put(key: string, value: string, ttlMs: number): Promise<void>;
-  putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
-  read(key: string): Promise<string | null>;
-  take(key: string): Promise<string | null>;
-  remove(...keys: string[]): Promise<void>;
-  /** Adds one to a fixed-window counter; returns the count in the current window. */
-  hit(key: string, windowMs: number): Promise<number>;
-  peek(key: string): Promise<number>;
-}
+/**
+ * Expiring state, namespaced to the plugin (Redis in production, in-process in the demo): the
+ * store's challenge, key/value and counter ports. A plugin's parts may each take only the port
+ * they use.
+ */
+export interface PluginStore extends ChallengeStore, KeyValueStore, RateCounter {}
 
 /** A structured logger (pino). Never pass it a secret, an OTP or a phone number in full. */
 export interface PluginLogger {

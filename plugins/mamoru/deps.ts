@@ -4,7 +4,7 @@
  * the core; keys here are relative to that.
  */
 import { z } from 'zod';
-import type { PluginContext, PushClient } from '../../src/plugin-api.ts';
+import type { KeyValueStore, PluginContext, PushClient } from '../../src/plugin-api.ts';
 import type { MamoruConfig } from './config.ts';
 
 /** The created plugin's shared state. */
@@ -12,6 +12,11 @@ export interface MamoruDeps {
   readonly ctx: PluginContext<MamoruConfig>;
   /** The push service: the gateway's own, or the HTTP client of a remote one. */
   readonly push: PushClient;
+}
+
+/** What the flow records need: the plugin's values, its MAC and its clock (a {@link MamoruDeps} will do). */
+export interface FlowRecordDeps {
+  readonly ctx: Pick<PluginContext<unknown>, 'mac' | 'clock'> & { readonly store: KeyValueStore };
 }
 
 /**
@@ -33,7 +38,7 @@ const flowTransactionSchema = z.object({
 export type FlowTransaction = z.output<typeof flowTransactionSchema>;
 
 /** The store key of `flowId`'s record, by MAC so the flow ID is not readable in the store. */
-function flowKey(deps: MamoruDeps, flowId: string): string {
+function flowKey(deps: FlowRecordDeps, flowId: string): string {
   return `flow:${deps.ctx.mac('MAMORU:flow', flowId)}`;
 }
 
@@ -42,7 +47,7 @@ function flowKey(deps: MamoruDeps, flowId: string): string {
  * a browser that typed another ID since has nothing for this one).
  */
 export async function readFlowTransaction(
-  deps: MamoruDeps,
+  deps: FlowRecordDeps,
   flowId: string,
   userId: string,
 ): Promise<FlowTransaction | null> {
@@ -55,7 +60,7 @@ export async function readFlowTransaction(
 
 /** Remembers the flow's transaction (replacing an earlier one) until its tokens can no longer be used. */
 export async function saveFlowTransaction(
-  deps: MamoruDeps,
+  deps: FlowRecordDeps,
   flowId: string,
   tx: FlowTransaction,
 ): Promise<void> {
@@ -64,7 +69,7 @@ export async function saveFlowTransaction(
 }
 
 /** Forgets the flow's transaction: after a login, or when its tokens were refused. */
-export async function forgetFlowTransaction(deps: MamoruDeps, flowId: string): Promise<void> {
+export async function forgetFlowTransaction(deps: FlowRecordDeps, flowId: string): Promise<void> {
   await deps.ctx.store.remove(flowKey(deps, flowId));
 }
 

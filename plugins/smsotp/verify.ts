@@ -45,7 +45,8 @@ export async function verifyAnswer(deps: SmsOtpDeps, request: VerifyRequest): Pr
     return { kind: 'wrong', view, messageKey: 'wrongCode' };
   }
   // Dead (expired, used, exhausted), or a challenge whose meta has gone: start over either way.
-  await ctx.store.remove(keys.meta, keys.challenge);
+  await ctx.store.remove(keys.meta);
+  await ctx.store.discardChallenge(keys.challenge);
   await auditCheck(deps, request, 'failure', { reason: meta === null ? 'expired-or-used' : 'exhausted' });
   return DEAD;
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Store } from '../ports/store.ts';
+import type { KeyValueStore } from '../ports/key-value-store.ts';
 
 /** A passwordless login in progress: the typed ID, bound to one browser by a cookie. */
 export interface LoginFlow {
@@ -14,10 +14,10 @@ export interface LoginFlow {
  * so tokens released for one browser cannot be collected by another.
  */
 export class LoginFlows {
-  private readonly store: Store;
+  private readonly store: KeyValueStore;
   private readonly ttlMs: number;
 
-  constructor(store: Store, ttlMs: number) {
+  constructor(store: KeyValueStore, ttlMs: number) {
     this.store = store;
     this.ttlMs = ttlMs;
   }

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { SekishoError } from '../domain/errors.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Store } from '../ports/store.ts';
+import type { ChallengeStore, KeyValueStore, RateCounter } from '../ports/store.ts';
 import type {
   AuthMethod,
   AuthPlugin,
@@ -81,7 +81,8 @@ export function enabledMethodInfos(plugins: readonly ConfiguredPlugin[]): Method
 
 export interface HostDeps {
   readonly config: Config;
-  readonly store: Store;
+  /** The store's ports plugins are given, each namespaced to the plugin. */
+  readonly store: ChallengeStore & KeyValueStore & RateCounter;
   readonly clock: Clock;
   readonly log: Logger;
   readonly audit: AuditLog;
@@ -140,11 +141,15 @@ export function contextFor(configured: ConfiguredPlugin, deps: HostDeps): Plugin
 }
 
 /** The plugin sees only its own keys: every key is prefixed with its name. */
-export function namespacedStore(store: Store, prefix: string): PluginStore {
+export function namespacedStore(
+  store: ChallengeStore & KeyValueStore & RateCounter,
+  prefix: string,
+): PluginStore {
   const k = (key: string) => prefix + key;
   return {
     openChallenge: (key, hash, max, ttl) => store.openChallenge(k(key), hash, max, ttl),
     attemptChallenge: (key, hash) => store.attemptChallenge(k(key), hash),
+    discardChallenge: (key) => store.discardChallenge(k(key)),
     put: (key, value, ttl) => store.put(k(key), value, ttl),
     putIfAbsent: (key, value, ttl) => store.putIfAbsent(k(key), value, ttl),
     read: (key) => store.read(k(key)),
@@ -152,5 +157,6 @@ export function namespacedStore(store: Store, prefix: string): PluginStore {
     remove: (...keys) => store.remove(...keys.map(k)),
     hit: (key, windowMs) => store.hit(k(key), windowMs),
     peek: (key) => store.peek(k(key)),
+    reset: (...keys) => store.reset(...keys.map(k)),
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
-import type { Store } from '../ports/store.ts';
+import type { PubSub } from '../ports/pub-sub.ts';
 import type { ActiveSession } from './session-service.ts';
 
 export interface SessionCacheOptions {
@@ -39,7 +39,7 @@ export class SessionCache {
   private readonly byToken = new Map<string, Entry>();
   private readonly tokenByHash = new Map<string, string>();
   private readonly beatId = `beat:${randomBytes(9).toString('base64url')}`;
-  private store: Store | null = null;
+  private channel: PubSub | null = null;
   private beat: NodeJS.Timeout | null = null;
   private lastBeatAt = Number.NEGATIVE_INFINITY;
   private ends = 0;
@@ -54,10 +54,10 @@ export class SessionCache {
   }
 
   /** Subscribes to announced ends and starts the heartbeat; the cache answers from the first beat on. */
-  async start(store: Store): Promise<void> {
+  async start(channel: PubSub): Promise<void> {
     if (!this.enabled) return;
-    this.store = store;
-    await store.subscribe(SESSION_ENDS_CHANNEL, (message) => this.onMessage(message));
+    this.channel = channel;
+    await channel.subscribe(SESSION_ENDS_CHANNEL, (message) => this.onMessage(message));
     this.beat = setInterval(() => this.sendBeat(), beatEveryMs);
     this.beat.unref();
     this.sendBeat();
@@ -66,7 +66,7 @@ export class SessionCache {
   stop(): void {
     if (this.beat) clearInterval(this.beat);
     this.beat = null;
-    this.store = null;
+    this.channel = null;
     this.clear();
   }
 
@@ -132,9 +132,9 @@ export class SessionCache {
   }
 
   private async announce(message: string): Promise<void> {
-    if (!this.store) return;
+    if (!this.channel) return;
     try {
-      await this.store.publish(SESSION_ENDS_CHANNEL, message);
+      await this.channel.publish(SESSION_ENDS_CHANNEL, message);
     } catch {
       // The store already holds the end; other instances' entries expire within the TTL, and
       // a store that cannot publish stops the heartbeat, which turns their caches off too.
@@ -152,7 +152,7 @@ export class SessionCache {
   }
 
   private sendBeat(): void {
-    this.store?.publish(SESSION_ENDS_CHANNEL, this.beatId).catch(() => {
+    this.channel?.publish(SESSION_ENDS_CHANNEL, this.beatId).catch(() => {
       this.lastBeatAt = Number.NEGATIVE_INFINITY;
     });
   }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
-import type { Store, StoredSession } from '../ports/store.ts';
+import type { PubSub } from '../ports/pub-sub.ts';
+import type { SessionStore, StoredSession } from '../ports/session-store.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 
 export interface SessionTimeouts {
@@ -45,10 +46,10 @@ const noCache: SessionCacheOptions = { ttlMs: 0, maxEntries: 1 };
  * Sessions: creation, reading with idle and absolute timeouts, regeneration and revocation.
  * Reads may be served from a short in-process cache ({@link SessionCache}); every end goes
  * through here, so it drops the cached copy on this instance at once and announces it to
- * the others.
+ * the others (over the store's pub/sub).
  */
 export class SessionService {
-  private readonly store: Store;
+  private readonly store: SessionStore & PubSub;
   private readonly clock: Clock;
   private readonly timeouts: SessionTimeouts;
   private readonly cache: SessionCache;
@@ -59,7 +60,7 @@ export class SessionService {
   private readonly onRefreshFailed: (error: unknown) => void;
 
   constructor(
-    store: Store,
+    store: SessionStore & PubSub,
     clock: Clock,
     timeouts: SessionTimeouts,
     cache: SessionCacheOptions = noCache,

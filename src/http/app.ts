@@ -11,7 +11,6 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { RedisStore } from '../adapters/redis/redis-store.ts';
 import { hasBody, isBodyRefused } from '../pipeline/canonical-target.ts';
 import { createPipeline, type RequestPipeline } from '../pipeline/pipeline.ts';
 import { createGate } from './gate.ts';
@@ -94,9 +93,8 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
   });
   await app.register(rateLimit, {
     global: false,
-    ...(gateway.store instanceof RedisStore
-      ? { redis: gateway.store.client, nameSpace: `${config.redis.keyPrefix}rl:` }
-      : {}),
+    // Counted in the shared store when it has a backend for it (Redis), else in-process.
+    ...gateway.store.rateLimitBackend(),
     keyGenerator: (request: FastifyRequest) => request.ip,
     errorResponseBuilder: (_request, context) => ({
       statusCode: context.statusCode,

@@ -20,6 +20,7 @@ export interface Gateway {
   readonly config: Config;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The whole store; each feature is handed the ports it uses (sessions, values, counters…). */
   readonly store: Store;
   readonly users: UserRepository;
   readonly ruleRepository: RuleRepository;

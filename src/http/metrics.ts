@@ -1,4 +1,5 @@
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StoreConnection } from '../ports/store-connection.ts';
 import { CounterTallies, HotHistogram } from './hot-metrics.ts';
 
 /** The gateway's Prometheus metrics, in a registry of its own (one per app instance). */
@@ -66,22 +67,22 @@ export function createMetrics(withDefaults: boolean): GatewayMetrics {
   };
 }
 
-/** Something that reports connection-level errors as `error` events (a pg pool, an ioredis client). */
+/** Something that reports connection-level errors as `error` events (a pg pool). */
 interface ErrorEmitter {
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /**
- * Counts the errors Postgres and Redis clients report on their own (lost idle connections,
- * failed reconnects), besides the ones a request or an audit write runs into.
+ * Counts the errors the Postgres pool and the store's connection report on their own (lost idle
+ * connections, failed reconnects), besides the ones a request or an audit write runs into.
  */
 export function countStoreErrors(
   metrics: GatewayMetrics,
-  sources: Record<'postgres' | 'redis', ErrorEmitter | null>,
+  postgres: ErrorEmitter,
+  store: Pick<StoreConnection, 'kind' | 'onError'>,
 ) {
-  for (const [store, emitter] of Object.entries(sources)) {
-    emitter?.on('error', () => metrics.storeErrors.inc({ store }));
-  }
+  postgres.on('error', () => metrics.storeErrors.inc({ store: 'postgres' }));
+  store.onError(() => metrics.storeErrors.inc({ store: store.kind }));
 }
 
 /** Wraps a readiness probe so that each failure also counts as an error of `store`. */

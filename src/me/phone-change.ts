@@ -19,7 +19,7 @@ import { normalisePhone } from '../domain/phone-number.ts';
 import type { AuthMethod, ChallengeRequest, PluginClient, PluginView } from '../plugin-api.ts';
 import { maskPhone } from '../plugin-api.ts';
 import type { AuditLog } from '../ports/audit.ts';
-import type { Store } from '../ports/store.ts';
+import type { KeyValueStore } from '../ports/key-value-store.ts';
 import type { UserRecord, UserRepository } from '../ports/users.ts';
 
 /** Who is asking: the session's user, its hash (binds the pending change) and what it proved. */
@@ -56,7 +56,7 @@ export type PhoneChangeResult =
 export interface PhoneChangeDeps {
   readonly users: UserRepository;
   readonly passwordLogin: PasswordLogin;
-  readonly store: Store;
+  readonly store: KeyValueStore;
   readonly audit: AuditLog;
   /** The SMSOTP method, or null when this gateway cannot send SMS. */
   readonly sms: AuthMethod | null;

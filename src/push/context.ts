@@ -8,14 +8,23 @@ import type { Config } from '../config/schema.ts';
 import type { PushConfig } from '../config/push-schema.ts';
 import type { AuditEvent, AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { Store } from '../ports/store.ts';
+import type { KeyValueStore } from '../ports/key-value-store.ts';
+import type { PubSub } from '../ports/pub-sub.ts';
+import type { RateCounter } from '../ports/rate-counter.ts';
+import type { SetStore } from '../ports/set-store.ts';
 import type { PgDeviceRepository } from './device-repository.ts';
 import type { InboxWaiter } from './inbox-waiter.ts';
+
+/**
+ * The parts of the store the push service uses: transactions and markers as values, inboxes and
+ * known environments as sets, the per-user request rate, and the inbox wake-ups.
+ */
+export type PushStore = KeyValueStore & SetStore & RateCounter & PubSub;
 
 /** What `createPushService` is given. */
 export interface PushServiceDeps {
   readonly pool: pg.Pool;
-  readonly store: Store;
+  readonly store: PushStore;
   readonly clock: Clock;
   readonly config: Config;
   /** The server secret: tokens and known-environment entries are HMACs under it. */
@@ -26,7 +35,7 @@ export interface PushServiceDeps {
 
 export interface PushContext {
   readonly pool: pg.Pool;
-  readonly store: Store;
+  readonly store: PushStore;
   readonly clock: Clock;
   readonly settings: PushConfig;
   readonly publicUrl: string;

@@ -3,7 +3,7 @@
  * in from, kept as HMACs in a store set so the store never holds the user's IP addresses.
  */
 import { createHmac } from 'node:crypto';
-import type { Store } from '../ports/store.ts';
+import type { SetStore } from '../ports/set-store.ts';
 import { pushKeys } from './transactions.ts';
 
 export interface Environment {
@@ -12,7 +12,7 @@ export interface Environment {
 }
 
 export async function isKnownEnvironment(
-  store: Store,
+  store: SetStore,
   secret: string,
   userId: string,
   environment: Environment,
@@ -22,7 +22,7 @@ export async function isKnownEnvironment(
 
 /** Adds the pair after a successful login; the whole set lives `days` from now. */
 export async function rememberEnvironment(
-  store: Store,
+  store: SetStore,
   secret: string,
   userId: string,
   environment: Environment,

@@ -3,24 +3,24 @@
  * is started on any gateway instance (the store's pub/sub), or gives up when its wait ends.
  * One subscription per service; waiters are kept per user in memory.
  */
-import type { Store } from '../ports/store.ts';
+import type { PubSub } from '../ports/pub-sub.ts';
 import { INBOX_CHANNEL } from './transactions.ts';
 
 type Wake = () => void;
 
 export class InboxWaiter {
-  private readonly store: Store;
+  private readonly channel: PubSub;
   private readonly waiting = new Map<string, Set<Wake>>();
   private subscribed: Promise<void> | null = null;
   private closed = false;
 
-  constructor(store: Store) {
-    this.store = store;
+  constructor(channel: PubSub) {
+    this.channel = channel;
   }
 
   /** Tells every instance's waiters that the user has a new request. */
   async notify(userId: string): Promise<void> {
-    await this.store.publish(INBOX_CHANNEL, userId);
+    await this.channel.publish(INBOX_CHANNEL, userId);
   }
 
   /**
@@ -56,7 +56,7 @@ export class InboxWaiter {
   }
 
   private async subscribe(): Promise<void> {
-    this.subscribed ??= this.store.subscribe(INBOX_CHANNEL, (userId) => this.wakeUser(userId));
+    this.subscribed ??= this.channel.subscribe(INBOX_CHANNEL, (userId) => this.wakeUser(userId));
     try {
       await this.subscribed;
     } catch (error) {

@@ -4,7 +4,7 @@
  * `push:`; none holds a token (tokens are recomputed from the decision's nonce).
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { Store } from '../ports/store.ts';
+import type { KeyValueStore } from '../ports/key-value-store.ts';
 import type { PendingRequest } from './types.ts';
 
 export const pushKeys = {
@@ -80,21 +80,25 @@ export function pickNumbers(numberMatching: boolean): { number: number | null; c
   return { number, choices };
 }
 
-export async function saveTransaction(store: Store, tx: TransactionRecord, now: number): Promise<void> {
+export async function saveTransaction(
+  store: KeyValueStore,
+  tx: TransactionRecord,
+  now: number,
+): Promise<void> {
   await store.put(pushKeys.transaction(tx.id), JSON.stringify(tx), tx.retainUntil - now);
 }
 
-export async function readTransaction(store: Store, id: string): Promise<TransactionRecord | null> {
+export async function readTransaction(store: KeyValueStore, id: string): Promise<TransactionRecord | null> {
   return parse<TransactionRecord>(await store.read(pushKeys.transaction(id)));
 }
 
-export async function readDecision(store: Store, id: string): Promise<DecisionRecord | null> {
+export async function readDecision(store: KeyValueStore, id: string): Promise<DecisionRecord | null> {
   return parse<DecisionRecord>(await store.read(pushKeys.decision(id)));
 }
 
 /** Records the decision unless one exists: true for the one answer that wins. */
 export async function recordDecision(
-  store: Store,
+  store: KeyValueStore,
   tx: TransactionRecord,
   decision: DecisionRecord,
 ): Promise<boolean> {
@@ -103,7 +107,7 @@ export async function recordDecision(
 
 /** Sets a once-only marker of the transaction (`released`, `used`): true the first time. */
 export async function markOnce(
-  store: Store,
+  store: KeyValueStore,
   key: string,
   tx: TransactionRecord,
   now: number,

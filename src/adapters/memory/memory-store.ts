@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { timingSafeEqual } from 'node:crypto';
-import type { ChallengeAttempt, SessionTouch, Store, StoredSession } from '../../ports/store.ts';
+import type {
+  ChallengeAttempt,
+  PeekedSession,
+  SessionTouch,
+  Store,
+  StoredSession,
+} from '../../ports/store.ts';
 import type { Clock } from '../../ports/clock.ts';
 
 interface Entry {
@@ -26,10 +32,12 @@ interface Challenge {
 }
 
 /**
- * The in-process store of the demo: the same behaviour as the Redis store for one process.
- * Expiry follows the injected clock, so tests can move time.
+ * The in-process store of the demo: every port of the store, with the same behaviour as the
+ * Redis store for one process. Expiry follows the injected clock, so tests can move time.
+ * Values and counters share one map, as they share one key space in Redis.
  */
 export class MemoryStore implements Store {
+  readonly kind = 'memory';
   private readonly values = new Map<string, Entry>();
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly userIndex = new Map<string, Set<string>>();
@@ -42,6 +50,8 @@ export class MemoryStore implements Store {
     this.clock = clock;
     this.bus.setMaxListeners(0);
   }
+
+  // SessionStore
 
   async createSession(hash: string, session: StoredSession, touch: SessionTouch): Promise<void> {
     this.sessions.set(hash, { data: session, seen: touch.now, expiresAt: this.clock.now() + touch.ttlMs });
@@ -62,7 +72,7 @@ export class MemoryStore implements Store {
     return entry.data;
   }
 
-  async peekSession(hash: string): Promise<{ session: StoredSession; lastSeen: number } | null> {
+  async peekSession(hash: string): Promise<PeekedSession | null> {
     const entry = this.liveSession(hash);
     return entry ? { session: entry.data, lastSeen: entry.seen } : null;
   }
@@ -82,6 +92,8 @@ export class MemoryStore implements Store {
     return hashes.length;
   }
 
+  // RateCounter
+
   async hit(key: string, windowMs: number): Promise<number> {
     const current = this.liveValue(key);
     const count = current ? Number(current.value) + 1 : 1;
@@ -97,6 +109,8 @@ export class MemoryStore implements Store {
   async reset(...keys: string[]): Promise<void> {
     for (const key of keys) this.values.delete(key);
   }
+
+  // KeyValueStore
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
     this.values.set(key, { value, expiresAt: this.clock.now() + ttlMs });
@@ -119,11 +133,10 @@ export class MemoryStore implements Store {
   }
 
   async remove(...keys: string[]): Promise<void> {
-    for (const key of keys) {
-      this.values.delete(key);
-      this.challenges.delete(key);
-    }
+    for (const key of keys) this.values.delete(key);
   }
+
+  // ChallengeStore
 
   async openChallenge(key: string, answerHash: string, maxAttempts: number, ttlMs: number): Promise<void> {
     this.challenges.set(key, { answerHash, attemptsLeft: maxAttempts, expiresAt: this.clock.now() + ttlMs });
@@ -145,6 +158,12 @@ export class MemoryStore implements Store {
     return { outcome: 'dead', attemptsLeft: 0 };
   }
 
+  async discardChallenge(key: string): Promise<void> {
+    this.challenges.delete(key);
+  }
+
+  // SetStore
+
   async addToSet(key: string, ttlMs: number, ...members: string[]): Promise<void> {
     const entry = this.liveSet(key) ?? { members: new Set<string>(), expiresAt: 0 };
     for (const member of members) entry.members.add(member);
@@ -165,6 +184,8 @@ export class MemoryStore implements Store {
     for (const member of members) entry?.members.delete(member);
   }
 
+  // PubSub
+
   async publish(channel: string, message: string): Promise<void> {
     queueMicrotask(() => this.bus.emit(channel, message));
   }
@@ -173,7 +194,17 @@ export class MemoryStore implements Store {
     this.bus.on(channel, onMessage);
   }
 
+  // StoreConnection: nothing to reach, lose or share.
+
   async ping(): Promise<void> {}
+
+  onConnectionLost(): void {}
+
+  onError(): void {}
+
+  rateLimitBackend(): null {
+    return null;
+  }
 
   async close(): Promise<void> {
     this.bus.removeAllListeners();

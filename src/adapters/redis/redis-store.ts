@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
-import type { ChallengeAttempt, SessionTouch, Store, StoredSession } from '../../ports/store.ts';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../../ports/clock.ts';
-import { SekishoError } from '../../domain/errors.ts';
+import type {
+  ChallengeAttempt,
+  PeekedSession,
+  RateLimitBackend,
+  SessionTouch,
+  Store,
+  StoredSession,
+} from '../../ports/store.ts';
+import { onConnectionLost } from './connection-lost.ts';
 import {
   addToSetLua,
   attemptChallengeLua,
@@ -13,77 +20,39 @@ import {
   takeLua,
   touchSessionLua,
 } from './lua-scripts.ts';
+import { connectRedis, createRedisClient, type RedisStoreOptions } from './redis-client.ts';
 
-export interface RedisStoreOptions {
-  readonly url?: string;
-  readonly keyPrefix: string;
-  readonly commandTimeoutMs: number;
-  readonly sentinels?: readonly { host: string; port: number }[];
-  readonly sentinelName?: string;
-  /** How long {@link RedisStore.connect} waits for Redis (through the sentinels) before it gives up. */
-  readonly startupTimeoutMs?: number;
-}
+export type { RedisStoreOptions } from './redis-client.ts';
 
 /**
- * The Redis store. Keys are `<prefix>sess:<hash>`, `<prefix>usess:<user>`, `<prefix>v:<key>`,
- * `<prefix>ch:<key>` and `<prefix>set:<key>`. A set is a hash (field `e` its expiry, one field
- * `m:<member>` per member) so that its expiry follows the injected clock like every other value. The offline queue is off so that an unreachable Redis fails a
- * request at once (503) instead of holding it.
+ * The Redis store: every port of the store over one client (and a second one for subscriptions).
+ * Keys are `<prefix>sess:<hash>`, `<prefix>usess:<user>`, `<prefix>v:<key>` (values and
+ * counters), `<prefix>ch:<key>` and `<prefix>set:<key>`. A set is a hash (field `e` its expiry,
+ * one field `m:<member>` per member) so that its expiry follows the injected clock like every
+ * other value.
  */
 export class RedisStore implements Store {
+  readonly kind = 'redis';
   readonly client: Redis;
   private subscriber: Redis | null = null;
+  private readonly options: RedisStoreOptions;
   private readonly prefix: string;
   private readonly clock: Clock;
   private readonly shas = new Map<string, string>();
-  private readonly source: 'redis.url' | 'redis.sentinels';
-
-  private readonly startupTimeoutMs: number;
 
   constructor(options: RedisStoreOptions, clock: Clock) {
+    this.options = options;
     this.prefix = options.keyPrefix;
     this.clock = clock;
-    this.source = options.sentinels?.length ? 'redis.sentinels' : 'redis.url';
-    this.startupTimeoutMs = options.startupTimeoutMs ?? 15_000;
-    this.client = new Redis(options.url ?? 'redis://127.0.0.1:6379', clientOptions(options));
+    this.client = createRedisClient(options);
   }
 
-  /**
-   * Connects, or throws SEKISHO_ERR_STORE_UNAVAILABLE and stops retrying. ioredis rejects with
-   * only "Connection is closed." and keeps reconnecting, which would hide the cause (WRONGPASS,
-   * ECONNREFUSED) and keep a failed start-up alive; the first error it reported is the cause.
-   */
+  /** Connects, or throws SEKISHO_ERR_STORE_UNAVAILABLE with the cause Redis gave. */
   async connect(): Promise<void> {
-    let cause: unknown;
-    const noteCause = (error: Error) => void (cause ??= error);
-    this.client.on('error', noteCause);
-    // With sentinels of which none answers, ioredis keeps asking them and never settles.
-    let deadline: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_resolve, reject) => {
-      deadline = setTimeout(() => {
-        const seconds = this.startupTimeoutMs / 1000;
-        reject(new Error(cause instanceof Error ? cause.message : `no answer within ${seconds} s`));
-      }, this.startupTimeoutMs);
-    });
-    try {
-      await Promise.race([this.client.connect(), late]);
-    } catch (error) {
-      this.client.disconnect();
-      cause ??= error;
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      const hint = /WRONGPASS|NOAUTH/.test(reason)
-        ? '; the password is the one in redis.url (REDIS_URL or REDIS_URL_FILE)'
-        : '';
-      throw new SekishoError(
-        'SEKISHO_ERR_STORE_UNAVAILABLE',
-        `${this.source}: cannot connect to Redis (${reason})${hint}`,
-        { cause },
-      );
-    } finally {
-      clearTimeout(deadline);
-      this.client.off('error', noteCause);
-    }
+    await connectRedis(this.client, this.options);
   }
+
+  // SessionStore
 
   async createSession(hash: string, session: StoredSession, touch: SessionTouch): Promise<void> {
     const keys = [this.sessionKey(hash), this.userKey(session.userId)];
@@ -97,7 +66,7 @@ export class RedisStore implements Store {
     return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null;
   }
 
-  async peekSession(hash: string): Promise<{ session: StoredSession; lastSeen: number } | null> {
+  async peekSession(hash: string): Promise<PeekedSession | null> {
     const [json, seen] = await this.client.hmget(this.sessionKey(hash), 'd', 's');
     if (typeof json !== 'string' || typeof seen !== 'string') return null;
     return { session: JSON.parse(json) as StoredSession, lastSeen: Number(seen) };
@@ -122,6 +91,8 @@ export class RedisStore implements Store {
     return Number(await this.run(deleteUserSessionsLua, [this.userKey(userId)], []));
   }
 
+  // RateCounter
+
   async hit(key: string, windowMs: number): Promise<number> {
     return Number(await this.run(hitLua, [this.valueKey(key)], [this.clock.now(), windowMs]));
   }
@@ -132,8 +103,11 @@ export class RedisStore implements Store {
   }
 
   async reset(...keys: string[]): Promise<void> {
-    await this.remove(...keys);
+    if (keys.length === 0) return;
+    await this.client.del(...keys.map((key) => this.valueKey(key)));
   }
+
+  // KeyValueStore
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
     const redisKey = this.valueKey(key);
@@ -161,8 +135,10 @@ export class RedisStore implements Store {
 
   async remove(...keys: string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.client.del(...keys.flatMap((key) => [this.valueKey(key), this.challengeKey(key)]));
+    await this.client.del(...keys.map((key) => this.valueKey(key)));
   }
+
+  // ChallengeStore
 
   async openChallenge(key: string, answerHash: string, maxAttempts: number, ttlMs: number): Promise<void> {
     const redisKey = this.challengeKey(key);
@@ -182,6 +158,12 @@ export class RedisStore implements Store {
     ];
     return { outcome, attemptsLeft: Number(left) };
   }
+
+  async discardChallenge(key: string): Promise<void> {
+    await this.client.del(this.challengeKey(key));
+  }
+
+  // SetStore
 
   async addToSet(key: string, ttlMs: number, ...members: string[]): Promise<void> {
     await this.run(addToSetLua, [this.setKey(key)], [this.clock.now(), ttlMs, ...members]);
@@ -205,6 +187,8 @@ export class RedisStore implements Store {
     await this.client.hdel(this.setKey(key), ...members.map((member) => `m:${member}`));
   }
 
+  // PubSub
+
   async publish(channel: string, message: string): Promise<void> {
     await this.client.publish(this.prefix + channel, message);
   }
@@ -221,8 +205,22 @@ export class RedisStore implements Store {
     await this.subscriber.subscribe(wanted);
   }
 
+  // StoreConnection
+
   async ping(): Promise<void> {
     await this.client.ping();
+  }
+
+  onConnectionLost(onLost: () => void): void {
+    onConnectionLost(this.client, onLost);
+  }
+
+  onError(onError: (error: Error) => void): void {
+    this.client.on('error', onError);
+  }
+
+  rateLimitBackend(): RateLimitBackend {
+    return { redis: this.client, nameSpace: `${this.prefix}rl:` };
   }
 
   async close(): Promise<void> {
@@ -264,25 +262,4 @@ export class RedisStore implements Store {
       return this.client.eval(script, keys.length, ...keys, ...args);
     }
   }
-}
-
-function clientOptions(options: RedisStoreOptions): RedisOptions {
-  const common: RedisOptions = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: Math.max(options.commandTimeoutMs, 2000),
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-  };
-  if (!options.sentinels?.length) return common;
-  return {
-    ...common,
-    sentinels: [...options.sentinels],
-    name: options.sentinelName ?? 'mymaster',
-    // Reconnect as soon as a sentinel announces a new primary (+switch-master). Otherwise the
-    // client stays on the old primary until Sentinel demotes it (about 10 s later), and every
-    // write in between — sessions, logouts, lockout counts — is lost in the resync.
-    failoverDetector: true,
-  };
 }
