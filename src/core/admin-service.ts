@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
+import type { PasswordHasher } from '../ports/password-hasher.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { normalisePhone } from '../domain/phone-number.ts';
 import { parseRule, parseRules } from '../domain/rules/parse-rule.ts';

@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
+import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { LockoutPolicy, UserRecord, UserRepository } from '../ports/users.ts';

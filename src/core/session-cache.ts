@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
-import type { ActiveSession } from './session-service.ts';
+import type { ActiveSession } from './session-token.ts';
 
 export interface SessionCacheOptions {
   /** How long a session read from the store may be reused (ms); 0 turns the cache off. */

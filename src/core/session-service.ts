@@ -1,19 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
 import type { SessionStore, StoredSession } from '../ports/session-store.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
+import { hashToken, newToken, type ActiveSession } from './session-token.ts';
+
+export { hashToken, type ActiveSession } from './session-token.ts';
 
 export interface SessionTimeouts {
   readonly idleMs: number;
   readonly absoluteMs: number;
-}
-
-/** A live session: its token (the cookie value) and what it has proven. */
-export interface ActiveSession {
-  readonly token: string;
-  readonly hash: string;
-  readonly data: StoredSession;
 }
 
 /** A session as listed to admins and to its user: never its token. */
@@ -27,16 +22,6 @@ export interface SessionListing {
 export interface ClientInfo {
   readonly ip: string;
   readonly userAgent: string;
-}
-
-/** 256 random bits, base64url: the only copy is the user's cookie. */
-function newToken(): string {
-  return randomBytes(32).toString('base64url');
-}
-
-/** The store keeps only this hash, so a leaked store cannot be replayed as cookies. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** No cache: every read is a store round trip. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import type { PasswordHasher } from '../adapters/argon2-hasher.ts';
+import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { MethodCatalogue } from '../domain/rules/types.ts';
 import type { AuditLog, AuditReader } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
