@@ -9,14 +9,18 @@ import type { ChallengeStore } from './ports/challenge-store.ts';
 import type { KeyValueStore } from './ports/key-value-store.ts';
 import type { RateCounter } from './ports/rate-counter.ts';
 import type { OtpConfig, PushConfig, SmsConfig } from './config/schema.ts';
+import type { Catalogue, Locale } from './i18n/catalogue.ts';
 
 export type { KaradenConfig, OtpConfig, PushConfig, SmsConfig, SmsProviderName } from './config/schema.ts';
+export type { Catalogue, Locale, Translation } from './i18n/catalogue.ts';
+export { fill } from './i18n/catalogue.ts';
 
 export type { ChallengeAttempt, ChallengeStore } from './ports/challenge-store.ts';
 export type { KeyValueStore } from './ports/key-value-store.ts';
 export type { RateCounter } from './ports/rate-counter.ts';
 
-export type Locale = 'ja' | 'en';
+/** A plugin's page strings, one flat level of keys: `it.pt.<key>` in its templates. */
+export type PluginMessages = Readonly<Record<string, string>>;
 
 /**
  * The core's config sections a plugin may read, exactly as the core's schema parsed them (defaults
@@ -262,8 +266,8 @@ export interface AuthPlugin<C = unknown> {
    * reports each problem with its key path (`config: plugins.SMSOTP.templates.ja: …`).
    */
   readonly configSchema: ZodType<C>;
-  /** Page strings: messages[locale][key]; templates read them as `it.pt.key`. */
-  readonly messages: Readonly<Record<Locale, Readonly<Record<string, string>>>>;
+  /** Page strings, `messages[locale][key]`; its templates read them as `it.pt.key`. */
+  readonly messages: Catalogue<PluginMessages>;
   /** Whether this gateway should offer the method (e.g. SMSOTP needs an SMS provider that can send). */
   isEnabled(config: C, gateway: GatewaySettings): boolean;
   create(context: PluginContext<C>): Promise<AuthMethod>;

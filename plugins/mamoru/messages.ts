@@ -1,8 +1,10 @@
 /**
  * The plugin's page strings (`it.pt.*` in the wait template; the core and wait.js show the
  * message keys the plugin answers with). `{minutes}` and `{seconds}` are filled in by the
- * template. English must have every key Japanese has: the type below enforces it.
+ * template.
  */
+import type { Catalogue, Translation } from '../../src/plugin-api.ts';
+
 const ja = {
   methodName: 'スマートフォンで承認 (PUSH)',
   title: 'Mamoru PUSH 認証',
@@ -30,11 +32,9 @@ const ja = {
   notYet: 'まだスマートフォンで承認されていません。承認してから、もう一度ボタンを押してください。',
   alreadyUsed: 'この承認はすでに使われています。最初からやり直してください。',
   verifyFailed: '承認を確認できませんでした。最初からやり直してください。',
-} as const;
+};
 
-type Keys = keyof typeof ja;
-
-const en: Record<Keys, string> = {
+const en: Translation<typeof ja> = {
   methodName: 'Approve on my phone (push)',
   title: 'Push approval',
   intro: 'A login request was sent to your registered phone.',
@@ -64,7 +64,7 @@ const en: Record<Keys, string> = {
 };
 
 /** Page strings per language. */
-export const messages: Readonly<Record<'ja' | 'en', Readonly<Record<Keys, string>>>> = { ja, en };
+export const messages: Catalogue<Translation<typeof ja>> = { ja, en };
 
 /** A message key of this plugin. */
-export type MessageKey = Keys;
+export type MessageKey = keyof typeof ja;

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
-import coreJa from '../../views/locales/ja.json' with { type: 'json' };
-import coreEn from '../../views/locales/en.json' with { type: 'json' };
+import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { WAIT_TEMPLATE } from './wait-page.ts';
 
@@ -25,7 +24,7 @@ function renderWait(
   return eta.render(`./${WAIT_TEMPLATE}`, {
     locale,
     title: messages[locale].title,
-    t: locale === 'ja' ? coreJa : coreEn,
+    t: coreMessages[locale],
     pt: messages[locale],
     data,
     messageKey,

@@ -1,8 +1,9 @@
 /**
  * The plugin's page strings (`it.pt.*` in templates). `{seconds}`, `{attemptsLeft}`, `{minutes}`
- * and `{clock}` are filled in by the OTP template. English must have every key Japanese has: the
- * type below enforces it.
+ * and `{clock}` are filled in by the OTP template.
  */
+import type { Catalogue, Translation } from '../../src/plugin-api.ts';
+
 const ja = {
   methodName: 'SMS ワンタイムパスワード',
   title: 'ワンタイムパスワード入力',
@@ -31,11 +32,9 @@ const ja = {
   sandboxLead: '開発用のサンドボックスです。ここに表示されるメッセージは実際には送信されていません。',
   sandboxEmpty: 'まだメッセージはありません。',
   sandboxTo: '宛先',
-} as const;
+};
 
-type Keys = keyof typeof ja;
-
-const en: Record<Keys, string> = {
+const en: Translation<typeof ja> = {
   methodName: 'SMS one-time password',
   title: 'One-Time Password Input',
   otpLead: 'A one-time password notification message was sent to the following phone number.',
@@ -65,4 +64,26 @@ const en: Record<Keys, string> = {
 };
 
 /** Page strings per language. */
-export const messages: Readonly<Record<'ja' | 'en', Readonly<Record<Keys, string>>>> = { ja, en };
+export const messages: Catalogue<Translation<typeof ja>> = { ja, en };
+
+/**
+ * The SMS texts (not page strings), filled in by renderSmsText with `{code}`, `{minutes}` and
+ * `{host}`. `login` is the default text of a login code (`plugins.SMSOTP.templates` may replace
+ * it); `phoneChange` confirms a change of phone number and goes to the number being replaced. It
+ * says what the code is for, so that a holder who did not ask can tell that someone (with their
+ * password) is moving their SMS codes to another phone, and is told not to hand the code over.
+ */
+const jaSms = {
+  login: '【関所】ワンタイムパスワードは {code} です。有効期限は{minutes}分です。',
+  phoneChange:
+    '【関所】電話番号変更の確認用ワンタイムパスワードは {code} です。有効期限は{minutes}分です。お心当たりがない場合は誰にも教えず、ヘルプデスクにご連絡ください。',
+};
+
+const enSms: Translation<typeof jaSms> = {
+  login: 'Sekisho one-time password: {code}. Valid for {minutes} minutes.',
+  phoneChange:
+    'Sekisho one-time password to change your phone number: {code}. Valid for {minutes} minutes. If you did not ask for this, share it with no one and contact the help desk.',
+};
+
+/** SMS texts per language. */
+export const smsTexts: Catalogue<Translation<typeof jaSms>> = { ja: jaSms, en: enSms };

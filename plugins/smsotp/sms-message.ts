@@ -9,7 +9,9 @@
  * iOS/Android autofill recognise, so the code is only offered on the gateway's own origin (a
  * phishing page on another host gets nothing).
  */
+import { fill } from '../../src/plugin-api.ts';
 import type { ChallengePurpose, Locale } from '../../src/plugin-api.ts';
+import { smsTexts } from './messages.ts';
 import { characterCount, MAX_SMS_CHARACTERS } from './providers/types.ts';
 
 /** `+81` then a mobile prefix (70/80/90 once the trunk 0 is dropped) and eight more digits. */
@@ -28,23 +30,6 @@ export function toDomesticMobile(e164: string): string | null {
 export function isSendableNumber(e164: string): boolean {
   return toDomesticMobile(e164) !== null;
 }
-
-/** Default human-readable text of a login code, per language. */
-export const DEFAULT_SMS_TEMPLATES: Readonly<Record<Locale, string>> = {
-  ja: '【関所】ワンタイムパスワードは {code} です。有効期限は{minutes}分です。',
-  en: 'Sekisho one-time password: {code}. Valid for {minutes} minutes.',
-};
-
-/**
- * The text of a code that confirms a change of phone number, sent to the number being replaced. It
- * says what the code is for, so that a holder who did not ask can tell that someone (with their
- * password) is moving their SMS codes to another phone, and is told not to hand the code over.
- * The login templates of `plugins.SMSOTP.templates` do not replace it: they word a login.
- */
-export const PHONE_CHANGE_SMS_TEMPLATES: Readonly<Record<Locale, string>> = {
-  ja: '【関所】電話番号変更の確認用ワンタイムパスワードは {code} です。有効期限は{minutes}分です。お心当たりがない場合は誰にも教えず、ヘルプデスクにご連絡ください。',
-  en: 'Sekisho one-time password to change your phone number: {code}. Valid for {minutes} minutes. If you did not ask for this, share it with no one and contact the help desk.',
-};
 
 /** What goes into one SMS. */
 export interface SmsTextInput {
@@ -67,16 +52,12 @@ export function smsHost(publicUrl: string): string {
 
 /** The full SMS body; the origin-bound line is always the last line, whatever the template. */
 export function renderSmsText(input: SmsTextInput): string {
+  const texts = smsTexts[input.locale];
   const template =
-    input.purpose === 'phone-change'
-      ? PHONE_CHANGE_SMS_TEMPLATES[input.locale]
-      : (input.templates?.[input.locale] ?? DEFAULT_SMS_TEMPLATES[input.locale]);
+    input.purpose === 'phone-change' ? texts.phoneChange : (input.templates?.[input.locale] ?? texts.login);
   // Whole minutes, rounded down so the text never promises more time than there is.
-  const minutes = String(Math.max(1, Math.floor(input.ttlSeconds / 60)));
-  const text = template
-    .replaceAll('{code}', input.code)
-    .replaceAll('{minutes}', minutes)
-    .replaceAll('{host}', input.host);
+  const minutes = Math.max(1, Math.floor(input.ttlSeconds / 60));
+  const text = fill(template, { code: input.code, minutes, host: input.host });
   return `${text}\n\n@${input.host} #${input.code}`;
 }
 

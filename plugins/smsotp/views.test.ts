@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
-import coreJa from '../../views/locales/ja.json' with { type: 'json' };
-import coreEn from '../../views/locales/en.json' with { type: 'json' };
+import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { OTP_TEMPLATE } from './otp-page.ts';
 import { SANDBOX_TEMPLATE } from './routes/sandbox-routes.ts';
@@ -27,7 +26,7 @@ function renderOtp(
   return eta.render(`./${OTP_TEMPLATE}`, {
     locale,
     title: messages[locale].title,
-    t: locale === 'ja' ? coreJa : coreEn,
+    t: coreMessages[locale],
     pt: messages[locale],
     data,
     messageKey,
@@ -85,7 +84,7 @@ describe('sandbox page', () => {
     eta.render(`./${SANDBOX_TEMPLATE}`, {
       locale: 'ja',
       title: 'SMS',
-      t: coreJa,
+      t: coreMessages.ja,
       pt: messages.ja,
       data: { messages: list },
     });

@@ -7,7 +7,8 @@ import { compileRuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { Gateway } from '../http/gateway.ts';
 import { actorOf } from './console-session.ts';
-import { adminMessages, fill } from './messages.ts';
+import { fill } from '../i18n/catalogue.ts';
+import { adminMessages } from './messages.ts';
 
 /** A change about to be made to the stored rules. */
 export type RuleChange =

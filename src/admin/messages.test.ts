@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminMessagesFor, fill } from './messages.ts';
+import { adminMessagesFor } from './messages.ts';
 
 function keys(value: unknown, prefix = ''): string[] {
   if (typeof value !== 'object' || value === null) return [prefix];
@@ -17,9 +17,5 @@ describe('admin messages', () => {
         expect(typeof text === 'string' && text.trim() !== '', key).toBe(true);
       }
     }
-  });
-
-  it('fills placeholders and leaves unknown ones', () => {
-    expect(fill('For {user} ({other})', { user: 'taro' })).toBe('For taro ({other})');
   });
 });

@@ -8,7 +8,8 @@ import type { AccessRule } from '../domain/rules/types.ts';
 import { ownPrefix } from '../http/gate.ts';
 import type { Gateway } from '../http/gateway.ts';
 import type { StoredRule } from '../ports/rules.ts';
-import { fill, type AdminMessages } from './messages.ts';
+import { fill } from '../i18n/catalogue.ts';
+import type { AdminMessages } from './messages.ts';
 
 /** One row of the rules table, in evaluation order. */
 export interface RuleRow {

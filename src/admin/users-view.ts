@@ -1,6 +1,7 @@
 import { maskPhone } from '../plugin-api.ts';
 import type { UserRecord } from '../ports/users.ts';
-import { fill, type AdminMessages } from './messages.ts';
+import { fill } from '../i18n/catalogue.ts';
+import type { AdminMessages } from './messages.ts';
 import { formatTime } from './render.ts';
 
 /** A user as a row of the list. */

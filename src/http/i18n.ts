@@ -1,24 +1,26 @@
 import Negotiator from 'negotiator';
 import type { FastifyRequest } from 'fastify';
+import { LOCALES } from '../i18n/catalogue.ts';
+import type { Catalogue, Locale, Translation } from '../i18n/catalogue.ts';
+import { en } from './locales/en.ts';
+import { ja } from './locales/ja.ts';
 
-import ja from '../../views/locales/ja.json' with { type: 'json' };
-import en from '../../views/locales/en.json' with { type: 'json' };
+export type { Locale } from '../i18n/catalogue.ts';
 
-export type Messages = typeof ja;
-export type Locale = 'ja' | 'en';
+/** The strings of the gateway's own pages (`it.t.*` in templates). */
+export type Messages = Translation<typeof ja>;
 
-// English must have every key Japanese has: the type check enforces it.
-const messagesByLocale: Record<Locale, Messages> = { ja, en };
-const supported: Locale[] = ['ja', 'en'];
+/** The catalogue of the gateway's own pages. */
+export const coreMessages: Catalogue<Messages> = { ja, en };
 
-/** Japanese unless the browser prefers English (CONTRACT §5). */
+/** Japanese unless the browser prefers English. */
 export function pickLocale(request: FastifyRequest): Locale {
   const header = request.headers['accept-language'];
   if (!header) return 'ja';
-  const best = new Negotiator({ headers: { 'accept-language': header } }).language(supported);
+  const best = new Negotiator({ headers: { 'accept-language': header } }).language([...LOCALES]);
   return best === 'en' ? 'en' : 'ja';
 }
 
 export function messagesFor(locale: Locale): Messages {
-  return messagesByLocale[locale];
+  return coreMessages[locale];
 }

@@ -1,10 +1,9 @@
 /**
- * The strings of the push pages (the authenticator and the enrolment page), ja and en.
- * Templates read them as `it.pm.*`; the pages' scripts get the `script` half as JSON.
- * `{time}`, `{seconds}`, `{user}` and `{device}` are filled in by the scripts.
- * English must have every key Japanese has: the types below enforce it.
+ * The strings of the push pages (the authenticator and the enrolment page): two catalogues, the
+ * pages' own (`it.pm.*` in templates) and the scripts' (sent to the page as JSON). The scripts fill
+ * in `{time}`, `{seconds}`, `{number}`, `{path}`, `{browser}` and `{ip}`.
  */
-import type { Locale } from '../http/i18n.ts';
+import type { Catalogue, Locale, Translation } from '../i18n/catalogue.ts';
 
 const jaPage = {
   appTitle: 'Sekisho 認証アプリ',
@@ -30,7 +29,7 @@ const jaPage = {
   enrolLoading: 'QR コードを準備しています…',
   qrLabel: '登録用リンクの QR コード',
   manualLink: '読み取れない場合は、このリンクをスマートフォンで開いてください',
-} as const;
+};
 
 const jaScript = {
   activating: 'この端末を登録しています…',
@@ -81,12 +80,14 @@ const jaScript = {
     'このページのアドレスに登録コードがありません。管理者から届いたリンクをそのまま開いてください。',
   enrolFailed: 'QR コードを表示できませんでした。しばらくしてからページを再読み込みしてください。',
   enrolReady: 'QR コードをスマートフォンで読み取ってください。',
-} as const;
+};
 
-type PageKeys = keyof typeof jaPage;
-type ScriptKeys = keyof typeof jaScript;
+/** The push pages' own strings. */
+export type PushPageMessages = Translation<typeof jaPage>;
+/** The strings the push pages' scripts show. */
+export type PushScriptMessages = Translation<typeof jaScript>;
 
-const enPage: Record<PageKeys, string> = {
+const enPage: PushPageMessages = {
   appTitle: 'Sekisho Authenticator',
   appLead: 'Login approval requests arrive here. Keep this page open.',
   noScript: 'This page needs JavaScript.',
@@ -112,7 +113,7 @@ const enPage: Record<PageKeys, string> = {
   manualLink: "Can't scan it? Open this link on your phone",
 };
 
-const enScript: Record<ScriptKeys, string> = {
+const enScript: PushScriptMessages = {
   activating: 'Registering this device…',
   activated: 'This device is now registered. Login approval requests will arrive here.',
   activationExpired:
@@ -165,14 +166,13 @@ const enScript: Record<ScriptKeys, string> = {
   enrolReady: 'Scan the QR code with your phone.',
 };
 
-export type PushPageMessages = Record<PageKeys, string>;
-export type PushScriptMessages = Record<ScriptKeys, string>;
-
-const pages: Record<Locale, PushPageMessages> = { ja: jaPage, en: enPage };
-const scripts: Record<Locale, PushScriptMessages> = { ja: jaScript, en: enScript };
+/** The push pages' catalogue. */
+export const pushPageCatalogue: Catalogue<PushPageMessages> = { ja: jaPage, en: enPage };
+/** The push scripts' catalogue. */
+export const pushScriptCatalogue: Catalogue<PushScriptMessages> = { ja: jaScript, en: enScript };
 
 export function pushPageMessages(locale: Locale): PushPageMessages {
-  return pages[locale];
+  return pushPageCatalogue[locale];
 }
 
 /**
@@ -180,5 +180,5 @@ export function pushPageMessages(locale: Locale): PushPageMessages {
  * so no string can close the element.
  */
 export function pushScriptMessagesJson(locale: Locale): string {
-  return JSON.stringify(scripts[locale]).replace(/</g, '\\u003c');
+  return JSON.stringify(pushScriptCatalogue[locale]).replace(/</g, '\\u003c');
 }

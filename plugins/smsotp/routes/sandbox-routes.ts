@@ -3,7 +3,7 @@
  * demo and browser tests. Full numbers and codes are shown to anyone: it is a development tool.
  * Mounted only when the sandbox provider is in use and `sms.sandbox.page` is true (docs/sms.md).
  */
-import type { Locale, PluginRoute } from '../../../src/plugin-api.ts';
+import type { Catalogue, PluginMessages, PluginRoute } from '../../../src/plugin-api.ts';
 import { clockTime } from '../otp-page.ts';
 import type { SandboxProvider } from '../providers/sandbox.ts';
 
@@ -13,7 +13,7 @@ export const SANDBOX_TEMPLATE = 'plugins/smsotp/views/sandbox';
 /** `GET sandbox/sms` (page) and `GET sandbox/sms.json`. */
 export function sandboxRoutes(
   sandbox: SandboxProvider,
-  messages: Readonly<Record<Locale, Readonly<Record<string, string>>>>,
+  messages: Catalogue<PluginMessages>,
   timeZone?: string,
 ): PluginRoute[] {
   return [
