@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
+import { fill } from '../../src/plugin-api.ts';
 import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { WAIT_TEMPLATE } from './wait-page.ts';
 
-// Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on.
+// Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on,
+// the core's strings as `t` and the catalogues' `fill`.
 const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true });
 
 const waitData = {
@@ -23,6 +25,7 @@ function renderWait(
 ): string {
   return eta.render(`./${WAIT_TEMPLATE}`, {
     locale,
+    fill,
     title: messages[locale].title,
     t: coreMessages[locale],
     pt: messages[locale],

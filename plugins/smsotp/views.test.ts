@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
+import { fill } from '../../src/plugin-api.ts';
 import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { OTP_TEMPLATE } from './otp-page.ts';
 import { SANDBOX_TEMPLATE } from './routes/sandbox-routes.ts';
 
-// Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on.
+// Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on,
+// the core's strings as `t` and the catalogues' `fill`.
 const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true });
 
 const otpData = {
@@ -25,6 +27,7 @@ function renderOtp(
 ): string {
   return eta.render(`./${OTP_TEMPLATE}`, {
     locale,
+    fill,
     title: messages[locale].title,
     t: coreMessages[locale],
     pt: messages[locale],
@@ -83,6 +86,7 @@ describe('sandbox page', () => {
   const render = (list: unknown[]) =>
     eta.render(`./${SANDBOX_TEMPLATE}`, {
       locale: 'ja',
+      fill,
       title: 'SMS',
       t: coreMessages.ja,
       pt: messages.ja,

@@ -1,6 +1,7 @@
 import { projectRoot } from '../project-root.ts';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fill } from '../i18n/catalogue.ts';
 import { messagesFor, pickLocale, type Messages } from './i18n.ts';
 
 // Eta's root is the project root so that plugins can keep their templates in plugins/<name>/views/.
@@ -22,7 +23,8 @@ export function sendPage(
   const locale = pickLocale(request);
   const t = messagesFor(locale);
   const template = view.includes('/') ? view : `views/${view}`;
-  const html = eta.render(template, { ...vars, locale, t, title: title(t) });
+  // `fill` is the catalogues' placeholder filler, for the templates' `{name}` strings.
+  const html = eta.render(template, { ...vars, locale, t, fill, title: title(t) });
   // Security headers on the gateway's own pages only; helmet sets them synchronously.
   void reply.helmet?.();
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
