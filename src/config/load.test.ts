@@ -30,7 +30,8 @@ const TENANT = '0b5a3c4e-1f2d-4a6b-9c8d-7e6f5a4b3c2d';
 const TOKEN = 'kd-live-ZX81spectrumC64amiga500';
 const SECRET = 's3cr3t-value-that-is-long-enough-000000';
 
-const CONTRACT = `
+/** A production configuration with its main sections spelt out. */
+const FULL_EXAMPLE = `
 listen: { host: 127.0.0.1, port: 8080 }
 publicUrl: http://127.0.0.1:8080
 database: { url: postgres://127.0.0.1:5432/sekisho }
@@ -47,7 +48,7 @@ sms:
 push: {}
 `;
 
-describe('loadConfig: defaults and the contract example', () => {
+describe('loadConfig: defaults and a full example', () => {
   it('fills every default from an empty config', () => {
     const result = loadConfig({ env: {} });
     const config = ok(result);
@@ -90,8 +91,8 @@ describe('loadConfig: defaults and the contract example', () => {
     expect(config.secret).toBeUndefined();
   });
 
-  it('parses the contract example', () => {
-    const result = loadConfig({ file: write(CONTRACT), env: {} });
+  it('parses a full production example', () => {
+    const result = loadConfig({ file: write(FULL_EXAMPLE), env: {} });
     const config = ok(result);
     expect(result.ok && result.demo).toBe(false);
     expect(config.backends.bk01).toEqual({
