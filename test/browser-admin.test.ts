@@ -7,7 +7,7 @@ import { addUser, setRules, type TestGateway } from './support/gateway.ts';
 import { waitFor } from './support/wait-for.ts';
 import { addAdmin, auditRows, lastSandboxCode, startConsoleGateway } from './admin-harness.ts';
 
-/** CONTRACT §4: rule changes reach every running gateway within 2 s. */
+/** Rule changes reach every running gateway within 2 s. */
 const PROPAGATION_MS = 2000;
 const ADMIN_PHONE = '+819011112222';
 

@@ -11,7 +11,7 @@ import { databaseUrl } from './support/env.ts';
 import { addUser, setRules, startGateway, testSecret, type TestGateway } from './support/gateway.ts';
 import { waitFor } from './support/wait-for.ts';
 
-/** Changes must reach every running gateway within 2 s, with no restart (CONTRACT §4). */
+/** Changes must reach every running gateway within 2 s, with no restart. */
 const propagation = 2000;
 
 /**

@@ -4,7 +4,7 @@ import { FormClient } from './support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from './support/gateway.ts';
 import { waitFor } from './support/wait-for.ts';
 
-/** Changes must reach every running gateway within 2 s, with no restart (CONTRACT §4). */
+/** Changes must reach every running gateway within 2 s, with no restart. */
 const propagation = 2000;
 
 describe('two gateway instances sharing Postgres and Redis', () => {

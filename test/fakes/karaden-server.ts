@@ -1,6 +1,6 @@
 /**
  * A fake Karaden SMS API (version 2024-03-01) on 127.0.0.1: the real path, headers, form fields,
- * message objects and error objects (see shared/KARADEN.md), plus faults a test can program for the
+ * message objects and error objects, plus faults a test can program for the
  * next request. Also a helper that POSTs a delivery callback the way Karaden does.
  */
 import { randomUUID } from 'node:crypto';

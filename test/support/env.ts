@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** The real services the suite runs against (CONTRACT §1). */
+/** The real services the suite runs against. */
 export const databaseUrl = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,5 +1,5 @@
 /**
- * The Karaden SMS API (version 2024-03-01), exactly as CONTRACT §7 fixes it: one form-encoded
+ * The Karaden SMS API (version 2024-03-01), exactly as docs/sms.md describes it: one form-encoded
  * `POST {baseUrl}/{tenantId}/messages` per message, a JSON message object back. Every failure is
  * returned as a reason, never thrown, and neither the token nor the text ever reaches a log.
  */

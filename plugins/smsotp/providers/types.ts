@@ -50,5 +50,5 @@ export function characterCount(text: string): number {
   return [...text].length;
 }
 
-/** The most characters one Karaden message may carry (CONTRACT §7). */
+/** The most characters one Karaden message may carry (Karaden's limit). */
 export const MAX_SMS_CHARACTERS = 660;

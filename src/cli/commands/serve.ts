@@ -5,7 +5,7 @@ import { serveGateway } from '../../server.ts';
 import { loadConfig } from '../../config/load.ts';
 import { SekishoError } from '../../domain/errors.ts';
 
-/** `sekisho serve`: the gateway; with nothing configured, the demo (CONTRACT §1). */
+/** `sekisho serve`: the gateway; with nothing configured, the demo. */
 export async function serveCommand(args: string[]): Promise<void> {
   const inv = parseInvocation(args, {});
   const file = flag(inv, 'config');

@@ -1,7 +1,7 @@
 /** What the sample intranet reads from each request: the gateway's identity headers and an echo. */
 import type { IncomingMessage } from 'node:http';
 
-/** The identity headers the gateway sets by default (CONTRACT §6). */
+/** The identity headers the gateway sets by default. */
 export const IDENTITY_HEADERS = {
   user: 'X-Remote-User',
   groups: 'X-Remote-Groups',
