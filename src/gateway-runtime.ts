@@ -21,14 +21,14 @@ import { SessionService } from './core/session-service.ts';
 import { SekishoError } from './domain/errors.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { Store } from './ports/store.ts';
-import { buildApp } from './http/app.ts';
+import { buildApp } from './app.ts';
 import { configuredPlugins } from './plugins-registry.ts';
 import { enabledMethodInfos, loadMethods } from './core/plugin-host.ts';
-import type { Gateway } from './http/gateway.ts';
-import { countedProbe, countStoreErrors, createMetrics } from './http/metrics.ts';
+import type { Gateway } from './core/gateway.ts';
+import { countedProbe, countStoreErrors, createMetrics } from './metrics/metrics.ts';
 import { AuditRetention } from './adapters/pg/audit-retention.ts';
 import { MeteredAuditLog } from './core/metered-audit-log.ts';
-import { createPushService } from './push/push-service.ts';
+import { createPushService } from './features/push/push-service.ts';
 
 export interface RuntimeOptions {
   readonly clock?: Clock;

@@ -9,11 +9,11 @@ import type { ChallengeStore } from './ports/challenge-store.ts';
 import type { KeyValueStore } from './ports/key-value-store.ts';
 import type { RateCounter } from './ports/rate-counter.ts';
 import type { OtpConfig, PushConfig, SmsConfig } from './config/schema.ts';
-import type { Catalogue, Locale } from './i18n/catalogue.ts';
+import type { Catalogue, Locale } from './web/i18n/catalogue.ts';
 
 export type { KaradenConfig, OtpConfig, PushConfig, SmsConfig, SmsProviderName } from './config/schema.ts';
-export type { Catalogue, Locale, Translation } from './i18n/catalogue.ts';
-export { fill } from './i18n/catalogue.ts';
+export type { Catalogue, Locale, Translation } from './web/i18n/catalogue.ts';
+export { fill } from './web/i18n/catalogue.ts';
 
 export type { ChallengeAttempt, ChallengeStore } from './ports/challenge-store.ts';
 export type { KeyValueStore } from './ports/key-value-store.ts';

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/schema.ts';
 import { redactConfig } from './config/load.ts';
 import { createPool, migrate } from './adapters/pg/database.ts';
-import { aggregateWorkerMetrics } from './http/cluster-metrics.ts';
+import { aggregateWorkerMetrics } from './metrics/cluster-metrics.ts';
 import { createLogger, createRuntime, type GatewayRuntime, type RuntimeOptions } from './gateway-runtime.ts';
 
 /** How long in-flight requests get to finish on SIGTERM before the process exits anyway. */

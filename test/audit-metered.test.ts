@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeteredAuditLog } from '../src/core/metered-audit-log.ts';
-import { createMetrics } from '../src/http/metrics.ts';
+import { createMetrics } from '../src/metrics/metrics.ts';
 import type { AuditEvent } from '../src/ports/audit.ts';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { csrfField, FormClient } from './support/browser-client.ts';

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PushService } from '../src/push/types.ts';
+import type { PushService } from '../src/ports/push-service.ts';
 import { launchBrowser } from './support/browser.ts';
 import { addUser, request, startGateway, type TestGateway } from './support/gateway.ts';
 

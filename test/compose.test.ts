@@ -19,7 +19,7 @@ import { checkConfig } from '../src/doctor/config-checks.ts';
 import { checkRules } from '../src/doctor/rule-checks.ts';
 import { parseRules } from '../src/domain/rules/parse-rule.ts';
 import { compileRuleSet } from '../src/domain/rules/rule-set.ts';
-import { createMetrics } from '../src/http/metrics.ts';
+import { createMetrics } from '../src/metrics/metrics.ts';
 import { methodInfos } from '../src/plugins-registry.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

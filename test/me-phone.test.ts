@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, FormClient } from './support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from './support/gateway.ts';
-import { cookieNames } from '../src/http/gateway.ts';
+import { cookieNames } from '../src/web/session-cookie.ts';
 
 /** A session that proved `methods` (a push login, say) without driving a phone through it. */
 async function sessionProving(gw: TestGateway, client: FormClient, userId: string, methods: string[]) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { csrfField, FormClient } from './support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from './support/gateway.ts';
-import { SessionAdmin } from '../src/admin/session-admin.ts';
+import { SessionAdmin } from '../src/core/session-admin.ts';
 import { hashToken } from '../src/core/session-service.ts';
 import { enrolDevice } from './push-harness.ts';
 

@@ -4,8 +4,8 @@ import rateLimit from '@fastify/rate-limit';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/config/schema.ts';
-import { registerPushRoutes } from '../src/push/routes.ts';
-import type { PendingRequest } from '../src/push/types.ts';
+import { registerPushRoutes } from '../src/features/push/routes.ts';
+import type { PendingRequest } from '../src/ports/push-service.ts';
 import {
   activatePayload,
   generateDeviceKey,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PushService } from '../src/push/types.ts';
+import type { PushService } from '../src/ports/push-service.ts';
 import { addUser, startGateway, testSecret, type TestGateway } from './support/gateway.ts';
 import { databaseUrl } from './support/env.ts';
 import { waitFor } from './support/wait-for.ts';

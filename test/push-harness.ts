@@ -9,8 +9,8 @@ import { PgAuditLog } from '../src/adapters/pg/pg-audit-log.ts';
 import { RedisStore } from '../src/adapters/redis/redis-store.ts';
 import type { Config } from '../src/config/schema.ts';
 import { FakeClock } from '../src/ports/clock.ts';
-import { createPushService } from '../src/push/push-service.ts';
-import type { InboxInput, PendingRequest, PushService, RespondInput } from '../src/push/types.ts';
+import { createPushService } from '../src/features/push/push-service.ts';
+import type { InboxInput, PendingRequest, PushService, RespondInput } from '../src/ports/push-service.ts';
 import {
   activatePayload,
   generateDeviceKey,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import type { PushService } from '../src/push/types.ts';
+import type { PushService } from '../src/ports/push-service.ts';
 import { startBackend, type FakeBackend } from './support/backend.ts';
 import { csrfField, FormClient } from './support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from './support/gateway.ts';

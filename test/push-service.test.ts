@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PushStartResult } from '../src/plugin-api.ts';
-import { computeTokens } from '../src/push/tokens.ts';
-import type { PendingRequest } from '../src/push/types.ts';
+import { computeTokens } from '../src/features/push/tokens.ts';
+import type { PendingRequest } from '../src/ports/push-service.ts';
 import { activatePayload, generateDeviceKey, publicJwk, sign } from '../views/static/push/protocol.js';
 import { testSecret } from './support/gateway.ts';
 import {

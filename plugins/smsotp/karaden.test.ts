@@ -30,7 +30,7 @@ describe('Karaden provider', () => {
     await fake.close();
   });
 
-  it('speaks Karaden's wire format (version 2024-03-01) and returns the message id', async () => {
+  it('speaks the Karaden wire format (version 2024-03-01) and returns the message id', async () => {
     const outcome = await provider.send({ to: '+819012345678', body: 'こんにちは #123456' });
     expect(fake.received).toHaveLength(1);
     const [{ message, headers }] = fake.received as [(typeof fake.received)[number]];

@@ -16,7 +16,7 @@ import {
   respondPayload,
   sign,
 } from '../../views/static/push/protocol.js';
-import type { DevicePublicKey, PendingRequest } from '../push/types.ts';
+import type { DevicePublicKey, PendingRequest } from '../ports/push-service.ts';
 import { usageError } from './args.ts';
 
 /** What `--store FILE` holds. */

@@ -13,7 +13,7 @@ import {
   type Decision,
   type Outcome,
 } from '../virtual-device.ts';
-import type { PendingRequest } from '../../push/types.ts';
+import type { PendingRequest } from '../../ports/push-service.ts';
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 

@@ -1,0 +1,70 @@
+import type { FastifyRequest } from 'fastify';
+import { withBuiltinRules, ADMIN_PREFIX } from '../../core/rule-engine.ts';
+import { SekishoError } from '../../domain/errors.ts';
+import { isPermitted, locateRule } from '../../domain/rules/decide.ts';
+import { ruleKey } from '../../domain/rules/parse-rule.ts';
+import { compileRuleSet } from '../../domain/rules/rule-set.ts';
+import type { AccessRule, MethodCatalogue } from '../../domain/rules/types.ts';
+import type { AdminDeps } from './deps.ts';
+import { actorOf } from './console-session.ts';
+import { fill } from '../../web/i18n/catalogue.ts';
+import { adminMessages } from './messages.ts';
+
+/** A change about to be made to the stored rules. */
+export type RuleChange =
+  | { readonly kind: 'set'; readonly rule: AccessRule }
+  | { readonly kind: 'remove'; readonly host: string | null; readonly prefix: string };
+
+/** Whether the acting admin could still open the console after a change, and if not why. */
+export type ConsoleAccess =
+  { readonly ok: true } | { readonly ok: false; readonly reason: 'bypass' | 'forbidden' | 'none' };
+
+/**
+ * The console refuses a rule change that would lock out the admin making it (a BYPASS, a
+ * list without them, a host rule that no longer admits them). Only the principals are
+ * checked: whether they can prove the methods is theirs to know. The CLI can still do it.
+ * `rules` are those in force (stored, parsed, with the built-in default).
+ */
+export function consoleAccessAfter(
+  rules: readonly AccessRule[],
+  change: RuleChange,
+  admin: { readonly userId: string; readonly groups: readonly string[] },
+  host: string | null,
+  catalogue: MethodCatalogue,
+): ConsoleAccess {
+  const changedKey = change.kind === 'set' ? ruleKey(change.rule) : ruleKey(change);
+  const after = rules.filter((rule) => ruleKey(rule) !== changedKey);
+  if (change.kind === 'set') after.push(change.rule);
+  // Removing the stored console rule brings the built-in default back.
+  const located = locateRule(compileRuleSet(withBuiltinRules(after, catalogue)), {
+    host,
+    rawPath: ADMIN_PREFIX,
+  });
+  if (located.kind === 'bypass') return { ok: false, reason: 'bypass' };
+  if (located.kind !== 'located') return { ok: false, reason: 'none' };
+  return isPermitted(located.rule, admin) ? { ok: true } : { ok: false, reason: 'forbidden' };
+}
+
+/**
+ * Throws a refusal (shown like a bad rule) when the change would lock the acting admin out of
+ * the console: for the host they use now, with their groups as the auth DB has them. `rules`
+ * are the rules in force as the route read them (loadStoredRules), so the list is read once.
+ */
+export async function guardConsoleAccess(
+  gateway: AdminDeps,
+  request: FastifyRequest,
+  rules: readonly AccessRule[],
+  change: RuleChange,
+) {
+  const actor = actorOf(request);
+  const user = await gateway.users.find(actor.id);
+  const groups = user?.groups ?? request.gatewaySession?.data.groups ?? [];
+  const host = request.headers.host ?? null;
+  const access = consoleAccessAfter(rules, change, { userId: actor.id, groups }, host, gateway.catalogue);
+  if (access.ok) return;
+  const a = adminMessages(request);
+  throw new SekishoError(
+    'SEKISHO_ERR_RULE_INVALID',
+    fill(a.lockout, { reason: a.lockoutReason[access.reason] }),
+  );
+}

@@ -1,0 +1,111 @@
+import { ADMIN_PREFIX, withBuiltinRules } from '../../core/rule-engine.ts';
+import { requiredPaths } from '../../domain/rules/decide.ts';
+import { explainForUser, formatUserExplanation } from '../../domain/rules/explain-user.ts';
+import { parseStoredRules, ruleKey } from '../../domain/rules/parse-rule.ts';
+import { compileRuleSet, type RuleSet } from '../../domain/rules/rule-set.ts';
+import { findRuleWarnings, type RuleWarning } from '../../domain/rules/rule-warnings.ts';
+import type { AccessRule } from '../../domain/rules/types.ts';
+import { ownPrefix } from '../../web/paths.ts';
+import type { AdminDeps } from './deps.ts';
+import type { StoredRule } from '../../ports/rules.ts';
+import { fill } from '../../web/i18n/catalogue.ts';
+import type { AdminMessages } from './messages.ts';
+
+/** One row of the rules table, in evaluation order. */
+export interface RuleRow {
+  readonly line: string;
+  /** The path-prefix as written (with its origin for a host rule): what the edit page is keyed by. */
+  readonly prefix: string;
+  /** The console's default rule, in force but not stored. */
+  readonly builtin: boolean;
+  readonly stored: StoredRule | null;
+  readonly warnings: readonly { severity: RuleWarning['severity']; text: string }[];
+}
+
+/** The stored rules as every gateway converges on them: parsed, the built-in default added. */
+export interface StoredRuleSet {
+  readonly stored: readonly StoredRule[];
+  readonly rules: readonly AccessRule[];
+  readonly ruleSet: RuleSet;
+  /** Stored lines that no longer parse (a method's plugin was disabled): the gateways keep their old rules. */
+  readonly broken: readonly { line: string; error: string }[];
+}
+
+/**
+ * Reads the rules from the auth DB rather than this instance's engine: the console then shows
+ * the same thing on every instance, including a change made a moment ago elsewhere.
+ */
+export async function loadStoredRules(gateway: AdminDeps): Promise<StoredRuleSet> {
+  const stored = await gateway.ruleRepository.list();
+  const { rules: parsed, broken } = parseStoredRules(
+    stored.map((rule) => rule.line),
+    gateway.catalogue,
+  );
+  const rules = withBuiltinRules(parsed, gateway.catalogue);
+  return { stored, rules, ruleSet: compileRuleSet(rules), broken };
+}
+
+/** The table rows with their warnings, in the order the gateway evaluates them. */
+export function ruleRows(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMessages): RuleRow[] {
+  const warnings = findRuleWarnings(loaded.rules, {
+    catalogue: gateway.catalogue,
+    paths: { own: ownPrefix, console: ADMIN_PREFIX },
+    backends: Object.keys(gateway.config.backends),
+  });
+  const byKey = new Map(loaded.stored.map((s) => [ruleKey(s), s]));
+  return loaded.ruleSet.rules.map((rule) => {
+    const stored = byKey.get(ruleKey(rule)) ?? null;
+    return {
+      line: rule.line,
+      prefix: writtenPrefix(rule.line),
+      builtin: stored === null,
+      stored,
+      warnings: warnings.filter((w) => w.rule === rule.line).map((w) => warningText(w, a)),
+    };
+  });
+}
+
+function warningText(warning: RuleWarning, a: AdminMessages) {
+  const aspects = warning.aspects.map((aspect) => a.warn.aspect[aspect]).join(', ');
+  return {
+    severity: warning.severity,
+    text: fill(a.warn[warning.code], { related: warning.related ?? '', aspects }),
+  };
+}
+
+/** `/bk01/` of `/bk01/=ALL;;` (a prefix cannot hold `=`, so the first one ends it). */
+export function writtenPrefix(line: string): string {
+  return line.slice(0, line.indexOf('='));
+}
+
+/** The explain form's answer, ready for the page. */
+export interface ExplainView {
+  readonly decidedBy: string | null;
+  readonly kind: string;
+  readonly ways: readonly string[];
+  readonly forUser: { readonly id: string; readonly kind: string } | null;
+  readonly lines: readonly string[];
+}
+
+/** "What does user X need at path Y, and which rule decides?" with the user's groups from the DB. */
+export async function explainView(
+  gateway: AdminDeps,
+  ruleSet: RuleSet,
+  query: { path: string; userId: string; host: string },
+): Promise<ExplainView | { unknownUser: string }> {
+  const user = query.userId === '' ? null : await gateway.users.find(query.userId);
+  if (query.userId !== '' && !user) return { unknownUser: query.userId };
+  const request = { host: query.host === '' ? null : query.host.toLowerCase(), rawPath: query.path };
+  const explained = explainForUser(ruleSet, request, user, gateway.catalogue);
+  const decision = explained.anonymous.decision;
+  const rule = 'rule' in decision ? decision.rule : null;
+  return {
+    decidedBy: rule?.line ?? null,
+    kind: decision.kind,
+    ways: rule ? requiredPaths(rule.methods, gateway.catalogue).map((path) => path.join(' → ')) : [],
+    forUser: explained.asUser
+      ? { id: explained.asUser.user.id, kind: explained.asUser.explanation.decision.kind }
+      : null,
+    lines: formatUserExplanation(explained),
+  };
+}

@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
+import type { AdminService } from '../../core/admin-service.ts';
+import { SekishoError } from '../../domain/errors.ts';
+import type { AdminDeps } from './deps.ts';
+import { actorOf } from './console-session.ts';
+import { list, raw, refusal, text, type Fields } from './form.ts';
+import { adminMessages } from './messages.ts';
+import { redirectDone, userPath, type DoneKey } from './render.ts';
+import type { SessionAdmin } from '../../core/session-admin.ts';
+
+type ShowUser = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  id: string,
+  status: number,
+  error: string | null,
+) => Promise<FastifyReply>;
+
+/** What one action does: the outcome's notice, and where to go after it (the user's page by default). */
+type Action = (
+  id: string,
+  body: Fields,
+  request: FastifyRequest,
+) => Promise<DoneKey | { done: DoneKey; to: string }>;
+
+/**
+ * One form per action on a user, each a POST with its CSRF field, each audited with the
+ * admin's ID, IP and user agent (by AdminService, SessionAdmin or the push service).
+ */
+export function userActionRoutes(
+  app: FastifyInstance,
+  gateway: AdminDeps,
+  services: { admin: AdminService; sessions: SessionAdmin; showUser: ShowUser },
+  post: RouteShorthandOptions,
+) {
+  const { admin, sessions } = services;
+
+  const actions: Record<string, Action> = {
+    profile: async (id, body, request) => {
+      await admin.updateUser(
+        id,
+        {
+          displayName: text(body, 'name', 128),
+          email: text(body, 'email', 254) || null,
+          phone: text(body, 'phone', 20) || null,
+          groups: list(body, 'groups'),
+        },
+        actorOf(request),
+      );
+      return 'profileSaved';
+    },
+    lock: async (id, _body, request) => {
+      refuseSelf(id, request);
+      await admin.updateUser(id, { locked: true }, actorOf(request));
+      return 'locked';
+    },
+    unlock: async (id, _body, request) => {
+      await admin.updateUser(id, { locked: false }, actorOf(request));
+      return 'unlocked';
+    },
+    password: async (id, body, request) => {
+      await admin.updateUser(id, { password: raw(body, 'password') }, actorOf(request));
+      return 'passwordReset';
+    },
+    'clear-lockout': async (id, _body, request) => {
+      await admin.clearLockout(id, actorOf(request));
+      return 'lockoutCleared';
+    },
+    delete: async (id, _body, request) => {
+      refuseSelf(id, request);
+      await admin.removeUser(id, actorOf(request));
+      return { done: 'userDeleted', to: '/_sekisho/admin/users' };
+    },
+    'revoke-sessions': async (id, _body, request) => {
+      await existing(id);
+      await sessions.revokeAll(id, actorOf(request));
+      return 'sessionsRevoked';
+    },
+    'revoke-session': async (id, body, request) => {
+      await existing(id);
+      const outcome = await sessions.revoke(id, text(body, 'session', 64), actorOf(request));
+      const done = outcome === 'ended' ? 'sessionRevoked' : 'sessionGone';
+      const to =
+        text(body, 'back') === 'sessions'
+          ? `/_sekisho/admin/sessions?user=${encodeURIComponent(id)}`
+          : userPath(id);
+      return { done, to };
+    },
+    'revoke-device': async (id, body, request) => {
+      const device = text(body, 'device', 128);
+      const devices = gateway.push ? await gateway.push.listDevices(id) : [];
+      // Only a live device of this user: the form names the user, so the ID must belong to them.
+      if (!gateway.push || !devices.some((d) => d.id === device && d.revokedAt === null))
+        throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no live device ${device} of ${id}`);
+      const actor = actorOf(request);
+      await gateway.push.revokeDevice(device, { actor: actor.id, ip: actor.ip, userAgent: actor.userAgent });
+      return 'deviceRevoked';
+    },
+  };
+
+  for (const [name, action] of Object.entries(actions)) {
+    app.post<{ Body: Fields }>(`/_sekisho/admin/user/${name}`, post, async (request, reply) => {
+      const id = text(request.body, 'user', 128);
+      try {
+        const outcome = await action(id, request.body ?? {}, request);
+        const { done, to } = typeof outcome === 'string' ? { done: outcome, to: userPath(id) } : outcome;
+        return redirectDone(reply, to, done);
+      } catch (error) {
+        const refused = refusal(error);
+        if (!refused) throw error;
+        return services.showUser(request, reply, id, refused.status, refused.message);
+      }
+    });
+  }
+
+  async function existing(id: string): Promise<void> {
+    if (!(await gateway.users.find(id)))
+      throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
+  }
+
+  /** Locking or deleting yourself would end the session you are using and lock you out. */
+  function refuseSelf(id: string, request: FastifyRequest): void {
+    if (id === actorOf(request).id)
+      throw new SekishoError('SEKISHO_ERR_USAGE', adminMessages(request).user.notYourself);
+  }
+}

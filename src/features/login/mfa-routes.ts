@@ -1,0 +1,246 @@
+import { methodPath } from '../../web/paths.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LoginFlows } from '../../core/login-flows.ts';
+import type { PluginView, StartResult } from '../../plugin-api.ts';
+import type { LoginDeps } from './deps.ts';
+import { messagesFor, pickLocale } from '../../web/i18n.ts';
+import { missingMethods, resolveStep, type Step, type StepOutcome } from './mfa-step.ts';
+import { safeReturnPath, sendMessage, sendPage } from '../../web/pages.ts';
+import {
+  clearFlowCookie,
+  clientOf,
+  setFlowCookie,
+  setSessionCookie,
+  cookieNames,
+} from '../../web/session-cookie.ts';
+import { continueTo } from './login-routes.ts';
+import { pollRoute } from './mfa-poll.ts';
+
+type Body = Record<string, unknown>;
+
+/** How long a typed ID waits for its push and the final POST. */
+const FLOW_TTL_MS = 10 * 60_000;
+
+/**
+ * The steps besides the password: the chooser, one plugin's challenge page and its answer,
+ * and for passwordless methods the ID-only page that starts a flow without a session.
+ */
+export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
+  const flows = new LoginFlows(gateway.store, FLOW_TTL_MS);
+  const names = cookieNames(gateway.config);
+  const limit = { rateLimit: { max: gateway.config.password.ipMaxAttempts, timeWindow: 60_000 } };
+  const nextOf = (request: FastifyRequest) =>
+    safeReturnPath((request.query as Body).next ?? (request.body as Body | undefined)?.next);
+
+  app.get('/_sekisho/mfa', async (request, reply) => {
+    const next = safeReturnPath((request.query as Body).next);
+    const session = await gateway.sessions.read(request.cookies[names.session]);
+    const missing = missingMethods(gateway, request, session, next);
+    if (missing === null) return reply.code(303).header('location', next).send();
+    if (missing.length === 1) {
+      const only = missing[0] ?? 'password';
+      return reply.redirect(only === 'password' ? loginUrl(next) : methodUrl(only, next), 303);
+    }
+    const t = messagesFor(pickLocale(request));
+    const choices = missing.map((name) => ({
+      href: name === 'password' ? loginUrl(next) : methodUrl(name, next),
+      label: name === 'password' ? t.passwordMethod : methodLabel(gateway, name, request),
+    }));
+    return sendPage(request, reply, 200, 'choose', (m) => m.chooseTitle, { choices });
+  });
+
+  app.get<{ Params: { method: string } }>('/_sekisho/mfa/:method', async (request, reply) => {
+    const next = nextOf(request);
+    if ((request.query as Body).restart === '1') await endFlow(request, reply);
+    const outcome = await resolveStep(gateway, flows, request, request.params.method, next);
+    if (outcome.kind !== 'step') return answerOutcome(request, reply, outcome, next, null);
+    const result = await outcome.step.loaded.method.start({ ...outcome.step.challenge, resend: false });
+    return showStart(request, reply, outcome.step, result);
+  });
+
+  app.post<{ Params: { method: string }; Body: Body }>(
+    '/_sekisho/mfa/:method',
+    { preHandler: app.csrfProtection, config: limit },
+    async (request, reply) => {
+      const next = nextOf(request);
+      const body = request.body ?? {};
+      if (body.identify === '1') return identify(request, reply, next, body.username);
+      const outcome = await resolveStep(gateway, flows, request, request.params.method, next);
+      if (outcome.kind !== 'step') return answerOutcome(request, reply, outcome, next, null);
+      const { step } = outcome;
+      if (body.resend === '1') {
+        const result = await step.loaded.method.start({ ...step.challenge, resend: true });
+        return showStart(request, reply, step, result);
+      }
+      return verify(request, reply, step, body);
+    },
+  );
+
+  app.get<{ Params: { method: string } }>(
+    '/_sekisho/mfa/:method/status',
+    pollRoute(gateway, flows, (request, next) => {
+      const t = messagesFor(pickLocale(request));
+      return { href: methodUrl(request.params.method, next, true), label: t.startOver };
+    }),
+  );
+
+  /** The ID-only form of a passwordless method: begins a flow bound to this browser. */
+  async function identify(request: FastifyRequest, reply: FastifyReply, next: string, typed: unknown) {
+    const { method } = request.params as { method: string };
+    const name = gateway.catalogue.canonical(method);
+    const loaded = name ? gateway.methods.get(name) : undefined;
+    if (!name || !loaded?.plugin.passwordless)
+      return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
+    const username = typeof typed === 'string' ? typed.trim().slice(0, 128) : '';
+    if (username === '')
+      return answerOutcome(request, reply, { kind: 'identify', name, loaded }, next, 'identifyMissing');
+    await endFlow(request, reply);
+    const flow = await flows.begin(username);
+    setFlowCookie(reply, gateway.config, flow.token, FLOW_TTL_MS / 1000);
+    request.log.info({ user: username.slice(0, 64), method: name }, 'passwordless login started');
+    return reply.redirect(methodUrl(name, next), 303);
+  }
+
+  async function endFlow(request: FastifyRequest, reply: FastifyReply) {
+    const flow = await flows.read(request.cookies[names.flow]);
+    if (flow) await flows.end(flow);
+    clearFlowCookie(reply, gateway.config);
+  }
+
+  async function verify(request: FastifyRequest, reply: FastifyReply, step: Step, body: Body) {
+    const answer = Object.fromEntries(
+      Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    // The passwordless page posts the ID with its answer; it must be the ID this flow is for.
+    const sameId = answer.username === undefined || answer.username === step.challenge.user.id;
+    const verdict = sameId
+      ? await step.loaded.method.verify({ ...step.challenge, answer })
+      : ({ kind: 'dead', messageKey: '' } as const);
+    const proven = verdict.kind === 'ok' && step.account !== null && !step.challenge.decoy;
+    gateway.metrics.logins.inc({ method: step.name, outcome: proven ? 'success' : 'failure' });
+    if (proven && step.account) {
+      const client = clientOf(request);
+      const session = await gateway.sessions.prove(step.session, step.account, step.name, client);
+      setSessionCookie(reply, gateway.config, session.token);
+      if (step.flow) await endFlow(request, reply);
+      await gateway.audit.record({
+        event: 'login.step',
+        outcome: 'success',
+        userId: step.account.id,
+        actor: step.account.id,
+        ip: client.ip,
+        userAgent: client.userAgent,
+        detail: { method: step.name },
+      });
+      return continueTo(gateway, request, reply, session, step.next);
+    }
+    if (verdict.kind === 'ok' || verdict.kind === 'dead') {
+      const messageKey = verdict.kind === 'dead' ? verdict.messageKey : '';
+      if (!step.flow) return problemPage(request, reply, step, messageKey, true);
+      // A passwordless attempt that is over starts again from the ID.
+      await endFlow(request, reply);
+      return problemPage(request, reply, step, messageKey, false);
+    }
+    return renderView(request, reply, step, verdict.view, verdict.messageKey, 401);
+  }
+
+  function answerOutcome(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    outcome: Exclude<StepOutcome, { kind: 'step' }>,
+    next: string,
+    errorKey: 'identifyMissing' | null,
+  ) {
+    switch (outcome.kind) {
+      case 'unknown-method':
+        return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
+      case 'redirect':
+        return reply.redirect(outcome.location, 303);
+      case 'session-gone':
+        return sendMessage(request, reply, {
+          status: 401,
+          message: (t) => t.sessionNeeded,
+          link: { href: loginUrl(next), label: (t) => t.loginAgain },
+        });
+      case 'identify': {
+        const pt = outcome.loaded.plugin.messages[pickLocale(request)];
+        const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter(
+          (m) => m !== outcome.name,
+        );
+        const t = messagesFor(pickLocale(request));
+        return sendPage(request, reply, errorKey ? 400 : 200, 'identify', () => pt.title ?? t.mfaTitle, {
+          csrf: reply.csrfToken(),
+          next,
+          action: methodPath(outcome.name),
+          methodName: pt.methodName ?? outcome.name,
+          lead: pt.identifyLead ?? t.identifyLead,
+          errorKey,
+          alternatives: alternatives.map((name) => ({
+            href: name === 'password' ? loginUrl(next) : methodUrl(name, next),
+            label: name === 'password' ? t.passwordMethod : methodLabel(gateway, name, request),
+          })),
+        });
+      }
+    }
+  }
+}
+
+function showStart(request: FastifyRequest, reply: FastifyReply, step: Step, result: StartResult) {
+  if (result.kind === 'started') return renderView(request, reply, step, result.view, null, 200);
+  return problemPage(request, reply, step, result.messageKey, result.retry);
+}
+
+function renderView(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: Step,
+  view: PluginView,
+  messageKey: string | null,
+  status: number,
+) {
+  const pt = step.loaded.plugin.messages[pickLocale(request)];
+  const action = methodPath(step.name);
+  return sendPage(request, reply, status, view.template, (t) => pt.title ?? t.mfaTitle, {
+    data: view.data,
+    pt,
+    messageKey,
+    csrf: reply.csrfToken(),
+    next: step.next,
+    action,
+    username: step.challenge.user.id,
+    statusUrl: `${action}/status?next=${encodeURIComponent(step.next)}`,
+    restartUrl: methodUrl(step.name, step.next, true),
+  });
+}
+
+/** A calm page: what went wrong in the plugin's words, and the way on (retry, or start over). */
+function problemPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: Step,
+  messageKey: string,
+  retry: boolean,
+) {
+  const pt = step.loaded.plugin.messages[pickLocale(request)];
+  const passwordless = step.loaded.plugin.passwordless && step.session === null;
+  const href = retry || passwordless ? methodUrl(step.name, step.next, !retry) : loginUrl(step.next);
+  return sendMessage(request, reply, {
+    status: retry ? 503 : 403,
+    message: (t) => pt[messageKey] ?? t.stepFailed,
+    link: { href, label: (t) => (retry ? t.retry : t.startOver) },
+  });
+}
+
+function methodUrl(name: string, next: string, restart = false): string {
+  const base = `${methodPath(name)}?next=${encodeURIComponent(next)}`;
+  return restart ? `${base}&restart=1` : base;
+}
+
+function loginUrl(next: string): string {
+  return `/_sekisho/login?next=${encodeURIComponent(next)}`;
+}
+
+function methodLabel(gateway: LoginDeps, name: string, request: FastifyRequest): string {
+  const loaded = gateway.methods.get(name);
+  return loaded?.plugin.messages[pickLocale(request)].methodName ?? name;
+}
