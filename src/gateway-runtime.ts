@@ -8,6 +8,8 @@ import { MemoryStore } from './adapters/memory/memory-store.ts';
 import { createPool, migrate } from './adapters/pg/database.ts';
 import { PgAuditLog } from './adapters/pg/pg-audit-log.ts';
 import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
+import { sealedBox } from './adapters/crypto/sealed-box.ts';
+import { PgKeyStore } from './adapters/pg/pg-key-store.ts';
 import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
 import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
 import { RedisStore } from './adapters/redis/redis-store.ts';
@@ -221,6 +223,8 @@ async function assemble(
     methods,
     push,
     secret,
+    keys: new PgKeyStore(pool, (purpose) => sealedBox(secret, `keys:${purpose}`)),
+    sealFor: (purpose) => sealedBox(secret, purpose),
   };
 }
 

@@ -4,6 +4,8 @@ import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { MethodCatalogue } from '../domain/rules/types.ts';
 import type { AuditLog, AuditReader } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { KeyStore } from '../ports/key-store.ts';
+import type { SealedBox } from '../ports/sealed-box.ts';
 import type { RuleRepository } from '../ports/rules.ts';
 import type { Store } from '../ports/store.ts';
 import type { UserRepository } from '../ports/users.ts';
@@ -40,4 +42,8 @@ export interface Gateway {
   readonly push: PushService | null;
   /** The secret that keys HMACs and signs cookies. */
   readonly secret: string;
+  /** Key material every instance shares (signing keys, VAPID keys), sealed in Postgres. */
+  readonly keys: KeyStore;
+  /** A sealed box for secrets at rest of one purpose (`totp`, …), keyed from `secret`. */
+  readonly sealFor: (purpose: string) => SealedBox;
 }
