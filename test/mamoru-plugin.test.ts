@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import mamoruPlugin from '../plugins/mamoru/index.ts';
-import { TEST_USER } from '../plugins/mamoru/test-harness.ts';
+import { TEST_USER } from './fakes/mamoru-harness.ts';
 import { loadWithCore } from './fakes/core-host.ts';
 import { startFakeMamoru } from './fakes/mamoru-server.ts';
 import type { FakeMamoru } from './fakes/mamoru-server.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PluginUser, PushClient, StartResult, VerifyResult } from '../../src/plugin-api.ts';
-import { buildMamoru, DECOY_USER, TEST_USER } from './test-harness.ts';
-import type { MamoruHarness, MamoruHarnessOptions } from './test-harness.ts';
+import { buildMamoru, DECOY_USER, TEST_USER } from '../../test/fakes/mamoru-harness.ts';
+import type { MamoruHarness, MamoruHarnessOptions } from '../../test/fakes/mamoru-harness.ts';
 
 // One harness per test, over HTTP to the fake service unless a test asks for the local mode.
 let h: MamoruHarness;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisTestStore } from '../../test/fakes/redis-test-store.ts';
-import { buildMamoru } from './test-harness.ts';
-import type { MamoruHarness } from './test-harness.ts';
+import { buildMamoru } from '../../test/fakes/mamoru-harness.ts';
+import type { MamoruHarness } from '../../test/fakes/mamoru-harness.ts';
 
 // The same flows against real Redis: the flow's record, its replacement and its removal. Expiry
 // there follows real time, so the clock-driven cases stay in mamoru.test.ts.

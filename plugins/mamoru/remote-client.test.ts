@@ -5,8 +5,8 @@ import type { FakeMamoru, FakeMamoruFault } from '../../test/fakes/mamoru-server
 import type { PluginLogger } from '../../src/plugin-api.ts';
 import { createRemotePushClient } from './remote-client.ts';
 import type { RemotePushClient } from './remote-client.ts';
-import { buildMamoru } from './test-harness.ts';
-import type { MamoruHarness } from './test-harness.ts';
+import { buildMamoru } from '../../test/fakes/mamoru-harness.ts';
+import type { MamoruHarness } from '../../test/fakes/mamoru-harness.ts';
 
 let fake: FakeMamoru;
 let client: RemotePushClient;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleSet } from '../domain/rules/rule-set.ts';
-import { catalogueOf, ruleOf, testCatalogue } from '../domain/rules/test-catalogue.ts';
+import { catalogueOf, ruleOf, testCatalogue } from '../../test/support/rule-builder.ts';
 import { checkRules, needsSecondFactor } from './rule-checks.ts';
 
 const ADMIN = '/_sekisho/admin/';

@@ -3,11 +3,11 @@
  * service, over HTTP (`service: {url, apiKey}`) or in process (`service: 'local'`, the fake as
  * `ctx.services.push`), with a memory store and one fake clock for both sides, plus short-hands.
  */
-import { gatewaySettings } from '../../test/fakes/gateway-settings.ts';
-import { startFakeMamoru } from '../../test/fakes/mamoru-server.ts';
-import type { FakeMamoru, FakeMamoruOptions } from '../../test/fakes/mamoru-server.ts';
-import { buildPluginContext } from '../../test/fakes/plugin-context.ts';
-import type { TestPluginContext } from '../../test/fakes/plugin-context.ts';
+import { gatewaySettings } from './gateway-settings.ts';
+import { startFakeMamoru } from './mamoru-server.ts';
+import type { FakeMamoru, FakeMamoruOptions } from './mamoru-server.ts';
+import { buildPluginContext } from './plugin-context.ts';
+import type { TestPluginContext } from './plugin-context.ts';
 import type {
   AuthMethod,
   PluginUser,
@@ -16,8 +16,8 @@ import type {
   StartResult,
   VerifyResult,
 } from '../../src/plugin-api.ts';
-import type { MamoruConfig } from './config.ts';
-import mamoruPlugin from './index.ts';
+import type { MamoruConfig } from '../../plugins/mamoru/config.ts';
+import mamoruPlugin from '../../plugins/mamoru/index.ts';
 
 /** The store factory `buildPluginContext` takes (typed from it: plugins import no core port). */
 type StoreFactory = NonNullable<Parameters<typeof buildPluginContext>[3]>;

@@ -1,7 +1,7 @@
-import { formatRuleError, parseRule } from './parse-rule.ts';
-import { compileRuleSet } from './rule-set.ts';
-import type { RuleSet } from './rule-set.ts';
-import type { AccessRule, MethodCatalogue } from './types.ts';
+import { formatRuleError, parseRule } from '../../src/domain/rules/parse-rule.ts';
+import { compileRuleSet } from '../../src/domain/rules/rule-set.ts';
+import type { RuleSet } from '../../src/domain/rules/rule-set.ts';
+import type { AccessRule, MethodCatalogue } from '../../src/domain/rules/types.ts';
 
 /** One method known to a {@link catalogueOf} catalogue. */
 export interface TestMethod {

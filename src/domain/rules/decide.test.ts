@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { decideAccess, explainAccess, nextMethods, requiredPaths } from './decide.ts';
 import { compileRuleSet } from './rule-set.ts';
-import { ruleOf, ruleSetOf, testCatalogue } from './test-catalogue.ts';
+import { ruleOf, ruleSetOf, testCatalogue } from '../../../test/support/rule-builder.ts';
 import type { RuleSet } from './rule-set.ts';
 import type { AccessDecision, ProvenIdentity } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { formatRuleError, parseRule, parseRules } from './parse-rule.ts';
-import { testCatalogue } from './test-catalogue.ts';
+import { testCatalogue } from '../../../test/support/rule-builder.ts';
 import type { AccessRule, Principal, RuleField } from './types.ts';
 
 const user = (id: string): Principal => ({ kind: 'user', id });

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { compileRuleSet } from './rule-set.ts';
-import { ruleOf, ruleSetOf } from './test-catalogue.ts';
+import { ruleOf, ruleSetOf } from '../../../test/support/rule-builder.ts';
 
 const prefixOnly = ruleSetOf(
   '/=ALL;;',

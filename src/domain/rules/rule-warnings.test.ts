@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findRuleWarnings, type RuleWarning } from './rule-warnings.ts';
-import { ruleOf, testCatalogue } from './test-catalogue.ts';
+import { ruleOf, testCatalogue } from '../../../test/support/rule-builder.ts';
 
 const paths = { own: '/_sekisho/', console: '/_sekisho/admin/' };
 const consoleRule = '/_sekisho/admin/=@admins;;SMSOTP';
