@@ -15,6 +15,7 @@ import rateLimit from '@fastify/rate-limit';
 import { hasBody, isBodyRefused } from './pipeline/canonical-target.ts';
 import { createPipeline, type RequestPipeline } from './pipeline/pipeline.ts';
 import { createGate } from './proxy/gate.ts';
+import type { GatewayMetrics } from './metrics/metrics.ts';
 import { type Gateway } from './core/gateway.ts';
 import { headerPolicy } from './proxy/identity-headers.ts';
 import { sendMessage, wantsHtml } from './web/pages.ts';
@@ -107,7 +108,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     return this.generateCsrf({ userInfo: csrfBinding(this.request, names.session) });
   });
   app.addHook('onRequest', createGate(gateway, pipeline));
-  setErrorPages(app);
+  setErrorPages(app, gateway.metrics);
 
   await app.register(async (pages) => {
     pages.addHook('onRequest', cutSlowForms(config.server.formTimeoutMs));
@@ -164,7 +165,7 @@ function canonicalUrl(pipeline: RequestPipeline, url: string): string {
   return target.ok ? target.path + target.query : badPathRoute;
 }
 
-function setErrorPages(app: FastifyInstance) {
+function setErrorPages(app: FastifyInstance, metrics: GatewayMetrics) {
   app.setNotFoundHandler(async (request, reply) =>
     sendOrJson(request, reply, 404, 'not_found', (t) => t.notFound),
   );
@@ -180,6 +181,8 @@ function setErrorPages(app: FastifyInstance) {
     }
     if (status >= 400 && status < 500)
       return sendOrJson(request, reply, status, 'bad_request', (t) => t.badRequest);
+    // Mostly a dependency that failed mid-request (Postgres, Redis): a calm 503 and a retry.
+    metrics.requestErrors.inc({ where: 'fastify' });
     request.log.error({ err: error }, 'request failed');
     return sendOrJson(request, reply, 503, 'unavailable', (t) => t.unavailable);
   });
