@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWithCore } from '../../test/fakes/core-host.ts';
 import { codeIn, TEST_USER } from '../../test/fakes/smsotp-harness.ts';
-import { runPluginContract } from '../../test/plugin-contract.ts';
+import { runPluginContract } from '../../test/contracts/plugin-contract.ts';
 import smsOtpPlugin from './index.ts';
 
 /** The demo's shape: the sandbox provider, through the core's own plugin host. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 /**
- * Request targets for test/path-fuzz.test.ts: the gateway's prefixes and a backend's with a tail,
+ * Request targets for test/integration/path-fuzz.test.ts: the gateway's prefixes and a backend's with a tail,
  * then mutations an attacker would try — ASCII case, Unicode case-folding characters
  * (U+212A, U+017F, U+0131, U+0130) and fullwidth letters and ligatures percent-encoded as
  * UTF-8, escapes of any character (upper or lower hex), dot segments (`.`, `..`, `%2e`), `;`

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSekisho } from '../support/cli.ts';
+import { request } from '../support/gateway.ts';
+import { startHeldBackend, type HeldBackend } from '../support/held-backend.ts';
+import {
+  isRefused,
+  killIfRunning,
+  startServerProcess,
+  writeServerConfig,
+  type ServerFixture,
+  type ServerProcess,
+} from '../support/server-process.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+/**
+ * server.ts: each worker gets 10 s for its requests in flight (then exits 1; the supervisor waits
+ * 2 s longer). A worker that used the whole grace would still let the supervisor exit 0, so the
+ * time is what shows the workers finished cleanly.
+ */
+const shutdownGraceMs = 10_000;
+
+/** Whether the process is still there (signal 0 only checks). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('sekisho serve with cluster.workers: 2', () => {
+  let backend: HeldBackend;
+  let fixture: ServerFixture;
+  let server: ServerProcess | undefined;
+  let workerPids: number[] = [];
+
+  beforeAll(async () => {
+    backend = await startHeldBackend();
+    fixture = writeServerConfig({ cluster: { workers: 2 }, backends: { app: { url: backend.url } } });
+    const rule = await runSekisho(['rule', 'set', '/app/=ALL;;BYPASS', '--config', fixture.file]);
+    expect(rule.code, rule.stderr).toBe(0);
+    server = await startServerProcess(fixture.file, 2);
+  });
+  afterAll(async () => {
+    for (const pid of workerPids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    await killIfRunning(server);
+    await backend?.close();
+    await fixture?.cleanup();
+  });
+
+  it('runs two worker processes on one port, and both serve requests', async () => {
+    if (!server) throw new Error('no server');
+    const listening = server.lines.filter((l) => /^Server listening at /.test(String(l.msg)));
+    expect(new Set(listening.map((l) => l.msg)).size).toBe(1);
+    workerPids = [...new Set(listening.map((l) => Number(l.pid)))];
+    expect(workerPids).toHaveLength(2);
+    expect(workerPids).not.toContain(server.child.pid);
+
+    // A new connection each time: the supervisor hands connections to the workers in turn.
+    for (let i = 0; i < 6; i++) {
+      const proxied = await request(`${server.url}/app/r${i}`, { reset: true });
+      expect(proxied.statusCode).toBe(200);
+      expect(await proxied.body.text()).toBe(`seen /r${i}`);
+      const health = await request(`${server.url}/_sekisho/healthz`, { reset: true });
+      expect(health.statusCode).toBe(200);
+      await health.body.dump();
+    }
+    const answered = () =>
+      server?.lines.filter((l) => l.msg === 'request completed' && l.res !== undefined) ?? [];
+    await waitFor(() => answered().length >= 6, 2000, 'the workers logging their answers');
+    expect(new Set(answered().map((l) => Number(l.pid)))).toEqual(new Set(workerPids));
+  });
+
+  it('answers a metrics scrape with the totals of all workers, whichever worker takes it', async () => {
+    if (!server) throw new Error('no server');
+    const { url } = server;
+    // The six proxied requests above went to both workers; every scrape must count all six.
+    const scrape = async () => {
+      const response = await request(`${url}/_sekisho/metrics`, { reset: true });
+      expect(response.statusCode).toBe(200);
+      return response.body.text();
+    };
+    const decisions = /^sekisho_access_decisions_total\{decision="bypass",rule="\/app\/"\} (\d+)$/m;
+    const latencies = /^sekisho_upstream_seconds_count\{backend="app",status="200"\} (\d+)$/m;
+    for (let i = 0; i < 4; i++) {
+      const body = await scrape();
+      expect(decisions.exec(body)?.[1]).toBe('6');
+      expect(latencies.exec(body)?.[1]).toBe('6');
+    }
+  });
+
+  it('stops every worker on SIGTERM, finishing the request in flight, and exits 0', async () => {
+    if (!server) throw new Error('no server');
+    const { port } = server;
+    const inFlight = request(`${server.url}/app/hold`).then(async (r) => ({
+      status: r.statusCode,
+      body: await r.body.text(),
+    }));
+    await backend.arrived();
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    // Neither worker listens any more; the one without a request in flight has gone, the other
+    // waits for its request.
+    await waitFor(() => isRefused(port), 5000, 'new connections refused after SIGTERM');
+    await waitFor(() => workerPids.filter(isRunning).length === 1, 5000, 'the idle worker stopping');
+    expect(server.child.exitCode).toBeNull();
+    backend.release('finished after SIGTERM');
+    expect(await inFlight).toEqual({ status: 200, body: 'finished after SIGTERM' });
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan(shutdownGraceMs);
+    expect(workerPids.filter(isRunning)).toEqual([]);
+  });
+});

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSekisho } from '../support/cli.ts';
+import { request } from '../support/gateway.ts';
+import { startHeldBackend, type HeldBackend } from '../support/held-backend.ts';
+import {
+  isRefused,
+  killIfRunning,
+  startServerProcess,
+  writeServerConfig,
+  type ServerFixture,
+  type ServerProcess,
+} from '../support/server-process.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+/** server.ts: in-flight requests get this long after SIGTERM (README, Operations). */
+const shutdownGraceMs = 10_000;
+
+describe('sekisho serve (the real entry): graceful shutdown on SIGTERM', () => {
+  let backend: HeldBackend;
+  let fixture: ServerFixture;
+  let server: ServerProcess | undefined;
+
+  beforeAll(async () => {
+    backend = await startHeldBackend();
+    fixture = writeServerConfig({ backends: { app: { url: backend.url } } });
+    const rule = await runSekisho(['rule', 'set', '/app/=ALL;;BYPASS', '--config', fixture.file]);
+    expect(rule.code, rule.stderr).toBe(0);
+    server = await startServerProcess(fixture.file);
+  });
+  afterAll(async () => {
+    await killIfRunning(server);
+    await backend?.close();
+    await fixture?.cleanup();
+  });
+
+  it('finishes the request in flight, refuses new connections, and exits 0 within the grace period', async () => {
+    if (!server) throw new Error('no server');
+    const { port, url } = server;
+    const quick = await request(`${url}/app/quick`);
+    expect(quick.statusCode).toBe(200);
+    expect(await quick.body.text()).toBe('seen /quick');
+
+    const inFlight = request(`${url}/app/hold`).then(async (r) => ({
+      status: r.statusCode,
+      body: await r.body.text(),
+    }));
+    await backend.arrived();
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+
+    // The listening socket closes at once; the process stays up for the request it is serving.
+    await waitFor(() => isRefused(port), 3000, 'new connections refused after SIGTERM');
+    expect(server.child.exitCode).toBeNull();
+    backend.release('finished after SIGTERM');
+    expect(await inFlight).toEqual({ status: 200, body: 'finished after SIGTERM' });
+
+    const exit = await server.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan(shutdownGraceMs);
+    expect(server.lines.some((l) => l.signal === 'SIGTERM' && /shutting down/.test(String(l.msg)))).toBe(
+      true,
+    );
+  });
+});
+
+describe('sekisho serve (the real entry): a config it cannot run with', () => {
+  let fixture: ServerFixture;
+
+  beforeAll(() => {
+    // Valid against the schema, but outside the demo the shared secret is required.
+    fixture = writeServerConfig({ secret: undefined });
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('stops before listening, naming the missing key on one line', async () => {
+    const run = await runSekisho(['serve', '--config', fixture.file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^sekisho: config: secret: required/),
+    ]);
+    expect(run.stdout).not.toContain('listening');
+  });
+});
