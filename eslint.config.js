@@ -123,7 +123,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['fastify*', '@fastify/*', 'pg', 'ioredis', 'undici', '**/adapters/**', '**/http/**'] },
+        { patterns: ['fastify*', '@fastify/*', 'pg', 'ioredis', 'undici', '**/adapters/**'] },
       ],
     },
   },

@@ -10,6 +10,11 @@ import { PgAuditLog } from './adapters/pg/pg-audit-log.ts';
 import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
 import { sealedBox } from './adapters/crypto/sealed-box.ts';
 import { PgKeyStore } from './adapters/pg/pg-key-store.ts';
+import {
+  PgCredentialRepository,
+  PgFactorActivationRepository,
+  PgRecoveryCodeRepository,
+} from './adapters/pg/pg-credential-repository.ts';
 import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
 import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
 import { RedisStore } from './adapters/redis/redis-store.ts';
@@ -175,7 +180,13 @@ async function assemble(
     ? createPushService({ pool, store, clock, config, secret, audit, log: log.child({ component: 'push' }) })
     : null;
   const services = push ? { push } : {};
-  const methods = await loadMethods(plugins, { config, store, clock, log, audit, secret, services });
+  const credentials = new PgCredentialRepository(pool);
+  const sealFor = (purpose: string) => sealedBox(secret, purpose);
+  const clearPhone = (userId: string) => users.update(userId, { phone: null });
+  const methods = await loadMethods(plugins, {
+    ...{ config, store, clock, log, audit, secret, services },
+    ...{ credentials, sealFor, clearPhone },
+  });
   const sessions = new SessionService(
     store,
     clock,
@@ -224,7 +235,10 @@ async function assemble(
     push,
     secret,
     keys: new PgKeyStore(pool, (purpose) => sealedBox(secret, `keys:${purpose}`)),
-    sealFor: (purpose) => sealedBox(secret, purpose),
+    sealFor,
+    credentials,
+    recoveryCodes: new PgRecoveryCodeRepository(pool),
+    factorActivations: new PgFactorActivationRepository(pool),
   };
 }
 

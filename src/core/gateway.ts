@@ -16,6 +16,11 @@ import type { Readiness } from './readiness.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { LoadedMethod } from './plugin-host.ts';
 import type { PushService } from '../ports/push-service.ts';
+import type {
+  CredentialRepository,
+  FactorActivationRepository,
+  RecoveryCodeRepository,
+} from '../ports/credentials.ts';
 
 /** Everything the HTTP layer needs, built once by the server and passed down. */
 export interface Gateway {
@@ -46,4 +51,10 @@ export interface Gateway {
   readonly keys: KeyStore;
   /** A sealed box for secrets at rest of one purpose (`totp`, …), keyed from `secret`. */
   readonly sealFor: (purpose: string) => SealedBox;
+  /** Users' stored authenticators of every method (TOTP secrets, passkeys). */
+  readonly credentials: CredentialRepository;
+  /** Users' single-use recovery codes (keyed hashes). */
+  readonly recoveryCodes: RecoveryCodeRepository;
+  /** Admin-issued links to enrol a first factor. */
+  readonly factorActivations: FactorActivationRepository;
 }
