@@ -8,6 +8,8 @@ import type { ZodType } from 'zod';
 import type { ChallengeStore } from './ports/challenge-store.ts';
 import type { KeyValueStore } from './ports/key-value-store.ts';
 import type { RateCounter } from './ports/rate-counter.ts';
+import type { SealedBox } from './ports/sealed-box.ts';
+import type { StoredCredential } from './ports/credentials.ts';
 import type { OtpConfig, PushConfig, SmsConfig } from './config/schema.ts';
 import type { Catalogue, Locale } from './web/i18n/catalogue.ts';
 
@@ -18,6 +20,8 @@ export { fill } from './web/i18n/catalogue.ts';
 export type { ChallengeAttempt, ChallengeStore } from './ports/challenge-store.ts';
 export type { KeyValueStore } from './ports/key-value-store.ts';
 export type { RateCounter } from './ports/rate-counter.ts';
+export type { SealedBox } from './ports/sealed-box.ts';
+export type { StoredCredential } from './ports/credentials.ts';
 
 /** A plugin's page strings, one flat level of keys: `it.pt.<key>` in its templates. */
 export type PluginMessages = Readonly<Record<string, string>>;
@@ -91,8 +95,89 @@ export interface PluginContext<C> {
   audit(event: PluginAuditEvent): Promise<void>;
   /** HMAC-SHA256 of the parts under the server secret (base64url): keyed hashes of codes. */
   mac(...parts: string[]): string;
+  /** Seals secrets at rest (AES-256-GCM under a key derived from the server secret for this plugin). */
+  readonly sealed: SealedBox;
+  /** The plugin's own credentials in the auth DB (TOTP secrets, passkeys), namespaced to its method. */
+  readonly credentials: PluginCredentialStore;
+  /** The few changes to the user's record a method may make (removing its own factor). */
+  readonly accounts: PluginAccounts;
   /** Services the core runs for plugins; absent when disabled in the config. */
   readonly services: PluginServices;
+}
+
+/**
+ * A method's credentials in the auth DB (docs/plugins.md, "Credentials"). Rows are the method's
+ * own: `data` is its JSON (seal secrets with `ctx.sealed` first); times come from the core's clock.
+ */
+export interface PluginCredentialStore {
+  /** The user's credentials of this method, oldest first. */
+  list(userId: string): Promise<StoredCredential[]>;
+  /** Adds one; `replace` first deletes the user's others of this method. */
+  add(
+    userId: string,
+    name: string,
+    data: Readonly<Record<string, unknown>>,
+    options?: { readonly replace?: boolean },
+  ): Promise<StoredCredential>;
+  /** Deletes one; false when the user has no such credential of this method. */
+  remove(userId: string, id: string): Promise<boolean>;
+  /** Records a use ("last used"). */
+  touch(id: string): Promise<void>;
+}
+
+/** Changes to the auth DB's user record a plugin may make. */
+export interface PluginAccounts {
+  /** Removes the user's phone number (the SMS factor of a lost phone). */
+  clearPhone(userId: string): Promise<void>;
+}
+
+/** One of a user's authenticators, as "my authenticators" and the admin console list it. */
+export interface CredentialListing {
+  /** Stable within the method: what removal names. */
+  readonly id: string;
+  /** What the user or the method calls it (a device name, "Authenticator app"). */
+  readonly name: string;
+  /** Method-specific display text, never a secret: a masked phone number, say. */
+  readonly detail?: string;
+  readonly createdAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+/** Who removes or enrols a credential, for the audit trail. */
+export interface CredentialActor {
+  /** The user themselves, or the admin's ID (`cli` for the command line). */
+  readonly actor: string;
+  readonly client?: PluginClient;
+}
+
+/** What the enrolment page posted, for {@link MethodCredentials.finishEnrolment}. */
+export interface EnrolmentRequest {
+  readonly user: PluginUser;
+  readonly client: PluginClient;
+  readonly answer: Readonly<Record<string, string>>;
+}
+
+export type EnrolmentResult =
+  | { readonly kind: 'enrolled'; readonly credential: CredentialListing }
+  /** Not confirmed (wrong code); the page is shown again with the message. */
+  | { readonly kind: 'wrong'; readonly view: PluginView; readonly messageKey: string }
+  /** Nothing to confirm (the pending enrolment expired): start again. */
+  | { readonly kind: 'dead'; readonly messageKey: string };
+
+/**
+ * The credentials side of a method: listing, removal and, where the user can do it themselves,
+ * enrolment. The core guards every change (a recent proof, or an admin's activation link), renders
+ * pages in its layout and audits `credential.enrolled` / `credential.removed`.
+ */
+export interface MethodCredentials {
+  /** The user's credentials of this method (empty when none). */
+  list(user: PluginUser): Promise<CredentialListing[]>;
+  /** Removes one; false when there is no such credential. */
+  remove(user: PluginUser, id: string, by: CredentialActor): Promise<boolean>;
+  /** Self-service enrolment's first page (e.g. a QR code and a field for the first code). */
+  beginEnrolment?(user: PluginUser, client: PluginClient): Promise<PluginView>;
+  /** Checks the enrolment page's answer; the credential counts only once this says `enrolled`. */
+  finishEnrolment?(request: EnrolmentRequest): Promise<EnrolmentResult>;
 }
 
 /** Services the core offers plugins. */
@@ -250,6 +335,8 @@ export interface AuthMethod {
   poll?(request: ChallengeRequest): Promise<PollResult>;
   /** Extra routes, if any. */
   readonly routes?: readonly PluginRoute[];
+  /** The user's credentials of this method (listing, removal, self-service enrolment), if it keeps any. */
+  readonly credentials?: MethodCredentials;
   /** Stops timers and connections at shutdown. */
   close?(): Promise<void>;
 }

@@ -2,6 +2,8 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MemoryStore } from '../adapters/memory/memory-store.ts';
+import { MemoryCredentialRepository } from '../adapters/memory/memory-credentials.ts';
+import { sealedBox } from '../adapters/crypto/sealed-box.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config, ConfigInput } from '../config/schema.ts';
 import type { AuthPlugin, GatewaySettings, PluginContext } from '../plugin-api.ts';
@@ -46,7 +48,19 @@ function hostDeps(config: Config) {
   const clock = new FakeClock();
   const audit = { record: async () => undefined };
   const log = pino({ level: 'silent' });
-  return { config, store: new MemoryStore(clock), clock, log, audit, secret: 's'.repeat(32) };
+  const credentials = new MemoryCredentialRepository();
+  const sealFor = (purpose: string) => sealedBox('s'.repeat(32), purpose);
+  return {
+    config,
+    store: new MemoryStore(clock),
+    clock,
+    log,
+    audit,
+    secret: 's'.repeat(32),
+    credentials,
+    sealFor,
+    clearPhone: async () => undefined,
+  };
 }
 
 describe('configurePlugins', () => {
@@ -57,7 +71,7 @@ describe('configurePlugins', () => {
     expect(configurePlugins(allPlugins, config)).toEqual({
       ok: false,
       errors: [
-        'config: plugins.NOPE: unknown plugin (known: SMSOTP, MAMORU)',
+        'config: plugins.NOPE: unknown plugin (known: SMSOTP, MAMORU, TOTP)',
         'config: plugins.SMSOTP.templates.ja: must contain the {code} placeholder',
         "config: plugins.MAMORU.service: must be 'local' or {url, apiKey, timeoutMs}",
       ],

@@ -5,11 +5,14 @@ import { SekishoError } from '../domain/errors.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ChallengeStore, KeyValueStore, RateCounter } from '../ports/store.ts';
+import type { CredentialRepository } from '../ports/credentials.ts';
+import type { SealedBox } from '../ports/sealed-box.ts';
 import type {
   AuthMethod,
   AuthPlugin,
   GatewaySettings,
   PluginContext,
+  PluginCredentialStore,
   PluginServices,
   PluginStore,
 } from '../plugin-api.ts';
@@ -89,6 +92,12 @@ export interface HostDeps {
   readonly secret: string;
   /** Core services offered to plugins (the in-process push service). */
   readonly services?: PluginServices;
+  /** Credentials in the auth DB; each plugin sees only its method's. */
+  readonly credentials: CredentialRepository;
+  /** A sealed box per purpose (each plugin gets `plugin:<NAME>`). */
+  readonly sealFor: (purpose: string) => SealedBox;
+  /** Removes a user's phone number (SMSOTP's removal of a lost phone). */
+  readonly clearPhone: (userId: string) => Promise<void>;
 }
 
 /** Creates the enabled plugins' methods, each with its own namespaced store and logger. */
@@ -137,6 +146,23 @@ export function contextFor(configured: ConfiguredPlugin, deps: HostDeps): Plugin
     },
     mac: (...parts) => createHmac('sha256', deps.secret).update(parts.join('\u0000')).digest('base64url'),
     services: deps.services ?? {},
+    sealed: deps.sealFor(`plugin:${plugin.name}`),
+    credentials: methodCredentials(deps.credentials, plugin.name, deps.clock),
+    accounts: { clearPhone: deps.clearPhone },
+  };
+}
+
+/** The credential repository seen by one method: its rows only, times from the gateway's clock. */
+export function methodCredentials(
+  repository: CredentialRepository,
+  method: string,
+  clock: Clock,
+): PluginCredentialStore {
+  return {
+    list: (userId) => repository.list(userId, method),
+    add: (userId, name, data, options) => repository.add({ userId, method, name, data }, clock.now(), options),
+    remove: (userId, id) => repository.remove(userId, method, id),
+    touch: (id) => repository.touch(id, clock.now()),
   };
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, setRules } from '../support/gateway.ts';
+import { buildTestApp, type TestApp } from '../support/test-app.ts';
 import {
   addAdmin,
   auditRows,
@@ -8,17 +9,17 @@ import {
   consoleClient,
   lastSandboxCode,
   passwordOnlyClient,
-  startConsoleGateway,
+  buildConsoleApp,
 } from '../support/admin-harness.ts';
 
 /** Who gets into the console: the rule decides first, then the console insists on a session. */
 describe('admin console access', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let bossPassword: string;
   let taroPassword: string;
 
   beforeAll(async () => {
-    gw = await startConsoleGateway();
+    gw = await buildConsoleApp();
     bossPassword = await addAdmin(gw, 'boss');
     taroPassword = await addUser(gw, 'taro', { phone: '+819033334444' });
     await setRules(gw, '/bk01/=ALL;;SMSOTP');
@@ -41,12 +42,15 @@ describe('admin console access', () => {
   });
 
   it('sends a browser with no session to the login page, the console kept as where to go next', async () => {
-    const page = await new FormClient(gw.url).get('/_sekisho/admin/rules');
+    const page = await new FormClient(gw.app).get('/_sekisho/admin/rules');
     expect(page.status).toBe(302);
     expect(page.headers.location).toBe(`/_sekisho/login?next=${encodeURIComponent('/_sekisho/admin/rules')}`);
-    const api = await request(`${gw.url}/_sekisho/admin/users`, { headers: { accept: 'application/json' } });
+    const api = await gw.app.inject({
+      url: '/_sekisho/admin/users',
+      headers: { accept: 'application/json' },
+    });
     expect(api.statusCode).toBe(401);
-    expect(await api.body.json()).toMatchObject({ error: 'authentication_required' });
+    expect(api.json()).toMatchObject({ error: 'authentication_required' });
   });
 
   it('refuses a user outside @admins with 403, pages and forms alike, even with both factors', async () => {
@@ -105,7 +109,7 @@ describe('admin console access', () => {
     await setRules(gw, '/_sekisho/admin/=ALL;;BYPASS');
     try {
       expect((await client.get(CONSOLE)).status).toBe(403);
-      expect((await new FormClient(gw.url).get('/_sekisho/admin/users')).status).toBe(403);
+      expect((await new FormClient(gw.app).get('/_sekisho/admin/users')).status).toBe(403);
       expect((await client.post('/_sekisho/admin/rules', addRuleForm(await tokenOf(client)))).status).toBe(
         403,
       );
@@ -132,10 +136,10 @@ describe('admin console access', () => {
 });
 
 describe('admin console without SMS configured', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    gw = await buildTestApp();
   });
   afterAll(async () => {
     await gw?.close();
@@ -143,7 +147,7 @@ describe('admin console without SMS configured', () => {
 
   it('falls back to a password-only default and warns about it on the rules page', async () => {
     const password = await addUser(gw, 'boss', { groups: ['admins'] });
-    const client = new FormClient(gw.url);
+    const client = new FormClient(gw.app);
     expect((await client.login('boss', password, CONSOLE)).status).toBe(303);
     const rules = await client.get('/_sekisho/admin/rules', { 'accept-language': 'en' });
     expect(rules.status).toBe(200);

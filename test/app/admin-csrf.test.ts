@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/browser-client.ts';
-import { addUser, type TestGateway } from '../support/gateway.ts';
+import { addUser } from '../support/gateway.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { enrolDevice } from '../support/push-harness.ts';
-import { addAdmin, consoleClient, postForms, startConsoleGateway } from '../support/admin-harness.ts';
+import { addAdmin, buildConsoleApp, consoleClient, postForms } from '../support/admin-harness.ts';
 
 /** Every form the console has, with valid fields: each must be refused without its CSRF field. */
 const ACTIONS = [
@@ -24,21 +25,21 @@ const ACTIONS = [
 ].sort();
 
 describe('admin console forms and CSRF', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let boss: FormClient;
   let firstVersion: number;
   let deviceId: string;
 
   beforeAll(async () => {
-    gw = await startConsoleGateway();
+    gw = await buildConsoleApp();
     boss = await consoleClient(gw, 'boss', await addAdmin(gw, 'boss'));
     await gw.admin.setRule('/bk01/=ALL;;', 'test');
     await gw.admin.setRule('/bk01/=@staff;;', 'test');
     firstVersion = (await gw.runtime.gateway.ruleRepository.history(10)).at(-1)?.version ?? 0;
     // A victim with a live session, a failed login, a push device; and a locked user.
     const password = await addUser(gw, 'victim', { phone: '+819077778888' });
-    expect((await new FormClient(gw.url).login('victim', password)).status).toBe(303);
-    expect((await new FormClient(gw.url).login('victim', 'wrong password')).status).toBe(401);
+    expect((await new FormClient(gw.app).login('victim', password)).status).toBe(303);
+    expect((await new FormClient(gw.app).login('victim', 'wrong password')).status).toBe(401);
     deviceId = (await enrolDevice(gw.runtime.gateway.push!, 'victim')).id;
     await addUser(gw, 'frozen');
     await gw.admin.updateUser('frozen', { locked: true }, 'test');

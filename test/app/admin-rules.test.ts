@@ -9,12 +9,13 @@ import { csrfField, type FormClient } from '../support/browser-client.ts';
 import { runSekisho } from '../support/cli.ts';
 import { databaseUrl } from '../support/env.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { addUser, setRules, testSecret, type TestGateway } from '../support/gateway.ts';
+import { addUser, setRules, testSecret } from '../support/gateway.ts';
+import type { TestApp } from '../support/test-app.ts';
 import {
   addAdmin,
   auditRows,
   consoleClient,
-  startConsoleGateway,
+  buildConsoleApp,
   unescapeHtml,
 } from '../support/admin-harness.ts';
 
@@ -23,11 +24,11 @@ const agent = 'AdminTest/1.0 (rules)';
 const en = { 'accept-language': 'en', 'user-agent': agent };
 
 describe('admin console: rules', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let boss: FormClient;
 
   beforeAll(async () => {
-    gw = await startConsoleGateway({ config: { backends: { bk01: { url: 'http://127.0.0.1:9' } } } });
+    gw = await buildConsoleApp({ config: { backends: { bk01: { url: 'http://127.0.0.1:9' } } } });
     boss = await consoleClient(gw, 'boss', await addAdmin(gw, 'boss'), undefined, { 'user-agent': agent });
   });
   afterAll(async () => {

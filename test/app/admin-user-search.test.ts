@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { UserRecord } from '../../src/ports/users.ts';
 import type { FormClient } from '../support/browser-client.ts';
-import type { TestGateway } from '../support/gateway.ts';
-import { addAdmin, consoleClient, startConsoleGateway, unescapeHtml } from '../support/admin-harness.ts';
+import type { TestApp } from '../support/test-app.ts';
+import { addAdmin, buildConsoleApp, consoleClient, unescapeHtml } from '../support/admin-harness.ts';
 
 const USERS = '/_sekisho/admin/users';
 const en = { 'accept-language': 'en' };
@@ -24,11 +24,11 @@ function matches(user: UserRecord, text: string): boolean {
 }
 
 describe('admin console: the users list searches and pages in the database', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let boss: FormClient;
 
   beforeAll(async () => {
-    gw = await startConsoleGateway();
+    gw = await buildConsoleApp();
     boss = await consoleClient(gw, 'boss', await addAdmin(gw, 'boss'));
     await addPeople(gw);
   });
@@ -141,7 +141,7 @@ describe('admin console: the users list searches and pages in the database', () 
  * password hashing): names, some `%` and `_`, emails, phones, groups, locks and lockouts; then the
  * {@link PHONE_PEOPLE}.
  */
-async function addPeople(gw: TestGateway): Promise<void> {
+async function addPeople(gw: TestApp): Promise<void> {
   const { pool } = gw.runtime;
   const id = `'u' || lpad(n::text, 4, '0') || CASE WHEN n % 97 = 0 THEN '_x' ELSE '' END`;
   await pool.query("INSERT INTO groups (name) VALUES ('eigyo'), ('keiri')");

@@ -1,20 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, setRules } from '../support/gateway.ts';
+import { buildTestApp, type TestApp } from '../support/test-app.ts';
 
 /** The session cookie's attributes and the password hash's parameters, as the README states them. */
 describe('session cookie attributes and the stored password hash', () => {
-  const gateways: TestGateway[] = [];
+  const gateways: TestApp[] = [];
   afterAll(async () => {
     for (const gw of gateways) await gw.close();
   });
 
   async function loginCookie(publicUrl: string) {
-    const gw = await startGateway({ config: { publicUrl } });
+    const gw = await buildTestApp({ config: { publicUrl } });
     gateways.push(gw);
     await setRules(gw, '/=ALL;;');
     const password = await addUser(gw, 'taro');
-    const answer = await new FormClient(gw.url).login('taro', password, '/');
+    const answer = await new FormClient(gw.app).login('taro', password, '/');
     expect(answer.status).toBe(303);
     const setCookie = [answer.headers['set-cookie'] ?? []].flat();
     return { gw, cookie: setCookie.find((c) => c.includes('sekisho_sid=')) ?? '' };

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, setRules } from '../support/gateway.ts';
+import { buildTestApp, type TestApp } from '../support/test-app.ts';
 import { cookieNames } from '../../src/web/session-cookie.ts';
 
 /** A session that proved `methods` (a push login, say) without driving a phone through it. */
-async function sessionProving(gw: TestGateway, client: FormClient, userId: string, methods: string[]) {
+async function sessionProving(gw: TestApp, client: FormClient, userId: string, methods: string[]) {
   const { sessions, users } = gw.runtime.gateway;
   const user = await users.find(userId);
   if (!user) throw new Error(`no user ${userId}`);
@@ -20,13 +21,13 @@ async function sessionProving(gw: TestGateway, client: FormClient, userId: strin
  * number through the SMSOTP method (the sandbox provider here).
  */
 describe('self-service: phone number', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   const passwords: Record<string, string> = {};
   const OLD = '+819012345678';
   const NEW = '+818087654321';
 
   beforeAll(async () => {
-    gw = await startGateway({
+    gw = await buildTestApp({
       config: {
         // Only for a login code to compare with: nothing is ever proxied there.
         backends: { bk03: { url: 'http://127.0.0.1:9' } },
@@ -46,13 +47,13 @@ describe('self-service: phone number', () => {
   });
 
   async function loggedIn(user: string): Promise<FormClient> {
-    const client = new FormClient(gw.url);
+    const client = new FormClient(gw.app);
     const answer = await client.login(user, passwords[user] ?? '', '/_sekisho/me');
     expect(answer.status).toBe(303);
     return client;
   }
   async function sandbox(): Promise<{ to: string; body: string }[]> {
-    const answer = await new FormClient(gw.url).get('/_sekisho/sandbox/sms.json');
+    const answer = await new FormClient(gw.app).get('/_sekisho/sandbox/sms.json');
     return (JSON.parse(answer.body) as { messages: { to: string; body: string }[] }).messages;
   }
   const codeOf = (body: string) => /#(\d+)$/.exec(body)?.[1] ?? 'no-code';
@@ -160,7 +161,7 @@ describe('self-service: phone number', () => {
       expect(resent?.body).toBe(changeText(codeOf(resent?.body ?? '')));
 
       // The same user's login code on an SMSOTP path.
-      const login = new FormClient(gw.url);
+      const login = new FormClient(gw.app);
       expect((await login.login(user, passwords[user] ?? '', '/bk03/report')).status).toBe(303);
       const chooser = await login.get('/_sekisho/mfa?next=%2Fbk03%2Freport', headers);
       expect(chooser.status).toBe(303);
@@ -296,7 +297,7 @@ describe('self-service: phone number', () => {
   });
 
   it('no phone yet, but a push login proven: the password suffices to add one', async () => {
-    const client = new FormClient(gw.url);
+    const client = new FormClient(gw.app);
     await sessionProving(gw, client, 'pushuser', ['MAMORU']);
     const sent = (await sandbox()).length;
     // E.164 with the domestic trunk 0 kept, as people often write it: the console's rule applies here too.

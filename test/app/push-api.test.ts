@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.ts';
 import { registerPushRoutes } from '../../src/features/push/routes.ts';
@@ -40,33 +38,34 @@ afterEach(async () => {
   await h.close();
 });
 
-/** A real server with the routes as the gateway mounts them; returns its base URL. */
-async function serve(config: Config = h.config): Promise<string> {
+/** The routes as the gateway mounts them, in an app of their own that the tests inject into. */
+async function serve(config: Config = h.config): Promise<FastifyInstance> {
   const app = Fastify();
+  apps.push(app);
   await app.register(rateLimit, { global: false });
   await registerPushRoutes(app, h.service, config);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  apps.push(app);
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  await app.ready();
+  return app;
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await request(url, {
+async function post(app: FastifyInstance, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await app.inject({
     method: 'POST',
+    url: path,
     headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await response.body.text();
+  const text = response.body;
   return { status: response.statusCode, headers: response.headers, json: text ? JSON.parse(text) : null };
 }
 
-const api = (base: string, call: string, body: unknown, key = apiKey) =>
-  post(`${base}/_sekisho/push/api/v1/auth/${call}`, body, { authorization: `Bearer ${key}` });
+const api = (routes: FastifyInstance, call: string, body: unknown, key = apiKey) =>
+  post(routes, `/_sekisho/push/api/v1/auth/${call}`, body, { authorization: `Bearer ${key}` });
 
-async function inboxOver(base: string, device: TestDevice, waitSeconds = 0) {
+async function inboxOver(routes: FastifyInstance, device: TestDevice, waitSeconds = 0) {
   const { time, nonce, signature } = await signedInbox(device, h.clock.now());
   const body = { deviceId: device.id, time, nonce, signature, waitSeconds };
-  return post(`${base}/_sekisho/push/device/inbox`, body);
+  return post(routes, '/_sekisho/push/device/inbox', body);
 }
 
 async function activationBody() {
@@ -78,104 +77,107 @@ async function activationBody() {
 
 describe('device API', () => {
   it('activates once, answers 410 after, 400 for bad input, and is never cached', async () => {
-    const base = await serve();
+    const routes = await serve();
     const body = await activationBody();
-    const first = await post(`${base}/_sekisho/push/device/activate`, body);
+    const first = await post(routes, `/_sekisho/push/device/activate`, body);
     expect(first.status).toBe(200);
     expect(first.json).toEqual({
       deviceId: expect.stringMatching(/^dev_[A-Za-z0-9_-]{22}$/),
       userId: 'taro',
     });
     expect(first.headers['cache-control']).toBe('no-store');
-    expect(await post(`${base}/_sekisho/push/device/activate`, body)).toMatchObject({
+    expect(await post(routes, `/_sekisho/push/device/activate`, body)).toMatchObject({
       status: 410,
       json: { error: 'activation_invalid' },
     });
     const bad = await activationBody();
     const badKey = { ...bad, publicKey: { ...bad.publicKey, x: bad.publicKey.y.slice(0, 42) + 'A' } };
     expect(
-      (await post(`${base}/_sekisho/push/device/activate`, { ...bad, publicKey: { kty: 'RSA' } })).status,
+      (await post(routes, `/_sekisho/push/device/activate`, { ...bad, publicKey: { kty: 'RSA' } })).status,
     ).toBe(400);
-    expect((await post(`${base}/_sekisho/push/device/activate`, '{"code":')).json).toEqual({
+    expect((await post(routes, `/_sekisho/push/device/activate`, '{"code":')).json).toEqual({
       error: 'bad_request',
     });
-    const notOnCurve = await post(`${base}/_sekisho/push/device/activate`, badKey);
+    const notOnCurve = await post(routes, `/_sekisho/push/device/activate`, badKey);
     expect(notOnCurve).toMatchObject({ status: 400, json: { error: 'bad_request' } });
-    expect((await post(`${base}/_sekisho/push/device/activate`, bad)).status).toBe(200);
+    expect((await post(routes, `/_sekisho/push/device/activate`, bad)).status).toBe(200);
   });
 
   it('answers 401 for a bad activation signature and the code is used up', async () => {
-    const base = await serve();
+    const routes = await serve();
     const body = await activationBody();
     const forged = { ...body, signature: 'x' };
-    expect(await post(`${base}/_sekisho/push/device/activate`, forged)).toMatchObject({
+    expect(await post(routes, `/_sekisho/push/device/activate`, forged)).toMatchObject({
       status: 401,
       json: { error: 'bad_signature' },
     });
-    expect((await post(`${base}/_sekisho/push/device/activate`, body)).status).toBe(410);
+    expect((await post(routes, `/_sekisho/push/device/activate`, body)).status).toBe(410);
   });
 
   it('limits activations per client per minute', async () => {
-    const base = await serve();
+    const routes = await serve();
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++)
-      statuses.push((await post(`${base}/_sekisho/push/device/activate`, {})).status);
+      statuses.push((await post(routes, `/_sekisho/push/device/activate`, {})).status);
     expect(statuses.every((s) => s === 400)).toBe(true);
-    const limited = await post(`${base}/_sekisho/push/device/activate`, {});
+    const limited = await post(routes, `/_sekisho/push/device/activate`, {});
     expect(limited).toMatchObject({ status: 429, json: { error: 'too_many_requests' } });
     expect(limited.headers['cache-control']).toBe('no-store');
   });
 
   it('answers inbox and respond calls as the protocol says', async () => {
-    const base = await serve();
+    const routes = await serve();
     const taros = await enrolDevice(h.service, 'taro');
     const hanakos = await enrolDevice(h.service, 'hanako');
-    const started = await api(base, 'start', {
+    const started = await api(routes, 'start', {
       user_id: 'taro',
       ip: '192.0.2.1',
       user_agent: chromeOnWindows,
       path: '/x',
       decoy: false,
     });
-    const inbox = await inboxOver(base, taros);
+    const inbox = await inboxOver(routes, taros);
     expect(inbox.status).toBe(200);
     const [pending] = inbox.json.requests as PendingRequest[];
     expect(pending?.transactionId).toBe(started.json.transaction_id);
     if (!pending) throw new Error('nothing pending');
-    const staleCall = await post(`${base}/_sekisho/push/device/inbox`, {
+    const staleCall = await post(routes, `/_sekisho/push/device/inbox`, {
       deviceId: taros.id,
       time: 1,
       signature: await sign(taros.keys.privateKey, inboxPayload(taros.id, 1)),
     });
     expect(staleCall).toMatchObject({ status: 401, json: { error: 'unauthorized' } });
 
-    const respond = `${base}/_sekisho/push/device/respond`;
-    expect(await post(respond, await signedAnswer(hanakos, pending, 'deny'))).toMatchObject({
+    const respond = '/_sekisho/push/device/respond';
+    expect(await post(routes, respond, await signedAnswer(hanakos, pending, 'deny'))).toMatchObject({
       status: 404,
       json: { error: 'no_such_request' },
     });
     const answer = await signedAnswer(taros, pending, 'approve', started.json.number);
     expect(
-      await post(respond, { ...answer, signature: answer.signature.split('').reverse().join('') }),
+      await post(routes, respond, { ...answer, signature: answer.signature.split('').reverse().join('') }),
     ).toMatchObject({
       status: 401,
       json: { error: 'unauthorized' },
     });
-    expect(await post(respond, { ...answer, number: Number(answer.number) })).toMatchObject({
+    expect(await post(routes, respond, { ...answer, number: Number(answer.number) })).toMatchObject({
       status: 200,
       json: { outcome: 'approved' },
     });
-    expect(await post(respond, answer)).toMatchObject({ status: 409, json: { error: 'already_decided' } });
-    expect((await post(respond, { ...answer, decision: 'maybe' })).status).toBe(400);
+    expect(await post(routes, respond, answer)).toMatchObject({
+      status: 409,
+      json: { error: 'already_decided' },
+    });
+    expect((await post(routes, respond, { ...answer, decision: 'maybe' })).status).toBe(400);
   });
 
   it('long-polls: a waiting inbox returns when a push starts', async () => {
-    const base = await serve();
+    const routes = await serve();
     const device = await enrolDevice(h.service, 'taro');
     const listed = nextInboxListing();
-    const inbox = inboxOver(base, device, 25);
+    const inbox = inboxOver(routes, device, 25);
     await listed;
-    const start = api(base, 'start', {
+    const start = api(routes, 'start', {
       user_id: 'taro',
       ip: '192.0.2.1',
       user_agent: 'x',
@@ -189,10 +191,10 @@ describe('device API', () => {
   });
 
   it('lets the server close while an inbox is waiting', async () => {
-    const base = await serve();
+    const routes = await serve();
     const device = await enrolDevice(h.service, 'taro');
     const listed = nextInboxListing();
-    const inbox = inboxOver(base, device, 25);
+    const inbox = inboxOver(routes, device, 25);
     await listed;
     await Promise.all(apps.map((app) => app.close()));
     apps = [];
@@ -202,9 +204,9 @@ describe('device API', () => {
 
 describe('Mamoru-style API', () => {
   it('runs a whole push with a good key: start, poll, tokens once, verify once', async () => {
-    const base = await serve();
+    const routes = await serve();
     const device = await enrolDevice(h.service, 'taro');
-    const start = await api(base, 'start', {
+    const start = await api(routes, 'start', {
       user_id: 'taro',
       ip: '192.0.2.1',
       user_agent: chromeOnWindows,
@@ -221,27 +223,27 @@ describe('Mamoru-style API', () => {
       },
     });
     const id = start.json.transaction_id as string;
-    expect((await api(base, 'poll', { transaction_id: id })).json).toEqual({
+    expect((await api(routes, 'poll', { transaction_id: id })).json).toEqual({
       status: '0000',
       state: 'pending',
     });
     const answer = await signedAnswer(
       device,
-      { transactionId: id, challenge: (await pendingChallenge(base, device))! },
+      { transactionId: id, challenge: (await pendingChallenge(routes, device))! },
       'approve',
       start.json.number,
     );
-    expect((await post(`${base}/_sekisho/push/device/respond`, answer)).json).toEqual({
+    expect((await post(routes, `/_sekisho/push/device/respond`, answer)).json).toEqual({
       outcome: 'approved',
     });
-    const polled = await api(base, 'poll', { transaction_id: id });
+    const polled = await api(routes, 'poll', { transaction_id: id });
     expect(polled.json).toEqual({
       status: '0000',
       state: 'approved',
       token1: expect.any(String),
       token2: expect.any(String),
     });
-    expect((await api(base, 'poll', { transaction_id: id })).json).toEqual({
+    expect((await api(routes, 'poll', { transaction_id: id })).json).toEqual({
       status: '0000',
       state: 'approved',
     });
@@ -251,54 +253,54 @@ describe('Mamoru-style API', () => {
       token1: polled.json.token1,
       token2: polled.json.token2,
     };
-    expect(await api(base, 'verify', { ...verify, user_id: 'hanako' })).toMatchObject({
+    expect(await api(routes, 'verify', { ...verify, user_id: 'hanako' })).toMatchObject({
       status: 200,
       json: { status: '1401' },
     });
-    expect(await api(base, 'verify', verify)).toMatchObject({ status: 200, json: { status: '0000' } });
-    expect((await api(base, 'verify', verify)).json).toEqual({ status: '1401', message: 'refused' });
+    expect(await api(routes, 'verify', verify)).toMatchObject({ status: 200, json: { status: '0000' } });
+    expect((await api(routes, 'verify', verify)).json).toEqual({ status: '1401', message: 'refused' });
   });
 
   it('answers 1429 when the user is over the push-bombing cap', async () => {
-    const base = await serve();
+    const routes = await serve();
     const start = { user_id: 'taro', ip: '192.0.2.1', user_agent: 'x', path: '/', decoy: true };
-    for (let i = 0; i < 3; i++) expect((await api(base, 'start', start)).json.status).toBe('0000');
-    expect(await api(base, 'start', start)).toMatchObject({ status: 200, json: { status: '1429' } });
+    for (let i = 0; i < 3; i++) expect((await api(routes, 'start', start)).json.status).toBe('0000');
+    expect(await api(routes, 'start', start)).toMatchObject({ status: 200, json: { status: '1429' } });
   });
 
   it('refuses a bad or missing key with 401 and 1403, before reading the body', async () => {
-    const base = await serve();
+    const routes = await serve();
     const poll = { transaction_id: 'ptx_' + 'A'.repeat(22) };
-    expect(await api(base, 'poll', poll, 'k'.repeat(39))).toMatchObject({
+    expect(await api(routes, 'poll', poll, 'k'.repeat(39))).toMatchObject({
       status: 401,
       json: { status: '1403' },
     });
-    expect(await api(base, 'poll', poll, `${apiKey}x`)).toMatchObject({
+    expect(await api(routes, 'poll', poll, `${apiKey}x`)).toMatchObject({
       status: 401,
       json: { status: '1403' },
     });
-    expect((await post(`${base}/_sekisho/push/api/v1/auth/poll`, poll)).status).toBe(401);
-    expect((await api(base, 'poll', '{not json', 'wrong')).status).toBe(401);
-    expect(await api(base, 'poll', poll, 'other-key-'.repeat(4))).toMatchObject({
+    expect((await post(routes, `/_sekisho/push/api/v1/auth/poll`, poll)).status).toBe(401);
+    expect((await api(routes, 'poll', '{not json', 'wrong')).status).toBe(401);
+    expect(await api(routes, 'poll', poll, 'other-key-'.repeat(4))).toMatchObject({
       status: 200,
       json: { status: '0000', state: 'expired' },
     });
   });
 
   it('answers 400 and 1400 for bad JSON and bad fields', async () => {
-    const base = await serve();
-    expect(await api(base, 'poll', '{not json')).toMatchObject({ status: 400, json: { status: '1400' } });
-    expect(await api(base, 'start', { user_id: 'taro' })).toMatchObject({
+    const routes = await serve();
+    expect(await api(routes, 'poll', '{not json')).toMatchObject({ status: 400, json: { status: '1400' } });
+    expect(await api(routes, 'start', { user_id: 'taro' })).toMatchObject({
       status: 400,
       json: { status: '1400' },
     });
   });
 
   it('is absent when push.apiKeys is empty', async () => {
-    const base = await serve({ ...h.config, push: { ...h.config.push, apiKeys: [] } });
-    const response = await api(base, 'poll', { transaction_id: 'x' });
+    const routes = await serve({ ...h.config, push: { ...h.config.push, apiKeys: [] } });
+    const response = await api(routes, 'poll', { transaction_id: 'x' });
     expect(response.status).toBe(404);
-    expect((await post(`${base}/_sekisho/push/device/inbox`, {})).status).toBe(400);
+    expect((await post(routes, `/_sekisho/push/device/inbox`, {})).status).toBe(400);
   });
 });
 
@@ -317,7 +319,7 @@ function nextInboxListing(): Promise<void> {
   });
 }
 
-async function pendingChallenge(base: string, device: TestDevice): Promise<string | undefined> {
-  const inbox = await inboxOver(base, device);
+async function pendingChallenge(routes: FastifyInstance, device: TestDevice): Promise<string | undefined> {
+  const inbox = await inboxOver(routes, device);
   return (inbox.json.requests as PendingRequest[])[0]?.challenge;
 }

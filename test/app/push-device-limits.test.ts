@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, request, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser } from '../support/gateway.ts';
+import { buildTestApp, type TestApp } from '../support/test-app.ts';
 import { enrolDevice, signedInbox as signedInboxCall, type TestDevice } from '../support/push-harness.ts';
 
 /** device-routes.ts: calls per client IP per minute. */
@@ -11,11 +12,11 @@ const respondLimit = 120;
  * trusts the loopback proxy, so X-Forwarded-For stands for the phones' addresses.
  */
 describe('push device API rate limits (inbox and respond)', () => {
-  let gw: TestGateway;
+  let gw: TestApp;
   let device: TestDevice;
 
   beforeAll(async () => {
-    gw = await startGateway({ config: { trustProxy: ['127.0.0.1'] } });
+    gw = await buildTestApp({ config: { trustProxy: ['127.0.0.1'] } });
     await addUser(gw, 'taro');
     const push = gw.runtime.gateway.push;
     if (!push) throw new Error('push service not enabled');
@@ -26,12 +27,13 @@ describe('push device API rate limits (inbox and respond)', () => {
   });
 
   async function call(path: string, from: string, body: unknown) {
-    const response = await request(`${gw.url}/_sekisho/push/device/${path}`, {
+    const response = await gw.app.inject({
       method: 'POST',
+      url: `/_sekisho/push/device/${path}`,
       headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
-      body: JSON.stringify(body),
+      payload: JSON.stringify(body),
     });
-    const text = await response.body.text();
+    const text = response.body;
     return { status: response.statusCode, headers: response.headers, json: text ? JSON.parse(text) : null };
   }
 

@@ -5,6 +5,8 @@
  */
 import { pino } from 'pino';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
+import { MemoryCredentialRepository } from '../../src/adapters/memory/memory-credentials.ts';
+import { sealedBox } from '../../src/adapters/crypto/sealed-box.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import { configurePlugins, loadMethods, requireConfiguredPlugins } from '../../src/core/plugin-host.ts';
@@ -36,6 +38,9 @@ export async function loadWithCore(plugin: AuthPlugin, configInput: ConfigInput)
     log: pino({ level: 'silent' }),
     audit: { record: async (event) => void audits.push(event) },
     secret: 'core-host-test-secret-0123456789abcdef',
+    credentials: new MemoryCredentialRepository(),
+    sealFor: (purpose) => sealedBox('core-host-test-secret-0123456789abcdef', purpose),
+    clearPhone: async () => undefined,
   });
   const loaded = methods.get(plugin.name);
   if (!loaded) throw new Error(`the core did not enable ${plugin.name} for this config`);

@@ -5,7 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
-import { namespacedStore } from '../../src/core/plugin-host.ts';
+import { methodCredentials, namespacedStore } from '../../src/core/plugin-host.ts';
+import { MemoryCredentialRepository } from '../../src/adapters/memory/memory-credentials.ts';
+import { sealedBox } from '../../src/adapters/crypto/sealed-box.ts';
 import type { Store } from '../../src/ports/store.ts';
 import type {
   GatewaySettings,
@@ -63,6 +65,9 @@ export function buildPluginContext<C>(
     audit: async (event) => void audits.push(event),
     mac: (...parts) => createHmac('sha256', SECRET).update(parts.join('\u0000')).digest('base64url'),
     services: services(clock),
+    sealed: sealedBox(SECRET, `plugin:${name}`),
+    credentials: methodCredentials(new MemoryCredentialRepository(), name, clock),
+    accounts: { clearPhone: async () => undefined },
   };
   return { ctx, clock, store, audits, logs };
 }

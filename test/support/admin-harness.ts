@@ -4,32 +4,46 @@
  */
 import { expect } from 'vitest';
 import { codeIn } from '../fakes/smsotp-harness.ts';
-import { csrfField, FormClient } from './browser-client.ts';
-import { addUser, request, startGateway, type GatewayOptions, type TestGateway } from './gateway.ts';
+import { csrfField, FormClient, send } from './browser-client.ts';
+import { addUser, startGateway, type GatewayOptions, type TestGateway } from './gateway.ts';
+import { buildTestApp, httpTarget, type TestApp } from './test-app.ts';
 
 export const CONSOLE = '/_sekisho/admin/';
 
-/** A gateway whose console is guarded by the built-in default `/_sekisho/admin/=@admins;;SMSOTP`. */
-export function startConsoleGateway(options: GatewayOptions = {}): Promise<TestGateway> {
-  return startGateway({
+/** A gateway or a test app with the console: the helpers below take either. */
+export type ConsoleGateway = TestGateway | TestApp;
+
+/** The options of a gateway whose console is guarded by the default `/_sekisho/admin/=@admins;;SMSOTP`. */
+function consoleOptions(options: GatewayOptions): GatewayOptions {
+  return {
     ...options,
     config: {
       sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
       otp: { resendCooldownSeconds: 0, maxSendsPerWindow: 100 },
       ...options.config,
     },
-  });
+  };
+}
+
+/** A listening gateway with the console (for a browser, a backend or a second instance). */
+export function startConsoleGateway(options: GatewayOptions = {}): Promise<TestGateway> {
+  return startGateway(consoleOptions(options));
+}
+
+/** The same console in a test app, driven through `inject()`. */
+export function buildConsoleApp(options: GatewayOptions = {}): Promise<TestApp> {
+  return buildTestApp(consoleOptions(options));
 }
 
 /** An admin: in group admins, with a phone for the SMS step. Returns the password. */
-export function addAdmin(gw: TestGateway, id: string, phone = '+819011112222'): Promise<string> {
+export function addAdmin(gw: ConsoleGateway, id: string, phone = '+819011112222'): Promise<string> {
   return addUser(gw, id, { groups: ['admins'], phone });
 }
 
 /** The code of the newest SMS the sandbox "sent" to `phone`. */
-export async function lastSandboxCode(gw: TestGateway, phone: string): Promise<string> {
-  const response = await request(`${gw.url}/_sekisho/sandbox/sms.json`);
-  const { messages } = (await response.body.json()) as { messages: { to: string; body: string }[] };
+export async function lastSandboxCode(gw: ConsoleGateway, phone: string): Promise<string> {
+  const response = await send(httpTarget(gw), 'GET', '/_sekisho/sandbox/sms.json', {});
+  const { messages } = JSON.parse(response.body) as { messages: { to: string; body: string }[] };
   // Newest first; the sandbox shows numbers in the domestic form (090…), so compare the tail.
   const last = messages.find((m) => m.to.replace(/\D/g, '').endsWith(phone.replace(/\D/g, '').slice(-9)));
   if (!last) throw new Error(`no SMS to ${phone}`);
@@ -37,8 +51,12 @@ export async function lastSandboxCode(gw: TestGateway, phone: string): Promise<s
 }
 
 /** Logs in with the password only: the session lacks the console's second factor. */
-export async function passwordOnlyClient(gw: TestGateway, id: string, password: string): Promise<FormClient> {
-  const client = new FormClient(gw.url);
+export async function passwordOnlyClient(
+  gw: ConsoleGateway,
+  id: string,
+  password: string,
+): Promise<FormClient> {
+  const client = new FormClient(httpTarget(gw));
   const login = await client.login(id, password, CONSOLE);
   expect(login.status).toBe(303);
   return client;
@@ -46,7 +64,7 @@ export async function passwordOnlyClient(gw: TestGateway, id: string, password: 
 
 /** Logs in with password and SMS code, as the console's rule asks; returns the client on the console. */
 export async function consoleClient(
-  gw: TestGateway,
+  gw: ConsoleGateway,
   id: string,
   password: string,
   phone = '+819011112222',
@@ -66,7 +84,7 @@ export async function consoleClient(
 }
 
 /** The audit rows written so far, newest first, as the console's reader returns them. */
-export async function auditRows(gw: TestGateway, event?: string) {
+export async function auditRows(gw: ConsoleGateway, event?: string) {
   return gw.runtime.gateway.auditTrail.query(event ? { event } : {}, { limit: 500, offset: 0 });
 }
 

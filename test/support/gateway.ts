@@ -14,12 +14,18 @@ import { dropRedisPrefix } from './redis.ts';
 
 export const testSecret = 'test-secret-0123456789-abcdefghijklmnop';
 
-export interface TestGateway {
-  readonly url: string;
+/** A gateway built the way the product builds it, listening or not (see test-app.ts). */
+export interface TestRuntime {
   readonly runtime: GatewayRuntime;
   readonly admin: AdminService;
   readonly config: Config;
+  /** Stops it; the owner of the schema and key prefix (not a `sharedWith` instance) drops them. */
   close(): Promise<void>;
+}
+
+/** A test gateway listening on a real port. */
+export interface TestGateway extends TestRuntime {
+  readonly url: string;
 }
 
 export interface GatewayOptions {
@@ -27,7 +33,7 @@ export interface GatewayOptions {
   readonly config?: Record<string, unknown>;
   readonly clock?: Clock;
   /** Share another test gateway's schema and key prefix (a second instance). */
-  readonly sharedWith?: TestGateway;
+  readonly sharedWith?: TestRuntime;
   /** Receives the gateway's log lines (the product's own logger, at level info). */
   readonly logLines?: string[];
   /** The environment the config loader reads (`REDIS_URL_FILE`, …); none by default. */
@@ -37,7 +43,7 @@ export interface GatewayOptions {
 /** Builds a config the way the product does (loadConfig), pointed at a fresh schema and prefix. */
 export function testConfig(
   overrides: Record<string, unknown>,
-  shared?: TestGateway,
+  shared?: TestRuntime,
   env: NodeJS.ProcessEnv = {},
 ): Config {
   const schema = shared?.config.database.schema ?? uniqueName('db');
@@ -62,6 +68,18 @@ export function testConfig(
 
 /** A real gateway on a real port, against real Postgres and Redis, in its own schema and prefix. */
 export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
+  const test = await createTestRuntime(options);
+  const { app } = test.runtime;
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { ...test, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * The gateway as `sekisho serve` builds it (`createRuntime`: migrations, store, rules, `buildApp`)
+ * against real Postgres and Redis, in its own schema and prefix; it does not listen.
+ */
+export async function createTestRuntime(options: GatewayOptions = {}): Promise<TestRuntime> {
   const config = testConfig(options.config ?? {}, options.sharedWith, options.env);
   const lines = options.logLines;
   // Every test gateway logs through the product's own logger; the lines are kept when asked
@@ -72,13 +90,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
       ? pino({ level: config.log.level })
       : createLogger(config, { write: () => undefined });
   const runtime = await createRuntime(config, { clock: options.clock, log, processMetrics: false });
-  await runtime.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = runtime.app.server.address() as AddressInfo;
-  const { gateway } = runtime;
-  const admin = createAdmin(gateway);
+  const admin = createAdmin(runtime.gateway);
   const owner = !options.sharedWith;
   return {
-    url: `http://127.0.0.1:${port}`,
     runtime,
     admin,
     config,
@@ -106,13 +120,13 @@ export async function dropSchema(schema: string): Promise<void> {
 }
 
 /** Sets rules through the same service the CLI uses, then applies them at once. */
-export async function setRules(gw: TestGateway, ...lines: string[]): Promise<void> {
+export async function setRules(gw: TestRuntime, ...lines: string[]): Promise<void> {
   for (const line of lines) await gw.admin.setRule(line, 'test');
   await gw.runtime.watcher.poll();
 }
 
 export async function addUser(
-  gw: TestGateway,
+  gw: TestRuntime,
   id: string,
   options: { password?: string; groups?: string[]; phone?: string } = {},
 ): Promise<string> {
