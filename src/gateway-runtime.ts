@@ -176,9 +176,13 @@ async function assemble(
   const plugins = configuredPlugins(config);
   const catalogue = buildCatalogue(enabledMethodInfos(plugins));
   const secret = config.secret ?? randomBytes(32).toString('base64url');
+  const keys = new PgKeyStore(pool, (purpose) => sealedBox(secret, `keys:${purpose}`));
+  const pushLog = log.child({ component: 'push' });
   const push = config.push.enabled
-    ? createPushService({ pool, store, clock, config, secret, audit, log: log.child({ component: 'push' }) })
+    ? createPushService({ pool, store, clock, config, secret, audit, keys, log: pushLog })
     : null;
+  // The VAPID key pair is read or made now, so a key store that cannot give one stops start-up.
+  await push?.webPushKey();
   const services = push ? { push } : {};
   const credentials = new PgCredentialRepository(pool);
   const sealFor = (purpose: string) => sealedBox(secret, purpose);
@@ -234,7 +238,7 @@ async function assemble(
     methods,
     push,
     secret,
-    keys: new PgKeyStore(pool, (purpose) => sealedBox(secret, `keys:${purpose}`)),
+    keys,
     sealFor,
     credentials,
     recoveryCodes: new PgRecoveryCodeRepository(pool),

@@ -3,7 +3,7 @@
  * the value from a file instead (Docker/Kubernetes secrets), so secrets need not sit in the
  * environment of every child process.
  */
-import { setPath } from './object-utils.ts';
+import { isPlainObject, setPath } from './object-utils.ts';
 import type { PlainObject } from './object-utils.ts';
 import type { Problems } from './problems.ts';
 import { readSecretFile } from './secrets.ts';
@@ -70,4 +70,17 @@ export function applyEnvOverrides(root: PlainObject, env: NodeJS.ProcessEnv, pro
     }
     if (setPath(root, o.path, parsed.value)) problems.noteEnvSource(o.path, o.name);
   }
+}
+
+/**
+ * Values the environment gives only where the file is silent: `HTTPS_PROXY` (or `https_proxy`),
+ * the proxy intranets set for every program, becomes `push.webPush.proxy` unless that is set.
+ */
+export function applyEnvDefaults(root: PlainObject, env: NodeJS.ProcessEnv): void {
+  const proxy = envValue(env, 'HTTPS_PROXY') ?? envValue(env, 'https_proxy');
+  if (proxy === undefined) return;
+  const push = isPlainObject(root.push) ? root.push : undefined;
+  const webPush = push && isPlainObject(push.webPush) ? push.webPush : undefined;
+  if (webPush?.proxy !== undefined) return;
+  setPath(root, ['push', 'webPush', 'proxy'], proxy);
 }

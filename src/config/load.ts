@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { applyEnvOverrides } from './env.ts';
+import { applyEnvDefaults, applyEnvOverrides } from './env.ts';
 import { cloneDeep, deepFreeze, deepMerge, isPlainObject } from './object-utils.ts';
 import type { PlainObject } from './object-utils.ts';
 import { Problems } from './problems.ts';
@@ -76,6 +76,7 @@ function assemble(
     resolveSecretFileRefs(root, file === undefined ? process.cwd() : dirname(resolve(file)), problems);
   // Env problems are worth reporting even when the file is unusable.
   applyEnvOverrides(root ?? {}, env, problems);
+  if (root) applyEnvDefaults(root, env);
   if (opts.overrides !== undefined && !isPlainObject(opts.overrides)) {
     problems.add('overrides', 'must be an object');
   } else if (root && opts.overrides !== undefined) {

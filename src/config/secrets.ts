@@ -15,7 +15,11 @@ export const SECRET_PATHS: readonly (readonly string[])[] = [
   ['sms', 'karaden', 'token'],
   ['sms', 'callbackSecret'],
   ['database', 'url'],
+  ['assertion', 'privateKey'],
+  ['assertion', 'privateKey'],
   ['redis', 'url'],
+  ['push', 'webPush', 'vapidPrivateKey'],
+  ['push', 'webPush', 'vapidPublicKey'],
 ];
 
 const REDACTED = '[redacted]';

@@ -97,6 +97,39 @@ export type RespondResult =
   | { readonly kind: 'no_such_request' }
   | { readonly kind: 'already_decided' };
 
+/** A device's Web Push subscription as its browser gives it (`PushSubscription.toJSON()`). */
+export interface SubscriptionInput {
+  readonly deviceId: string;
+  readonly time: number;
+  readonly nonce: string;
+  readonly signature: string;
+  /** Null removes the device's subscription. */
+  readonly subscription: { readonly endpoint: string; readonly p256dh: string; readonly auth: string } | null;
+  /** The language notifications to this device are written in. */
+  readonly locale: 'ja' | 'en';
+}
+
+export type SubscribeResult =
+  | { readonly kind: 'subscribed' }
+  | { readonly kind: 'unsubscribed' }
+  | { readonly kind: 'unauthorized' }
+  /** The endpoint is not under `push.webPush.allowedEndpoints`: refused, never contacted. */
+  | { readonly kind: 'endpoint_not_allowed' }
+  | { readonly kind: 'web_push_off' };
+
+export interface TestPushInput {
+  readonly deviceId: string;
+  readonly time: number;
+  readonly nonce: string;
+  readonly signature: string;
+}
+
+export type TestPushResult =
+  | { readonly kind: 'sent'; readonly outcome: string }
+  | { readonly kind: 'unauthorized' }
+  | { readonly kind: 'no_subscription' }
+  | { readonly kind: 'web_push_off' };
+
 /** The push service: devices in Postgres, activations in Postgres, transactions in the store. */
 export interface PushService extends PushClient {
   /** Throws SekishoError SEKISHO_ERR_USER_NOT_FOUND for an unknown user. */
@@ -108,6 +141,12 @@ export interface PushService extends PushClient {
   /** Revokes one device (refused from then on); false when there is no such live device. */
   revokeDevice(deviceId: string, by: PushActor): Promise<boolean>;
   inbox(input: InboxInput): Promise<InboxResult>;
+  /** The VAPID public key browsers subscribe with; null when Web Push is off. */
+  webPushKey(): Promise<string | null>;
+  /** Registers, replaces or removes the device's Web Push subscription (a signed call). */
+  subscribe(input: SubscriptionInput): Promise<SubscribeResult>;
+  /** Sends the device a test notification (a signed call) and says how the push service answered. */
+  testPush(input: TestPushInput): Promise<TestPushResult>;
   respond(input: RespondInput, client: { ip: string; userAgent: string }): Promise<RespondResult>;
   close(): Promise<void>;
 }

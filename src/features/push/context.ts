@@ -14,6 +14,8 @@ import type { RateCounter } from '../../ports/rate-counter.ts';
 import type { SetStore } from '../../ports/set-store.ts';
 import type { PgDeviceRepository } from './device-repository.ts';
 import type { InboxWaiter } from './inbox-waiter.ts';
+import type { KeyStore } from '../../ports/key-store.ts';
+import type { WebPush } from './web-push/web-push.ts';
 
 /**
  * The parts of the store the push service uses: transactions and markers as values, inboxes and
@@ -31,6 +33,8 @@ export interface PushServiceDeps {
   readonly secret: string;
   readonly audit: AuditLog;
   readonly log: Logger;
+  /** Where the VAPID key pair is kept when the config gives none; without it Web Push is off. */
+  readonly keys?: KeyStore;
 }
 
 export interface PushContext {
@@ -43,6 +47,8 @@ export interface PushContext {
   readonly log: Logger;
   readonly devices: PgDeviceRepository;
   readonly waiter: InboxWaiter;
+  /** Web Push to the devices' browsers (`push.webPush`), or null when off. */
+  readonly webPush: WebPush | null;
   /** Records an audit row (the gateway's audit log also logs it); never pass a token, code, challenge or signature. */
   audit(event: AuditEvent): Promise<void>;
 }

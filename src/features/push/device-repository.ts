@@ -65,10 +65,18 @@ export class PgDeviceRepository {
     return rows[0]?.n ?? 0;
   }
 
-  /** Revokes a live device; returns its user, or null when there was no such live device. */
+  /**
+   * Revokes a live device and forgets its Web Push subscription; returns its user, or null when
+   * there was no such live device.
+   */
   async revoke(id: string, at: Date): Promise<string | null> {
     const { rows } = await this.pool.query<{ user_id: string }>(
-      `UPDATE push_devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING user_id`,
+      `WITH revoked AS (
+         UPDATE push_devices SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING id, user_id
+       ), forgotten AS (
+         DELETE FROM push_subscriptions WHERE device_id IN (SELECT id FROM revoked)
+       )
+       SELECT user_id FROM revoked`,
       [id, at],
     );
     return rows[0]?.user_id ?? null;

@@ -12,7 +12,7 @@ import type { PushService } from '../../ports/push-service.ts';
  * Per client IP per minute. Generous: a whole office's phones may share one NAT address, and an
  * authenticator long-polls its inbox. Every call is signed, so the limits only bound the work.
  */
-const LIMITS = { activate: 30, inbox: 600, respond: 120 } as const;
+const LIMITS = { activate: 30, inbox: 600, respond: 120, subscription: 60, test: 30 } as const;
 
 /** Loose on purpose: a malformed signature is a bad signature (401), not a bad request. */
 const signature = z.string().max(256);
@@ -46,12 +46,40 @@ const respondBody = z.object({
   signature,
 });
 
+const subscriptionBody = z.object({
+  deviceId: z.string().regex(PATTERNS.deviceId),
+  time: z.int().min(0),
+  nonce: z.string().regex(PATTERNS.nonce),
+  signature,
+  // `PushSubscription.toJSON()`'s shape; null removes the subscription.
+  subscription: z
+    .object({
+      endpoint: z.string().regex(PATTERNS.endpoint),
+      keys: z.object({
+        p256dh: z.string().regex(PATTERNS.p256dh),
+        auth: z.string().regex(PATTERNS.auth),
+      }),
+    })
+    .nullable(),
+  locale: z.enum(['ja', 'en']).default('ja'),
+});
+
+const testBody = z.object({
+  deviceId: z.string().regex(PATTERNS.deviceId),
+  time: z.int().min(0),
+  nonce: z.string().regex(PATTERNS.nonce),
+  signature,
+});
+
 const STATUS = {
   unauthorized: 401,
   no_such_request: 404,
   already_decided: 409,
   invalid: 410,
   bad_signature: 401,
+  endpoint_not_allowed: 403,
+  web_push_off: 404,
+  no_subscription: 404,
 } as const;
 
 export async function deviceRoutes(app: FastifyInstance, service: PushService): Promise<void> {
@@ -82,6 +110,35 @@ export async function deviceRoutes(app: FastifyInstance, service: PushService): 
     if (!body.success) return send(reply, 400, { error: 'bad_request' });
     const result = await service.respond(body.data, clientOf(request));
     if (result.kind === 'decided') return send(reply, 200, { outcome: result.outcome });
+    return send(reply, STATUS[result.kind], { error: result.kind });
+  });
+
+  app.get('/_sekisho/push/device/web-push-key', async (_request, reply) => {
+    const publicKey = await service.webPushKey();
+    if (publicKey === null) return send(reply, 404, { error: 'web_push_off' });
+    return send(reply, 200, { publicKey });
+  });
+
+  app.post(
+    '/_sekisho/push/device/subscription',
+    { config: limit(LIMITS.subscription) },
+    async (request, reply) => {
+      const body = subscriptionBody.safeParse(request.body);
+      if (!body.success) return send(reply, 400, { error: 'bad_request' });
+      const { subscription, ...signed } = body.data;
+      const flat = subscription && { endpoint: subscription.endpoint, ...subscription.keys };
+      const result = await service.subscribe({ ...signed, subscription: flat });
+      if (result.kind === 'subscribed' || result.kind === 'unsubscribed')
+        return send(reply, 200, { subscribed: result.kind === 'subscribed' });
+      return send(reply, STATUS[result.kind], { error: result.kind });
+    },
+  );
+
+  app.post('/_sekisho/push/device/test-push', { config: limit(LIMITS.test) }, async (request, reply) => {
+    const body = testBody.safeParse(request.body);
+    if (!body.success) return send(reply, 400, { error: 'bad_request' });
+    const result = await service.testPush(body.data);
+    if (result.kind === 'sent') return send(reply, 200, { outcome: result.outcome });
     return send(reply, STATUS[result.kind], { error: result.kind });
   });
 }

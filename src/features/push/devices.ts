@@ -46,13 +46,15 @@ export async function activateDevice(
 
 /** Revokes a live device; needs only the repository, a clock and the audit (the CLI calls it too). */
 export async function revokeDevice(
-  ctx: Pick<PushContext, 'devices' | 'clock' | 'audit'>,
+  ctx: Pick<PushContext, 'devices' | 'clock' | 'audit'> & { readonly waiter?: PushContext['waiter'] },
   deviceId: string,
   by: PushActor,
 ): Promise<boolean> {
   if (!PATTERNS.deviceId.test(deviceId)) return false;
   const userId = await ctx.devices.revoke(deviceId, new Date(ctx.clock.now()));
   if (userId === null) return false;
+  // Wakes the device's waiting long-poll on every instance; it finds itself revoked and ends.
+  await ctx.waiter?.notify(userId);
   await ctx.audit({
     event: 'push.device_revoked',
     outcome: 'success',

@@ -3,28 +3,19 @@
  * with its key over a recent time and a nonce; each signed call is accepted once. With a wait it
  * long-polls until a push arrives.
  */
-import { createHash } from 'node:crypto';
-import { inboxPayload, PATTERNS } from '../../../views/static/push/protocol.js';
+import { inboxPayload } from '../../../views/static/push/protocol.js';
 import type { PushContext } from './context.ts';
-import type { StoredDevice } from './device-repository.ts';
-import { isValidSignature } from './signatures.ts';
+import { authorizeSignedCall } from './device-auth.ts';
 import { pushKeys, readDecision, readTransaction, type TransactionRecord } from './transactions.ts';
 import type { InboxInput, InboxResult, PendingRequest } from '../../ports/push-service.ts';
 
-/** How far a device's clock may be from ours. */
-const MAX_SKEW_MS = 300_000;
-/**
- * How long an accepted call is remembered: the whole width of the window its time is accepted in,
- * so it cannot come back while its time is still good, here or on an instance whose clock differs.
- */
-const SEEN_TTL_MS = 2 * MAX_SKEW_MS;
 /** The longest long-poll: under common proxies' 30 s idle timeouts. */
 const MAX_WAIT_MS = 25_000;
 
 const revokedMeanwhile = new Error('push device revoked while waiting');
 
 export async function readInbox(ctx: PushContext, input: InboxInput): Promise<InboxResult> {
-  const device = await authorize(ctx, input);
+  const device = await authorizeSignedCall(ctx, input, (id) => inboxPayload(id, input.time, input.nonce));
   if (!device) return { kind: 'unauthorized' };
   await ctx.devices.touch(device.id, new Date(ctx.clock.now()));
   const waitMs = Math.min(Math.max(input.waitMs, 0), MAX_WAIT_MS);
@@ -42,50 +33,6 @@ export async function readInbox(ctx: PushContext, input: InboxInput): Promise<In
     if (error === revokedMeanwhile) return { kind: 'unauthorized' };
     throw error;
   }
-}
-
-async function authorize(ctx: PushContext, input: InboxInput): Promise<StoredDevice | null> {
-  if (!PATTERNS.deviceId.test(input.deviceId)) return null;
-  if (!Number.isSafeInteger(input.time) || input.time < 0) return null;
-  if (Math.abs(input.time - ctx.clock.now()) > MAX_SKEW_MS) {
-    ctx.log.warn({ deviceId: input.deviceId, reason: 'stale_time' }, 'push device refused');
-    return null;
-  }
-  const device = await ctx.devices.find(input.deviceId);
-  if (!device || device.revokedAt) {
-    ctx.log.warn({ deviceId: input.deviceId, reason: 'unknown_or_revoked' }, 'push device refused');
-    return null;
-  }
-  const payload = signedPayload(device.id, input);
-  if (payload === null || !isValidSignature(device.publicKey, payload, input.signature)) {
-    ctx.log.warn(
-      { deviceId: device.id, user: device.userId, reason: 'bad_signature' },
-      'push device refused',
-    );
-    return null;
-  }
-  if (!(await isFirstUse(ctx, payload))) {
-    ctx.log.warn({ deviceId: device.id, user: device.userId, reason: 'replayed' }, 'push device refused');
-    return null;
-  }
-  return device;
-}
-
-function signedPayload(deviceId: string, input: InboxInput): string | null {
-  try {
-    return inboxPayload(deviceId, input.time, input.nonce);
-  } catch {
-    return null; // a nonce that breaks the protocol's pattern cannot have been signed by a device
-  }
-}
-
-/**
- * Remembers the signed statement itself (put-if-absent in the shared store), not the signature:
- * an ECDSA signature has a second valid form, (r, n − s), which a replay could use instead.
- */
-async function isFirstUse(ctx: PushContext, payload: string): Promise<boolean> {
-  const hash = createHash('sha256').update(payload).digest('base64url');
-  return ctx.store.putIfAbsent(pushKeys.signedCall(hash), '1', SEEN_TTL_MS);
 }
 
 /** The user's pending pushes, oldest first; drops IDs that are no longer pending from the inbox. */

@@ -19,6 +19,9 @@ const jaPage = {
   forgetYes: '削除する',
   forgetNo: 'やめる',
   notificationsButton: '通知を有効にする',
+  testPushButton: 'テスト通知を送る',
+  installButton: 'アプリとしてインストール',
+  notificationsHeading: '通知',
   requestsHeading: '承認依頼',
   enrolTitle: '認証アプリの登録',
   enrolLead:
@@ -73,6 +76,26 @@ const jaScript = {
   respondFailed: '送信できませんでした。もう一度お試しください。',
   notificationTitle: 'Sekisho: ログインの承認依頼',
   notificationBody: '{path} へのログイン（{browser}、{ip}）',
+  pushBody:
+    '{user} さんの {path} へのログイン（{browser}、{ip}）。開いて、ログイン画面の数字を選んでください。',
+  pushUnknownEnvironment: '【いつもと違う環境】',
+  testPushTitle: 'Sekisho: テスト通知',
+  testPushBody: '通知は届いています。ログインの承認依頼もこのように届きます。',
+  pushStateGranted: '通知: 許可されています。ページを閉じていても承認依頼が届きます。',
+  pushStateDenied:
+    '通知: ブロックされています。ブラウザー（端末）の設定でこのサイトの通知を許可してください。',
+  pushStateDefault: '通知: まだ許可されていません。「通知を有効にする」を押してください。',
+  pushStateNotInstalled:
+    '通知: iPhone / iPad では、まず共有ボタンから「ホーム画面に追加」し、ホーム画面のアイコンから開いてください（iOS 16.4 以降）。',
+  pushStateUnsupported:
+    '通知: このブラウザーはプッシュ通知に対応していません。ページを開いている間だけ承認依頼が届きます。',
+  pushStateOff:
+    '通知: このゲートウェイではプッシュ通知が無効です。ページを開いている間だけ承認依頼が届きます。',
+  pushSubscribeFailed: '通知を登録できませんでした。もう一度お試しください。',
+  pushEndpointRefused:
+    'このブラウザーの通知サービスは、このゲートウェイで許可されていません。管理者に連絡してください。',
+  testPushSent: 'テスト通知を送りました。',
+  testPushFailed: 'テスト通知を送れませんでした（{reason}）。',
   enrolValidUntil: '{time} まで有効です。',
   enrolExpired:
     'この登録リンクは有効期限が切れたか、すでに使われています。管理者に新しいリンクを発行してもらってください。',
@@ -101,6 +124,9 @@ const enPage: PushPageMessages = {
   forgetYes: 'Remove',
   forgetNo: 'Cancel',
   notificationsButton: 'Turn on notifications',
+  testPushButton: 'Send a test notification',
+  installButton: 'Install as an app',
+  notificationsHeading: 'Notifications',
   requestsHeading: 'Approval requests',
   enrolTitle: 'Set up the authenticator',
   enrolLead:
@@ -158,6 +184,25 @@ const enScript: PushScriptMessages = {
   respondFailed: 'The answer could not be sent. Please try again.',
   notificationTitle: 'Sekisho: login approval request',
   notificationBody: 'Login to {path} ({browser}, {ip})',
+  pushBody: '{user} is logging in to {path} ({browser}, {ip}). Open to pick the number on the login screen.',
+  pushUnknownEnvironment: '[Unfamiliar browser or network]',
+  testPushTitle: 'Sekisho: test notification',
+  testPushBody: 'Notifications work. Login approval requests will arrive like this.',
+  pushStateGranted: 'Notifications: allowed. Requests arrive even while this page is closed.',
+  pushStateDenied:
+    "Notifications: blocked. Allow notifications for this site in your browser's (or phone's) settings.",
+  pushStateDefault: 'Notifications: not allowed yet. Press "Turn on notifications".',
+  pushStateNotInstalled:
+    'Notifications: on iPhone or iPad, first use the Share button, "Add to Home Screen", and open it from the Home Screen icon (iOS 16.4 or later).',
+  pushStateUnsupported:
+    'Notifications: this browser does not support push. Requests arrive only while this page is open.',
+  pushStateOff:
+    'Notifications: push is turned off on this gateway. Requests arrive only while this page is open.',
+  pushSubscribeFailed: 'Notifications could not be registered. Please try again.',
+  pushEndpointRefused:
+    "This browser's push service is not allowed by this gateway. Contact your administrator.",
+  testPushSent: 'A test notification was sent.',
+  testPushFailed: 'The test notification could not be sent ({reason}).',
   enrolValidUntil: 'Valid until {time}.',
   enrolExpired: 'This activation link has expired or was already used. Ask your administrator for a new one.',
   enrolNoCode:

@@ -14,10 +14,13 @@ import { respondToPush } from './respond.ts';
 import { startPush } from './start.ts';
 import type { PushService } from '../../ports/push-service.ts';
 import { verifyPush } from './verify.ts';
+import { sendTestPush, subscribeDevice } from './web-push/subscribe.ts';
+import { WebPush } from './web-push/web-push.ts';
 
 export type { PushServiceDeps } from './context.ts';
 
 export function createPushService(deps: PushServiceDeps): PushService {
+  const webPushOn = deps.config.push.webPush.enabled && deps.keys !== undefined;
   const ctx: PushContext = {
     pool: deps.pool,
     store: deps.store,
@@ -28,8 +31,10 @@ export function createPushService(deps: PushServiceDeps): PushService {
     log: deps.log,
     devices: new PgDeviceRepository(deps.pool),
     waiter: new InboxWaiter(deps.store),
+    webPush: null,
     audit: (event) => deps.audit.record(event),
   };
+  if (webPushOn && deps.keys) Object.assign(ctx, { webPush: new WebPush(ctx, deps.pool, deps.keys) });
   const activationDeps = {
     ...ctx,
     audit: deps.audit,
@@ -44,9 +49,15 @@ export function createPushService(deps: PushServiceDeps): PushService {
     activate: (input, client) => activateDevice(ctx, input, client),
     listDevices: (userId) => ctx.devices.listForUser(userId),
     revokeDevice: (deviceId, by) => revokeDevice(ctx, deviceId, by),
+    webPushKey: async () => (ctx.webPush ? ctx.webPush.publicKey() : null),
+    subscribe: (input) => subscribeDevice(ctx, input),
+    testPush: (input) => sendTestPush(ctx, input),
     inbox: (input) => readInbox(ctx, input),
     respond: (input, client) => respondToPush(ctx, input, client),
     // The store belongs to the caller; closing answers the long polls so servers can stop.
-    close: async () => ctx.waiter.close(),
+    close: async () => {
+      ctx.waiter.close();
+      await ctx.webPush?.close();
+    },
   };
 }

@@ -46,6 +46,8 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
   const inbox = request.decoy ? pushKeys.decoyInbox(tx.userId) : pushKeys.inbox(tx.userId);
   await store.addToSet(inbox, tx.expiresAt - tx.createdAt, tx.id);
   await ctx.waiter.notify(tx.userId);
+  // In the background: a slow push service never delays the wait page.
+  if (!tx.decoy) ctx.webPush?.sendLogin(tx);
   const detail = {
     transactionId: tx.id,
     devices,

@@ -14,6 +14,11 @@ export const PATTERNS = {
   time: /^[0-9]{1,16}$/,
   nonce: /^[A-Za-z0-9_-]{22}$/,
   decision: /^(approve|deny|report)$/,
+  // Web Push (docs/push.md, Web Push): a subscription's endpoint (printable ASCII, no spaces),
+  // the browser's P-256 ECDH public key (65 bytes) and its auth secret (16 bytes), base64url.
+  endpoint: /^https?:\/\/[\x21-\x7e]{1,2040}$/,
+  p256dh: /^B[A-Za-z0-9_-]{86}$/,
+  auth: /^[A-Za-z0-9_-]{22}$/,
 };
 
 /**
@@ -42,6 +47,43 @@ export function inboxPayload(deviceId, time, nonce) {
   const fields = [PROTOCOL, 'inbox', field('deviceId', deviceId), field('time', String(time))];
   if (nonce !== undefined) fields.push(field('nonce', nonce));
   return fields.join('\n');
+}
+
+/**
+ * Registers (or replaces) this device's Web Push subscription; with no subscription, removes it.
+ * Signed with a time and nonce like the inbox, so each call works once.
+ * @param {string} deviceId
+ * @param {number | string} time
+ * @param {string} nonce
+ * @param {{endpoint: string, p256dh: string, auth: string} | null} subscription
+ */
+export function subscribePayload(deviceId, time, nonce, subscription) {
+  const head = [PROTOCOL, subscription ? 'subscribe' : 'unsubscribe', field('deviceId', deviceId)];
+  const fields = [...head, field('time', String(time)), field('nonce', nonce)];
+  if (subscription) {
+    fields.push(
+      field('endpoint', subscription.endpoint),
+      field('p256dh', subscription.p256dh),
+      field('auth', subscription.auth),
+    );
+  }
+  return fields.join('\n');
+}
+
+/**
+ * Asks the gateway to send this device a test notification.
+ * @param {string} deviceId
+ * @param {number | string} time
+ * @param {string} nonce
+ */
+export function testPushPayload(deviceId, time, nonce) {
+  return [
+    PROTOCOL,
+    'test-push',
+    field('deviceId', deviceId),
+    field('time', String(time)),
+    field('nonce', nonce),
+  ].join('\n');
 }
 
 /** 16 random bytes, base64url: a fresh one for every inbox call. */
