@@ -19,11 +19,10 @@ export async function readInbox(ctx: PushContext, input: InboxInput): Promise<In
   if (!device) return { kind: 'unauthorized' };
   await ctx.devices.touch(device.id, new Date(ctx.clock.now()));
   const waitMs = Math.min(Math.max(input.waitMs, 0), MAX_WAIT_MS);
-  let woken = false;
   const list = async () => {
-    // A device revoked while it waits learns nothing more: each wake checks it again.
-    if (woken && (await ctx.devices.find(device.id))?.revokedAt !== null) throw revokedMeanwhile;
-    woken = true;
+    // A device revoked while it waits learns nothing more: every listing checks it again, the
+    // first one too (it runs after the wake is armed, so a revocation just before is not missed).
+    if (waitMs > 0 && (await ctx.devices.find(device.id))?.revokedAt !== null) throw revokedMeanwhile;
     return listPending(ctx, device.userId);
   };
   try {

@@ -81,7 +81,10 @@ export class WebPush {
   /** Waits for the sends under way (so a closing gateway does not cut them), then closes. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
-    if (this.sender) await (await this.sender.catch(() => null))?.sender.close();
+    // Closing runs twice (the server's preClose, then the runtime): the second finds nothing.
+    const opened = this.sender;
+    this.sender = null;
+    if (opened) await (await opened.catch(() => null))?.sender.close();
   }
 
   private async deliverLogin(tx: TransactionRecord): Promise<void> {
