@@ -1,32 +1,26 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIntranet } from '../../src/demo/intranet.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
+import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
 
 /** The self-service page in real Chromium: two browsers of one user, and a phone change. */
 describe('/_sekisho/me in a real browser', () => {
   let browser: Browser;
   let gw: TestGateway;
-  let intranet: Awaited<ReturnType<typeof startIntranet>>;
+  let rig: IntranetBrowser;
   let password: string;
 
   beforeAll(async () => {
-    intranet = await startIntranet({ port: 0 });
-    gw = await startGateway({
-      config: {
-        backends: { portal: { url: `${intranet.url}/portal` } },
-        sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
-      },
+    rig = await startIntranetBrowser({
+      apps: ['portal'],
+      config: { sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } } },
+      rules: ['/portal/=ALL;;'],
     });
-    await setRules(gw, '/portal/=ALL;;');
+    ({ gw, browser } = rig);
     password = await addUser(gw, 'hanako', { phone: '+819011112222' });
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await intranet?.close();
+    await rig?.close();
   });
 
   async function logIn(locale: 'ja-JP' | 'en-US'): Promise<{ context: BrowserContext; page: Page }> {

@@ -1,30 +1,24 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIntranet } from '../../src/demo/intranet.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
+import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
 
 describe('password login in a real browser', () => {
   let browser: Browser;
   let gw: TestGateway;
-  let intranet: Awaited<ReturnType<typeof startIntranet>>;
+  let rig: IntranetBrowser;
   let password: string;
 
   beforeAll(async () => {
-    intranet = await startIntranet({ port: 0 });
-    gw = await startGateway({
-      config: {
-        backends: { portal: { url: `${intranet.url}/portal` }, keiri: { url: `${intranet.url}/keiri` } },
-      },
+    rig = await startIntranetBrowser({
+      apps: ['portal', 'keiri'],
+      rules: ['/portal/=ALL;;', '/keiri/=@keiri;;'],
     });
-    await setRules(gw, '/portal/=ALL;;', '/keiri/=@keiri;;');
+    ({ gw, browser } = rig);
     password = await addUser(gw, 'hanako', { groups: ['eigyo'] });
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await intranet?.close();
+    await rig?.close();
   });
 
   for (const locale of ['ja', 'en'] as const) {

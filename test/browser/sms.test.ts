@@ -1,33 +1,29 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIntranet } from '../../src/demo/intranet.ts';
-import { launchBrowser } from '../support/browser.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
+import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
 
 /** The whole SMS login in real Chromium against the sandbox provider, the way the demo runs it. */
 describe('SMS OTP login in a real browser', () => {
   let browser: Browser;
   let gw: TestGateway;
-  let intranet: Awaited<ReturnType<typeof startIntranet>>;
+  let rig: IntranetBrowser;
   let password: string;
 
   beforeAll(async () => {
-    intranet = await startIntranet({ port: 0 });
-    gw = await startGateway({
+    rig = await startIntranetBrowser({
+      apps: ['keiri'],
       config: {
-        backends: { keiri: { url: `${intranet.url}/keiri` } },
         sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
         otp: { resendCooldownSeconds: 0 },
       },
+      rules: ['/keiri/=@keiri;;SMSOTP'],
     });
-    await setRules(gw, '/keiri/=@keiri;;SMSOTP');
+    ({ gw, browser } = rig);
     password = await addUser(gw, 'keiko', { groups: ['keiri'], phone: '+818012345678' });
-    browser = await launchBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
-    await gw?.close();
-    await intranet?.close();
+    await rig?.close();
   });
 
   for (const locale of ['ja', 'en'] as const) {

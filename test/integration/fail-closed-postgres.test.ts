@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import type { FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { databaseUrl } from '../support/env.ts';
-import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
 import { carriers } from '../support/carriers.ts';
-import { startTcpForwarder, type TcpForwarder } from '../support/tcp-forwarder.ts';
+import { startCutOffGateway, type CutOffGateway } from '../support/cut-off-store.ts';
+import type { TcpForwarder } from '../support/tcp-forwarder.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const realPostgres = new URL(databaseUrl);
 /**
  * gateway-runtime.ts probes Postgres every 2 s (each probe times out after 1 s): a cut is
  * noticed within that, without any request asking for it.
@@ -21,35 +20,17 @@ describe.each(carriers)('Postgres unreachable: fail closed ($carrier)', ({ leanP
   let gw: TestGateway;
   let password: string;
   let client: FormClient;
+  let cutOff: CutOffGateway;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    forwarder = await startTcpForwarder(realPostgres.hostname, Number(realPostgres.port || 5432));
-    const viaForwarder = new URL(databaseUrl);
-    viaForwarder.host = `127.0.0.1:${forwarder.port}`;
-    gw = await startGateway({
-      config: {
-        proxy: { leanPath },
-        backends: { bk01: { url: backend.url }, open: { url: backend.url } },
-        database: { url: viaForwarder.toString(), poolSize: 4 },
-      },
-    });
-    await setRules(gw, '/bk01/=ALL;;', '/open/=ALL;;BYPASS');
-    password = await addUser(gw, 'taro');
-    client = new FormClient(gw.url);
-    expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
+    cutOff = await startCutOffGateway('postgres', leanPath);
+    ({ backend, forwarder, gw, password, client } = cutOff);
   });
   afterAll(async () => {
-    await forwarder?.restore().catch(() => {});
-    await gw?.close();
-    await forwarder?.cut();
-    await backend?.close();
+    await cutOff?.close();
   });
 
-  async function json(path: string, cookie = client.cookieHeader()) {
-    const response = await request(gw.url + path, { headers: { accept: 'application/json', cookie } });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
-  }
+  const json = (path: string) => cutOff.json(path);
 
   it('serves normally while Postgres answers (the control case)', async () => {
     expect((await client.get('/bk01/a')).status).toBe(200);

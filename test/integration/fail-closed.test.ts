@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import type { FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { uniqueName } from '../support/env.ts';
-import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
 import { carriers } from '../support/carriers.ts';
-import { startTcpForwarder, type TcpForwarder } from '../support/tcp-forwarder.ts';
+import { startCutOffGateway, type CutOffGateway } from '../support/cut-off-store.ts';
+import type { TcpForwarder } from '../support/tcp-forwarder.ts';
 import { waitFor } from '../support/wait-for.ts';
-
-const realRedis = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 
 describe.each(carriers)('Redis unreachable: fail closed ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
@@ -15,35 +13,17 @@ describe.each(carriers)('Redis unreachable: fail closed ($carrier)', ({ leanPath
   let gw: TestGateway;
   let password: string;
   let client: FormClient;
+  let cutOff: CutOffGateway;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    forwarder = await startTcpForwarder(realRedis.hostname, Number(realRedis.port || 6379));
-    gw = await startGateway({
-      config: {
-        proxy: { leanPath },
-        backends: { bk01: { url: backend.url }, open: { url: backend.url } },
-        redis: { url: `redis://127.0.0.1:${forwarder.port}`, keyPrefix: `${uniqueName('kv')}:` },
-      },
-    });
-    await setRules(gw, '/bk01/=ALL;;', '/open/=ALL;;BYPASS');
-    password = await addUser(gw, 'taro');
-    client = new FormClient(gw.url);
-    expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
+    cutOff = await startCutOffGateway('redis', leanPath);
+    ({ backend, forwarder, gw, password, client } = cutOff);
   });
   afterAll(async () => {
-    await forwarder?.restore().catch(() => {});
-    await gw?.close();
-    await forwarder?.cut();
-    await backend?.close();
+    await cutOff?.close();
   });
 
-  async function json(path: string) {
-    const response = await request(gw.url + path, {
-      headers: { accept: 'application/json', cookie: client.cookieHeader() },
-    });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
-  }
+  const json = (path: string) => cutOff.json(path);
 
   it('serves normally while Redis answers (the control case)', async () => {
     expect((await client.get('/bk01/a')).status).toBe(200);

@@ -1,26 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 
 describe('logout', () => {
-  let backend: FakeBackend;
   let a: TestGateway;
   let b: TestGateway;
   let password: string;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    const config = { backends: { bk01: { url: backend.url } } };
-    a = await startGateway({ config });
-    await setRules(a, '/bk01/=ALL;;');
-    password = await addUser(a, 'taro');
-    b = await startGateway({ config, sharedWith: a });
+    instances = await startTwoInstances({
+      backends: ['bk01'],
+      rules: ['/bk01/=ALL;;'],
+      user: { id: 'taro' },
+    });
+    ({ a, b, password } = instances);
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await backend?.close();
+    await instances?.close();
   });
 
   /** A request through `gw` carrying exactly this session cookie. */

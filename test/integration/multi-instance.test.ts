@@ -1,32 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** Changes must reach every running gateway within 2 s, with no restart. */
 const propagation = 2000;
 
 describe('two gateway instances sharing Postgres and Redis', () => {
-  let backend: FakeBackend;
   let a: TestGateway;
   let b: TestGateway;
   let password: string;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    const config = {
-      backends: { bk01: { url: backend.url }, bk02: { url: backend.url }, bk03: { url: backend.url } },
-    };
-    a = await startGateway({ config });
-    await setRules(a, '/bk01/=ALL;;', '/bk02/=ALL;;', '/bk03/=@eigyo;;');
-    password = await addUser(a, 'taro', { groups: ['eigyo'] });
-    b = await startGateway({ config, sharedWith: a });
+    instances = await startTwoInstances({
+      backends: ['bk01', 'bk02', 'bk03'],
+      rules: ['/bk01/=ALL;;', '/bk02/=ALL;;', '/bk03/=@eigyo;;'],
+      user: { id: 'taro', groups: ['eigyo'] },
+    });
+    ({ a, b, password } = instances);
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await backend?.close();
+    await instances?.close();
   });
 
   /** Lets both instances finish applying changes (two polls: one may have started before them). */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/core/session-service.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
+import { startTwoInstances, type TwoInstances } from '../support/two-instances.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** What issue 6 promises: an ended session is refused on every instance within 1 s, cache on. */
@@ -16,24 +16,23 @@ const withinOneSecond = 1000;
  */
 describe('session cache with pub/sub invalidation across instances', () => {
   const clockB = new FakeClock(Date.now());
-  let backend: FakeBackend;
   let a: TestGateway;
   let b: TestGateway;
   let password: string;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    const config = { backends: { bk01: { url: backend.url } } };
-    a = await startGateway({ config });
-    await setRules(a, '/bk01/=ALL;;');
-    password = await addUser(a, 'taro');
-    b = await startGateway({ config, sharedWith: a, clock: clockB });
+    instances = await startTwoInstances({
+      backends: ['bk01'],
+      rules: ['/bk01/=ALL;;'],
+      user: { id: 'taro' },
+      clockB,
+    });
+    ({ a, b, password } = instances);
     expect(b.config.sessionCache.ttlMs).toBe(1000);
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await backend?.close();
+    await instances?.close();
   });
 
   async function loggedInOnA(): Promise<{ client: FormClient; sid: string }> {
