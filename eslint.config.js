@@ -18,7 +18,7 @@ const entryPoints = [
   'demo',
   'doctor',
 ];
-const features = ['admin', 'login', 'me', 'operations', 'push'];
+const features = ['admin', 'authz', 'login', 'me', 'operations', 'push'];
 const above = (...names) => names.map((name) => `./src/${name}`);
 const layerZones = [
   {

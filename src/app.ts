@@ -29,6 +29,8 @@ import { operationsRoutes } from './features/operations/operations-routes.ts';
 import { registerPushRoutes } from './features/push/routes.ts';
 import { registerPushPages } from './features/push/pages.ts';
 import { adminRoutes } from './features/admin/routes.ts';
+import { authzRoutes } from './features/authz/authz-routes.ts';
+import { jwksRoute } from './features/authz/jwks-route.ts';
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -128,6 +130,9 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
       sendOrJson(request, reply, 400, 'bad_path', (t) => t.badRequest),
     );
   });
+  // Forward authentication for proxies in front, deciding with the same pipeline; the assertion's keys.
+  await authzRoutes(app, gateway, pipeline);
+  await jwksRoute(app, gateway);
   if (config.homePath) {
     const home = config.homePath;
     app.get('/', async (_request, reply) => reply.code(302).header('location', home).send());

@@ -10,6 +10,7 @@ import { PgAuditLog } from './adapters/pg/pg-audit-log.ts';
 import { PgChangeFeed } from './adapters/pg/pg-change-feed.ts';
 import { sealedBox } from './adapters/crypto/sealed-box.ts';
 import { PgKeyStore } from './adapters/pg/pg-key-store.ts';
+import { startAssertions } from './core/assertions.ts';
 import {
   PgCredentialRepository,
   PgFactorActivationRepository,
@@ -149,6 +150,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     close: async () => {
       gateway.readiness.stop();
       gateway.sessions.stop();
+      gateway.assertions?.stop();
       await retention.stop();
       await watcher.stop();
       await app.close();
@@ -239,6 +241,7 @@ async function assemble(
     push,
     secret,
     keys,
+    assertions: await startAssertions(config, keys, clock, log),
     sealFor,
     credentials,
     recoveryCodes: new PgRecoveryCodeRepository(pool),

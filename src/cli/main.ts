@@ -16,6 +16,7 @@ const usage = `usage: sekisho <command> [--config FILE]
   push devices <id> | push revoke <deviceId>
   device enroll <activation-url> --store FILE [--name N] [--force]   a virtual authenticator
   device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]
+  keys rotate | keys list        the identity assertion's signing keys (new current key; the kept ones)
   doctor                         check config, rules, Postgres and Redis against the security baseline
   demo-intranet [--port P] [--host H]   the sample intranet on its own`;
 
@@ -31,6 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   push: async () => (await import('./commands/push.ts')).pushCommand,
   device: async () => (await import('./commands/device.ts')).deviceCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  keys: async () => (await import('./commands/keys.ts')).keysCommand,
   'demo-intranet': async () => (await import('./commands/intranet.ts')).intranetCommand,
 };
 

@@ -3,6 +3,7 @@
  * the single source of the config types. Sections are strict (unknown keys are errors, so typos are
  * caught) except `plugins` and `admin`, whose contents belong to plugins and later features.
  */
+import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
 import { pushSchema } from './push-schema.ts';
 import {
@@ -126,11 +127,21 @@ const sessionSchema = z
     }
   });
 
+function isP256PrivateKey(pem: string): boolean {
+  try {
+    const key = createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
 /** The identity headers' names unless `identityHeaders` renames them. */
 export const defaultIdentityHeaders = {
   user: 'X-Remote-User',
   groups: 'X-Remote-Groups',
   methods: 'X-Remote-Auth-Methods',
+  assertion: 'X-Remote-Assertion',
 } as const;
 
 const identityHeadersSchema = z
@@ -138,13 +149,33 @@ const identityHeadersSchema = z
     user: headerName.default(defaultIdentityHeaders.user),
     groups: headerName.default(defaultIdentityHeaders.groups),
     methods: headerName.default(defaultIdentityHeaders.methods),
+    /** The signed identity assertion (a JWT; see the `assertion` section). */
+    assertion: headerName.default(defaultIdentityHeaders.assertion),
   })
   .superRefine((h, ctx) => {
     // Header names are case-insensitive; two identical names would let one value overwrite the other.
-    if (new Set([h.user, h.groups, h.methods].map((n) => n.toLowerCase())).size < 3) {
-      ctx.addIssue({ code: 'custom', message: 'user, groups and methods must be different headers' });
+    if (new Set([h.user, h.groups, h.methods, h.assertion].map((n) => n.toLowerCase())).size < 4) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'user, groups, methods and assertion must be different headers',
+      });
     }
   });
+
+/**
+ * `assertion`: the signed identity assertion (ES256 JWT) sent with the identity headers. Its key
+ * is made once and kept in Postgres, or read from `privateKey` (`privateKeyFile`: a PKCS#8 PEM).
+ */
+const assertionSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** How long an assertion is valid (`exp - iat`); at most 300 s. */
+  lifetimeSeconds: intIn(10, 300).default(60),
+  /** An EC P-256 private key (PKCS#8 PEM) instead of the key kept in Postgres. */
+  privateKey: z
+    .string()
+    .refine(isP256PrivateKey, { error: 'must be an EC P-256 private key in PEM (PKCS#8 or SEC1)' })
+    .optional(),
+});
 
 const passwordSchema = z.strictObject({
   maxFailures: intIn(1, 100).default(5),
@@ -194,6 +225,7 @@ const configObjectSchema = z.strictObject({
   backends: z.record(backendName, backendSchema).prefault({}),
   session: sessionSchema.prefault({}),
   identityHeaders: identityHeadersSchema.prefault({}),
+  assertion: assertionSchema.prefault({}),
   password: passwordSchema.prefault({}),
   otp: otpSchema.prefault({}),
   sms: smsSchema.prefault({}),
@@ -260,6 +292,8 @@ export type BackendConfig = Config['backends'][string];
 export type SessionConfig = Config['session'];
 /** `identityHeaders`: headers that carry the authenticated identity to backends. */
 export type IdentityHeadersConfig = Config['identityHeaders'];
+/** `assertion`: the signed identity assertion's lifetime and key. */
+export type AssertionConfig = Config['assertion'];
 /** `password`: lockout and per-IP login throttling. */
 export type PasswordConfig = Config['password'];
 /** `otp`: one-time-code length, lifetime, attempt and send limits. */

@@ -16,7 +16,6 @@ export const SECRET_PATHS: readonly (readonly string[])[] = [
   ['sms', 'callbackSecret'],
   ['database', 'url'],
   ['assertion', 'privateKey'],
-  ['assertion', 'privateKey'],
   ['redis', 'url'],
   ['push', 'webPush', 'vapidPrivateKey'],
   ['push', 'webPush', 'vapidPublicKey'],

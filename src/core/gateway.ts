@@ -16,6 +16,7 @@ import type { Readiness } from './readiness.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { LoadedMethod } from './plugin-host.ts';
 import type { PushService } from '../ports/push-service.ts';
+import type { AssertionSigner } from './assertion-signer.ts';
 import type {
   CredentialRepository,
   FactorActivationRepository,
@@ -51,6 +52,8 @@ export interface Gateway {
   readonly keys: KeyStore;
   /** A sealed box for secrets at rest of one purpose (`totp`, …), keyed from `secret`. */
   readonly sealFor: (purpose: string) => SealedBox;
+  /** Signs the identity assertion sent to backends (null: `assertion.enabled: false`). */
+  readonly assertions: AssertionSigner | null;
   /** Users' stored authenticators of every method (TOTP secrets, passkeys). */
   readonly credentials: CredentialRepository;
   /** Users' single-use recovery codes (keyed hashes). */

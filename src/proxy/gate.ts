@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessDecision } from '../domain/rules/types.ts';
 import { ADMIN_PREFIX } from '../core/rule-engine.ts';
 import type { ActiveSession } from '../core/session-service.ts';
+import type { StoredSession } from '../ports/session-store.ts';
 import type { RequestPipeline } from '../pipeline/pipeline.ts';
 import type { Gateway } from '../core/gateway.ts';
 import { sessionRead, upstreamFailure } from './lean-proxy.ts';
@@ -13,6 +14,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The session the gate let through; null on BYPASS paths and the gateway's own pages. */
     gatewaySession: ActiveSession | null;
+    /** The signed identity assertion for the backend the gate let this request through to, or null. */
+    gatewayAssertion: string | null;
   }
 }
 
@@ -51,8 +54,18 @@ export function createGate(gateway: Gateway, pipeline: RequestPipeline) {
       return unavailable(request, reply);
     }
     request.gatewaySession = outcome.session;
-    return finish(gateway, request, reply, classifier.classify(located, outcome.session).decision);
+    const verdict = classifier.classify(located, outcome.session);
+    if (verdict.kind === 'forward' && verdict.identity && 'backend' in located && located.backend !== null)
+      request.gatewayAssertion = await assert(gateway, verdict.identity, located.backend);
+    return finish(gateway, request, reply, verdict.decision);
   };
+}
+
+/** The assertion the Fastify carrier sends (the lean path signs the same way: one cache). */
+async function assert(gateway: Gateway, identity: StoredSession, backend: string): Promise<string | null> {
+  const signer = gateway.assertions;
+  if (!signer) return null;
+  return signer.cached(identity, backend) ?? (await signer.assertion(identity, backend));
 }
 
 /**

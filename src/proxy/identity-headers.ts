@@ -7,6 +7,8 @@ export interface IdentityHeaderNames {
   readonly user: string;
   readonly groups: string;
   readonly methods: string;
+  /** The signed identity assertion (a JWT). */
+  readonly assertion: string;
 }
 
 /** The lower-cased names that must never reach a backend from the client. */
@@ -26,13 +28,14 @@ export interface HeaderPolicy {
 }
 
 export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[]): HeaderPolicy {
-  const configured = [names.user, names.groups, names.methods];
+  const configured = [names.user, names.groups, names.methods, names.assertion];
   const defaults = Object.values(defaultIdentityHeaders);
   const forbidden = new Set([...configured, ...defaults].map(normaliseName));
   const lowerNames = {
     user: names.user.toLowerCase(),
     groups: names.groups.toLowerCase(),
     methods: names.methods.toLowerCase(),
+    assertion: names.assertion.toLowerCase(),
   };
   // Each name with and without the `__Host-` prefix: neither form may come from a client or backend.
   const cookies = new Set(
@@ -120,14 +123,16 @@ export interface ForwardContext {
 
 /**
  * The headers a backend receives: every inbound copy of an identity header and the
- * gateway's cookies removed, forwarding headers set, then the identity (if any) added.
- * On every proxied request, so it avoids per-request allocations where it can.
+ * gateway's cookies removed, forwarding headers set, then the identity (if any) added with its
+ * signed assertion (null: assertions are off). On every proxied request, so it avoids
+ * per-request allocations where it can.
  */
 export function backendHeaders(
   inbound: IncomingHttpHeaders,
   policy: HeaderPolicy,
   session: StoredSession | null,
   context: ForwardContext,
+  assertion: string | null,
 ): IncomingHttpHeaders {
   const headers: IncomingHttpHeaders = {};
   // Hop-by-hop headers (and any the client lists in Connection) end here; otherwise
@@ -146,6 +151,7 @@ export function backendHeaders(
     headers[policy.lowerNames.user] = session.userId;
     headers[policy.lowerNames.groups] = session.groups.join(',');
     headers[policy.lowerNames.methods] = session.proven.join(',');
+    if (assertion !== null) headers[policy.lowerNames.assertion] = assertion;
   }
   return headers;
 }

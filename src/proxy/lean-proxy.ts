@@ -66,7 +66,7 @@ type ProxiedLocated = Extract<Located, { kind: 'located' | 'bypass' }>;
  * exactly as before. `fallback` is Fastify's request handler.
  */
 export function createLeanProxy(
-  gateway: Pick<Gateway, 'readiness' | 'metrics' | 'log'>,
+  gateway: Pick<Gateway, 'readiness' | 'metrics' | 'log' | 'assertions'>,
   pipeline: RequestPipeline,
   policy: HeaderPolicy,
   pools: UpstreamPools,
@@ -83,7 +83,7 @@ export function createLeanProxy(
     });
   }
   const { classifier, client } = pipeline;
-  const { metrics, log } = gateway;
+  const { metrics, log, assertions } = gateway;
   // Metric cells looked up once (per rule, per backend and status), then plain additions.
   const decisionTallies = new WeakMap<ProxiedLocated['rule'], Tally>();
   const countDecision = (decision: 'allow' | 'bypass', rule: ProxiedLocated['rule']) => {
@@ -108,18 +108,25 @@ export function createLeanProxy(
     backend: LeanBackend,
     target: string,
     identity: StoredSession | null,
+    assertion: string | null,
     fallback: RequestListener,
   ): void {
     const started = performance.now();
     // Read while the socket is there: undici sets `request.socket` to null once it has
     // consumed a body, and the 'close' handler below runs after that.
     const ip = log.isLevelEnabled('info') ? client.ip(request) : '';
-    const headers = backendHeaders(request.headers, policy, identity, {
-      peer: request.socket.remoteAddress ?? '',
-      peerTrusted: client.peerTrusted(request),
-      protocol: client.protocol(request),
-      host: request.headers.host ?? '',
-    });
+    const headers = backendHeaders(
+      request.headers,
+      policy,
+      identity,
+      {
+        peer: request.socket.remoteAddress ?? '',
+        peerTrusted: client.peerTrusted(request),
+        protocol: client.protocol(request),
+        host: request.headers.host ?? '',
+      },
+      assertion,
+    );
     const handler = new ForwardHandler(request, response, backend, fallback);
     response.once('close', () =>
       guarded(request, response, () => {
@@ -193,7 +200,19 @@ export function createLeanProxy(
     }
     countDecision(located.kind === 'bypass' ? 'bypass' : 'allow', located.rule);
     const target = upstreamPath(backend, backend.name, located.path) + located.query;
-    forward(request, response, backend, target, verdict.identity, fallback);
+    const { identity } = verdict;
+    if (!identity || !assertions)
+      return forward(request, response, backend, target, identity, null, fallback);
+    // A fresh token is reused without I/O; otherwise one signature, then the same forward.
+    const fresh = assertions.cached(identity, backend.name);
+    if (fresh !== undefined) return forward(request, response, backend, target, identity, fresh, fallback);
+    assertions.assertion(identity, backend.name).then(
+      (signed) =>
+        guarded(request, response, () => {
+          if (!response.destroyed) forward(request, response, backend, target, identity, signed, fallback);
+        }),
+      (error: unknown) => failed(request, response, error),
+    );
   }
 
   return function leanProxy(

@@ -25,6 +25,7 @@ interface ForwardingRequest {
   readonly raw: { readonly socket: { readonly remoteAddress?: string } };
   readonly protocol: string;
   readonly gatewaySession: FastifyRequest['gatewaySession'];
+  readonly gatewayAssertion: FastifyRequest['gatewayAssertion'];
 }
 
 type WsClientOptions = NonNullable<FastifyHttpProxyOptions['wsClientOptions']>;
@@ -68,6 +69,7 @@ export class Proxying {
 
   /** Registers the Fastify proxy routes and turns the lean path on. */
   async register(app: FastifyInstance, policy: HeaderPolicy): Promise<void> {
+    app.decorateRequest('gatewayAssertion', null);
     await registerBackends(
       app,
       this.gateway.metrics,
@@ -160,12 +162,18 @@ async function registerBackends(
 function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: string, target: Upstream) {
   const { url: upstream, basePath, pool } = target;
   const forward = (request: ForwardingRequest) =>
-    backendHeaders(request.headers, policy, request.gatewaySession?.data ?? null, {
-      peer: request.raw.socket.remoteAddress ?? '',
-      peerTrusted: client.peerTrusted(request.raw),
-      protocol: client.protocol(request.raw as IncomingMessage),
-      host: request.headers.host ?? '',
-    });
+    backendHeaders(
+      request.headers,
+      policy,
+      request.gatewaySession?.data ?? null,
+      {
+        peer: request.raw.socket.remoteAddress ?? '',
+        peerTrusted: client.peerTrusted(request.raw),
+        protocol: client.protocol(request.raw as IncomingMessage),
+        host: request.headers.host ?? '',
+      },
+      request.gatewayAssertion,
+    );
   // The plugin reads `rewriteRequestHeaders` here at run time; its typings omit it.
   const wsClientOptions: WsClientOptions & {
     rewriteRequestHeaders: (_headers: unknown, request: ForwardingRequest) => IncomingHttpHeaders;

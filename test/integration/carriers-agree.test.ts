@@ -4,16 +4,22 @@ import { FormClient } from '../support/browser-client.ts';
 import { carriers } from '../support/carriers.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
+import { FakeClock } from '../../src/ports/clock.ts';
+import { fetchJwks, verifyEs256, type PublishedKey } from '../support/jwt-verify.ts';
 
 /**
  * The two proxy carriers must send a backend the same request: the same request line, the same
  * headers in the same order, the same body. One gateway per carrier, one backend, the same
- * requests through each (logged in, and on a BYPASS path), compared byte for byte.
+ * requests through each (logged in, and on a BYPASS path), compared byte for byte. The signed
+ * assertion is compared by what is signed (header and claims, on one clock); its signature,
+ * randomised by ECDSA, is verified instead.
  */
 describe('the lean and the Fastify carrier send the backend the same bytes', () => {
   let backend: FakeBackend;
   const gateways: TestGateway[] = [];
   const cookies: string[] = [];
+  const clock = new FakeClock();
+  let keys: PublishedKey[] = [];
 
   beforeAll(async () => {
     backend = await startBackend();
@@ -21,6 +27,7 @@ describe('the lean and the Fastify carrier send the backend the same bytes', () 
       const gw = await startGateway({
         config: { proxy: { leanPath }, backends: { bk01: { url: backend.url } } },
         sharedWith: gateways[0],
+        clock,
       });
       gateways.push(gw);
     }
@@ -34,6 +41,7 @@ describe('the lean and the Fastify carrier send the backend the same bytes', () 
       expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
       cookies.push(client.cookieHeader());
     }
+    keys = (await fetchJwks(first.url)).keys;
   });
   afterAll(async () => {
     for (const gw of [...gateways].reverse()) await gw.close();
@@ -60,9 +68,18 @@ describe('the lean and the Fastify carrier send the backend the same bytes', () 
       expect(response.status, `${target} through ${carriers[i]?.carrier}`).toBe(200);
       const request = backend.seen[before];
       if (!request) throw new Error(`${target} did not reach the backend`);
-      seen.push(request);
+      seen.push({ ...request, rawHeaders: signedParts(request.rawHeaders) });
     }
     return seen;
+  }
+
+  /** Each assertion verified (node:crypto, the JWKS) and replaced by what it signs. */
+  function signedParts(raw: string[]): string[] {
+    return raw.map((value, i) => {
+      if (i % 2 === 0 || raw[i - 1]?.toLowerCase() !== 'x-remote-assertion') return value;
+      verifyEs256(value, keys, clock.now());
+      return value.split('.').slice(0, 2).join('.');
+    });
   }
 
   const targets = [
@@ -108,5 +125,6 @@ describe('the lean and the Fastify carrier send the backend the same bytes', () 
     ]);
     expect(fastify?.rawHeaders).toEqual(lean?.rawHeaders);
     expect(lean?.headers['x-remote-user']).toBe('taro');
+    expect(lean?.rawHeaders.map((h) => h.toLowerCase())).toContain('x-remote-assertion');
   });
 });
