@@ -4,6 +4,7 @@
  * authenticator page and signs with the same module (views/static/push/protocol.js); its key
  * is an extractable JWK kept in a store file of mode 0600.
  */
+import { createECDH, randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { request } from 'undici';
 import {
@@ -15,6 +16,7 @@ import {
   publicJwk,
   respondPayload,
   sign,
+  subscribePayload,
 } from '../../views/static/push/protocol.js';
 import type { DevicePublicKey, PendingRequest } from '../ports/push-service.ts';
 import { usageError } from './args.ts';
@@ -26,6 +28,19 @@ export interface DeviceStoreFile {
   readonly userId: string;
   readonly privateJwk: JsonWebKey;
   readonly publicJwk: DevicePublicKey;
+  /** The Web Push subscription it registered (`--push-endpoint`), to receive and decrypt pushes. */
+  readonly webPush?: WebPushKeys;
+}
+
+/** A Web Push subscription's keys as a browser holds them, each base64url. */
+export interface WebPushKeys {
+  readonly endpoint: string;
+  /** The 65-byte uncompressed P-256 public key. */
+  readonly p256dh: string;
+  /** The 16-byte auth secret. */
+  readonly auth: string;
+  /** The 32-byte private scalar. */
+  readonly privateKey: string;
 }
 
 /** A device ready to sign: its store with the private key imported (non-extractable). */
@@ -79,6 +94,48 @@ export async function activateDevice(activationUrl: string, name: string): Promi
   }
   const privateJwk = await crypto.subtle.exportKey('jwk', keys.privateKey);
   return { origin, deviceId: body.deviceId, userId: body.userId, privateJwk, publicJwk: publicKey };
+}
+
+/**
+ * Makes a P-256 ECDH key and a 16-byte auth secret, as a browser does for a push subscription,
+ * and registers them with `endpoint` through the signed device API.
+ */
+export async function registerWebPush(
+  store: DeviceStoreFile,
+  endpoint: string,
+  locale: 'ja' | 'en' = 'en',
+): Promise<WebPushKeys> {
+  if (!PATTERNS.endpoint.test(endpoint)) throw usageError('--push-endpoint must be an http(s) URL');
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const keys = {
+    endpoint,
+    p256dh: ecdh.getPublicKey().toString('base64url'),
+    auth: randomBytes(16).toString('base64url'),
+    // A scalar with leading zero bytes comes out short: always the full 32 bytes.
+    privateKey: Buffer.concat([Buffer.alloc(32), ecdh.getPrivateKey()])
+      .subarray(-32)
+      .toString('base64url'),
+  };
+  const privateKey = await crypto.subtle.importKey(
+    'jwk',
+    store.privateJwk,
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign'],
+  );
+  const time = Date.now();
+  const nonce = newNonce();
+  const fields = { endpoint, p256dh: keys.p256dh, auth: keys.auth };
+  const signature = await sign(privateKey, subscribePayload(store.deviceId, time, nonce, fields));
+  const subscription = { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } };
+  const body = { deviceId: store.deviceId, time, nonce, signature, subscription, locale };
+  const answer = await post(store.origin, 'subscription', body, 30_000);
+  if (answer.status === 403)
+    throw new DeviceError('the gateway does not allow this push endpoint (push.webPush.allowedEndpoints)');
+  if (answer.status === 404) throw new DeviceError('Web Push is turned off on this gateway');
+  if (answer.status !== 200) throw unexpected(answer);
+  return keys;
 }
 
 /** Writes the store readable by its owner only; an existing file is kept unless `overwrite`. */

@@ -86,6 +86,16 @@ describe('loadConfig: defaults and a full example', () => {
       numberMatching: true,
       knownEnvironmentDays: 90,
       apiKeys: [],
+      webPush: {
+        enabled: true,
+        allowedEndpoints: [
+          'https://fcm.googleapis.com/',
+          'https://updates.push.services.mozilla.com/',
+          'https://web.push.apple.com/',
+          'https://*.notify.windows.com/',
+        ],
+        timeoutMs: 5000,
+      },
     });
     expect([config.plugins, config.admin]).toEqual([{}, {}]);
     expect(config.secret).toBeUndefined();

@@ -9,17 +9,13 @@ import { intIn } from './primitives.ts';
 import { parseEndpointPrefix, VENDOR_PUSH_SERVICES } from '../domain/push/push-endpoints.ts';
 
 /** A P-256 public key, uncompressed (65 bytes), base64url: what browsers take as applicationServerKey. */
-const vapidPublicKey = z
-  .string({ error: 'must be a string' })
-  .regex(/^B[A-Za-z0-9_-]{86}$/, {
-    error: 'must be a P-256 public key: 65 bytes, base64url (87 characters)',
-  });
+const vapidPublicKey = z.string({ error: 'must be a string' }).regex(/^B[A-Za-z0-9_-]{86}$/, {
+  error: 'must be a P-256 public key: 65 bytes, base64url (87 characters)',
+});
 /** A P-256 private scalar (32 bytes), base64url. */
-const vapidPrivateKey = z
-  .string({ error: 'must be a string' })
-  .regex(/^[A-Za-z0-9_-]{43}$/, {
-    error: 'must be a P-256 private key: 32 bytes, base64url (43 characters)',
-  });
+const vapidPrivateKey = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_-]{43}$/, {
+  error: 'must be a P-256 private key: 32 bytes, base64url (43 characters)',
+});
 
 const endpointPrefix = z.string({ error: 'must be a string' }).superRefine((entry, ctx) => {
   const parsed = parseEndpointPrefix(entry);

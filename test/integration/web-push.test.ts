@@ -1,4 +1,8 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceCommand } from '../../src/cli/commands/device.ts';
 import { request } from 'undici';
 import type { PushService } from '../../src/ports/push-service.ts';
 import { newNonce, sign, subscribePayload, testPushPayload } from '../../views/static/push/protocol.js';
@@ -245,6 +249,40 @@ describe('Web Push from a push login', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(await subscriptionCount(phone.id)).toBe(0);
   });
+  it('the virtual authenticator keeps Web Push keys that decrypt what the gateway sends', async () => {
+    await addUser(gw, 'yui');
+    const dir = await mkdtemp(join(tmpdir(), 'sekisho-webpush-'));
+    try {
+      const file = join(dir, 'phone.json');
+      const endpoint = `${pushService.origin}/push/cli-yui`;
+      const activation = await push.createActivation('yui', { actor: 'test' });
+      // The test gateway listens on a port of its own, not on its publicUrl's.
+      const url = `${gw.url}${new URL(activation.url).pathname}${new URL(activation.url).hash}`;
+      await deviceCommand(['enroll', url, '--store', file, '--push-endpoint', endpoint]);
+      const stored = JSON.parse(await readFile(file, 'utf8')) as { webPush: Record<string, string> };
+      expect(Object.keys(stored.webPush).sort()).toEqual(['auth', 'endpoint', 'p256dh', 'privateKey']);
+      expect(stored.webPush.endpoint).toBe(endpoint);
+      expect(Buffer.from(stored.webPush.p256dh!, 'base64url')).toHaveLength(65);
+      expect(Buffer.from(stored.webPush.auth!, 'base64url')).toHaveLength(16);
+      expect(Buffer.from(stored.webPush.privateKey!, 'base64url')).toHaveLength(32);
+      // The fake push service decrypts with the keys from the store file, as a headless check would.
+      const { p256dh, auth, privateKey } = stored.webPush as {
+        p256dh: string;
+        auth: string;
+        privateKey: string;
+      };
+      const subscriber = pushService.subscribe({ p256dh, auth, privateKey, path: '/push/cli-yui' });
+      expect(subscriber.p256dh).toBe(p256dh);
+      const before = pushService.received.length;
+      await pushLogin('yui');
+      const [message] = (await pushService.waitForMessages(before + 1)).slice(before);
+      expect(message?.endpoint).toBe(endpoint);
+      expect(message?.payload).toMatchObject({ type: 'login' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   // Last: the pause holds for the whole push service (every subscription at that origin).
   it('honours a 429: the push service is left alone until its Retry-After', async () => {
     await addUser(gw, 'mai');

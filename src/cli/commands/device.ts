@@ -6,6 +6,7 @@ import {
   DeviceError,
   activateDevice,
   openDevice,
+  registerWebPush,
   respond,
   storeExists,
   waitForRequest,
@@ -18,7 +19,7 @@ import type { PendingRequest } from '../../ports/push-service.ts';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 const usage =
-  'usage: sekisho device enroll <activation-url | -> --store FILE [--name N] [--force]' +
+  'usage: sekisho device enroll <activation-url | -> --store FILE [--name N] [--push-endpoint URL] [--force]' +
   ' | device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]';
 
 /** `sekisho device enroll|approve|deny`: a virtual push authenticator for headless use. */
@@ -30,6 +31,7 @@ export async function deviceCommand(args: string[]): Promise<void> {
     force: { type: 'boolean' },
     number: { type: 'string' },
     timeout: { type: 'string' },
+    'push-endpoint': { type: 'string' },
   });
   switch (sub) {
     case 'enroll':
@@ -52,8 +54,12 @@ async function enrol(inv: Invocation): Promise<void> {
   const name = (flag(inv, 'name') ?? `sekisho device on ${hostname()}`).slice(0, 64);
   // Checked before activating: a code used up for a store that cannot be written is wasted.
   if (!overwrite && existsSync(file)) throw storeExists(file);
-  const store = await activateDevice(url, name);
-  await writeStore(file, store, overwrite);
+  const endpoint = flag(inv, 'push-endpoint');
+  const activated = await activateDevice(url, name);
+  // Written before the subscription, so a refused endpoint still leaves a usable device.
+  await writeStore(file, activated, overwrite);
+  const store = endpoint ? { ...activated, webPush: await registerWebPush(activated, endpoint) } : activated;
+  if (endpoint) await writeStore(file, store, true);
   console.log(
     `device ${store.deviceId} enrolled for user ${store.userId}; key stored in ${file} (mode 0600)`,
   );
