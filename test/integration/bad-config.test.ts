@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.ts';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
 
 describe('bad configuration is refused, naming the key', () => {
   it('names every bad key path in one report', () => {
@@ -32,21 +32,19 @@ describe('bad configuration is refused, naming the key', () => {
 });
 
 describe('a bad rule is refused and the rules in force stay', () => {
-  let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
   let client: FormClient;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({ config: { backends: { bk01: { url: backend.url } } } });
-    await setRules(gw, '/bk01/=ALL;;');
+    backed = await startBackedGateway({ backends: ['bk01'], rules: ['/bk01/=ALL;;'] });
+    gw = backed.gw;
     const password = await addUser(gw, 'taro');
     client = new FormClient(gw.url);
     expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   it('rejects a rule with an unknown method, naming the methods field', async () => {

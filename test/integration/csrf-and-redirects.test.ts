@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
 
 const base = 'http://gateway.invalid';
 
@@ -25,22 +25,22 @@ function issuesSession(headers: Record<string, string | string[] | undefined>): 
 }
 
 describe('anti-CSRF and open-redirect defences', () => {
-  let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
   let password: string;
 
   beforeAll(async () => {
-    backend = await startBackend();
     // Dozens of form logins from one address: above the default per-IP login throttle.
-    gw = await startGateway({
-      config: { backends: { bk01: { url: backend.url } }, password: { ipMaxAttempts: 1000 } },
+    backed = await startBackedGateway({
+      config: { password: { ipMaxAttempts: 1000 } },
+      backends: ['bk01'],
+      rules: ['/bk01/=ALL;;'],
     });
-    await setRules(gw, '/bk01/=ALL;;');
+    gw = backed.gw;
     password = await addUser(gw, 'taro');
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   describe('login form', () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend, type SeenRequest } from '../support/backend.ts';
+import type { FakeBackend, SeenRequest } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
 /** Renamed identity headers, as a site whose apps expect their own names would configure them. */
@@ -22,26 +23,22 @@ function linesNamed(seen: SeenRequest, wanted: readonly string[]): [string, stri
 describe.each([true, false])('homePath and renamed identityHeaders (proxy.leanPath: %s)', (leanPath) => {
   let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
   let client: FormClient;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        proxy: { leanPath },
-        homePath: '/portal/',
-        identityHeaders: names,
-        backends: { portal: { url: backend.url }, open: { url: backend.url } },
-      },
+    backed = await startBackedGateway({
+      config: { proxy: { leanPath }, homePath: '/portal/', identityHeaders: names },
+      backends: ['portal', 'open'],
+      rules: ['/portal/=ALL;;', '/open/=ALL;;BYPASS'],
     });
-    await setRules(gw, '/portal/=ALL;;', '/open/=ALL;;BYPASS');
+    ({ backend, gw } = backed);
     const password = await addUser(gw, 'taro', { groups: ['eigyo', 'keiri'] });
     client = new FormClient(gw.url);
     expect((await client.login('taro', password, '/portal/')).status).toBe(303);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   it('sends a browser at / to homePath, and from there to the proxied portal', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend, type SeenRequest } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { FormClient } from '../support/browser-client.ts';
 import { rawRequest, type RawResponse } from '../support/raw-http.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
@@ -47,21 +48,22 @@ function echoed(response: RawResponse): SeenRequest {
 describe.each([true, false])('identity and forwarding headers (proxy.leanPath: %s)', (leanPath) => {
   let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
   let client: FormClient;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
-      config: { proxy: { leanPath }, backends: { open: { url: backend.url }, bk01: { url: backend.url } } },
+    backed = await startBackedGateway({
+      config: { proxy: { leanPath } },
+      backends: ['open', 'bk01'],
+      rules: ['/open/=ALL;;BYPASS', '/bk01/=ALL;;'],
     });
-    await setRules(gw, '/open/=ALL;;BYPASS', '/bk01/=ALL;;');
+    ({ backend, gw } = backed);
     const password = await addUser(gw, 'taro', { groups: ['eigyo', 'keiri'] });
     client = new FormClient(gw.url);
     expect((await client.login('taro', password, '/bk01/')).status).toBe(303);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   const cookie = () => client.cookieHeader();

@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, type TestGateway } from '../support/gateway.ts';
 
 describe('password login through the gateway', () => {
-  let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
   let password: string;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({ config: { backends: { bk01: { url: backend.url } } } });
-    await setRules(gw, '/bk01/=ALL;;');
+    backed = await startBackedGateway({ backends: ['bk01'], rules: ['/bk01/=ALL;;'] });
+    gw = backed.gw;
     password = await addUser(gw, 'taro', { groups: ['eigyo'] });
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   it('sends a browser to the login page, then back to the app with its identity', async () => {

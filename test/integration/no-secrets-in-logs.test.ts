@@ -1,31 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, testSecret, type TestGateway } from '../support/gateway.ts';
+import { addUser, testSecret, type TestGateway } from '../support/gateway.ts';
 import { codeOf, enrolDevice, signedAnswer, signedInbox } from '../support/push-harness.ts';
 
 /** Logs are for operators: they must never carry a password, a code, a session ID or a secret. */
 describe('what the gateway logs', () => {
   const lines: string[] = [];
-  let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
   let password: string;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
+    backed = await startBackedGateway({
       logLines: lines,
-      config: {
-        backends: { bk01: { url: backend.url }, bk02: { url: backend.url } },
-        sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
-      },
+      config: { sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } } },
+      backends: ['bk01', 'bk02'],
+      rules: ['/bk01/=ALL;;SMSOTP', '/bk02/=ALL;;MAMORU'],
     });
-    await setRules(gw, '/bk01/=ALL;;SMSOTP', '/bk02/=ALL;;MAMORU');
+    gw = backed.gw;
     password = await addUser(gw, 'taro', { phone: '+819012345678' });
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   it('holds no password, OTP, session ID, secret, full phone number or query string', async () => {

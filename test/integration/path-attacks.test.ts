@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import type { FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
-import { setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { TestGateway } from '../support/gateway.ts';
 import { carriers } from '../support/carriers.ts';
 
 /**
@@ -12,20 +13,18 @@ import { carriers } from '../support/carriers.ts';
 describe.each(carriers)('path attacks through the real gateway ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        proxy: { leanPath },
-        backends: { open: { url: backend.url }, secret: { url: backend.url } },
-      },
+    backed = await startBackedGateway({
+      config: { proxy: { leanPath } },
+      backends: ['open', 'secret'],
+      rules: ['/open/=ALL;;BYPASS', '/secret/=ALL;;'],
     });
-    await setRules(gw, '/open/=ALL;;BYPASS', '/secret/=ALL;;');
+    ({ backend, gw } = backed);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   it('serves the public path without identity headers (the control case)', async () => {

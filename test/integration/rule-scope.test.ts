@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import type { FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { rawRequest } from '../support/raw-http.ts';
-import { request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { request, type TestGateway } from '../support/gateway.ts';
 import { carriers } from '../support/carriers.ts';
 
 /**
@@ -12,20 +13,18 @@ import { carriers } from '../support/carriers.ts';
 describe.each(carriers)('which rule decides, through the real gateway ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        proxy: { leanPath },
-        backends: { open: { url: backend.url } },
-      },
+    backed = await startBackedGateway({
+      config: { proxy: { leanPath } },
+      backends: ['open'],
+      rules: ['/open/=ALL;;BYPASS', '/open/admin/=@admins;;', 'http://intra.example/open/=ALL;;'],
     });
-    await setRules(gw, '/open/=ALL;;BYPASS', '/open/admin/=@admins;;', 'http://intra.example/open/=ALL;;');
+    ({ backend, gw } = backed);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   async function status(path: string, host?: string): Promise<number> {

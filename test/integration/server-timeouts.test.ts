@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
+import type { FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
 import { request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import { startUnacceptingServer, type UnacceptingServer } from '../support/unaccepting-server.ts';
 
@@ -46,22 +47,18 @@ function trickle(socket: Socket, body: string, everyMs: number): Promise<void> {
 describe('server.requestTimeoutMs and server.keepAliveTimeoutMs', () => {
   let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        server: { headersTimeoutMs: 1000, requestTimeoutMs, keepAliveTimeoutMs },
-        backends: {
-          open: { url: backend.url },
-        },
-      },
+    backed = await startBackedGateway({
+      config: { server: { headersTimeoutMs: 1000, requestTimeoutMs, keepAliveTimeoutMs } },
+      backends: ['open'],
+      rules: ['/open/=ALL;;BYPASS'],
     });
-    await setRules(gw, '/open/=ALL;;BYPASS');
+    ({ backend, gw } = backed);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   const head = (length: number) =>

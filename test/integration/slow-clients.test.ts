@@ -1,7 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type FakeBackend } from '../support/backend.ts';
-import { request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import type { FakeBackend } from '../support/backend.ts';
+import { startBackedGateway, type BackedGateway } from '../support/backed-gateway.ts';
+import { request, type TestGateway } from '../support/gateway.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const slowClients = 200;
@@ -31,20 +32,18 @@ function trickle(url: URL): { socket: Socket; closed: Promise<string>; stop(): v
 describe('slow clients cannot exhaust the gateway', () => {
   let backend: FakeBackend;
   let gw: TestGateway;
+  let backed: BackedGateway;
 
   beforeAll(async () => {
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        server: { headersTimeoutMs: 1000 },
-        backends: { open: { url: backend.url } },
-      },
+    backed = await startBackedGateway({
+      config: { server: { headersTimeoutMs: 1000 } },
+      backends: ['open'],
+      rules: ['/open/=ALL;;BYPASS'],
     });
-    await setRules(gw, '/open/=ALL;;BYPASS');
+    ({ backend, gw } = backed);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await backed?.close();
   });
 
   it('keeps answering while 200 sockets trickle headers, and closes those sockets', async () => {
