@@ -46,6 +46,11 @@ export interface FakeKaraden {
   close(): Promise<void>;
 }
 
+/** The `sms.karaden` config section that points the gateway (or the plugin) at `fake`. */
+export function karadenSettings(fake: FakeKaraden) {
+  return { baseUrl: fake.baseUrl, tenantId: fake.tenantId, serviceId: fake.serviceId, token: fake.token };
+}
+
 const VERSION = '2024-03-01';
 
 /** Starts the fake on a free port. */

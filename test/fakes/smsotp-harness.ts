@@ -16,7 +16,7 @@ import type {
   VerifyResult,
 } from '../../src/plugin-api.ts';
 import { gatewaySettings } from './gateway-settings.ts';
-import { startFakeKaraden } from './karaden-server.ts';
+import { karadenSettings, startFakeKaraden } from './karaden-server.ts';
 import type { FakeKaraden } from './karaden-server.ts';
 import { buildPluginContext } from './plugin-context.ts';
 import type { TestPluginContext } from './plugin-context.ts';
@@ -87,10 +87,7 @@ export async function buildSmsOtp(options: HarnessOptions = {}): Promise<Harness
     sandbox: { enabled: providers.includes('sandbox'), page: options.sandboxPage ?? false },
     ...(karaden && {
       karaden: {
-        baseUrl: karaden.baseUrl,
-        tenantId: karaden.tenantId,
-        serviceId: karaden.serviceId,
-        token: karaden.token,
+        ...karadenSettings(karaden),
         version: '2024-03-01',
         timeoutMs: 2000,
         ...options.karaden,

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { FakeClock } from '../../src/ports/clock.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
-import { startFakeKaraden, type FakeKaraden } from '../fakes/karaden-server.ts';
+import { karadenSettings, startFakeKaraden, type FakeKaraden } from '../fakes/karaden-server.ts';
 import { codeIn } from '../fakes/smsotp-harness.ts';
 
 /**
@@ -196,12 +196,7 @@ describe('concurrent OTP guesses: each is counted in the same atomic step as its
       backends: { bk03: { url: 'http://127.0.0.1:9' } },
       sms: {
         provider: 'karaden',
-        karaden: {
-          baseUrl: karaden.baseUrl,
-          tenantId: karaden.tenantId,
-          serviceId: karaden.serviceId,
-          token: karaden.token,
-        },
+        karaden: karadenSettings(karaden),
       },
       otp: { maxAttempts, resendCooldownSeconds: 0, maxSendsPerWindow: 100 },
       password: { ipMaxAttempts: 1000 },

@@ -5,6 +5,7 @@ import { FormClient } from '../support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import {
   deliveryReport,
+  karadenSettings,
   postDeliveryCallback,
   startFakeKaraden,
   type FakeKaraden,
@@ -37,12 +38,7 @@ describe('SMS delivery callback: wrong secrets are rate limited per address', ()
         sms: {
           provider: 'karaden',
           callbackSecret: SECRET,
-          karaden: {
-            baseUrl: karaden.baseUrl,
-            tenantId: karaden.tenantId,
-            serviceId: karaden.serviceId,
-            token: karaden.token,
-          },
+          karaden: karadenSettings(karaden),
         },
       },
     });

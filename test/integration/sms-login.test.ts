@@ -4,6 +4,7 @@ import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import {
   deliveryReport,
+  karadenSettings,
   postDeliveryCallback,
   startFakeKaraden,
   type FakeKaraden,
@@ -28,10 +29,7 @@ describe('SMSOTP through the gateway', () => {
           provider: 'karaden',
           callbackSecret: 'callback-secret-0123456789',
           karaden: {
-            baseUrl: karaden.baseUrl,
-            tenantId: karaden.tenantId,
-            serviceId: karaden.serviceId,
-            token: karaden.token,
+            ...karadenSettings(karaden),
             timeoutMs: 500,
           },
         },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormClient } from '../support/browser-client.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
-import { startFakeKaraden, type FakeKaraden } from '../fakes/karaden-server.ts';
+import { karadenSettings, startFakeKaraden, type FakeKaraden } from '../fakes/karaden-server.ts';
 
 /**
  * The README's failover list `[karaden, sandbox]`: while Karaden is down the sandbox "sends" live
@@ -21,12 +21,7 @@ describe('a sandbox in a failover list keeps live codes off the web', () => {
         sms: {
           provider: ['karaden', 'sandbox'],
           sandbox: { enabled: true },
-          karaden: {
-            baseUrl: karaden.baseUrl,
-            tenantId: karaden.tenantId,
-            serviceId: karaden.serviceId,
-            token: karaden.token,
-          },
+          karaden: karadenSettings(karaden),
         },
       },
     });
