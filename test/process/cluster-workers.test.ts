@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSekisho } from '../support/cli.ts';
 import { request } from '../support/gateway.ts';
-import { startHeldBackend, type HeldBackend } from '../support/held-backend.ts';
-import {
-  isRefused,
-  killIfRunning,
-  startServerProcess,
-  writeServerConfig,
-  type ServerFixture,
-  type ServerProcess,
-} from '../support/server-process.ts';
+import { serveHeldApp, type HeldAppProcess } from '../support/held-app-process.ts';
+import type { HeldBackend } from '../support/held-backend.ts';
+import { isRefused, type ServerProcess } from '../support/server-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -31,22 +24,17 @@ function isRunning(pid: number): boolean {
 
 describe('sekisho serve with cluster.workers: 2', () => {
   let backend: HeldBackend;
-  let fixture: ServerFixture;
   let server: ServerProcess | undefined;
+  let served: HeldAppProcess;
   let workerPids: number[] = [];
 
   beforeAll(async () => {
-    backend = await startHeldBackend();
-    fixture = writeServerConfig({ cluster: { workers: 2 }, backends: { app: { url: backend.url } } });
-    const rule = await runSekisho(['rule', 'set', '/app/=ALL;;BYPASS', '--config', fixture.file]);
-    expect(rule.code, rule.stderr).toBe(0);
-    server = await startServerProcess(fixture.file, 2);
+    served = await serveHeldApp({ cluster: { workers: 2 } }, 2);
+    ({ backend, server } = served);
   });
   afterAll(async () => {
     for (const pid of workerPids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
-    await killIfRunning(server);
-    await backend?.close();
-    await fixture?.cleanup();
+    await served?.close();
   });
 
   it('runs two worker processes on one port, and both serve requests', async () => {

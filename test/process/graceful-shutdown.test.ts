@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSekisho } from '../support/cli.ts';
 import { request } from '../support/gateway.ts';
-import { startHeldBackend, type HeldBackend } from '../support/held-backend.ts';
+import { serveHeldApp, type HeldAppProcess } from '../support/held-app-process.ts';
+import type { HeldBackend } from '../support/held-backend.ts';
 import {
   isRefused,
-  killIfRunning,
-  startServerProcess,
   writeServerConfig,
   type ServerFixture,
   type ServerProcess,
@@ -17,20 +16,15 @@ const shutdownGraceMs = 10_000;
 
 describe('sekisho serve (the real entry): graceful shutdown on SIGTERM', () => {
   let backend: HeldBackend;
-  let fixture: ServerFixture;
   let server: ServerProcess | undefined;
+  let served: HeldAppProcess;
 
   beforeAll(async () => {
-    backend = await startHeldBackend();
-    fixture = writeServerConfig({ backends: { app: { url: backend.url } } });
-    const rule = await runSekisho(['rule', 'set', '/app/=ALL;;BYPASS', '--config', fixture.file]);
-    expect(rule.code, rule.stderr).toBe(0);
-    server = await startServerProcess(fixture.file);
+    served = await serveHeldApp();
+    ({ backend, server } = served);
   });
   afterAll(async () => {
-    await killIfRunning(server);
-    await backend?.close();
-    await fixture?.cleanup();
+    await served?.close();
   });
 
   it('finishes the request in flight, refuses new connections, and exits 0 within the grace period', async () => {
