@@ -24,6 +24,7 @@ import { loginRoutes } from './features/login/login-routes.ts';
 import { logoutRoutes } from './features/login/logout-routes.ts';
 import { meRoutes } from './features/me/me-routes.ts';
 import { mfaRoutes } from './features/login/mfa-routes.ts';
+import { recoveryRoutes } from './features/login/recovery-routes.ts';
 import { registerPluginRoutes } from './features/login/plugin-routes.ts';
 import { operationsRoutes } from './features/operations/operations-routes.ts';
 import { registerPushRoutes } from './features/push/routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     await logoutRoutes(pages, gateway);
     await meRoutes(pages, gateway);
     await mfaRoutes(pages, gateway);
+    await recoveryRoutes(pages, gateway);
     registerPluginRoutes(pages, gateway);
     if (gateway.push) {
       await registerPushRoutes(pages, gateway.push, config);

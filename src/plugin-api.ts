@@ -192,6 +192,23 @@ export interface PushClient {
   poll(transactionId: string): Promise<PushPollResult>;
   /** True once for the tokens of an approved transaction of this user; false otherwise. */
   verify(request: PushVerifyRequest): Promise<boolean>;
+  /** The user's registered devices (the gateway's own service; absent for a remote one). */
+  listDevices?(userId: string): Promise<readonly PushDeviceInfo[]>;
+  /** Revokes one device; false when there is no such live device. */
+  revokeDevice?(
+    deviceId: string,
+    by: { readonly actor: string; readonly ip?: string | null; readonly userAgent?: string | null },
+  ): Promise<boolean>;
+}
+
+/** A registered push device as listings show it. */
+export interface PushDeviceInfo {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date | null;
+  readonly revokedAt: Date | null;
 }
 
 export interface PushStartRequest {

@@ -12,6 +12,7 @@ import type { AuthMethod, AuthPlugin, PluginContext } from '../../src/plugin-api
 import type { MamoruConfig } from './config.ts';
 import { isMamoruEnabled, mamoruConfigSchema } from './config.ts';
 import type { MamoruDeps } from './deps.ts';
+import { pushCredentials } from './credentials.ts';
 import { messages } from './messages.ts';
 import { pollPush } from './poll.ts';
 import { createRemotePushClient } from './remote-client.ts';
@@ -43,7 +44,13 @@ function bind(deps: MamoruDeps): AuthMethod {
     start: (request) => startPush(deps, request),
     poll: (request) => pollPush(deps, request),
     verify: (request) => verifyPush(deps, request),
+    ...withCredentials(deps),
   };
+}
+
+function withCredentials(deps: MamoruDeps): Pick<AuthMethod, 'credentials'> {
+  const credentials = pushCredentials(deps.push);
+  return credentials ? { credentials } : {};
 }
 
 /** The Mamoru-style push authentication plugin. */

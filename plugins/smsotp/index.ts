@@ -7,6 +7,7 @@ import type { AuthMethod, AuthPlugin, PluginContext, PluginRoute } from '../../s
 import type { SmsOtpConfig } from './config.ts';
 import { isSmsOtpEnabled, smsOtpConfigSchema, usableProviders } from './config.ts';
 import type { SmsOtpDeps } from './deps.ts';
+import { phoneCredentials } from './credentials.ts';
 import { messages } from './messages.ts';
 import { createFailover } from './providers/failover.ts';
 import { createKaradenProvider } from './providers/karaden.ts';
@@ -48,6 +49,7 @@ async function createSmsOtpMethod(ctx: PluginContext<SmsOtpConfig>): Promise<Aut
     start: (request) => startChallenge(deps, request),
     verify: (request) => verifyAnswer(deps, request),
     routes,
+    credentials: phoneCredentials(ctx),
     close: () => sender.close(),
   };
 }

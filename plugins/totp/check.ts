@@ -30,7 +30,11 @@ export interface Candidate {
 /** The keys of one user, named by a MAC so the user ID is not readable in the store. */
 export function userKeys(ctx: Ctx, userId: string) {
   const user = ctx.mac('TOTP:user', userId);
-  return { failures: `fails:${user}`, pending: `pending:${user}`, used: (step: number) => `used:${user}:${step}` };
+  return {
+    failures: `fails:${user}`,
+    pending: `pending:${user}`,
+    used: (step: number) => `used:${user}:${step}`,
+  };
 }
 
 /** What the user typed, made comparable (full-width digits from an IME, spaces between groups). */
@@ -42,7 +46,9 @@ export function normaliseCode(raw: string | undefined): string {
 export function candidatesOf(ctx: Ctx, credentials: readonly StoredCredential[]): Candidate[] {
   return credentials.flatMap((credential) => {
     const sealed = credential.data.secret;
-    return typeof sealed === 'string' ? [{ credentialId: credential.id, secret: ctx.sealed.open(sealed) }] : [];
+    return typeof sealed === 'string'
+      ? [{ credentialId: credential.id, secret: ctx.sealed.open(sealed) }]
+      : [];
   });
 }
 

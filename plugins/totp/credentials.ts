@@ -66,9 +66,14 @@ async function finishEnrolment(ctx: Ctx, request: EnrolmentRequest): Promise<Enr
   }
   await ctx.store.remove(keys.pending);
   const name = messages[request.client.locale].credentialName;
-  const credential = await ctx.credentials.add(request.user.id, name, { secret: ctx.sealed.seal(secret) }, {
-    replace: true,
-  });
+  const credential = await ctx.credentials.add(
+    request.user.id,
+    name,
+    { secret: ctx.sealed.seal(secret) },
+    {
+      replace: true,
+    },
+  );
   return { kind: 'enrolled', credential: listing(credential) };
 }
 
@@ -83,8 +88,13 @@ export async function provisionTotp(
   userId: string,
 ): Promise<string> {
   const secret = newSecret();
-  await store.add(userId, messages.ja.credentialName, { secret: sealed.seal(secret), provisioned: true }, {
-    replace: true,
-  });
+  await store.add(
+    userId,
+    messages.ja.credentialName,
+    { secret: sealed.seal(secret), provisioned: true },
+    {
+      replace: true,
+    },
+  );
   return otpauthUri(issuer, userId, secret);
 }

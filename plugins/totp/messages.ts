@@ -11,7 +11,8 @@ const ja = {
   wrongCode: '確認コードが正しくありません。あと {attemptsLeft} 回入力できます。',
   codeUsed: 'この確認コードはすでに使われています。次のコードが表示されるまでお待ちください。',
   tooManyAttempts: '入力回数の上限に達しました。しばらく時間をおいてからもう一度お試しください。',
-  notEnrolled: '認証アプリが登録されていません。アカウント設定で登録するか、ヘルプデスクにお問い合わせください。',
+  notEnrolled:
+    '認証アプリが登録されていません。アカウント設定で登録するか、ヘルプデスクにお問い合わせください。',
   credentialName: '認証アプリ',
   enrolTitle: '認証アプリの登録',
   enrolLead:
@@ -32,7 +33,8 @@ const en: Translation<typeof ja> = {
   wrongCode: 'The verification code is not correct. {attemptsLeft} attempts left.',
   codeUsed: 'This verification code has already been used. Please wait for the next one.',
   tooManyAttempts: 'Too many attempts. Please wait a while and try again.',
-  notEnrolled: 'No authenticator app is registered for you. Add one in your account settings or contact the help desk.',
+  notEnrolled:
+    'No authenticator app is registered for you. Add one in your account settings or contact the help desk.',
   credentialName: 'Authenticator app',
   enrolTitle: 'Add an authenticator app',
   enrolLead:

@@ -13,6 +13,11 @@ const usage = `usage: sekisho <command> [--config FILE]
   rule import FILE [--replace]   | rule explain <path> [--user ID] [--host H] | rule history
   rule rollback <version>        restore a rule as it was at that version (see rule history)
   push enroll <id>               an activation link for a phone (URL, enrolment page, QR in a TTY)
+  totp enroll <id>               a new TOTP secret, active at once: the otpauth URI (QR in a TTY)
+  totp show <id> | totp del <id>
+  recovery generate <id>         10 new recovery codes, one a line (earlier ones are voided)
+  recovery show <id>             how many unused recovery codes the user has
+  enrol-link <id>                a single-use link to enrol a first authenticator (help desk)
   push devices <id> | push revoke <deviceId>
   device enroll <activation-url> --store FILE [--name N] [--force]   a virtual authenticator
   device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]
@@ -31,6 +36,9 @@ const commands: Record<string, () => Promise<Command>> = {
   rule: async () => (await import('./commands/rule.ts')).ruleCommand,
   push: async () => (await import('./commands/push.ts')).pushCommand,
   device: async () => (await import('./commands/device.ts')).deviceCommand,
+  totp: async () => (await import('./commands/totp.ts')).totpCommand,
+  recovery: async () => (await import('./commands/recovery.ts')).recoveryCommand,
+  'enrol-link': async () => (await import('./commands/enrol-link.ts')).enrolLinkCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   keys: async () => (await import('./commands/keys.ts')).keysCommand,
   'demo-intranet': async () => (await import('./commands/intranet.ts')).intranetCommand,

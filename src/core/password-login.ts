@@ -8,7 +8,8 @@ export type PasswordLoginResult =
   /** One answer for every failure, so the caller cannot tell unknown, wrong, locked apart. */
   | {
       readonly ok: false;
-      readonly reason: 'unknown-user' | 'wrong-password' | 'locked' | 'lockout' | 'no-password';
+      readonly reason:
+        'unknown-user' | 'wrong-password' | 'locked' | 'lockout' | 'no-password' | 'wrong-recovery-code';
     };
 
 export interface LoginContext {
@@ -40,9 +41,19 @@ export class PasswordLogin {
     this.policy = policy;
   }
 
-  async attempt(userId: string, password: string, context: LoginContext): Promise<PasswordLoginResult> {
+  /**
+   * Checks the password; `alsoProve`, when given, runs only after a right password and inside the
+   * same reservation (a recovery code): when it fails, the attempt is a failure that counts towards
+   * the lockout like a wrong password.
+   */
+  async attempt(
+    userId: string,
+    password: string,
+    context: LoginContext,
+    alsoProve?: (user: UserRecord) => Promise<boolean>,
+  ): Promise<PasswordLoginResult> {
     const user = await this.users.find(userId);
-    const result = await this.check(user, password);
+    const result = await this.check(user, password, alsoProve);
     await this.audit.record({
       event: 'login.password',
       outcome: result.ok ? 'success' : 'failure',
@@ -57,7 +68,11 @@ export class PasswordLogin {
     return result;
   }
 
-  private async check(user: UserRecord | null, password: string): Promise<PasswordLoginResult> {
+  private async check(
+    user: UserRecord | null,
+    password: string,
+    alsoProve?: (user: UserRecord) => Promise<boolean>,
+  ): Promise<PasswordLoginResult> {
     const now = this.clock.now();
     if (!user || !user.passwordHash) {
       await this.hasher.verifyDummy(password);
@@ -71,6 +86,10 @@ export class PasswordLogin {
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       await this.users.recordFailure(user.id, reservation.attempt, now, this.policy);
       return { ok: false, reason: 'wrong-password' };
+    }
+    if (alsoProve && !(await alsoProve(user))) {
+      await this.users.recordFailure(user.id, reservation.attempt, now, this.policy);
+      return { ok: false, reason: 'wrong-recovery-code' };
     }
     await this.users.recordSuccess(user.id, reservation.attempt, now);
     return { ok: true, user };

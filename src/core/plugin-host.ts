@@ -160,7 +160,8 @@ export function methodCredentials(
 ): PluginCredentialStore {
   return {
     list: (userId) => repository.list(userId, method),
-    add: (userId, name, data, options) => repository.add({ userId, method, name, data }, clock.now(), options),
+    add: (userId, name, data, options) =>
+      repository.add({ userId, method, name, data }, clock.now(), options),
     remove: (userId, id) => repository.remove(userId, method, id),
     touch: (id) => repository.touch(id, clock.now()),
   };

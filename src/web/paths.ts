@@ -29,3 +29,11 @@ export function mfaUrl(next: string): string {
 export function methodPath(method: string): string {
   return `${mfaPath}/${encodeURIComponent(method)}`;
 }
+
+/** The recovery-code login (password and one recovery code), linked from every factor's page. */
+export const recoveryPath = `${ownPrefix}recovery`;
+
+/** The recovery-code login that returns to `next` afterwards. */
+export function recoveryUrl(next: string): string {
+  return `${recoveryPath}?next=${encodeURIComponent(next)}`;
+}

@@ -19,6 +19,12 @@ export interface AccessRequest {
 export const PASSWORD = 'password';
 
 /**
+ * What a recovery-code login proves. Never written in rules: with the password it stands in for
+ * whatever methods a rule asks for (the user lost the phone those methods need).
+ */
+export const RECOVERY = 'RECOVERY';
+
+/**
  * Expands a requirement into the alternative sequences of methods that satisfy it,
  * `password` included: one alternative per step (cartesian product, in order), with
  * `password` first unless the sequence starts with a passwordless method.
@@ -119,6 +125,7 @@ export function isPermitted(rule: AccessRule, identity: Pick<ProvenIdentity, 'us
  * for what is missing.
  */
 export function nextMethods(paths: readonly (readonly string[])[], proven: readonly string[]): string[] {
+  if (proven.includes(RECOVERY) && proven.includes(PASSWORD)) return [];
   // The common case on every request, without allocating: some path is fully proven.
   if (paths.some((path) => path.every((method) => proven.includes(method)))) return [];
   const missing = paths.map((path) => path.filter((method) => !proven.includes(method)));

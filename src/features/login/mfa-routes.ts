@@ -1,10 +1,10 @@
-import { methodPath } from '../../web/paths.ts';
+import { methodPath, recoveryUrl } from '../../web/paths.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoginFlows } from '../../core/login-flows.ts';
 import type { PluginView, StartResult } from '../../plugin-api.ts';
 import type { LoginDeps } from './deps.ts';
 import { messagesFor, pickLocale } from '../../web/i18n.ts';
-import { missingMethods, resolveStep, type Step, type StepOutcome } from './mfa-step.ts';
+import { allowReproof, missingMethods, resolveStep, type Step, type StepOutcome } from './mfa-step.ts';
 import { safeReturnPath, sendMessage, sendPage } from '../../web/pages.ts';
 import {
   clearFlowCookie,
@@ -46,12 +46,16 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
       href: name === 'password' ? loginUrl(next) : methodUrl(name, next),
       label: name === 'password' ? t.passwordMethod : methodLabel(gateway, name, request),
     }));
-    return sendPage(request, reply, 200, 'choose', (m) => m.chooseTitle, { choices });
+    return sendPage(request, reply, 200, 'choose', (m) => m.chooseTitle, {
+      choices,
+      recoveryUrl: recoveryUrl(next),
+    });
   });
 
   app.get<{ Params: { method: string } }>('/_sekisho/mfa/:method', async (request, reply) => {
     const next = nextOf(request);
     if ((request.query as Body).restart === '1') await endFlow(request, reply);
+    if ((request.query as Body).reprove === '1') await markReproof(request, request.params.method);
     const outcome = await resolveStep(gateway, flows, request, request.params.method, next);
     if (outcome.kind !== 'step') return answerOutcome(request, reply, outcome, next, null);
     const result = await outcome.step.loaded.method.start({ ...outcome.step.challenge, resend: false });
@@ -99,6 +103,13 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     setFlowCookie(reply, gateway.config, flow.token, FLOW_TTL_MS / 1000);
     request.log.info({ user: username.slice(0, 64), method: name }, 'passwordless login started');
     return reply.redirect(methodUrl(name, next), 303);
+  }
+
+  /** A signed-in user asked to prove a method again (before changing their authenticators). */
+  async function markReproof(request: FastifyRequest, method: string) {
+    const name = gateway.catalogue.canonical(method);
+    const session = await gateway.sessions.read(request.cookies[names.session]);
+    if (name && session && gateway.methods.has(name)) await allowReproof(gateway, session, name);
   }
 
   async function endFlow(request: FastifyRequest, reply: FastifyReply) {
@@ -175,6 +186,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
           methodName: pt.methodName ?? outcome.name,
           lead: pt.identifyLead ?? t.identifyLead,
           errorKey,
+          recoveryUrl: recoveryUrl(next),
           alternatives: alternatives.map((name) => ({
             href: name === 'password' ? loginUrl(next) : methodUrl(name, next),
             label: name === 'password' ? t.passwordMethod : methodLabel(gateway, name, request),
@@ -210,6 +222,7 @@ function renderView(
     username: step.challenge.user.id,
     statusUrl: `${action}/status?next=${encodeURIComponent(step.next)}`,
     restartUrl: methodUrl(step.name, step.next, true),
+    recoveryUrl: recoveryUrl(step.next),
   });
 }
 

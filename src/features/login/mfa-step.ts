@@ -59,7 +59,9 @@ export async function resolveStep(
   const names = cookieNames(gateway.config);
   const session = await gateway.sessions.read(request.cookies[names.session]);
   const missing = missingMethods(gateway, request, session, next);
-  if (missing === null || !missing.includes(name)) return { kind: 'redirect', location: mfaUrl(next) };
+  const reproving = session !== null && (await isReproving(gateway, session, name));
+  if (!reproving && (missing === null || !missing.includes(name)))
+    return { kind: 'redirect', location: mfaUrl(next) };
   const client = { ...clientOf(request), locale: pickLocale(request) };
   if (session) {
     const account = await gateway.users.find(session.data.userId);
@@ -80,6 +82,24 @@ export async function resolveStep(
   const user: PluginUser = account ?? stranger(flow.userId);
   const challenge = { user, flowId: flow.hash, client, target: next, decoy };
   return { kind: 'step', step: { name, loaded, session: null, flow, account, next, challenge } };
+}
+
+/** How long a request to prove a method again (changing one's authenticators) waits. */
+const REPROOF_TTL_MS = 10 * 60_000;
+
+const reproofKey = (session: ActiveSession) => `reprove:${session.hash}`;
+
+/**
+ * Lets this session prove `name` again although the rules do not ask for it: changing one's own
+ * authenticators needs a recent proof. It only ever adds a proof, and dies with the session ID,
+ * which the proof regenerates.
+ */
+export async function allowReproof(gateway: LoginDeps, session: ActiveSession, name: string): Promise<void> {
+  await gateway.store.put(reproofKey(session), name, REPROOF_TTL_MS);
+}
+
+async function isReproving(gateway: LoginDeps, session: ActiveSession, name: string): Promise<boolean> {
+  return (await gateway.store.read(reproofKey(session))) === name;
 }
 
 /** Locked by an admin, or in a lockout after password failures. */

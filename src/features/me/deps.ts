@@ -6,5 +6,16 @@ import type { Gateway } from '../../core/gateway.ts';
  */
 export type MeDeps = Pick<
   Gateway,
-  'audit' | 'config' | 'methods' | 'passwordLogin' | 'push' | 'secret' | 'sessions' | 'store' | 'users'
+  | 'audit'
+  | 'clock'
+  | 'config'
+  | 'factorActivations'
+  | 'methods'
+  | 'passwordLogin'
+  | 'push'
+  | 'recoveryCodes'
+  | 'secret'
+  | 'sessions'
+  | 'store'
+  | 'users'
 >;

@@ -24,7 +24,7 @@ export interface DeviceRow {
 }
 
 /** Date and time in the page's language, in the gateway's time zone (`TZ`). */
-function timeFormatter(locale: 'ja' | 'en'): (ms: number) => string {
+export function timeFormatter(locale: 'ja' | 'en'): (ms: number) => string {
   const format = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'short',

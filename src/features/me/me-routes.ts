@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SessionAdmin, type SessionActor } from '../../core/session-admin.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { deviceRows, sessionRows } from './listings.ts';
+import { authenticatorRoutes } from './authenticator-routes.ts';
+import { methodSections } from './authenticators.ts';
+import { FEW_RECOVERY_CODES } from '../../core/recovery-codes.ts';
 import { PhoneChange, type PhoneChangeActor, type PhoneChangeResult } from './phone-change.ts';
 import { maskPhone } from '../../plugin-api.ts';
 import type { UserRecord } from '../../ports/users.ts';
@@ -28,6 +31,9 @@ const notices = {
   'sessions-ended': { tone: 'info', key: 'sessionsEnded' },
   'device-revoked': { tone: 'info', key: 'deviceRevoked' },
   'phone-changed': { tone: 'info', key: 'phoneChanged' },
+  'credential-enrolled': { tone: 'info', key: 'credentialEnrolled' },
+  'credential-removed': { tone: 'info', key: 'credentialRemoved' },
+  'no-such-credential': { tone: 'error', key: 'noSuchCredential' },
   'no-such-session': { tone: 'error', key: 'noSuchSession' },
   'no-such-device': { tone: 'error', key: 'noSuchDevice' },
   'current-session': { tone: 'error', key: 'currentSession' },
@@ -98,6 +104,8 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
       .header('cache-control', 'no-store')
       .send();
 
+  const authenticators = await authenticatorRoutes(app, gateway, { identify, back });
+
   app.get(ME_PATH, async (request, reply) => {
     const me = await identify(request, reply);
     if (!me) return reply;
@@ -110,6 +118,9 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
       sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), locale),
       devices,
+      authenticators: await methodSections(gateway.methods, me.account, locale),
+      recoveryLeft: await authenticators.remaining(me.account.id),
+      fewRecoveryCodes: FEW_RECOVERY_CODES,
       notice: notice ? { tone: notice.tone, text: messagesFor(locale).me[notice.key] } : null,
     });
   });

@@ -1,0 +1,79 @@
+/**
+ * "My authenticators": every method's credentials through the one interface methods offer
+ * (`AuthMethod.credentials`), and who may change them. Changing a factor needs a session whose
+ * factors were proven in the last 10 minutes; a user with no factor at all enrols the first one only
+ * from an admin's activation link, never with a password alone.
+ */
+import type { LoadedMethod } from '../../core/plugin-host.ts';
+import type { ActiveSession } from '../../core/session-service.ts';
+import { PASSWORD } from '../../domain/rules/decide.ts';
+import type { CredentialListing, Locale, PluginUser } from '../../plugin-api.ts';
+import { timeFormatter } from './listings.ts';
+
+/** How recent the session's proof of its factors must be to add or remove one. */
+export const FRESH_PROOF_MS = 10 * 60_000;
+
+/** One method's section on the page. */
+export interface MethodSection {
+  readonly method: string;
+  readonly label: string;
+  readonly canEnrol: boolean;
+  readonly items: readonly CredentialRow[];
+}
+
+export interface CredentialRow {
+  readonly id: string;
+  readonly name: string;
+  readonly detail: string | null;
+  readonly added: string | null;
+  readonly lastUsed: string | null;
+}
+
+/** The methods that keep credentials, each with the user's. */
+export async function methodSections(
+  methods: ReadonlyMap<string, LoadedMethod>,
+  user: PluginUser,
+  locale: Locale,
+): Promise<MethodSection[]> {
+  const time = timeFormatter(locale);
+  const sections: MethodSection[] = [];
+  for (const [name, { plugin, method }] of methods) {
+    const credentials = method.credentials;
+    if (!credentials) continue;
+    const items = (await credentials.list(user)).map((c: CredentialListing) => ({
+      id: c.id,
+      name: c.name,
+      detail: c.detail && c.detail !== c.name ? c.detail : null,
+      added: c.createdAt === null ? null : time(c.createdAt),
+      lastUsed: c.lastUsedAt === null ? null : time(c.lastUsedAt),
+    }));
+    const label = plugin.messages[locale].methodName ?? name;
+    sections.push({ method: name, label, canEnrol: credentials.finishEnrolment !== undefined, items });
+  }
+  return sections;
+}
+
+/** Whether the user holds any factor besides the password (of any method). */
+export async function hasAnyFactor(
+  methods: ReadonlyMap<string, LoadedMethod>,
+  user: PluginUser,
+): Promise<boolean> {
+  for (const { method } of methods.values()) {
+    if (method.credentials && (await method.credentials.list(user)).length > 0) return true;
+  }
+  return false;
+}
+
+export type ChangeRight =
+  | { readonly kind: 'allowed' }
+  /** Prove a factor again (or for the first time in this session); the session is kept. */
+  | { readonly kind: 'step-up' }
+  /** No factor at all and none proven: only an admin's activation link may enrol one. */
+  | { readonly kind: 'needs-activation' };
+
+/** May this session add or remove a factor now? */
+export function changeRight(session: ActiveSession, hasFactor: boolean, now: number): ChangeRight {
+  const factors = session.data.proven.filter((m) => m !== PASSWORD);
+  if (factors.length === 0) return hasFactor ? { kind: 'step-up' } : { kind: 'needs-activation' };
+  return now - session.data.authenticatedAt <= FRESH_PROOF_MS ? { kind: 'allowed' } : { kind: 'step-up' };
+}
