@@ -7,9 +7,10 @@ import type { Catalogue, Locale, Translation } from '../../web/i18n/catalogue.ts
 
 const jaPage = {
   appTitle: 'Sekisho 認証アプリ',
-  appLead: 'ログインの承認依頼がここに届きます。このページを開いたままにしてください。',
+  appLead: 'ログインの承認依頼がここに届きます。通知を有効にすると、このページを閉じていても届きます。',
   noScript: 'このページには JavaScript が必要です。',
-  installHint: 'ブラウザーのメニューから「ホーム画面に追加」すると、アプリとして開けます。',
+  installHint:
+    'iPhone / iPad: Safari の共有ボタンから「ホーム画面に追加」し、ホーム画面のアイコンから開いてから通知を有効にしてください（iOS 16.4 以降）。Android: 「アプリとしてインストール」またはブラウザーのメニューの「アプリをインストール」を使ってください。',
   deviceHeading: 'この端末',
   userLabel: 'ユーザー ID',
   deviceLabel: '端末 ID',
@@ -112,9 +113,11 @@ export type PushScriptMessages = Translation<typeof jaScript>;
 
 const enPage: PushPageMessages = {
   appTitle: 'Sekisho Authenticator',
-  appLead: 'Login approval requests arrive here. Keep this page open.',
+  appLead:
+    'Login approval requests arrive here. Turn on notifications and they arrive even while this page is closed.',
   noScript: 'This page needs JavaScript.',
-  installHint: 'Use "Add to Home screen" in your browser menu to open it as an app.',
+  installHint:
+    'iPhone or iPad: in Safari, use the Share button, "Add to Home Screen", open the app from its Home Screen icon, then turn on notifications (iOS 16.4 or later). Android: use "Install as an app" or "Install app" in the browser menu.',
   deviceHeading: 'This device',
   userLabel: 'User ID',
   deviceLabel: 'Device ID',

@@ -45,8 +45,19 @@ function setUpForget() {
   });
 }
 
+/** A tapped notification brings this page forward: poll now and show that request's card. */
+function followNotifications() {
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    if (event.data?.type !== 'show-request') return;
+    wakeInbox();
+    const id = String(event.data.transactionId ?? '');
+    document.querySelector(`[data-transaction-id="${CSS.escape(id)}"]`)?.scrollIntoView({ block: 'center' });
+  });
+}
+
 function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
+  followNotifications();
   navigator.serviceWorker.register('/_sekisho/push/sw.js', { scope: '/_sekisho/push/' }).catch(() => {
     // Without it the page still works; it only cannot open offline.
   });
@@ -63,6 +74,7 @@ async function enter() {
   const device = activated ?? (await loadDevice());
   if (!device) return setStatus('notEnrolled');
   showDevice(device);
+  void setUpNotifications(device);
   void runInbox(device);
 }
 
@@ -72,7 +84,6 @@ async function main() {
     return setNotice('unsupported', 'error');
   }
   setUpForget();
-  setUpNotifications();
   registerServiceWorker();
   // A second link opened in this tab changes only the fragment: no new page load.
   window.addEventListener('hashchange', () => {

@@ -3,7 +3,7 @@
 
 /**
  * @typedef {{deviceId: string, userId: string, origin: string, name: string,
- *   privateKey: CryptoKey, publicKey: CryptoKey, createdAt: number}} Device
+ *   privateKey: CryptoKey, publicKey: CryptoKey, createdAt: number, locale?: 'ja' | 'en'}} Device
  */
 
 const DB_NAME = 'sekisho-push';
