@@ -29,6 +29,7 @@ export function checkConfig(facts: ConfigFacts): Finding[] {
     ...checkTrustProxy(facts.config, facts.explicitKeys),
     ...checkStores(facts.config),
     ...checkSms(facts.config),
+    ...checkWebPush(facts.config),
     ...checkLogging(facts.config),
   ];
 }
@@ -159,6 +160,24 @@ export function checkStores(config: Config): Finding[] {
     });
   }
   return findings;
+}
+
+/**
+ * Web Push endpoints allowed over plain http are for test set-ups: the push (encrypted, but with
+ * its VAPID header and the subscription's address) would cross the network in clear text.
+ */
+export function checkWebPush(config: Config): Finding[] {
+  if (!config.push.enabled || !config.push.webPush.enabled) return [];
+  return config.push.webPush.allowedEndpoints
+    .map((entry, index) => ({ entry, index }))
+    .filter(({ entry }) => entry.toLowerCase().startsWith('http://'))
+    .map(({ entry, index }) => ({
+      id: 'web-push-http-endpoint',
+      severity: 'high' as const,
+      subject: `push.webPush.allowedEndpoints.${index}`,
+      message: `${entry} lets the gateway post pushes over plain http: meant for tests only`,
+      fix: "allow only https:// push services (the default list: the browser vendors' push services)",
+    }));
 }
 
 /**
