@@ -66,7 +66,9 @@ describe('TOTP and recovery codes through the gateway', () => {
     expect(run.code).toBe(0);
     const first = run.stdout.split('\n')[0] ?? '';
     expect(first).toMatch(
-      new RegExp(`^otpauth://totp/Sekisho:${id}\\?secret=[A-Z2-7]{32}&issuer=Sekisho&algorithm=SHA1&digits=6&period=30$`),
+      new RegExp(
+        `^otpauth://totp/Sekisho:${id}\\?secret=[A-Z2-7]{32}&issuer=Sekisho&algorithm=SHA1&digits=6&period=30$`,
+      ),
     );
     return secretOf(first);
   }
