@@ -91,11 +91,13 @@ function assemble(
  * Layers, later winning: the YAML file (`file`, else `$SEKISHO_CONFIG`, else nothing), environment
  * variables (`DATABASE_URL`, `REDIS_URL`, `PORT`, `SEKISHO_SECRET`, `KARADEN_TOKEN`,
  * `SEKISHO_SMS_CALLBACK_SECRET`, `SEKISHO_LOG_LEVEL`, `SEKISHO_DEMO_STATE_DIR`, each also as
- * `<NAME>_FILE` holding a file path), then `overrides`.
+ * `<NAME>_FILE` holding a file path), then `overrides`. `HTTPS_PROXY` fills in
+ * `push.webPush.proxy` when the file sets none.
  *
  * Secret keys may be given in YAML as `<key>File: <path>` instead of inline, e.g.
  * `sms: { karaden: { tokenFile: /run/secrets/karaden } }`. This works for `secret`,
- * `sms.karaden.token`, `sms.callbackSecret`, `database.url` and `redis.url`; relative paths are
+ * `sms.karaden.token`, `sms.callbackSecret`, `database.url`, `redis.url` and the VAPID keys
+ * (`push.webPush.vapidPublicKey`, `push.webPush.vapidPrivateKey`); relative paths are
  * resolved against the config file's directory, and trailing newlines are dropped.
  *
  * Never throws for bad configuration: every problem is returned as `config: <key.path>: <message>`,

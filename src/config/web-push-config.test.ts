@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import webpush from 'web-push';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './load.ts';
@@ -41,5 +44,24 @@ describe('push.webPush config', () => {
     expect(result.ok ? [] : result.errors).toEqual([
       'config: push.webPush.subject: must be a mailto: or https: URL',
     ]);
+  });
+
+  it('reads the VAPID keys from files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sekisho-vapid-'));
+    try {
+      const pair = webpush.generateVAPIDKeys();
+      writeFileSync(join(dir, 'vapid.pub'), `${pair.publicKey}\n`);
+      writeFileSync(join(dir, 'vapid.key'), `${pair.privateKey}\n`);
+      const file = join(dir, 'sekisho.yaml');
+      writeFileSync(
+        file,
+        'push:\n  webPush:\n    vapidPublicKeyFile: vapid.pub\n    vapidPrivateKeyFile: vapid.key\n',
+      );
+      const result = loadConfig({ file, env: {} });
+      expect(result.ok && result.config.push.webPush.vapidPrivateKey).toBe(pair.privateKey);
+      expect(result.ok && result.config.push.webPush.vapidPublicKey).toBe(pair.publicKey);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
