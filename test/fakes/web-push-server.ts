@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
 
-export type PushServiceMode = 'accept' | 'not-found' | 'gone' | 'rate-limited' | 'hang';
+export type PushServiceMode = 'accept' | 'not-found' | 'gone' | 'rate-limited' | 'hang' | 'redirect';
 
 /** A browser's side of one subscription: what it gives the gateway, and its private key. */
 export interface FakeSubscriber {
@@ -22,6 +22,8 @@ export interface FakeSubscriber {
   /** The 32-byte private scalar, base64url (what the virtual authenticator keeps). */
   readonly privateKey: string;
   mode: PushServiceMode;
+  /** Where `redirect` sends the request (301). */
+  redirectTo?: string;
 }
 
 /** One message the service took, after checking it. */
@@ -73,6 +75,7 @@ export async function startFakePushService(): Promise<FakePushService> {
       if (subscriber.mode === 'not-found') return answer(res, 404);
       if (subscriber.mode === 'gone') return answer(res, 410);
       if (subscriber.mode === 'rate-limited') return answer(res, 429, { 'retry-after': '120' });
+      if (subscriber.mode === 'redirect') return answer(res, 301, { location: subscriber.redirectTo ?? '/' });
       try {
         received.push(check(req, Buffer.concat(chunks), subscriber, origin));
         answer(res, 201, { location: `${origin}/message/${randomBytes(8).toString('hex')}` });
