@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Where nginx is installed, or null (the nginx rows are then skipped and the report says so). */
 export function findNginx(): string | null {
@@ -76,4 +77,36 @@ export async function startNginx(
   const [command = binary, ...args] = [...pin, binary, '-p', dir, '-c', file, '-e', join(dir, 'error.log')];
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   return child;
+}
+
+/** The shipped forward-auth example, as ops would run it with Sekisho as the checker. */
+const shippedConfig = fileURLToPath(new URL('../deploy/nginx/sekisho-auth-request.conf', import.meta.url));
+
+/**
+ * nginx with deploy/nginx/sekisho-auth-request.conf (its addresses templated, nothing else), one
+ * worker, in front of the backend with the gateway as the auth_request checker.
+ */
+export async function startShippedNginx(
+  binary: string,
+  dir: string,
+  ports: { readonly backend: number; readonly gateway: number; readonly listen: number },
+  pin: readonly string[],
+): Promise<ChildProcess> {
+  await mkdir(dir, { recursive: true });
+  const site = (await readFile(shippedConfig, 'utf8'))
+    .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.gateway}`)
+    .replaceAll('127.0.0.1:9201', `127.0.0.1:${ports.backend}`)
+    .replace('listen 80;', `listen 127.0.0.1:${ports.listen};`);
+  await writeFile(join(dir, 'sekisho.conf'), site);
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((name) => `${name}_temp_path ${dir}/${name};`)
+    .join(' ');
+  const file = join(dir, 'nginx.conf');
+  await writeFile(
+    file,
+    `worker_processes 1;\ndaemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\n` +
+      `events { worker_connections 4096; }\nhttp { access_log off; keepalive_requests 1000000; ${temp} include ${dir}/sekisho.conf; }\n`,
+  );
+  const [command = binary, ...args] = [...pin, binary, '-p', dir, '-c', file, '-e', join(dir, 'error.log')];
+  return spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }

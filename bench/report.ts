@@ -63,7 +63,9 @@ const labels: Record<string, string> = {
   floor: 'bare node:http + undici Pool#dispatch (the floor)',
   nginx: 'nginx, plain reverse proxy',
   'nginx-auth': 'nginx + auth_request → Node checker + Redis',
-  gateway: 'Sekisho (authenticated, proxied)',
+  gateway: 'Sekisho (authenticated, proxied; assertion off)',
+  'gateway-assertion': 'Sekisho (authenticated, proxied; signed assertion on, as shipped)',
+  'nginx-sekisho': 'nginx + auth_request → Sekisho (deploy/nginx, assertion on)',
 };
 
 export interface ReportInput {
@@ -116,6 +118,14 @@ export function markdownReport(input: ReportInput): string {
   const auth = results.get('nginx-auth')?.rounds;
   if (gateway && auth)
     lines.push('', `Sekisho ÷ nginx + auth_request: **${ratioTo(gateway, auth).toFixed(2)}×**`);
+  const asserted = results.get('gateway-assertion')?.rounds;
+  if (gateway && asserted)
+    lines.push(`Sekisho with the signed assertion ÷ without: **${ratioTo(asserted, gateway).toFixed(2)}×**`);
+  const checked = results.get('nginx-sekisho')?.rounds;
+  if (checked && auth)
+    lines.push(
+      `nginx + auth_request → Sekisho ÷ → the minimal Node checker: **${ratioTo(checked, auth).toFixed(2)}×**`,
+    );
   const floor = results.get('floor')?.rounds;
   if (gateway && floor) lines.push(`Sekisho ÷ bare Node floor: **${ratioTo(gateway, floor).toFixed(2)}×**`);
   if (input.logins) {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: the gateway against a direct hit on its backend and the reference designs
  * of issue 6, in interleaved rounds, every server on core 0 and the load generator on core 1.
- * Options: --seconds 10 --rounds 3 --connections 50 --targets direct,floor,nginx,nginx-auth,gateway
+ * Options: --seconds 10 --rounds 3 --connections 50
+ *          --targets direct,floor,nginx,nginx-auth,gateway,gateway-assertion,nginx-sekisho
  *          --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
  *          --gateway-env '{"MALLOC_ARENA_MAX":"8"}' --no-profile --no-logins --out <dir>
  * The gateway runs as the Dockerfile ships it: compiled (bench/compiled.ts; --source runs the
@@ -9,6 +10,7 @@
  * --gateway-env overrides them.
  * Results go to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md and latest.json.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +21,7 @@ import { Redis } from 'ioredis';
 import { hashToken } from '../src/core/session-service.ts';
 import { runLoad, findWrk, type LoadResult } from './load.ts';
 import { loginThroughForm, loginsPerSecond } from './login.ts';
-import { findNginx, startNginx } from './nginx.ts';
+import { findNginx, startNginx, startShippedNginx } from './nginx.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import {
   cpuSeconds,
@@ -40,7 +42,10 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
-    targets: { type: 'string', default: 'direct,floor,nginx,nginx-auth,gateway' },
+    targets: {
+      type: 'string',
+      default: 'direct,floor,nginx,nginx-auth,gateway,gateway-assertion,nginx-sekisho',
+    },
     'gateway-config': { type: 'string', default: '{}' },
     'gateway-node-args': { type: 'string', default: '' },
     'gateway-env': { type: 'string', default: '{}' },
@@ -71,17 +76,23 @@ const servers: Server[] = [];
 /** The processes doing the proxying (not the backend) per target, for CPU per request. */
 const proxyPids = new Map<string, number[]>();
 let nginx: ReturnType<typeof startNginx> extends Promise<infer C> ? C | null : never = null;
+let shippedNginx: ChildProcess | null = null;
 
-function gatewayOptions(backendUrl: string) {
+/**
+ * `gateway`: the proxied path without the signed assertion (comparable with earlier runs);
+ * `gateway-assertion`: as shipped (assertion on), also the checker behind `nginx-sekisho`.
+ */
+function gatewayOptions(backendUrl: string, variant: '' | '_assertion') {
+  const assertion = variant === '' ? { assertion: { enabled: false } } : { trustProxy: ['127.0.0.1'] };
   return JSON.stringify({
     backendUrl,
     databaseUrl,
     redisUrl,
-    schema: `sekisho_bench_${runId}`,
-    keyPrefix: `sekisho_bench_${runId}:`,
+    schema: `sekisho_bench_${runId}${variant}`,
+    keyPrefix: `sekisho_bench_${runId}${variant}:`,
     user,
     password,
-    config: JSON.parse(args['gateway-config']) as Record<string, unknown>,
+    config: { ...assertion, ...(JSON.parse(args['gateway-config']) as Record<string, unknown>) },
   });
 }
 
@@ -96,6 +107,9 @@ async function start(
   servers.push(server);
   return server;
 }
+
+/** The session cookie each target's requests carry (each gateway has its own sessions). */
+const cookies = new Map<string, string>();
 
 async function load(url: string, cookie: string, secs = seconds): Promise<LoadResult> {
   return runLoad({ url, connections, seconds: secs, headers: { cookie }, pin: loadCore });
@@ -116,10 +130,11 @@ async function main(): Promise<void> {
   const backendUrl = `http://127.0.0.1:${backend.port}`;
   const nodeArgs = args['gateway-node-args'].split(' ').filter((a) => a !== '');
   const gatewayFile = args.source ? './gateway-server.ts' : (await compileGateway()).href;
-  const gateway = await start('gateway', gatewayFile, [gatewayOptions(backendUrl)], nodeArgs, gatewayEnv);
+  const gateway = await start('gateway', gatewayFile, [gatewayOptions(backendUrl, '')], nodeArgs, gatewayEnv);
   const gatewayUrl = () => `http://127.0.0.1:${gateway.port}`;
   const token = await loginThroughForm(gatewayUrl(), user, password);
   const cookie = `sekisho_sid=${token}`;
+  cookies.set('gateway', cookie);
 
   const urls = new Map<string, () => string>([['gateway', () => `${gatewayUrl()}/app/x`]]);
   proxyPids.set('gateway', [gateway.child.pid ?? 0]);
@@ -135,17 +150,36 @@ async function main(): Promise<void> {
     await startNginxTargets(nginxBinary, backend.port, token, urls);
   } else if (!nginxBinary) console.log('nginx is not installed: the nginx reference rows are skipped');
 
+  if (wanted.has('gateway-assertion') || wanted.has('nginx-sekisho')) {
+    const options = [gatewayOptions(backendUrl, '_assertion')];
+    const asserting = await start('gateway-assertion', gatewayFile, options, nodeArgs, gatewayEnv);
+    const assertingUrl = `http://127.0.0.1:${asserting.port}`;
+    const assertingCookie = `sekisho_sid=${await loginThroughForm(assertingUrl, user, password)}`;
+    urls.set('gateway-assertion', () => `${assertingUrl}/app/x`);
+    proxyPids.set('gateway-assertion', [asserting.child.pid ?? 0]);
+    cookies.set('gateway-assertion', assertingCookie);
+    if (nginxBinary && wanted.has('nginx-sekisho')) {
+      const listen = await freePort();
+      const ports = { backend: backend.port, gateway: asserting.port, listen };
+      shippedNginx = await startShippedNginx(nginxBinary, `${nginxDir}-shipped`, ports, serverCore);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      urls.set('nginx-sekisho', () => `http://127.0.0.1:${listen}/app/x`);
+      proxyPids.set('nginx-sekisho', [shippedNginx.pid ?? 0, asserting.child.pid ?? 0]);
+      cookies.set('nginx-sekisho', assertingCookie);
+    }
+  }
+
   const targets = [...urls.keys()].filter((t) => wanted.has(t));
   const results = new Map<string, TargetRounds>(
     targets.map((t) => [t, { rounds: [], rssMiB: 0, cpuMsPer1k: [] }]),
   );
-  for (const target of targets) await load(urls.get(target)?.() ?? '', cookie, 3); // warm-up
+  for (const target of targets) await load(urls.get(target)?.() ?? '', cookies.get(target) ?? cookie, 3); // warm-up
   for (let round = 1; round <= rounds; round++) {
     for (const target of targets) {
       const rss = target === 'gateway' ? sampleRss(gateway.child.pid ?? 0) : null;
       const pids = proxyPids.get(target) ?? [];
       const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-      const result = await load(urls.get(target)?.() ?? '', cookie);
+      const result = await load(urls.get(target)?.() ?? '', cookies.get(target) ?? cookie);
       const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
       const entry = results.get(target);
       if (entry) {
@@ -256,17 +290,19 @@ async function freePort(): Promise<number> {
 }
 
 async function cleanUp(): Promise<void> {
-  if (nginx && nginx.exitCode === null) {
-    const exited = new Promise((resolve) => nginx?.once('exit', resolve));
-    nginx.kill('SIGTERM');
+  for (const child of [nginx, shippedNginx]) {
+    if (!child || child.exitCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
     await exited;
   }
-  for (const server of [...servers].reverse()) await stopServer(server, server.name === 'gateway');
+  for (const server of [...servers].reverse()) await stopServer(server, server.name.startsWith('gateway'));
   const redis = new Redis(redisUrl);
   const keys = await redis.keys(`${checkerPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
   await rm(nginxDir, { recursive: true, force: true });
+  await rm(`${nginxDir}-shipped`, { recursive: true, force: true });
   await rm(profileDir, { recursive: true, force: true });
 }
 

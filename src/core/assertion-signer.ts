@@ -31,9 +31,10 @@ const maxCached = 20_000;
 export const keyRefreshMs = 30_000;
 
 /**
- * Signs the identity assertion (ES256 JWT) for a session and an audience. Signing costs about
- * 30 µs of CPU and a thread-pool round trip, so a token is signed once per identity, proof and
- * audience and reused for half its lifetime (docs/benchmarks.md): a request with a fresh token
+ * Signs the identity assertion (ES256 JWT) for a session and an audience. A signature costs
+ * 70–110 µs of CPU and a thread-pool round trip, a cached token under 1 µs (bench/assertion-sign.ts,
+ * docs/benchmarks.md), so a token is signed once per identity, proof and audience and reused for
+ * half its lifetime: a request with a fresh token
  * takes it without I/O ({@link cached}); concurrent misses share one signature.
  */
 export class AssertionSigner {
