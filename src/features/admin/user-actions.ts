@@ -7,6 +7,8 @@ import { list, raw, refusal, text, type Fields } from './form.ts';
 import { adminMessages } from './messages.ts';
 import { redirectDone, userPath, type DoneKey } from './render.ts';
 import type { SessionAdmin } from '../../core/session-admin.ts';
+import { FactorActivations } from '../../core/factor-activation.ts';
+import { RecoveryCodes } from '../../core/recovery-codes.ts';
 
 type ShowUser = (
   request: FastifyRequest,
@@ -14,6 +16,7 @@ type ShowUser = (
   id: string,
   status: number,
   error: string | null,
+  activationUrl?: string | null,
 ) => Promise<FastifyReply>;
 
 /** What one action does: the outcome's notice, and where to go after it (the user's page by default). */
@@ -34,6 +37,13 @@ export function userActionRoutes(
   post: RouteShorthandOptions,
 ) {
   const { admin, sessions } = services;
+  const keyed = { audit: gateway.audit, clock: gateway.clock, secret: gateway.secret };
+  const recovery = new RecoveryCodes({ ...keyed, repository: gateway.recoveryCodes });
+  const activations = new FactorActivations({
+    ...keyed,
+    repository: gateway.factorActivations,
+    publicUrl: gateway.config.publicUrl,
+  });
 
   const actions: Record<string, Action> = {
     profile: async (id, body, request) => {
@@ -96,7 +106,44 @@ export function userActionRoutes(
       await gateway.push.revokeDevice(device, { actor: actor.id, ip: actor.ip, userAgent: actor.userAgent });
       return 'deviceRevoked';
     },
+    'remove-credential': async (id, body, request) => {
+      const user = await gateway.users.find(id);
+      const method = text(body, 'method', 32);
+      const credentials = gateway.methods.get(method)?.method.credentials;
+      const actor = actorOf(request);
+      const client = { ip: actor.ip, userAgent: actor.userAgent, locale: 'ja' as const };
+      const removed =
+        user && credentials
+          ? await credentials.remove(user, text(body, 'credential', 128), { actor: actor.id, client })
+          : false;
+      if (!removed) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no such authenticator of ${id}`);
+      await gateway.audit.record({
+        event: 'credential.removed',
+        outcome: 'success',
+        userId: id,
+        actor: actor.id,
+        ip: actor.ip,
+        userAgent: actor.userAgent,
+        detail: { method, id: text(body, 'credential', 128) },
+      });
+      return 'credentialRemoved';
+    },
+    'recovery-clear': async (id, _body, request) => {
+      await existing(id);
+      const actor = actorOf(request);
+      await recovery.clear(id, { actor: actor.id, ip: actor.ip, userAgent: actor.userAgent });
+      return 'recoveryCleared';
+    },
   };
+
+  // Shown once, on the page itself: the link is not kept anywhere it could be read again.
+  app.post<{ Body: Fields }>('/_sekisho/admin/user/issue-activation', post, async (request, reply) => {
+    const id = text(request.body, 'user', 128);
+    if (!(await gateway.users.find(id))) return services.showUser(request, reply, id, 404, null);
+    const actor = actorOf(request);
+    const { url } = await activations.issue(id, { actor: actor.id, ip: actor.ip });
+    return services.showUser(request, reply, id, 200, null, url);
+  });
 
   for (const [name, action] of Object.entries(actions)) {
     app.post<{ Body: Fields }>(`/_sekisho/admin/user/${name}`, post, async (request, reply) => {

@@ -8,6 +8,10 @@ import { adminMessages } from './messages.ts';
 import { redirectDone, sendAdminPage, userPath } from './render.ts';
 import type { SessionAdmin } from '../../core/session-admin.ts';
 import { USERS_PAGE, userRow, userStatus } from './users-view.ts';
+import { listAuthenticators } from '../../core/authenticators.ts';
+import { RecoveryCodes } from '../../core/recovery-codes.ts';
+import { ACTIVATION_TTL_MS } from '../../core/factor-activation.ts';
+import { pickLocale } from '../../web/i18n.ts';
 
 const USERS = '/_sekisho/admin/users';
 
@@ -28,6 +32,12 @@ export function userRoutes(
   post: RouteShorthandOptions,
 ) {
   const { admin } = services;
+  const recovery = new RecoveryCodes({
+    repository: gateway.recoveryCodes,
+    audit: gateway.audit,
+    clock: gateway.clock,
+    secret: gateway.secret,
+  });
 
   app.get<{ Querystring: Fields }>(USERS, async (request, reply) =>
     showUsers(request, reply, 200, null, null),
@@ -124,13 +134,14 @@ export function userRoutes(
     });
   }
 
-  /** One user's page: profile, actions, live sessions and push devices. */
+  /** One user's page: profile, actions, authenticators, live sessions and push devices. */
   async function showUser(
     request: FastifyRequest,
     reply: FastifyReply,
     id: string,
     status: number,
     error: string | null,
+    activationUrl: string | null = null,
   ) {
     const user = id === '' ? null : await gateway.users.find(id);
     if (!user) {
@@ -142,11 +153,14 @@ export function userRoutes(
         vars: { id },
       });
     }
-    const [groups, sessions, devices] = await Promise.all([
+    const [groups, sessions, devices, authenticators, recoveryLeft] = await Promise.all([
       gateway.users.listGroups(),
       services.sessions.list(user.id, request.gatewaySession?.hash ?? null),
       gateway.push ? gateway.push.listDevices(user.id) : Promise.resolve(null),
+      listAuthenticators(gateway.methods, user),
+      recovery.remaining(user.id),
     ]);
+    const locale = pickLocale(request);
     const now = gateway.clock.now();
     return sendAdminPage(request, reply, {
       view: 'user',
@@ -163,6 +177,14 @@ export function userRoutes(
         groups: groups.map((g) => g.name),
         sessions,
         devices,
+        authenticators: authenticators.map(({ method, loaded, items }) => ({
+          method,
+          label: loaded.plugin.messages[locale].methodName ?? method,
+          items,
+        })),
+        recoveryLeft,
+        activationUrl,
+        activationHours: ACTIVATION_TTL_MS / 3_600_000,
         back: 'user',
       },
     });

@@ -4,6 +4,7 @@
  * factors were proven in the last 10 minutes; a user with no factor at all enrols the first one only
  * from an admin's activation link, never with a password alone.
  */
+import { hasAnyFactor, listAuthenticators } from '../../core/authenticators.ts';
 import type { LoadedMethod } from '../../core/plugin-host.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { PASSWORD } from '../../domain/rules/decide.ts';
@@ -29,40 +30,28 @@ export interface CredentialRow {
   readonly lastUsed: string | null;
 }
 
-/** The methods that keep credentials, each with the user's. */
+/** The methods that keep credentials, each with the user's, as the page shows them. */
 export async function methodSections(
   methods: ReadonlyMap<string, LoadedMethod>,
   user: PluginUser,
   locale: Locale,
 ): Promise<MethodSection[]> {
   const time = timeFormatter(locale);
-  const sections: MethodSection[] = [];
-  for (const [name, { plugin, method }] of methods) {
-    const credentials = method.credentials;
-    if (!credentials) continue;
-    const items = (await credentials.list(user)).map((c: CredentialListing) => ({
+  return (await listAuthenticators(methods, user)).map(({ method, loaded, canEnrol, items }) => ({
+    method,
+    label: loaded.plugin.messages[locale].methodName ?? method,
+    canEnrol,
+    items: items.map((c: CredentialListing) => ({
       id: c.id,
       name: c.name,
       detail: c.detail && c.detail !== c.name ? c.detail : null,
       added: c.createdAt === null ? null : time(c.createdAt),
       lastUsed: c.lastUsedAt === null ? null : time(c.lastUsedAt),
-    }));
-    const label = plugin.messages[locale].methodName ?? name;
-    sections.push({ method: name, label, canEnrol: credentials.finishEnrolment !== undefined, items });
-  }
-  return sections;
+    })),
+  }));
 }
 
-/** Whether the user holds any factor besides the password (of any method). */
-export async function hasAnyFactor(
-  methods: ReadonlyMap<string, LoadedMethod>,
-  user: PluginUser,
-): Promise<boolean> {
-  for (const { method } of methods.values()) {
-    if (method.credentials && (await method.credentials.list(user)).length > 0) return true;
-  }
-  return false;
-}
+export { hasAnyFactor };
 
 export type ChangeRight =
   | { readonly kind: 'allowed' }

@@ -43,6 +43,8 @@ export const en: Translation<typeof ja> = {
     sessionRevoked: 'The session was ended.',
     sessionGone: 'That session had already ended.',
     sessionsRevoked: "All of the user's sessions were ended.",
+    credentialRemoved: 'The authenticator was removed.',
+    recoveryCleared: 'All recovery codes of the user were voided.',
     deviceRevoked: 'The device was revoked.',
   },
   home: {
@@ -199,6 +201,19 @@ export const en: Translation<typeof ja> = {
     revoke: 'Revoke',
     confirmRevokeDevice: 'Revoke this device? It can no longer approve logins.',
     notFound: 'There is no user {user}.',
+    authnTitle: 'Authenticators',
+    authnLead:
+      'A removed authenticator can no longer be used to log in. For a user who lost their device, issue a registration link so they can add a new one.',
+    credential: 'Authenticator',
+    noCredentials: 'None registered',
+    remove: 'Remove',
+    confirmRemove: 'Remove this authenticator?',
+    recoveryLeft: 'Unused recovery codes: {count}',
+    recoveryClear: 'Void all recovery codes',
+    confirmRecoveryClear: 'Void all recovery codes of this user?',
+    activationIssue: 'Issue a registration link',
+    activationIssued:
+      'Registration link issued. Give it only to the user, after checking who they are (single use, valid for {hours} hours; they open it after logging in with their password).',
   },
   sessions: {
     title: 'Live sessions',

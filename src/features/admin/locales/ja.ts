@@ -44,6 +44,8 @@ export const ja = {
     sessionGone: 'そのセッションはすでに終了していました。',
     sessionsRevoked: 'ユーザーのすべてのセッションを終了しました。',
     deviceRevoked: '端末を無効にしました。',
+    credentialRemoved: '認証方式を削除しました。',
+    recoveryCleared: 'リカバリーコードをすべて無効にしました。',
   },
   home: {
     title: '概要',
@@ -203,6 +205,19 @@ export const ja = {
     revoke: '無効にする',
     confirmRevokeDevice: 'この端末を無効にしますか?以後ログインを承認できなくなります。',
     notFound: 'ユーザー {user} は存在しません。',
+    authnTitle: '認証方式',
+    authnLead:
+      '削除すると、その認証方式ではログインできなくなります。端末を紛失したユーザーには、登録用リンクを発行して新しい認証方式を登録してもらいます。',
+    credential: '認証方式',
+    noCredentials: '登録されていません',
+    remove: '削除',
+    confirmRemove: 'この認証方式を削除しますか?',
+    recoveryLeft: '未使用のリカバリーコード: {count} 個',
+    recoveryClear: 'リカバリーコードをすべて無効にする',
+    confirmRecoveryClear: 'このユーザーのリカバリーコードをすべて無効にしますか?',
+    activationIssue: '登録用リンクを発行',
+    activationIssued:
+      '登録用リンクを発行しました。本人確認のうえ、ユーザー本人にだけ伝えてください (1回限り、{hours}時間有効。パスワードでログインしてから開きます)。',
   },
   sessions: {
     title: '有効なセッション',
