@@ -16,6 +16,7 @@ import {
   PgFactorActivationRepository,
   PgRecoveryCodeRepository,
 } from './adapters/pg/pg-credential-repository.ts';
+import { PgWebAuthnRepository } from './adapters/pg/pg-webauthn-repository.ts';
 import { PgRuleRepository } from './adapters/pg/pg-rule-repository.ts';
 import { PgUserRepository } from './adapters/pg/pg-user-repository.ts';
 import { RedisStore } from './adapters/redis/redis-store.ts';
@@ -187,11 +188,12 @@ async function assemble(
   await push?.webPushKey();
   const services = push ? { push } : {};
   const credentials = new PgCredentialRepository(pool);
+  const webauthn = new PgWebAuthnRepository(pool);
   const sealFor = (purpose: string) => sealedBox(secret, purpose);
   const clearPhone = (userId: string) => users.update(userId, { phone: null });
   const methods = await loadMethods(plugins, {
     ...{ config, store, clock, log, audit, secret, services },
-    ...{ credentials, sealFor, clearPhone },
+    ...{ credentials, webauthn, sealFor, clearPhone },
   });
   const sessions = new SessionService(
     store,

@@ -10,6 +10,7 @@ import type { KeyValueStore } from './ports/key-value-store.ts';
 import type { RateCounter } from './ports/rate-counter.ts';
 import type { SealedBox } from './ports/sealed-box.ts';
 import type { StoredCredential } from './ports/credentials.ts';
+import type { NewWebAuthnCredential, StoredWebAuthnCredential } from './ports/webauthn-credentials.ts';
 import type { OtpConfig, PushConfig, SmsConfig } from './config/schema.ts';
 import type { Catalogue, Locale } from './web/i18n/catalogue.ts';
 
@@ -22,6 +23,7 @@ export type { KeyValueStore } from './ports/key-value-store.ts';
 export type { RateCounter } from './ports/rate-counter.ts';
 export type { SealedBox } from './ports/sealed-box.ts';
 export type { StoredCredential } from './ports/credentials.ts';
+export type { NewWebAuthnCredential, StoredWebAuthnCredential } from './ports/webauthn-credentials.ts';
 
 /** A plugin's page strings, one flat level of keys: `it.pt.<key>` in its templates. */
 export type PluginMessages = Readonly<Record<string, string>>;
@@ -99,6 +101,8 @@ export interface PluginContext<C> {
   readonly sealed: SealedBox;
   /** The plugin's own credentials in the auth DB (TOTP secrets, passkeys), namespaced to its method. */
   readonly credentials: PluginCredentialStore;
+  /** WebAuthn credentials (passkeys) in the auth DB, each with its record in `credentials`. */
+  readonly webauthn: PluginWebAuthnStore;
   /** The few changes to the user's record a method may make (removing its own factor). */
   readonly accounts: PluginAccounts;
   /** Services the core runs for plugins; absent when disabled in the config. */
@@ -123,6 +127,23 @@ export interface PluginCredentialStore {
   remove(userId: string, id: string): Promise<boolean>;
   /** Records a use ("last used"). */
   touch(id: string): Promise<void>;
+  /** Renames one; false when the user has no such credential of this method. */
+  rename(userId: string, id: string, name: string): Promise<boolean>;
+}
+
+/**
+ * Passkeys (docs/passkeys.md): the WebAuthn fields of a credential, found by credential ID as an
+ * ID-less login needs. Listing, renaming and removal go through {@link PluginCredentialStore}.
+ */
+export interface PluginWebAuthnStore {
+  /** Adds a passkey with its credential record named `name`. */
+  add(userId: string, name: string, credential: NewWebAuthnCredential): Promise<StoredWebAuthnCredential>;
+  /** The passkey with this (base64url) credential ID, whoever holds it, or null. */
+  find(credentialId: string): Promise<StoredWebAuthnCredential | null>;
+  /** The user's passkeys, oldest first. */
+  list(userId: string): Promise<StoredWebAuthnCredential[]>;
+  /** Moves the signature counter from `expected` to `next` atomically; false when it no longer reads `expected`. */
+  recordUse(credentialId: string, expected: number, next: number, backedUp: boolean): Promise<boolean>;
 }
 
 /** Changes to the auth DB's user record a plugin may make. */
@@ -174,6 +195,8 @@ export interface MethodCredentials {
   list(user: PluginUser): Promise<CredentialListing[]>;
   /** Removes one; false when there is no such credential. */
   remove(user: PluginUser, id: string, by: CredentialActor): Promise<boolean>;
+  /** Renames one (methods whose credentials the user names, like passkeys); false when there is none. */
+  rename?(user: PluginUser, id: string, name: string): Promise<boolean>;
   /** Self-service enrolment's first page (e.g. a QR code and a field for the first code). */
   beginEnrolment?(user: PluginUser, client: PluginClient): Promise<PluginView>;
   /** Checks the enrolment page's answer; the credential counts only once this says `enrolled`. */
@@ -303,7 +326,8 @@ export interface ChallengeProblem {
 export type StartResult = { readonly kind: 'started'; readonly view: PluginView } | ChallengeProblem;
 
 export type VerifyResult =
-  | { readonly kind: 'ok' }
+  /** Proven; `amr` replaces the method's usual RFC 8176 values for this proof (a synced passkey: `swk`). */
+  | { readonly kind: 'ok'; readonly amr?: readonly string[] }
   /** Wrong answer; the page is shown again with the message. */
   | { readonly kind: 'wrong'; readonly view: PluginView; readonly messageKey: string }
   /** The answer was not checked (e.g. too many tries per minute); the page says why. */
@@ -354,8 +378,39 @@ export interface AuthMethod {
   readonly routes?: readonly PluginRoute[];
   /** The user's credentials of this method (listing, removal, self-service enrolment), if it keeps any. */
   readonly credentials?: MethodCredentials;
+  /** Passwordless methods that find the user themselves (passkeys): login without typing an ID. */
+  readonly discovery?: DiscoverableLogin;
   /** Stops timers and connections at shutdown. */
   close?(): Promise<void>;
+}
+
+/** Where an ID-less login comes from. */
+export interface DiscoveryRequest {
+  readonly client: PluginClient;
+  /** The same-origin path the user is on their way to. */
+  readonly target: string;
+}
+
+export type DiscoveryResult =
+  /** Proven: the user the credential belongs to; `amr` as in {@link VerifyResult}. */
+  | { readonly kind: 'ok'; readonly userId: string; readonly amr?: readonly string[] }
+  /** Not proven; the page says why and the user may try again. */
+  | { readonly kind: 'wrong'; readonly messageKey: string };
+
+/**
+ * Login with no ID typed: the method's page (at `/_sekisho/mfa/<NAME>` without a session), a
+ * fragment the login page shows beside the password form, and the check of what either posts.
+ * The core renders both with `csrf`, `next` and `action` (where to post, with `discover=1`).
+ */
+export interface DiscoverableLogin {
+  /** The ID-less page. */
+  page(request: DiscoveryRequest): PluginView;
+  /** The login page's offer (e.g. a "sign in with a passkey" button); its template is a fragment. */
+  offer(request: DiscoveryRequest): PluginView;
+  /** Checks the answer; the core then checks the user (exists, not locked) and the rule. */
+  finish(
+    request: DiscoveryRequest & { readonly answer: Readonly<Record<string, string>> },
+  ): Promise<DiscoveryResult>;
 }
 
 /** What a plugin module exports (as `default`). */

@@ -6,7 +6,10 @@ import type { StoredSession } from '../ports/session-store.ts';
 import type { AssertionKeySet } from './assertion-keys.ts';
 
 /** What an assertion says of a session: who, in which groups, having proven what, when. */
-export type AssertedIdentity = Pick<StoredSession, 'userId' | 'groups' | 'proven' | 'authenticatedAt'>;
+export type AssertedIdentity = Pick<
+  StoredSession,
+  'userId' | 'groups' | 'proven' | 'authenticatedAt' | 'amr'
+>;
 
 export interface AssertionSignerDeps {
   /** `iss`: the gateway's public origin. */
@@ -102,7 +105,7 @@ export class AssertionSigner {
     const iat = Math.floor(now / 1000);
     const token = await new SignJWT({
       groups: [...identity.groups],
-      amr: authenticationMethods(identity.proven),
+      amr: authenticationMethods(identity.proven, identity.amr),
       auth_time: Math.floor(identity.authenticatedAt / 1000),
     })
       .setProtectedHeader({ alg: 'ES256', kid: signing.kid, typ: 'JWT' })
@@ -125,5 +128,6 @@ export class AssertionSigner {
 
 /** One token per identity, proof and audience: the claims it carries, nothing else. */
 function cacheKey(identity: AssertedIdentity, audience: string): string {
-  return `${audience}\n${identity.userId}\n${identity.groups.join(',')}\n${identity.proven.join(',')}\n${identity.authenticatedAt}`;
+  const own = identity.amr ? JSON.stringify(identity.amr) : '';
+  return `${audience}\n${identity.userId}\n${identity.groups.join(',')}\n${identity.proven.join(',')}\n${identity.authenticatedAt}\n${own}`;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { MemoryStore } from '../adapters/memory/memory-store.ts';
 import { MemoryCredentialRepository } from '../adapters/memory/memory-credentials.ts';
+import { MemoryWebAuthnRepository } from '../adapters/memory/memory-webauthn.ts';
 import { sealedBox } from '../adapters/crypto/sealed-box.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config, ConfigInput } from '../config/schema.ts';
@@ -58,6 +59,7 @@ function hostDeps(config: Config) {
     audit,
     secret: 's'.repeat(32),
     credentials,
+    webauthn: new MemoryWebAuthnRepository(credentials),
     sealFor,
     clearPhone: async () => undefined,
   };

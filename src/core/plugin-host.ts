@@ -6,6 +6,7 @@ import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ChallengeStore, KeyValueStore, RateCounter } from '../ports/store.ts';
 import type { CredentialRepository } from '../ports/credentials.ts';
+import type { WebAuthnCredentialRepository } from '../ports/webauthn-credentials.ts';
 import type { SealedBox } from '../ports/sealed-box.ts';
 import type {
   AuthMethod,
@@ -15,6 +16,7 @@ import type {
   PluginCredentialStore,
   PluginServices,
   PluginStore,
+  PluginWebAuthnStore,
 } from '../plugin-api.ts';
 import type { MethodInfo } from './method-catalogue.ts';
 
@@ -94,6 +96,8 @@ export interface HostDeps {
   readonly services?: PluginServices;
   /** Credentials in the auth DB; each plugin sees only its method's. */
   readonly credentials: CredentialRepository;
+  /** Passkeys in the auth DB (each plugin adds them under its own method name). */
+  readonly webauthn: WebAuthnCredentialRepository;
   /** A sealed box per purpose (each plugin gets `plugin:<NAME>`). */
   readonly sealFor: (purpose: string) => SealedBox;
   /** Removes a user's phone number (SMSOTP's removal of a lost phone). */
@@ -148,6 +152,7 @@ export function contextFor(configured: ConfiguredPlugin, deps: HostDeps): Plugin
     services: deps.services ?? {},
     sealed: deps.sealFor(`plugin:${plugin.name}`),
     credentials: methodCredentials(deps.credentials, plugin.name, deps.clock),
+    webauthn: methodWebAuthn(deps.webauthn, plugin.name, deps.clock),
     accounts: { clearPhone: deps.clearPhone },
   };
 }
@@ -164,6 +169,22 @@ export function methodCredentials(
       repository.add({ userId, method, name, data }, clock.now(), options),
     remove: (userId, id) => repository.remove(userId, method, id),
     touch: (id) => repository.touch(id, clock.now()),
+    rename: (userId, id, name) => repository.rename(userId, method, id, name),
+  };
+}
+
+/** The passkey repository seen by one method: added under its name, times from the gateway's clock. */
+export function methodWebAuthn(
+  repository: WebAuthnCredentialRepository,
+  method: string,
+  clock: Clock,
+): PluginWebAuthnStore {
+  return {
+    add: (userId, name, credential) => repository.add(userId, method, name, credential, clock.now()),
+    find: (credentialId) => repository.find(credentialId),
+    list: (userId) => repository.list(userId),
+    recordUse: (credentialId, expected, next, backedUp) =>
+      repository.recordUse(credentialId, expected, next, backedUp, clock.now()),
   };
 }
 

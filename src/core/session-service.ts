@@ -151,11 +151,14 @@ export class SessionService {
     user: { id: string; groups: readonly string[] },
     method: string,
     client: ClientInfo,
+    amr?: readonly string[],
   ): Promise<ActiveSession> {
     const now = this.clock.now();
     const carried = previous && previous.data.userId === user.id ? previous.data : null;
     const proven = carried ? [...carried.proven.filter((m) => m !== method), method] : [method];
+    const evidence = provenAmr(carried?.amr, method, amr);
     const data: StoredSession = {
+      ...(evidence ? { amr: evidence } : {}),
       userId: user.id,
       groups: [...user.groups],
       proven,
@@ -214,4 +217,15 @@ export class SessionService {
     await this.cache.endUser(userId);
     return ended;
   }
+}
+
+/** The proofs' own `amr` values: the carried ones, with `method`'s replaced by this proof's (or dropped). */
+function provenAmr(
+  carried: StoredSession['amr'],
+  method: string,
+  amr: readonly string[] | undefined,
+): StoredSession['amr'] {
+  const entries = Object.entries(carried ?? {}).filter(([name]) => name !== method);
+  if (amr) entries.push([method, [...amr]]);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }

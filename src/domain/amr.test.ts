@@ -24,4 +24,19 @@ describe('amr', () => {
   ])('%j → %j', (proven, amr) => {
     expect(authenticationMethods(proven)).toEqual(amr);
   });
+
+  it("takes a proof's own values in place of its method's: a synced passkey is swk", () => {
+    expect(authenticationMethods(['PASSKEY'], { PASSKEY: ['swk', 'user'] })).toEqual([
+      'swk',
+      'user',
+      'PASSKEY',
+    ]);
+    expect(authenticationMethods(['password', 'PASSKEY'], { PASSKEY: ['hwk', 'user'] })).toEqual([
+      'pwd',
+      'hwk',
+      'user',
+      'password',
+      'PASSKEY',
+    ]);
+  });
 });

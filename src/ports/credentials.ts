@@ -38,6 +38,8 @@ export interface CredentialRepository {
   removeAll(userId: string, method: string): Promise<number>;
   /** Records a use (the "last used" the listings show). */
   touch(id: string, now: number): Promise<void>;
+  /** Renames one of the user's credentials of that method; false when there was none. */
+  rename(userId: string, method: string, id: string, name: string): Promise<boolean>;
 }
 
 /** Single-use recovery codes, kept as keyed hashes. */

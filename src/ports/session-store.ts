@@ -10,6 +10,11 @@ export interface StoredSession extends ProvenIdentity {
   readonly ip: string;
   /** The browser's User-Agent when the session was proven (at most 256 characters). */
   readonly userAgent: string;
+  /**
+   * RFC 8176 values a proof gave in place of its method's usual ones, by method: a passkey records
+   * `hwk` (bound to one device) or `swk` (synced). Absent for methods that always mean the same.
+   */
+  readonly amr?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface SessionTouch {

@@ -6,6 +6,7 @@
 import { pino } from 'pino';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { MemoryCredentialRepository } from '../../src/adapters/memory/memory-credentials.ts';
+import { MemoryWebAuthnRepository } from '../../src/adapters/memory/memory-webauthn.ts';
 import { sealedBox } from '../../src/adapters/crypto/sealed-box.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
@@ -38,7 +39,7 @@ export async function loadWithCore(plugin: AuthPlugin, configInput: ConfigInput)
     log: pino({ level: 'silent' }),
     audit: { record: async (event) => void audits.push(event) },
     secret: 'core-host-test-secret-0123456789abcdef',
-    credentials: new MemoryCredentialRepository(),
+    ...withPasskeys(new MemoryCredentialRepository()),
     sealFor: (purpose) => sealedBox('core-host-test-secret-0123456789abcdef', purpose),
     clearPhone: async () => undefined,
   });
@@ -66,4 +67,9 @@ export function configureWithCore(
   configInput: Readonly<Record<string, unknown>>,
 ): PluginsConfigured {
   return configurePlugins([plugin], loadTestConfig(configInput));
+}
+
+/** The credential repositories a host needs: general records and the passkeys kept beside them. */
+function withPasskeys(credentials: MemoryCredentialRepository) {
+  return { credentials, webauthn: new MemoryWebAuthnRepository(credentials) };
 }

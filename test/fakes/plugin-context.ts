@@ -5,8 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { MemoryStore } from '../../src/adapters/memory/memory-store.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
-import { methodCredentials, namespacedStore } from '../../src/core/plugin-host.ts';
+import { methodCredentials, methodWebAuthn, namespacedStore } from '../../src/core/plugin-host.ts';
 import { MemoryCredentialRepository } from '../../src/adapters/memory/memory-credentials.ts';
+import { MemoryWebAuthnRepository } from '../../src/adapters/memory/memory-webauthn.ts';
 import { sealedBox } from '../../src/adapters/crypto/sealed-box.ts';
 import type { Store } from '../../src/ports/store.ts';
 import type {
@@ -66,8 +67,17 @@ export function buildPluginContext<C>(
     mac: (...parts) => createHmac('sha256', SECRET).update(parts.join('\u0000')).digest('base64url'),
     services: services(clock),
     sealed: sealedBox(SECRET, `plugin:${name}`),
-    credentials: methodCredentials(new MemoryCredentialRepository(), name, clock),
+    ...pluginCredentials(name, clock),
     accounts: { clearPhone: async () => undefined },
   };
   return { ctx, clock, store, audits, logs };
+}
+
+/** One method's general credential records and passkeys, in memory and linked like the Postgres tables. */
+function pluginCredentials(name: string, clock: FakeClock) {
+  const repository = new MemoryCredentialRepository();
+  return {
+    credentials: methodCredentials(repository, name, clock),
+    webauthn: methodWebAuthn(new MemoryWebAuthnRepository(repository), name, clock),
+  };
 }

@@ -31,4 +31,10 @@ export class MemoryCredentialRepository implements CredentialRepository {
   async touch(id: string, now: number): Promise<void> {
     this.rows = this.rows.map((r) => (r.id === id ? { ...r, lastUsedAt: now } : r));
   }
+
+  async rename(userId: string, method: string, id: string, name: string): Promise<boolean> {
+    const found = this.rows.some((r) => r.userId === userId && r.method === method && r.id === id);
+    this.rows = this.rows.map((r) => (found && r.id === id ? { ...r, name } : r));
+    return found;
+  }
 }

@@ -85,6 +85,14 @@ export class PgCredentialRepository implements CredentialRepository {
   async touch(id: string, now: number): Promise<void> {
     await this.pool.query('UPDATE credentials SET last_used_at = $2 WHERE id = $1', [id, new Date(now)]);
   }
+
+  async rename(userId: string, method: string, id: string, name: string): Promise<boolean> {
+    const result = await this.pool.query(
+      'UPDATE credentials SET name = $4 WHERE user_id = $1 AND method = $2 AND id = $3',
+      [userId, method, id, name],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
 }
 
 /** Recovery codes in `recovery_codes`: keyed hashes, each marked used by one UPDATE. */
