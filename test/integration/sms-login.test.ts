@@ -187,6 +187,6 @@ describe('SMSOTP through the gateway', () => {
   });
 
   it('refuses a rule naming a method no plugin offers', async () => {
-    await expect(gw.admin.setRule('/bk04/=ALL;;TOTP', 'test')).rejects.toThrow(/methods/);
+    await expect(gw.admin.setRule('/bk04/=ALL;;NOSUCHMETHOD', 'test')).rejects.toThrow(/methods/);
   });
 });
