@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, relative, sep } from 'node:path';
 import { projectRoot } from '../project-root.ts';
 
 /** One file of `views/static/`, read once at start-up. */
@@ -32,5 +33,19 @@ export function loadStaticFiles(dir: string = root): ReadonlyMap<string, StaticF
     const full = join(entry.parentPath, entry.name);
     files.set(relative(dir, full).split(sep).join('/'), { body: readFileSync(full), type });
   }
+  for (const [path, file] of Object.entries(vendorFiles())) {
+    files.set(`vendor/${path}`, { body: readFileSync(file), type: TYPES['.js'] as string });
+  }
   return files;
+}
+
+/**
+ * Browser libraries served from the gateway's own origin (the pages' CSP allows scripts from
+ * 'self' only, and no page loads anything from a CDN), by their path under `vendor/`.
+ */
+function vendorFiles(): Readonly<Record<string, string>> {
+  const require = createRequire(import.meta.url);
+  // The package's entry is <package>/script/index.js; its browser bundle sits beside it.
+  const webauthn = dirname(dirname(require.resolve('@simplewebauthn/browser')));
+  return { 'simplewebauthn-browser.js': join(webauthn, 'dist', 'bundle', 'index.umd.min.js') };
 }

@@ -1,8 +1,8 @@
-import { mfaUrl } from '../../web/paths.ts';
+import { methodPath, mfaUrl } from '../../web/paths.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveSession } from '../../core/session-service.ts';
 import type { LoginDeps } from './deps.ts';
-import type { Messages } from '../../web/i18n.ts';
+import { pickLocale, type Messages } from '../../web/i18n.ts';
 import { missingMethods } from './mfa-step.ts';
 import { safeReturnPath, sendPage } from '../../web/pages.ts';
 import { clientOf, setSessionCookie, cookieNames } from '../../web/session-cookie.ts';
@@ -20,7 +20,7 @@ export async function loginRoutes(app: FastifyInstance, gateway: LoginDeps) {
 
   app.get('/_sekisho/login', async (request, reply) => {
     const query = request.query as { next?: unknown };
-    return showLogin(request, reply, 200, safeReturnPath(query.next), '', null);
+    return showLogin(gateway, request, reply, 200, safeReturnPath(query.next), '', null);
   });
 
   app.post<{ Body: LoginBody }>(
@@ -39,7 +39,7 @@ export async function loginRoutes(app: FastifyInstance, gateway: LoginDeps) {
       gateway.metrics.logins.inc({ method: 'password', outcome: result.ok ? 'success' : 'failure' });
       if (!result.ok) {
         request.log.info({ user: username.slice(0, 64), reason: result.reason }, 'password rejected');
-        return showLogin(request, reply, 401, next, username, 'loginFailed');
+        return showLogin(gateway, request, reply, 401, next, username, 'loginFailed');
       }
       const previous = await gateway.sessions.read(request.cookies[sessionCookie]);
       const session = await gateway.sessions.prove(previous, result.user, 'password', client);
@@ -50,6 +50,7 @@ export async function loginRoutes(app: FastifyInstance, gateway: LoginDeps) {
 }
 
 function showLogin(
+  gateway: LoginDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
@@ -58,7 +59,40 @@ function showLogin(
   errorKey: keyof Messages | null,
 ) {
   const csrf = reply.csrfToken();
-  return sendPage(request, reply, status, 'login', (t) => t.loginTitle, { csrf, next, username, errorKey });
+  const offers = loginOffers(gateway, request, next, csrf);
+  return sendPage(request, reply, status, 'login', (t) => t.loginTitle, {
+    csrf,
+    next,
+    username,
+    errorKey,
+    offers,
+  });
+}
+
+/**
+ * Beside the password form, each ID-less method ("sign in with a passkey") that can take the user
+ * where they are going: one the rule for `next` starts with, or any when no rule asks (`/_sekisho/me`).
+ */
+function loginOffers(gateway: LoginDeps, request: FastifyRequest, next: string, csrf: string) {
+  const firstSteps = missingMethods(gateway, request, null, next);
+  const locale = pickLocale(request);
+  const client = { ...clientOf(request), locale };
+  return [...gateway.methods]
+    .filter(([name, { plugin, method }]) => {
+      const fits = firstSteps === null || firstSteps.includes(name);
+      return plugin.passwordless && method.discovery !== undefined && fits;
+    })
+    .map(([name, { plugin, method }]) => {
+      const view = method.discovery?.offer({ client, target: next });
+      return {
+        template: `/${view?.template}`,
+        data: view?.data,
+        pt: plugin.messages[locale],
+        action: methodPath(name),
+        csrf,
+        next,
+      };
+    });
 }
 
 /** After a proven step: straight on when the rule is satisfied, otherwise to what is missing. */

@@ -1,6 +1,7 @@
 import { methodPath, recoveryUrl } from '../../web/paths.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoginFlows } from '../../core/login-flows.ts';
+import type { LoadedMethod } from '../../core/plugin-host.ts';
 import type { PluginView, StartResult } from '../../plugin-api.ts';
 import type { LoginDeps } from './deps.ts';
 import { messagesFor, pickLocale } from '../../web/i18n.ts';
@@ -69,6 +70,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
       const next = nextOf(request);
       const body = request.body ?? {};
       if (body.identify === '1') return identify(request, reply, next, body.username);
+      if (body.discover === '1') return discover(request, reply, next, body);
       const outcome = await resolveStep(gateway, flows, request, request.params.method, next);
       if (outcome.kind !== 'step') return answerOutcome(request, reply, outcome, next, null);
       const { step } = outcome;
@@ -105,6 +107,77 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     return reply.redirect(methodUrl(name, next), 303);
   }
 
+  /** An ID-less login (a passkey): the method names the user; the core checks them and the rule. */
+  async function discover(request: FastifyRequest, reply: FastifyReply, next: string, body: Body) {
+    const { method } = request.params as { method: string };
+    const name = gateway.catalogue.canonical(method);
+    const loaded = name ? gateway.methods.get(name) : undefined;
+    const discovery = loaded?.plugin.passwordless ? loaded.method.discovery : undefined;
+    if (!name || !loaded || !discovery)
+      return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
+    const client = clientOf(request);
+    const result = await discovery.finish({
+      client: { ...client, locale: pickLocale(request) },
+      target: next,
+      answer: stringFields(body),
+    });
+    const account = result.kind === 'ok' ? await gateway.users.find(result.userId) : null;
+    const barred = !account || account.locked || (account.lockoutUntil ?? 0) > gateway.clock.now();
+    gateway.metrics.logins.inc({ method: name, outcome: barred ? 'failure' : 'success' });
+    if (result.kind !== 'ok' || !account || barred) {
+      if (result.kind === 'ok')
+        request.log.info({ user: result.userId, method: name }, 'login refused: account barred');
+      const messageKey = result.kind === 'ok' ? 'failed' : result.messageKey;
+      return discoveryPage(request, reply, name, loaded, next, messageKey, 401);
+    }
+    const previous = await gateway.sessions.read(request.cookies[names.session]);
+    const session = await gateway.sessions.prove(previous, account, name, client, result.amr);
+    setSessionCookie(reply, gateway.config, session.token);
+    await endFlow(request, reply);
+    await gateway.audit.record({
+      event: 'login.step',
+      outcome: 'success',
+      userId: account.id,
+      actor: account.id,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: { method: name, discoverable: true },
+    });
+    return continueTo(gateway, request, reply, session, next);
+  }
+
+  /** The ID-less page of a method that finds the user itself (a passkey button, no ID field). */
+  function discoveryPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    name: string,
+    loaded: LoadedMethod,
+    next: string,
+    messageKey: string | null,
+    status: number,
+  ) {
+    const discovery = loaded.method.discovery;
+    if (!discovery) return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
+    const locale = pickLocale(request);
+    const pt = loaded.plugin.messages[locale];
+    const view = discovery.page({ client: { ...clientOf(request), locale }, target: next });
+    const t = messagesFor(locale);
+    const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter((m) => m !== name);
+    return sendPage(request, reply, status, view.template, () => pt.title ?? t.mfaTitle, {
+      data: view.data,
+      pt,
+      messageKey,
+      csrf: reply.csrfToken(),
+      next,
+      action: methodPath(name),
+      recoveryUrl: recoveryUrl(next),
+      alternatives: alternatives.map((other) => ({
+        href: other === 'password' ? loginUrl(next) : methodUrl(other, next),
+        label: other === 'password' ? t.passwordMethod : methodLabel(gateway, other, request),
+      })),
+    });
+  }
+
   /** A signed-in user asked to prove a method again (before changing their authenticators). */
   async function markReproof(request: FastifyRequest, method: string) {
     const name = gateway.catalogue.canonical(method);
@@ -119,9 +192,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
   }
 
   async function verify(request: FastifyRequest, reply: FastifyReply, step: Step, body: Body) {
-    const answer = Object.fromEntries(
-      Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
+    const answer = stringFields(body);
     // The passwordless page posts the ID with its answer; it must be the ID this flow is for.
     const sameId = answer.username === undefined || answer.username === step.challenge.user.id;
     const verdict = sameId
@@ -131,7 +202,8 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     gateway.metrics.logins.inc({ method: step.name, outcome: proven ? 'success' : 'failure' });
     if (proven && step.account) {
       const client = clientOf(request);
-      const session = await gateway.sessions.prove(step.session, step.account, step.name, client);
+      const amr = verdict.kind === 'ok' ? verdict.amr : undefined;
+      const session = await gateway.sessions.prove(step.session, step.account, step.name, client, amr);
       setSessionCookie(reply, gateway.config, session.token);
       if (step.flow) await endFlow(request, reply);
       await gateway.audit.record({
@@ -174,6 +246,8 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
           link: { href: loginUrl(next), label: (t) => t.loginAgain },
         });
       case 'identify': {
+        if (outcome.loaded.method.discovery)
+          return discoveryPage(request, reply, outcome.name, outcome.loaded, next, null, 200);
         const pt = outcome.loaded.plugin.messages[pickLocale(request)];
         const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter(
           (m) => m !== outcome.name,
@@ -242,6 +316,13 @@ function problemPage(
     message: (t) => pt[messageKey] ?? t.stepFailed,
     link: { href, label: (t) => (retry ? t.retry : t.startOver) },
   });
+}
+
+/** The form's string fields: what a plugin's answer is made of. */
+function stringFields(body: Body): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
 
 function methodUrl(name: string, next: string, restart = false): string {

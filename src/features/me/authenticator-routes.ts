@@ -25,7 +25,7 @@ export interface MeHelpers {
   identify(request: FastifyRequest, reply: FastifyReply): Promise<Me | null>;
   back(
     reply: FastifyReply,
-    notice: 'credential-enrolled' | 'credential-removed' | 'no-such-credential',
+    notice: 'credential-enrolled' | 'credential-removed' | 'credential-renamed' | 'no-such-credential',
   ): FastifyReply;
 }
 
@@ -107,6 +107,22 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
     if (removed)
       await audit('credential.removed', who.account.id, who.account.id, client, { method: name, id });
     return me.back(reply, removed ? 'credential-removed' : 'no-such-credential');
+  });
+
+  // A name is no factor: renaming needs no fresh proof, only the session; it is audited all the same.
+  app.post<{ Body: Body }>(`${ME_PATH}/authenticators/rename`, forms, async (request, reply) => {
+    const who = await me.identify(request, reply);
+    if (!who) return reply;
+    const body = request.body ?? {};
+    const name = typeof body.method === 'string' ? body.method : '';
+    const id = typeof body.id === 'string' ? body.id.slice(0, 128) : '';
+    const newName = typeof body.name === 'string' ? body.name.slice(0, 256) : '';
+    const credentials = gateway.methods.get(name)?.method.credentials;
+    const renamed = (await credentials?.rename?.(who.account, id, newName)) ?? false;
+    if (!renamed) return me.back(reply, 'no-such-credential');
+    const client = clientFor(request);
+    await audit('credential.renamed', who.account.id, who.account.id, client, { method: name, id });
+    return me.back(reply, 'credential-renamed');
   });
 
   app.get<{ Params: { method: string } }>(

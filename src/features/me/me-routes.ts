@@ -33,6 +33,7 @@ const notices = {
   'phone-changed': { tone: 'info', key: 'phoneChanged' },
   'credential-enrolled': { tone: 'info', key: 'credentialEnrolled' },
   'credential-removed': { tone: 'info', key: 'credentialRemoved' },
+  'credential-renamed': { tone: 'info', key: 'credentialRenamed' },
   'no-such-credential': { tone: 'error', key: 'noSuchCredential' },
   'no-such-session': { tone: 'error', key: 'noSuchSession' },
   'no-such-device': { tone: 'error', key: 'noSuchDevice' },
@@ -119,6 +120,9 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
       sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), locale),
       devices,
       authenticators: await methodSections(gateway.methods, me.account, locale),
+      renamable: [...gateway.methods]
+        .filter(([, { method }]) => method.credentials?.rename)
+        .map(([name]) => name),
       recoveryLeft: await authenticators.remaining(me.account.id),
       fewRecoveryCodes: FEW_RECOVERY_CODES,
       notice: notice ? { tone: notice.tone, text: messagesFor(locale).me[notice.key] } : null,
