@@ -52,6 +52,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     sessionCookie: names.session,
     rules: () => gateway.rules.current,
     catalogue: gateway.catalogue,
+    now: () => gateway.clock.now(),
     sessions: gateway.sessions,
     onStoreError: (error) => {
       gateway.metrics.storeErrors.inc({ store: 'session' });

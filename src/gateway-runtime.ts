@@ -1,3 +1,4 @@
+import { compileNetworks } from './domain/networks.ts';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import pino, { type Logger } from 'pino';
@@ -230,7 +231,7 @@ async function assemble(
     store,
     users,
     ruleRepository,
-    rules: new RuleEngine(ruleRepository, catalogue),
+    rules: new RuleEngine(ruleRepository, catalogue, compileNetworks(config.networks)),
     catalogue,
     sessions,
     passwordLogin: new PasswordLogin({ users, hasher, audit, clock }, policy),
@@ -259,5 +260,6 @@ export function createAdmin(gateway: Gateway): AdminService {
     hasher: gateway.hasher,
     audit: gateway.audit,
     catalogue: gateway.catalogue,
+    networks: gateway.rules.networks,
   });
 }

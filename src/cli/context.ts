@@ -1,3 +1,4 @@
+import { compileNetworks } from '../domain/networks.ts';
 import type pg from 'pg';
 import { createArgon2Hasher } from '../adapters/argon2-hasher.ts';
 import { createPool, migrate } from '../adapters/pg/database.ts';
@@ -45,7 +46,8 @@ export async function openCliContext(file: string | undefined): Promise<CliConte
   const rules = new PgRuleRepository(pool);
   const hasher = await createArgon2Hasher();
   const catalogue = buildCatalogue(methodInfos(config));
-  const admin = new AdminService({ users, rules, hasher, audit: new PgAuditLog(pool), catalogue });
+  const networks = compileNetworks(config.networks);
+  const admin = new AdminService({ users, rules, hasher, audit: new PgAuditLog(pool), catalogue, networks });
   return { config, pool, admin, users, rules, close: () => pool.end() };
 }
 

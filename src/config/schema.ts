@@ -5,6 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { networksSchema } from './networks-schema.ts';
 import { pushSchema } from './push-schema.ts';
 import {
   cookieName,
@@ -220,6 +221,8 @@ const configObjectSchema = z.strictObject({
   /** External origin of the gateway; omitted: `http://<listen.host>:<listen.port>`. */
   publicUrl: originUrl.optional(),
   trustProxy: trustProxy.default(false),
+  /** Named client networks for rules' `from=` (see networks-schema.ts). */
+  networks: networksSchema.prefault({}),
   database: databaseSchema.prefault({}),
   redis: redisSchema.prefault({}),
   backends: z.record(backendName, backendSchema).prefault({}),

@@ -1,6 +1,7 @@
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { normalisePhone } from '../domain/phone-number.ts';
+import { NETWORK_NAME, type Networks } from '../domain/networks.ts';
 import { parseRule, parseRules } from '../domain/rules/parse-rule.ts';
 import { parsePathPrefix } from '../domain/rules/parse-prefix.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
@@ -42,6 +43,8 @@ export class AdminService {
     hasher: PasswordHasher;
     audit: AuditLog;
     catalogue: MethodCatalogue;
+    /** What `from=` may name (the `networks` section); none given: `from=` is refused. */
+    networks?: Networks;
   };
 
   constructor(deps: AdminService['deps']) {
@@ -149,9 +152,10 @@ export class AdminService {
     const entry = Number.isSafeInteger(version) ? await this.deps.rules.findVersion(version) : null;
     if (!entry) throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule version ${version}`);
     const current = (await this.deps.rules.list()).find(
-      (r) => r.host === entry.host && r.prefix === entry.prefix,
+      (r) => r.host === entry.host && r.prefix === entry.prefix && r.from === entry.from,
     );
-    const prefix = `${entry.host === null ? '' : `http://${entry.host}`}${entry.prefix}`;
+    const where = `${entry.host === null ? '' : `http://${entry.host}`}${entry.prefix}`;
+    const prefix = entry.from === null ? where : `${where} from=${entry.from}`;
     // Written only over the rule as read here (or as the caller judged it, `currentVersion`):
     // an edit made meanwhile is refused, not undone.
     const expected = current?.version ?? null;
@@ -159,12 +163,7 @@ export class AdminService {
       throw versionConflict(options.currentVersion, current ?? null);
     if (entry.line === null) {
       if (!current) return { kind: 'unchanged' };
-      const removed = await this.deps.rules.removeIfVersion(
-        entry.host,
-        entry.prefix,
-        actorId(actor),
-        current.version,
-      );
+      const removed = await this.deps.rules.removeIfVersion(entry, actorId(actor), current.version);
       if (removed.kind === 'changed') throw versionConflict(expected, removed.current);
       await this.audit('rule.rollback', null, actor, { version, prefix, rule: null, previous: current.line });
       return { kind: 'deleted', prefix };
@@ -182,7 +181,7 @@ export class AdminService {
   }
 
   private parseOrThrow(line: string): AccessRule {
-    const parsed = parseRule(line, this.deps.catalogue);
+    const parsed = parseRule(line, this.deps.catalogue, this.deps.networks);
     if (!parsed.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${parsed.field}: ${parsed.message}`);
     return parsed.rule;
@@ -190,7 +189,7 @@ export class AdminService {
 
   /** Imports a rules file all or nothing; every bad line is reported. */
   async importRules(text: string, actor: AdminActor, replace: boolean): Promise<number> {
-    const parsed = parseRules(text, this.deps.catalogue);
+    const parsed = parseRules(text, this.deps.catalogue, this.deps.networks);
     if (!parsed.ok) {
       const lines = parsed.errors.map((e) => `rule: line ${e.lineNumber}: ${e.field}: ${e.message}`);
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', lines.join('\n'));
@@ -201,27 +200,32 @@ export class AdminService {
   }
 
   /**
-   * Deletes the rule for a prefix. `expectedVersion` guards a console delete: only the version
-   * the admin was shown is deleted, not an edit made since.
+   * Deletes the rule for a prefix (and `from` network: `intranet`, `!intranet`; none: the rule
+   * for every client). `expectedVersion` guards a console delete: only the version the admin was
+   * shown is deleted, not an edit made since.
    */
   async deleteRule(
     prefixText: string,
     actor: AdminActor,
-    options: { expectedVersion?: number } = {},
+    options: { expectedVersion?: number; from?: string | null } = {},
   ): Promise<void> {
     const prefix = parsePathPrefix(prefixText.trim());
     if (!prefix.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: path-prefix: ${prefix.message}`);
-    const { host, prefix: path } = prefix.value;
+    const from = options.from?.trim() || null;
+    if (from !== null && !NETWORK_NAME.test(from.startsWith('!') ? from.slice(1) : from))
+      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: from: invalid network name "${from}"`);
+    const identity = { host: prefix.value.host, prefix: prefix.value.prefix, from };
+    const named = from === null ? prefixText.trim() : `${prefixText.trim()} from=${from}`;
     const expected = options.expectedVersion;
     if (expected !== undefined) {
-      const removed = await this.deps.rules.removeIfVersion(host, path, actorId(actor), expected);
+      const removed = await this.deps.rules.removeIfVersion(identity, actorId(actor), expected);
       if (removed.kind === 'changed' && removed.current) throw versionConflict(expected, removed.current);
       if (removed.kind === 'changed')
-        throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
-    } else if (!(await this.deps.rules.remove(host, path, actorId(actor))))
-      throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${prefixText.trim()}`);
-    await this.audit('rule.delete', null, actor, { prefix: prefixText.trim() });
+        throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${named}`);
+    } else if (!(await this.deps.rules.remove(identity, actorId(actor))))
+      throw new SekishoError('SEKISHO_ERR_RULE_NOT_FOUND', `no rule for ${named}`);
+    await this.audit('rule.delete', null, actor, { prefix: prefixText.trim(), ...(from ? { from } : {}) });
   }
 
   private async hashPassword(password: string): Promise<string> {

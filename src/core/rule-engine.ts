@@ -1,3 +1,4 @@
+import { NO_NETWORKS, type Networks } from '../domain/networks.ts';
 import { parseRule, parseStoredRules } from '../domain/rules/parse-rule.ts';
 import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
@@ -17,10 +18,13 @@ export class RuleEngine {
   private ruleSet: RuleSet = compileRuleSet([]);
   private readonly repository: RuleRepository;
   private readonly catalogue: MethodCatalogue;
+  /** The `networks` section, compiled: what `from=` may name. */
+  readonly networks: Networks;
 
-  constructor(repository: RuleRepository, catalogue: MethodCatalogue) {
+  constructor(repository: RuleRepository, catalogue: MethodCatalogue, networks: Networks = NO_NETWORKS) {
     this.repository = repository;
     this.catalogue = catalogue;
+    this.networks = networks;
   }
 
   /** The rules in force (compiled once per change). */
@@ -33,10 +37,11 @@ export class RuleEngine {
     const { rules, broken } = parseStoredRules(
       stored.map((rule) => rule.line),
       this.catalogue,
+      this.networks,
     );
     if (broken.length > 0)
       return { ok: false, errors: broken.map(({ line, error }) => `rule ${JSON.stringify(line)}: ${error}`) };
-    this.ruleSet = compileRuleSet(withBuiltinRules(rules, this.catalogue));
+    this.ruleSet = compileRuleSet(withBuiltinRules(rules, this.catalogue), this.networks);
     return { ok: true, count: rules.length };
   }
 }
@@ -47,7 +52,8 @@ export class RuleEngine {
  * flags the password-only fallback). Returns the stored rules plus the defaults that apply.
  */
 export function withBuiltinRules(stored: readonly AccessRule[], catalogue: MethodCatalogue): AccessRule[] {
-  if (stored.some((rule) => rule.host === null && rule.prefix === ADMIN_PREFIX)) return [...stored];
+  if (stored.some((rule) => rule.host === null && rule.prefix === ADMIN_PREFIX && rule.from === null))
+    return [...stored];
   const withSms = catalogue.canonical('SMSOTP') !== undefined;
   const parsed = parseRule(`${ADMIN_PREFIX}=@admins;;${withSms ? 'SMSOTP' : ''}`, catalogue);
   return parsed.ok ? [...stored, parsed.rule] : [...stored];

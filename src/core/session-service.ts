@@ -162,6 +162,8 @@ export class SessionService {
       userId: user.id,
       groups: [...user.groups],
       proven,
+      // When each method was proven, for rules' `reauth=`; a proof made again moves only its own time.
+      provenAt: { ...carried?.provenAt, [method]: now },
       createdAt: carried?.createdAt ?? now,
       authenticatedAt: now,
       ip: client.ip,

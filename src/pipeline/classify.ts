@@ -36,16 +36,28 @@ export class RequestClassifier {
   private readonly rules: () => RuleSet;
   private readonly catalogue: MethodCatalogue;
   private readonly backends: ReadonlySet<string>;
+  private readonly now: () => number;
 
-  constructor(deps: { rules: () => RuleSet; catalogue: MethodCatalogue; backends: Iterable<string> }) {
+  constructor(deps: {
+    rules: () => RuleSet;
+    catalogue: MethodCatalogue;
+    backends: Iterable<string>;
+    /** The gateway's clock (ms): `reauth=` is judged against it. */
+    now: () => number;
+  }) {
     this.rules = deps.rules;
     this.catalogue = deps.catalogue;
     this.backends = new Set([...deps.backends].filter((name) => name !== OWN_SEGMENT));
+    this.now = deps.now;
   }
 
-  /** The rule and backend of a canonical request; everything that does not depend on the session. */
-  locate(request: CanonicalRequest): Located {
-    const found = locateRule(this.rules(), { host: request.host, rawPath: request.path });
+  /**
+   * The rule and backend of a canonical request; everything that does not depend on the session.
+   * `client` is the client's address from {@link RequestPipeline.client} (`trustProxy` applied),
+   * which `from=` rules are matched on.
+   */
+  locate(request: CanonicalRequest, client: string | null): Located {
+    const found = locateRule(this.rules(), { host: request.host, rawPath: request.path, client });
     if (found.kind !== 'located' && found.kind !== 'bypass') return found;
     const name = firstSegment(found.path);
     return { ...found, backend: this.backends.has(name) ? name : null, query: request.query };
@@ -64,7 +76,7 @@ export class RequestClassifier {
   classify(located: Located, session: ActiveSession | null): Classified {
     if (located.kind === 'bypass') return { kind: 'forward', decision: located, identity: null };
     if (located.kind !== 'located') return { kind: 'answer', decision: located };
-    const decision = decideLocated(located, session?.data ?? null, this.catalogue);
+    const decision = decideLocated(located, session?.data ?? null, this.catalogue, this.now());
     if (decision.kind !== 'allow') return { kind: 'answer', decision };
     return { kind: 'forward', decision, identity: session?.data ?? null };
   }

@@ -29,6 +29,8 @@ export interface PipelineDeps {
   readonly sessionCookie: string;
   readonly rules: () => RuleSet;
   readonly catalogue: MethodCatalogue;
+  /** The gateway's clock (ms). */
+  readonly now: () => number;
   readonly sessions: SessionSource;
   /** A session read failed: count it, mark the store failing, log it (once per failure). */
   readonly onStoreError: (error: unknown) => void;
@@ -39,7 +41,12 @@ export function createPipeline(deps: PipelineDeps): RequestPipeline {
   const routed = routedSegments(backends);
   return {
     target: (url) => canonicalTarget(url, routed),
-    classifier: new RequestClassifier({ rules: deps.rules, catalogue: deps.catalogue, backends }),
+    classifier: new RequestClassifier({
+      rules: deps.rules,
+      catalogue: deps.catalogue,
+      backends,
+      now: deps.now,
+    }),
     sessions: new SessionReader(deps.sessions, deps.onStoreError),
     client: clientAddress(deps.config.trustProxy),
     sessionToken: (header) => cookieValue(header, deps.sessionCookie),

@@ -38,11 +38,14 @@ export function createGate(gateway: Gateway, pipeline: RequestPipeline) {
     if (!gateway.readiness.isReady) return unavailable(request, reply);
     // request.url is already canonical (rewriteUrl): path and rule are found once.
     const mark = request.url.indexOf('?');
-    const located = classifier.locate({
-      path: mark === -1 ? request.url : request.url.slice(0, mark),
-      query: mark === -1 ? '' : request.url.slice(mark),
-      host: request.headers.host ?? null,
-    });
+    const located = classifier.locate(
+      {
+        path: mark === -1 ? request.url : request.url.slice(0, mark),
+        query: mark === -1 ? '' : request.url.slice(mark),
+        host: request.headers.host ?? null,
+      },
+      pipeline.client.ip(request.raw),
+    );
     if (!classifier.needsSession(located))
       return finish(gateway, request, reply, classifier.classify(located, null).decision);
     const token = pipeline.sessionToken(request.headers.cookie);

@@ -1,6 +1,13 @@
 import type pg from 'pg';
 import type { AccessRule } from '../../domain/rules/types.ts';
-import type { GuardedSave, RuleHistoryEntry, RuleRepository, StoredRule } from '../../ports/rules.ts';
+import { formatFrom } from '../../domain/rules/parse-options.ts';
+import type {
+  GuardedSave,
+  RuleHistoryEntry,
+  RuleIdentity,
+  RuleRepository,
+  StoredRule,
+} from '../../ports/rules.ts';
 import { inTransaction, noteChange, type Queryable } from './database.ts';
 
 export class PgRuleRepository implements RuleRepository {
@@ -12,7 +19,7 @@ export class PgRuleRepository implements RuleRepository {
 
   async list(): Promise<StoredRule[]> {
     const { rows } = await this.pool.query<RuleRow>(
-      `SELECT ${ruleColumns} FROM access_rules ORDER BY prefix, host`,
+      `SELECT ${ruleColumns} FROM access_rules ORDER BY prefix, host, network`,
     );
     return rows.map(toStoredRule);
   }
@@ -26,7 +33,7 @@ export class PgRuleRepository implements RuleRepository {
       return await inTransaction(this.pool, async (db) => {
         const version = await addHistory(db, rule, actor);
         const written = await writeIfVersion(db, rule, actor, version, expectedVersion);
-        if (!written) throw new VersionChanged(await findRule(db, rule.host, rule.prefix));
+        if (!written) throw new VersionChanged(await findRule(db, identityOf(rule)));
         await noteChange(db, 'rules', null);
         return { kind: 'saved' } as const;
       });
@@ -44,19 +51,14 @@ export class PgRuleRepository implements RuleRepository {
     });
   }
 
-  async remove(host: string | null, prefix: string, actor: string): Promise<boolean> {
-    return inTransaction(this.pool, (db) => removeRow(db, host, prefix, actor, null));
+  async remove(rule: RuleIdentity, actor: string): Promise<boolean> {
+    return inTransaction(this.pool, (db) => removeRow(db, rule, actor, null));
   }
 
-  async removeIfVersion(
-    host: string | null,
-    prefix: string,
-    actor: string,
-    expectedVersion: number,
-  ): Promise<GuardedSave> {
+  async removeIfVersion(rule: RuleIdentity, actor: string, expectedVersion: number): Promise<GuardedSave> {
     return inTransaction(this.pool, async (db) => {
-      if (await removeRow(db, host, prefix, actor, expectedVersion)) return { kind: 'saved' } as const;
-      return { kind: 'changed', current: await findRule(db, host, prefix) } as const;
+      if (await removeRow(db, rule, actor, expectedVersion)) return { kind: 'saved' } as const;
+      return { kind: 'changed', current: await findRule(db, rule) } as const;
     });
   }
 
@@ -77,11 +79,21 @@ export class PgRuleRepository implements RuleRepository {
   }
 }
 
-const ruleColumns = 'host, prefix, line, version, changed_by, changed_at';
+const ruleColumns = 'host, prefix, network, line, version, changed_by, changed_at';
+
+/** A rule's identity as stored: '' for every host and for every client. */
+function identityOf(rule: AccessRule): RuleIdentity {
+  return { host: rule.host, prefix: rule.prefix, from: rule.from ? formatFrom(rule.from) : null };
+}
+
+function keyValues(rule: RuleIdentity): [string, string, string] {
+  return [rule.host ?? '', rule.prefix, rule.from ?? ''];
+}
 
 interface RuleRow {
   host: string;
   prefix: string;
+  network: string;
   line: string;
   version: string;
   changed_by: string;
@@ -92,6 +104,7 @@ function toStoredRule(r: RuleRow): StoredRule {
   return {
     host: r.host === '' ? null : r.host,
     prefix: r.prefix,
+    from: r.network === '' ? null : r.network,
     line: r.line,
     version: Number(r.version),
     changedBy: r.changed_by,
@@ -105,19 +118,19 @@ function toStoredRule(r: RuleRow): StoredRule {
  */
 async function removeRow(
   db: Queryable,
-  host: string | null,
-  prefix: string,
+  rule: RuleIdentity,
   actor: string,
   expected: number | null,
 ): Promise<boolean> {
   const { rowCount } = await db.query(
-    'DELETE FROM access_rules WHERE host = $1 AND prefix = $2 AND ($3::bigint IS NULL OR version = $3::bigint)',
-    [host ?? '', prefix, expected],
+    `DELETE FROM access_rules WHERE host = $1 AND prefix = $2 AND network = $3
+       AND ($4::bigint IS NULL OR version = $4::bigint)`,
+    [...keyValues(rule), expected],
   );
   if (rowCount === 0) return false;
   await db.query(
-    'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)',
-    [host ?? '', prefix, actor],
+    'INSERT INTO access_rule_history (host, prefix, network, line, changed_by) VALUES ($1, $2, $3, NULL, $4)',
+    [...keyValues(rule), actor],
   );
   await noteChange(db, 'rules', null);
   return true;
@@ -145,26 +158,26 @@ async function writeIfVersion(
   version: string,
   expected: number | null,
 ): Promise<boolean> {
-  const values = [rule.host ?? '', rule.prefix, rule.line, version, actor];
+  const values = [...keyValues(identityOf(rule)), rule.line, version, actor];
   const { rowCount } =
     expected === null
       ? await db.query(
-          `INSERT INTO access_rules (host, prefix, line, version, changed_by, changed_at)
-           VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (host, prefix) DO NOTHING`,
+          `INSERT INTO access_rules (host, prefix, network, line, version, changed_by, changed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (host, prefix, network) DO NOTHING`,
           values,
         )
       : await db.query(
-          `UPDATE access_rules SET line = $3, version = $4, changed_by = $5, changed_at = now()
-           WHERE host = $1 AND prefix = $2 AND version = $6`,
+          `UPDATE access_rules SET line = $4, version = $5, changed_by = $6, changed_at = now()
+           WHERE host = $1 AND prefix = $2 AND network = $3 AND version = $7`,
           [...values, expected],
         );
   return rowCount === 1;
 }
 
-async function findRule(db: Queryable, host: string | null, prefix: string): Promise<StoredRule | null> {
+async function findRule(db: Queryable, rule: RuleIdentity): Promise<StoredRule | null> {
   const { rows } = await db.query<RuleRow>(
-    `SELECT ${ruleColumns} FROM access_rules WHERE host = $1 AND prefix = $2`,
-    [host ?? '', prefix],
+    `SELECT ${ruleColumns} FROM access_rules WHERE host = $1 AND prefix = $2 AND network = $3`,
+    keyValues(rule),
   );
   return rows[0] ? toStoredRule(rows[0]) : null;
 }
@@ -173,6 +186,7 @@ interface HistoryRow {
   version: string;
   host: string;
   prefix: string;
+  network: string;
   line: string | null;
   changed_by: string;
   changed_at: Date;
@@ -183,6 +197,7 @@ function toHistoryEntry(r: HistoryRow): RuleHistoryEntry {
     version: Number(r.version),
     host: r.host === '' ? null : r.host,
     prefix: r.prefix,
+    from: r.network === '' ? null : r.network,
     line: r.line,
     changedBy: r.changed_by,
     changedAt: r.changed_at,
@@ -192,8 +207,9 @@ function toHistoryEntry(r: HistoryRow): RuleHistoryEntry {
 /** Records the change in the history; its number is the rule's new version. */
 async function addHistory(db: Queryable, rule: AccessRule, actor: string): Promise<string> {
   const { rows } = await db.query<{ version: string }>(
-    'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, $3, $4) RETURNING version',
-    [rule.host ?? '', rule.prefix, rule.line, actor],
+    `INSERT INTO access_rule_history (host, prefix, network, line, changed_by)
+     VALUES ($1, $2, $3, $4, $5) RETURNING version`,
+    [...keyValues(identityOf(rule)), rule.line, actor],
   );
   return rows[0]?.version ?? '';
 }
@@ -201,22 +217,26 @@ async function addHistory(db: Queryable, rule: AccessRule, actor: string): Promi
 async function upsert(db: Queryable, rule: AccessRule, actor: string): Promise<void> {
   const version = await addHistory(db, rule, actor);
   await db.query(
-    `INSERT INTO access_rules (host, prefix, line, version, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (host, prefix) DO UPDATE SET line = EXCLUDED.line, version = EXCLUDED.version,
+    `INSERT INTO access_rules (host, prefix, network, line, version, changed_by, changed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, now())
+     ON CONFLICT (host, prefix, network) DO UPDATE SET line = EXCLUDED.line, version = EXCLUDED.version,
        changed_by = EXCLUDED.changed_by, changed_at = EXCLUDED.changed_at`,
-    [rule.host ?? '', rule.prefix, rule.line, version, actor],
+    [...keyValues(identityOf(rule)), rule.line, version, actor],
   );
 }
 
 async function removeUnlisted(db: Queryable, keep: readonly AccessRule[], actor: string): Promise<void> {
-  const { rows } = await db.query<{ host: string; prefix: string }>('SELECT host, prefix FROM access_rules');
-  const kept = new Set(keep.map((r) => `${r.host ?? ''} ${r.prefix}`));
+  const { rows } = await db.query<{ host: string; prefix: string; network: string }>(
+    'SELECT host, prefix, network FROM access_rules',
+  );
+  const kept = new Set(keep.map((r) => keyValues(identityOf(r)).join(' ')));
   for (const row of rows) {
-    if (kept.has(`${row.host} ${row.prefix}`)) continue;
-    await db.query('DELETE FROM access_rules WHERE host = $1 AND prefix = $2', [row.host, row.prefix]);
+    const key = [row.host, row.prefix, row.network];
+    if (kept.has(key.join(' '))) continue;
+    await db.query('DELETE FROM access_rules WHERE host = $1 AND prefix = $2 AND network = $3', key);
     await db.query(
-      'INSERT INTO access_rule_history (host, prefix, line, changed_by) VALUES ($1, $2, NULL, $3)',
-      [row.host, row.prefix, actor],
+      'INSERT INTO access_rule_history (host, prefix, network, line, changed_by) VALUES ($1, $2, $3, NULL, $4)',
+      [...key, actor],
     );
   }
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { explainForUser, formatUserExplanation } from '../../domain/rules/explain-user.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
 import { compileRuleSet } from '../../domain/rules/rule-set.ts';
+import { compileNetworks, parseAddress } from '../../domain/networks.ts';
+import { parseDuration } from '../../domain/rules/parse-options.ts';
 import type { AccessRule } from '../../domain/rules/types.ts';
 import { SekishoError } from '../../domain/errors.ts';
 import { buildCatalogue } from '../../core/method-catalogue.ts';
@@ -17,6 +19,9 @@ export async function ruleCommand(args: string[]): Promise<void> {
     replace: { type: 'boolean' },
     user: { type: 'string' },
     host: { type: 'string' },
+    from: { type: 'string' },
+    client: { type: 'string' },
+    age: { type: 'string' },
   });
   const context = await openCliContext(flag(inv, 'config'));
   try {
@@ -26,7 +31,7 @@ export async function ruleCommand(args: string[]): Promise<void> {
         return console.log(`rule set: ${rule.line}`);
       }
       case 'del':
-        await context.admin.deleteRule(one(inv, 'path prefix'), 'cli');
+        await context.admin.deleteRule(one(inv, 'path prefix'), 'cli', { from: flag(inv, 'from') ?? null });
         return console.log('rule deleted');
       case 'list':
       case 'export':
@@ -43,7 +48,12 @@ export async function ruleCommand(args: string[]): Promise<void> {
         );
       }
       case 'explain':
-        return await explain(context, one(inv, 'path'), flag(inv, 'user'), flag(inv, 'host'));
+        return await explain(context, one(inv, 'path'), {
+          userId: flag(inv, 'user'),
+          host: flag(inv, 'host'),
+          client: flag(inv, 'client'),
+          age: flag(inv, 'age'),
+        });
       case 'rollback': {
         const version = one(inv, 'version');
         if (!/^[1-9][0-9]{0,15}$/.test(version)) throw usageError('usage: sekisho rule rollback <version>');
@@ -52,7 +62,9 @@ export async function ruleCommand(args: string[]): Promise<void> {
       }
       case 'history':
         for (const entry of await context.rules.history(50)) {
-          const what = entry.line ?? `(deleted ${entry.host ? `http://${entry.host}` : ''}${entry.prefix})`;
+          const from = entry.from === null ? '' : ` from=${entry.from}`;
+          const what =
+            entry.line ?? `(deleted ${entry.host ? `http://${entry.host}` : ''}${entry.prefix}${from})`;
           console.log(`${entry.version}\t${entry.changedAt.toISOString()}\t${entry.changedBy}\t${what}`);
         }
         return;
@@ -79,7 +91,7 @@ async function loadRules(context: CliContext): Promise<AccessRule[]> {
   const catalogue = buildCatalogue(methodInfos(context.config));
   const rules: AccessRule[] = [];
   for (const stored of await context.rules.list()) {
-    const parsed = parseRule(stored.line, catalogue);
+    const parsed = parseRule(stored.line, catalogue, compileNetworks(context.config.networks));
     if (!parsed.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `stored rule ${stored.line}: ${parsed.message}`);
     rules.push(parsed.rule);
@@ -90,7 +102,7 @@ async function loadRules(context: CliContext): Promise<AccessRule[]> {
 /** `list` shows the evaluation order with who changed what; `export` prints an importable file. */
 async function listRules(context: CliContext, verbose: boolean): Promise<void> {
   const stored = new Map((await context.rules.list()).map((r) => [r.line, r]));
-  const ordered = compileRuleSet(await loadRules(context)).rules;
+  const ordered = compileRuleSet(await loadRules(context), compileNetworks(context.config.networks)).rules;
   if (!verbose) console.log(`# sekisho rules, exported ${new Date().toISOString()}`);
   for (const rule of ordered) {
     const meta = stored.get(rule.line);
@@ -102,16 +114,37 @@ async function listRules(context: CliContext, verbose: boolean): Promise<void> {
   }
 }
 
-async function explain(
-  context: CliContext,
-  path: string,
-  userId: string | undefined,
-  host: string | undefined,
-) {
+interface ExplainFlags {
+  readonly userId: string | undefined;
+  readonly host: string | undefined;
+  /** `--client ADDRESS`: the client's address, which `from=` rules are judged on. */
+  readonly client: string | undefined;
+  /** `--age DURATION`: how long ago the user proved the rule's methods (`reauth=` is judged on it). */
+  readonly age: string | undefined;
+}
+
+async function explain(context: CliContext, path: string, flags: ExplainFlags) {
   const catalogue = buildCatalogue(methodInfos(context.config));
-  const ruleSet = compileRuleSet(await loadRules(context));
-  const user = userId ? await context.users.find(userId) : null;
-  if (userId && !user) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${userId}`);
-  const explained = explainForUser(ruleSet, { host: host ?? null, rawPath: path }, user, catalogue);
+  const networks = compileNetworks(context.config.networks);
+  const ruleSet = compileRuleSet(await loadRules(context), networks);
+  if (flags.client !== undefined && parseAddress(flags.client) === null)
+    throw usageError(`--client: "${flags.client}" is not an IPv4 or IPv6 address`);
+  const user = flags.userId ? await context.users.find(flags.userId) : null;
+  if (flags.userId && !user) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${flags.userId}`);
+  const request = { host: flags.host ?? null, rawPath: path, client: flags.client ?? null };
+  const now = Date.now();
+  const explained = explainForUser(ruleSet, request, user, catalogue, {
+    now,
+    networks,
+    provenAgoMs: ageMs(flags.age),
+  });
   for (const line of formatUserExplanation(explained)) console.log(line);
+}
+
+/** `--age 20m` in ms, written like `reauth=`; absent: proven just now. */
+function ageMs(age: string | undefined): number {
+  if (age === undefined) return 0;
+  const duration = parseDuration(age);
+  if (!duration) throw usageError(`--age: "${age}" is not a duration (90s, 15m, 8h)`);
+  return duration.seconds * 1000;
 }

@@ -17,7 +17,7 @@ function decide(
   identity: ProvenIdentity | null = null,
   host: string | null = null,
 ) {
-  return decideAccess(set, { host, rawPath }, identity, testCatalogue);
+  return decideAccess(set, { host, rawPath }, identity, testCatalogue, 0);
 }
 
 /** The decision without its rule object, plus the matched rule's line, for compact tables. */
@@ -212,8 +212,10 @@ describe('explainAccess', () => {
     ],
     ['/bk03/', who('jiro', ['keiri'], ['MAMORU']), ['proven: MAMORU', 'decision: allow']],
   ])('%s for %o', (rawPath, identity, fragments) => {
-    const { decision, lines } = explainAccess(set, { host: null, rawPath }, identity, testCatalogue);
-    expect(decision).toEqual(decideAccess(set, { host: null, rawPath }, identity, testCatalogue));
+    const { decision, lines } = explainAccess(set, { host: null, rawPath }, identity, testCatalogue, {
+      now: 0,
+    });
+    expect(decision).toEqual(decideAccess(set, { host: null, rawPath }, identity, testCatalogue, 0));
     const text = lines.join('\n');
     for (const fragment of fragments) expect(text).toContain(fragment);
   });

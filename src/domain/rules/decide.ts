@@ -1,11 +1,14 @@
 import { hasPathParameter, normalizePath, stripPathParameters } from './normalize-path.ts';
 import { findPrincipal, formatPrincipal } from './parse-principals.ts';
-import type { RuleSet } from './rule-set.ts';
+import { NO_NETWORKS, type Networks } from '../networks.ts';
+import { formatDuration, formatFrom } from './parse-options.ts';
+import { isInNetwork, type RuleSet } from './rule-set.ts';
 import type {
   AccessDecision,
   AccessRule,
   MethodCatalogue,
   MethodRequirement,
+  NetworkCondition,
   ProvenIdentity,
 } from './types.ts';
 
@@ -13,6 +16,8 @@ import type {
 export interface AccessRequest {
   readonly host: string | null;
   readonly rawPath: string;
+  /** The client's address, `trustProxy` applied; null or absent: unknown (no `from=` rule applies). */
+  readonly client?: string | null;
 }
 
 /** The name of the password method in every catalogue. */
@@ -63,28 +68,68 @@ export function locateRule(ruleSet: RuleSet, req: AccessRequest): LocatedRequest
   const normalized = normalizePath(req.rawPath);
   if (!normalized.ok) return { kind: 'bad-path', reason: normalized.reason };
   const path = normalized.path;
-  const matched = matchRule(ruleSet, req.host, path);
+  const matched = matchRule(ruleSet, req.host, path, req.client ?? null);
   if (matched === 'ambiguous') return { kind: 'bad-path', reason: AMBIGUOUS_PARAMETER };
   if (matched === null) return { kind: 'no-rule', path };
   if (matched.methods.kind === 'bypass') return { kind: 'bypass', rule: matched, path };
   return { kind: 'located', rule: matched, path };
 }
 
-/** Decides for a located request with what the session has proven (null: no session). */
+/**
+ * Decides for a located request with what the session has proven (null: no session). `now`
+ * (ms) judges `reauth=`: a proof older than the rule allows counts as not proven.
+ */
 export function decideLocated(
   located: Extract<LocatedRequest, { kind: 'located' }>,
   identity: ProvenIdentity | null,
   catalogue: MethodCatalogue,
+  now: number,
 ): AccessDecision {
   const { rule, path } = located;
-  const paths = requiredPathsOf(rule, catalogue);
+  const paths = pathsFor(rule, identity, catalogue);
   // Only a hand-built rule with an empty step gets here; it can never be satisfied.
   if (paths.length === 0) return { kind: 'forbidden', rule, path };
   if (identity === null)
     return { kind: 'authenticate', rule, path, next: distinct(paths.map((p) => p[0] ?? PASSWORD)) };
   if (!isPermitted(rule, identity)) return { kind: 'forbidden', rule, path };
-  const next = nextMethods(paths, identity.proven);
+  const next = nextMethods(paths, freshProven(rule, identity, now));
   return next.length === 0 ? { kind: 'allow', rule, path } : { kind: 'authenticate', rule, path, next };
+}
+
+/** The rule's ways of passing; on a session from a new environment, each with a `newdevice=` method added. */
+function pathsFor(rule: AccessRule, identity: ProvenIdentity | null, catalogue: MethodCatalogue): string[][] {
+  const paths = requiredPathsOf(rule, catalogue);
+  const extra = rule.newDevice;
+  if (!extra || identity?.newEnvironment !== true) return paths;
+  return paths.flatMap((path) =>
+    extra.some((method) => path.includes(method)) ? [path] : extra.map((method) => [...path, method]),
+  );
+}
+
+/**
+ * The methods whose proof `reauth=` must be recent: the rule's own methods, or the password
+ * when the rule asks for nothing else (and a recovery code, which stands in for them).
+ */
+export function freshnessMethods(rule: AccessRule): string[] {
+  if (rule.methods.kind === 'bypass') return [];
+  const listed = rule.methods.steps.flat();
+  return [...(listed.length > 0 ? listed : [PASSWORD]), RECOVERY];
+}
+
+/** Whether a method was proven within the rule's `reauth=` window (always, without one). */
+export function isFresh(rule: AccessRule, identity: ProvenIdentity, method: string, now: number): boolean {
+  if (rule.reauthSeconds === null) return true;
+  const at = identity.provenAt?.[method];
+  return at !== undefined && now - at <= rule.reauthSeconds * 1000;
+}
+
+/** What the session has proven that still counts for this rule: stale proofs of `reauth=` methods dropped. */
+function freshProven(rule: AccessRule, identity: ProvenIdentity, now: number): readonly string[] {
+  if (rule.reauthSeconds === null) return identity.proven;
+  const watched = freshnessMethods(rule);
+  return identity.proven.filter(
+    (method) => !watched.includes(method) || isFresh(rule, identity, method, now),
+  );
 }
 
 /**
@@ -96,9 +141,10 @@ export function decideAccess(
   req: AccessRequest,
   identity: ProvenIdentity | null,
   catalogue: MethodCatalogue,
+  now: number,
 ): AccessDecision {
   const located = locateRule(ruleSet, req);
-  return located.kind === 'located' ? decideLocated(located, identity, catalogue) : located;
+  return located.kind === 'located' ? decideLocated(located, identity, catalogue, now) : located;
 }
 
 const AMBIGUOUS_PARAMETER = 'path parameter (";") changes which rule applies';
@@ -107,10 +153,15 @@ const AMBIGUOUS_PARAMETER = 'path parameter (";") changes which rule applies';
  * Matches the path as written and as a parameter-stripping backend (Tomcat) would read it;
  * `/secret;x/` must not escape the `/secret/` rule, so differing answers are refused.
  */
-function matchRule(ruleSet: RuleSet, host: string | null, path: string): AccessRule | null | 'ambiguous' {
-  const rule = ruleSet.match(host, path);
+function matchRule(
+  ruleSet: RuleSet,
+  host: string | null,
+  path: string,
+  client: string | null,
+): AccessRule | null | 'ambiguous' {
+  const rule = ruleSet.match(host, path, client);
   if (!hasPathParameter(path)) return rule;
-  return ruleSet.match(host, stripPathParameters(path)) === rule ? rule : 'ambiguous';
+  return ruleSet.match(host, stripPathParameters(path), client) === rule ? rule : 'ambiguous';
 }
 
 /** Deny beats allow; an identity matching no allow entry is not permitted. */
@@ -143,21 +194,30 @@ export interface AccessExplanation {
   readonly lines: readonly string[];
 }
 
+/** When an explanation is judged (ms), and the networks `from=` names, to say what they hold. */
+export interface ExplainContext {
+  readonly now: number;
+  readonly networks?: Networks;
+}
+
 /** Decides like {@link decideAccess} and says why, one fact per line. */
 export function explainAccess(
   ruleSet: RuleSet,
   req: AccessRequest,
   identity: ProvenIdentity | null,
   catalogue: MethodCatalogue,
+  context: ExplainContext,
 ): AccessExplanation {
-  const decision = decideAccess(ruleSet, req, identity, catalogue);
+  const decision = decideAccess(ruleSet, req, identity, catalogue, context.now);
   if (decision.kind === 'bad-path') return { decision, lines: [`path refused (400): ${decision.reason}`] };
   const lines = [
     decision.path === req.rawPath ? `path: ${decision.path}` : `path: ${decision.path} (from ${req.rawPath})`,
   ];
+  if (req.client !== undefined) lines.push(`client: ${req.client ?? 'unknown address'}`);
   if (decision.kind === 'no-rule')
     return { decision, lines: [...lines, 'no rule matches: default deny (403)'] };
   lines.push(`rule: ${decision.rule.line}`);
+  if (decision.rule.from) lines.push(explainFrom(decision.rule.from, req.client ?? null, context.networks));
   if (decision.kind === 'bypass') {
     return { decision, lines: [...lines, 'public path (BYPASS): no authentication, no identity headers'] };
   }
@@ -165,6 +225,7 @@ export function explainAccess(
   lines.push(`requires: ${paths.map((p) => p.join(' -> ')).join('  or  ') || 'nothing that can be proven'}`);
   if (identity === null) lines.push('no session');
   else lines.push(...explainIdentity(decision.rule, identity));
+  lines.push(...explainFreshness(decision.rule, identity, context.now));
   lines.push(conclusion(decision));
   return { decision, lines };
 }
@@ -177,6 +238,37 @@ function explainIdentity(rule: AccessRule, identity: ProvenIdentity): string[] {
   const allowed = findPrincipal(rule.allow, identity);
   if (!allowed) return [`${who} matches no allow entry`];
   return [`${who} is allowed by ${formatPrincipal(allowed)}`, proven(identity)];
+}
+
+function explainFrom(
+  from: NetworkCondition,
+  client: string | null,
+  networks: Networks = NO_NETWORKS,
+): string {
+  const network = networks.get(from.network);
+  const cidrs = network ? ` (${network.cidrs.join(', ')})` : ' (not configured)';
+  const where = client === null ? 'the client' : `client ${client}`;
+  const inside = isInNetwork(networks, from.network, client);
+  return `from=${formatFrom(from)}: ${where} is ${inside ? 'in' : 'not in'} network ${from.network}${cidrs}`;
+}
+
+function explainFreshness(rule: AccessRule, identity: ProvenIdentity | null, now: number): string[] {
+  if (rule.reauthSeconds === null) return [];
+  const window = formatDuration(rule.reauthSeconds);
+  const watched = freshnessMethods(rule).filter((method) => method !== RECOVERY);
+  const lines = [`reauth=${window}: ${watched.join(', ')} must have been proven within the last ${window}`];
+  if (identity === null) return lines;
+  for (const method of watched) {
+    if (!identity.proven.includes(method)) continue;
+    const at = identity.provenAt?.[method];
+    const age =
+      at === undefined
+        ? 'at an unknown time'
+        : `${formatDuration(Math.max(0, Math.floor((now - at) / 1000)))} ago`;
+    const fresh = isFresh(rule, identity, method, now);
+    lines.push(`  ${method} proven ${age}: ${fresh ? 'fresh' : 'stale, asked again (the session is kept)'}`);
+  }
+  return lines;
 }
 
 function proven(identity: ProvenIdentity): string {

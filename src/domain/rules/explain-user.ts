@@ -1,4 +1,10 @@
-import { explainAccess, requiredPaths, type AccessExplanation, type AccessRequest } from './decide.ts';
+import {
+  explainAccess,
+  requiredPaths,
+  type AccessExplanation,
+  type AccessRequest,
+  type ExplainContext,
+} from './decide.ts';
 import type { RuleSet } from './rule-set.ts';
 import type { MethodCatalogue } from './types.ts';
 
@@ -29,15 +35,21 @@ export function explainForUser(
   request: AccessRequest,
   user: ExplainedUser | null,
   catalogue: MethodCatalogue,
+  context: ExplainContext & {
+    /** How long ago the assumed proof was made (ms; 0: just now), to judge `reauth=`. */
+    readonly provenAgoMs?: number;
+  },
 ): UserExplanation {
-  const anonymous = explainAccess(ruleSet, request, null, catalogue);
+  const anonymous = explainAccess(ruleSet, request, null, catalogue, context);
   if (!user) return { anonymous, asUser: null };
   const rule = anonymous.decision.kind === 'authenticate' ? anonymous.decision.rule : null;
   const proving = rule ? (requiredPaths(rule.methods, catalogue)[0] ?? []) : [];
-  const identity = { userId: user.id, groups: user.groups, proven: proving };
+  const provedAt = context.now - (context.provenAgoMs ?? 0);
+  const provenAt = Object.fromEntries(proving.map((method) => [method, provedAt]));
+  const identity = { userId: user.id, groups: user.groups, proven: proving, provenAt };
   return {
     anonymous,
-    asUser: { user, proving, explanation: explainAccess(ruleSet, request, identity, catalogue) },
+    asUser: { user, proving, explanation: explainAccess(ruleSet, request, identity, catalogue, context) },
   };
 }
 
@@ -50,8 +62,11 @@ export function formatUserExplanation(explained: UserExplanation): string[] {
   lines.push(
     `as ${user.id} (groups: ${user.groups.join(',') || '-'}) after proving ${proving.join(',') || 'nothing'}:`,
   );
-  // The first two lines (path, rule) repeat the anonymous explanation.
-  lines.push(...explanation.lines.slice(2).map((line) => `  ${line}`));
+  // The leading lines (path, client, rule, network) repeat the anonymous explanation.
+  let shared = 0;
+  while (shared < explanation.lines.length && explanation.lines[shared] === explained.anonymous.lines[shared])
+    shared += 1;
+  lines.push(...explanation.lines.slice(shared).map((line) => `  ${line}`));
   if (user.locked) lines.push('  note: the user is locked and cannot log in');
   return lines;
 }

@@ -1,4 +1,5 @@
 import { formatMethods, parseMethods } from './parse-methods.ts';
+import { formatFrom, formatOptions, parseOptions, type NetworkNames } from './parse-options.ts';
 import { parsePathPrefix } from './parse-prefix.ts';
 import { formatPrincipal, parseAllow, parseDeny } from './parse-principals.ts';
 import type { AccessRule, MethodCatalogue, Principal, RuleField, RuleParseResult } from './types.ts';
@@ -20,23 +21,37 @@ function fail(field: RuleField, message: string): RuleParseResult {
   return { ok: false, field, message };
 }
 
+const noNetworks: NetworkNames = new Set<string>();
+
 /**
- * Parses one IceWall-style rule line, `<path-prefix>=<allow>;<deny>;<methods>`.
- * Errors name the offending field so an admin can fix the line.
+ * Parses one IceWall-style rule line, `<path-prefix>=<allow>;<deny>;<methods>[;<options>]`.
+ * Errors name the offending field so an admin can fix the line. `networks` are the names
+ * `from=` may use (none given: every `from=` is refused).
  */
-export function parseRule(line: string, catalogue: MethodCatalogue): RuleParseResult {
+export function parseRule(
+  line: string,
+  catalogue: MethodCatalogue,
+  networks: NetworkNames = noNetworks,
+): RuleParseResult {
   const text = line.trim();
   if (text === '') return fail('line', 'empty rule');
   const eq = text.indexOf('=');
   if (eq < 0) return fail('line', 'missing "=" between the path-prefix and allow;deny;methods');
-  const rest = text.slice(eq + 1);
-  if (rest.includes('='))
-    return fail('line', 'more than one "="; expected <path-prefix>=<allow>;<deny>;<methods>');
-  const fields = rest.split(';').map((field) => field.trim());
-  if (fields.length !== 3) {
-    return fail('line', `expected 3 fields after "=" (allow;deny;methods), found ${fields.length}`);
+  const fields = text
+    .slice(eq + 1)
+    .split(';')
+    .map((field) => field.trim());
+  if (fields.length !== 3 && fields.length !== 4) {
+    return fail(
+      'line',
+      `expected 3 or 4 fields after "=" (allow;deny;methods[;options]), found ${fields.length}`,
+    );
   }
-  const [allowText = '', denyText = '', methodsText = ''] = fields;
+  if (fields.length === 4 && fields[3] === '')
+    return fail('line', 'found 4 fields but the options field is empty; remove the trailing ";"');
+  if (fields.slice(0, 3).some((field) => field.includes('=')))
+    return fail('line', 'more than one "="; expected <path-prefix>=<allow>;<deny>;<methods>[;<options>]');
+  const [allowText = '', denyText = '', methodsText = '', optionsText = ''] = fields;
   const prefix = parsePathPrefix(text.slice(0, eq).trim());
   if (!prefix.ok) return fail('path-prefix', prefix.message);
   const allow = parseAllow(allowText);
@@ -52,13 +67,24 @@ export function parseRule(line: string, catalogue: MethodCatalogue): RuleParseRe
     if (deny.value.length > 0)
       return fail('deny', 'a BYPASS path is public and carries no identity; leave deny empty');
   }
-  const canonical = `${prefix.value.written}=${formatList(allow.value)};${formatList(deny.value)};${formatMethods(methods.value)}`;
+  const options = parseOptions(optionsText, catalogue, networks);
+  if (!options.ok) return options;
+  const { from, reauthSeconds, newDevice } = options.value;
+  if (methods.value.kind === 'bypass' && reauthSeconds !== null)
+    return fail('reauth', 'a BYPASS path proves nothing, so nothing can be fresh');
+  if (methods.value.kind === 'bypass' && newDevice !== null)
+    return fail('newdevice', 'a BYPASS path asks for nothing, on a new device either');
+  const written = formatOptions(options.value);
+  const canonical = `${prefix.value.written}=${formatList(allow.value)};${formatList(deny.value)};${formatMethods(methods.value)}${written === '' ? '' : `;${written}`}`;
   const rule: AccessRule = {
     host: prefix.value.host,
     prefix: prefix.value.prefix,
     allow: allow.value,
     deny: deny.value,
     methods: methods.value,
+    from,
+    reauthSeconds,
+    newDevice,
     line: canonical,
   };
   return { ok: true, rule };
@@ -72,7 +98,11 @@ function formatList(list: 'all' | readonly Principal[]): string {
  * Parses a rules file: one rule per line, blank lines and `#` comments ignored. Reports
  * every bad line, including a second rule for the same host and prefix.
  */
-export function parseRules(text: string, catalogue: MethodCatalogue): RulesParseResult {
+export function parseRules(
+  text: string,
+  catalogue: MethodCatalogue,
+  networks: NetworkNames = noNetworks,
+): RulesParseResult {
   const rules: AccessRule[] = [];
   const errors: RuleLineError[] = [];
   const firstLine = new Map<string, number>();
@@ -80,7 +110,7 @@ export function parseRules(text: string, catalogue: MethodCatalogue): RulesParse
     const lineNumber = index + 1;
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
-    const parsed = parseRule(trimmed, catalogue);
+    const parsed = parseRule(trimmed, catalogue, networks);
     if (!parsed.ok) {
       errors.push({ lineNumber, field: parsed.field, message: parsed.message });
       return;
@@ -98,9 +128,12 @@ export function parseRules(text: string, catalogue: MethodCatalogue): RulesParse
   return errors.length > 0 ? { ok: false, errors } : { ok: true, rules };
 }
 
-/** Identity of a rule within a rule set: its host (or every host) and prefix. */
-export function ruleKey(rule: Pick<AccessRule, 'host' | 'prefix'>): string {
-  return `${rule.host ?? ''} ${rule.prefix}`;
+/** Identity of a rule within a rule set: its host (or every host), prefix and `from` network. */
+export function ruleKey(
+  rule: Pick<AccessRule, 'host' | 'prefix'> & { readonly from?: AccessRule['from'] | string },
+): string {
+  const from = typeof rule.from === 'string' ? rule.from : rule.from ? formatFrom(rule.from) : '';
+  return `${rule.host ?? ''} ${rule.prefix} ${from}`;
 }
 
 /**
@@ -110,11 +143,12 @@ export function ruleKey(rule: Pick<AccessRule, 'host' | 'prefix'>): string {
 export function parseStoredRules(
   lines: readonly string[],
   catalogue: MethodCatalogue,
+  networks: NetworkNames = noNetworks,
 ): { rules: AccessRule[]; broken: { line: string; error: string }[] } {
   const rules: AccessRule[] = [];
   const broken: { line: string; error: string }[] = [];
   for (const line of lines) {
-    const parsed = parseRule(line, catalogue);
+    const parsed = parseRule(line, catalogue, networks);
     if (parsed.ok) rules.push(parsed.rule);
     else broken.push({ line, error: formatRuleError(parsed) });
   }
@@ -122,7 +156,8 @@ export function parseStoredRules(
 }
 
 function describeKey(rule: AccessRule): string {
-  return rule.host === null ? rule.prefix : `${rule.host}${rule.prefix}`;
+  const where = rule.host === null ? rule.prefix : `${rule.host}${rule.prefix}`;
+  return rule.from ? `${where} from=${formatFrom(rule.from)}` : where;
 }
 
 /** One-line message for a parse error: `methods: unknown method "FOO"` (with `line N: ` for files). */

@@ -1,3 +1,4 @@
+import { NO_NETWORKS, parseAddress, type Networks } from '../networks.ts';
 import type { AccessRule } from './types.ts';
 
 /** A compiled, immutable set of access rules. */
@@ -6,35 +7,59 @@ export interface RuleSet {
   readonly rules: readonly AccessRule[];
   /**
    * The rule for a request, or null (default deny). `path` must already be normalised;
-   * matching ignores letter case. `host` is the request's Host (`host[:port]`), if any.
+   * matching ignores letter case. `host` is the request's Host (`host[:port]`), if any;
+   * `client` the client's address (null: unknown, and then no `from=` rule applies).
    */
-  match(host: string | null, path: string): AccessRule | null;
+  match(host: string | null, path: string, client?: string | null): AccessRule | null;
 }
 
-interface HostRule {
-  readonly rule: AccessRule;
+/**
+ * The rules of one host (or every host) at one prefix: those with `from=` in the order they are
+ * tried, then the one for every client. Once a request reaches a slot, the slot decides: when
+ * none of its rules is for this client, the request is refused, never handed to a shorter prefix
+ * (`/bk01/admin/` kept to the intranet must not fall back to `/bk01/`'s rule from outside).
+ */
+interface Slot {
+  readonly networked: AccessRule[];
+  anyClient: AccessRule | null;
+}
+
+interface HostSlot {
+  readonly slot: Slot;
   readonly host: string;
   readonly hasPort: boolean;
 }
 
 /** The rules sharing one prefix. */
 interface Bucket {
-  generic: AccessRule | null;
-  readonly hosted: HostRule[];
+  generic: Slot | null;
+  readonly hosted: HostSlot[];
+}
+
+/** A client address, parsed at most once per match. */
+interface ClientRef {
+  readonly text: string | null;
+  parsed: bigint | null | undefined;
 }
 
 /**
  * Compiles rules for matching. Rules are indexed by prefix, so a match costs one map
- * lookup per `/` boundary of the path, longest first, whatever the number of rules.
- * For a duplicated host and prefix the first rule given wins.
+ * lookup per `/` boundary of the path, longest first, whatever the number of rules; a
+ * prefix's `from=` variants sit in its bucket. For a duplicated host, prefix and `from` the
+ * first rule given wins. `networks` resolve `from=` (a rule naming an unknown one never applies).
  */
-export function compileRuleSet(rules: readonly AccessRule[]): RuleSet {
+export function compileRuleSet(rules: readonly AccessRule[], networks: Networks = NO_NETWORKS): RuleSet {
   const index = new Map<string, Bucket>();
   for (const rule of rules) addToIndex(index, rule);
-  const ordered = [...rules].sort(compareEvaluationOrder);
+  const order = [...networks.keys()];
+  for (const bucket of index.values()) {
+    for (const slot of [bucket.generic, ...bucket.hosted.map((h) => h.slot)])
+      slot?.networked.sort((a, b) => compareFrom(a, b, order));
+  }
+  const ordered = [...rules].sort((a, b) => compareEvaluationOrder(a, b, order));
   return {
     rules: ordered,
-    match: (host, path) => matchIndex(index, host, path),
+    match: (host, path, client = null) => matchIndex(index, networks, host, path, client),
   };
 }
 
@@ -45,36 +70,72 @@ function addToIndex(index: Map<string, Bucket>, rule: AccessRule): void {
     index.set(rule.prefix, bucket);
   }
   if (rule.host === null) {
-    bucket.generic ??= rule;
+    bucket.generic ??= { networked: [], anyClient: null };
+    addToSlot(bucket.generic, rule);
     return;
   }
   const host = canonicalHost(rule.host);
-  bucket.hosted.push({ rule, host, hasPort: stripPort(host) !== host });
+  let hosted = bucket.hosted.find((candidate) => candidate.host === host);
+  if (!hosted) {
+    hosted = { slot: { networked: [], anyClient: null }, host, hasPort: stripPort(host) !== host };
+    bucket.hosted.push(hosted);
+  }
+  addToSlot(hosted.slot, rule);
   // `host:8443` is more specific than `host`, which also matches any port.
   bucket.hosted.sort((a, b) => Number(b.hasPort) - Number(a.hasPort));
 }
 
-function compareEvaluationOrder(a: AccessRule, b: AccessRule): number {
+function addToSlot(slot: Slot, rule: AccessRule): void {
+  if (rule.from === null) {
+    slot.anyClient ??= rule;
+    return;
+  }
+  const from = rule.from;
+  const same = slot.networked.some(
+    (other) => other.from?.network === from.network && other.from.negated === from.negated,
+  );
+  if (!same) slot.networked.push(rule);
+}
+
+/**
+ * Which of a slot's `from=` rules is tried first when several match: `from=<network>` before
+ * `from=!<network>` (the narrower statement), then in the order the networks are configured.
+ */
+function compareFrom(a: AccessRule, b: AccessRule, order: readonly string[]): number {
+  if (!a.from || !b.from) return a.from ? -1 : b.from ? 1 : 0;
+  if (a.from.negated !== b.from.negated) return a.from.negated ? 1 : -1;
+  return order.indexOf(a.from.network) - order.indexOf(b.from.network);
+}
+
+function compareEvaluationOrder(a: AccessRule, b: AccessRule, order: readonly string[]): number {
   if (a.prefix.length !== b.prefix.length) return b.prefix.length - a.prefix.length;
   if ((a.host === null) !== (b.host === null)) return a.host === null ? 1 : -1;
   if (a.prefix !== b.prefix) return a.prefix < b.prefix ? -1 : 1;
-  return (a.host ?? '') < (b.host ?? '') ? -1 : (a.host ?? '') > (b.host ?? '') ? 1 : 0;
+  const byHost = (a.host ?? '') < (b.host ?? '') ? -1 : (a.host ?? '') > (b.host ?? '') ? 1 : 0;
+  return byHost !== 0 ? byHost : compareFrom(a, b, order);
 }
 
-function matchIndex(index: Map<string, Bucket>, host: string | null, path: string): AccessRule | null {
+function matchIndex(
+  index: Map<string, Bucket>,
+  networks: Networks,
+  host: string | null,
+  path: string,
+  clientText: string | null,
+): AccessRule | null {
   const lower = path.toLowerCase();
   // `/bk01` is the directory `/bk01/` without its slash, so it matches that rule too.
   const target = lower.endsWith('/') ? lower : `${lower}/`;
   // Canonicalised only when a bucket on the way has host rules (most rule sets have none).
   let requestHost: string | null | undefined;
+  const client: ClientRef = { text: clientText, parsed: undefined };
   let end = target.length;
   while (end > 0) {
     const bucket = index.get(target.slice(0, end));
     if (bucket) {
       if (bucket.hosted.length > 0 && requestHost === undefined)
         requestHost = host === null ? null : canonicalHost(host);
-      const rule = pickFromBucket(bucket, requestHost ?? null);
-      if (rule) return rule;
+      const slot = pickSlot(bucket, requestHost ?? null);
+      if (slot) return pickFromSlot(slot, networks, client);
     }
     if (end === 1) break;
     end = target.lastIndexOf('/', end - 2) + 1;
@@ -82,13 +143,34 @@ function matchIndex(index: Map<string, Bucket>, host: string | null, path: strin
   return null;
 }
 
-function pickFromBucket(bucket: Bucket, requestHost: string | null): AccessRule | null {
+function pickSlot(bucket: Bucket, requestHost: string | null): Slot | null {
   if (requestHost === null || bucket.hosted.length === 0) return bucket.generic;
   const bareHost = stripPort(requestHost);
   for (const candidate of bucket.hosted) {
-    if (candidate.host === (candidate.hasPort ? requestHost : bareHost)) return candidate.rule;
+    if (candidate.host === (candidate.hasPort ? requestHost : bareHost)) return candidate.slot;
   }
   return bucket.generic;
+}
+
+function pickFromSlot(slot: Slot, networks: Networks, client: ClientRef): AccessRule | null {
+  if (slot.networked.length === 0) return slot.anyClient;
+  if (client.parsed === undefined) client.parsed = client.text === null ? null : parseAddress(client.text);
+  const address = client.parsed;
+  if (address !== null) {
+    for (const rule of slot.networked) {
+      const from = rule.from;
+      const network = from ? networks.get(from.network) : undefined;
+      if (from && network && network.contains(address) !== from.negated) return rule;
+    }
+  }
+  return slot.anyClient;
+}
+
+/** Whether a client address is inside a named network (false when either is unknown). */
+export function isInNetwork(networks: Networks, name: string, client: string | null): boolean {
+  const address = client === null ? null : parseAddress(client);
+  const network = networks.get(name);
+  return address !== null && network !== undefined && network.contains(address);
 }
 
 /**

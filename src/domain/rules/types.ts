@@ -11,7 +11,13 @@ export type Principal =
 export type MethodRequirement =
   { readonly kind: 'bypass' } | { readonly kind: 'steps'; readonly steps: readonly (readonly string[])[] };
 
-/** One parsed access rule, IceWall style: `<prefix>=<allow>;<deny>;<methods>`. */
+/** `from=<network>` (or `from=!<network>`): the rule applies only to clients in (or not in) a named network. */
+export interface NetworkCondition {
+  readonly network: string;
+  readonly negated: boolean;
+}
+
+/** One parsed access rule, IceWall style: `<prefix>=<allow>;<deny>;<methods>[;<options>]`. */
 export interface AccessRule {
   /** Lower-cased `host[:port]` when the prefix was a full URL; null for every host. */
   readonly host: string | null;
@@ -22,12 +28,19 @@ export interface AccessRule {
   /** Principals denied; deny beats allow. */
   readonly deny: readonly Principal[];
   readonly methods: MethodRequirement;
+  /** `from=`: the client network the rule is for; null for every client. With host and prefix, the rule's identity. */
+  readonly from: NetworkCondition | null;
+  /** `reauth=`: the rule's methods must have been proven within this many seconds; null: any time in the session. */
+  readonly reauthSeconds: number | null;
+  /** `newdevice=`: one of these methods is asked besides when the browser and address are new for the user. */
+  readonly newDevice: readonly string[] | null;
   /** The rule line in canonical form (what `rule export` prints). */
   readonly line: string;
 }
 
 /** Field names used in parse errors, matching the rule grammar. */
-export type RuleField = 'line' | 'path-prefix' | 'allow' | 'deny' | 'methods';
+export type RuleField =
+  'line' | 'path-prefix' | 'allow' | 'deny' | 'methods' | 'options' | 'from' | 'reauth' | 'newdevice';
 
 export type RuleParseResult =
   | { readonly ok: true; readonly rule: AccessRule }
@@ -50,6 +63,13 @@ export interface ProvenIdentity {
   readonly groups: readonly string[];
   /** Canonical method names proven in this session, e.g. ['password', 'SMSOTP']. */
   readonly proven: readonly string[];
+  /**
+   * When each method was last proven (ms), by name. Sessions from before this was kept have
+   * none: a rule with `reauth=` then asks for its methods again.
+   */
+  readonly provenAt?: Readonly<Record<string, number>>;
+  /** The session was proven from a browser and address new for the user (rules' `newdevice=` apply). */
+  readonly newEnvironment?: boolean;
 }
 
 export type AccessDecision =

@@ -1,3 +1,4 @@
+import type { Networks } from '../../domain/networks.ts';
 import type { FastifyRequest } from 'fastify';
 import { withBuiltinRules, ADMIN_PREFIX } from '../../core/rule-engine.ts';
 import { SekishoError } from '../../domain/errors.ts';
@@ -13,7 +14,13 @@ import { adminMessages } from './messages.ts';
 /** A change about to be made to the stored rules. */
 export type RuleChange =
   | { readonly kind: 'set'; readonly rule: AccessRule }
-  | { readonly kind: 'remove'; readonly host: string | null; readonly prefix: string };
+  | {
+      readonly kind: 'remove';
+      readonly host: string | null;
+      readonly prefix: string;
+      /** The removed rule's `from=` network as written; null or absent: the rule for every client. */
+      readonly from?: string | null;
+    };
 
 /** Whether the acting admin could still open the console after a change, and if not why. */
 export type ConsoleAccess =
@@ -31,14 +38,17 @@ export function consoleAccessAfter(
   admin: { readonly userId: string; readonly groups: readonly string[] },
   host: string | null,
   catalogue: MethodCatalogue,
+  where: { readonly networks?: Networks; readonly client?: string | null } = {},
 ): ConsoleAccess {
   const changedKey = change.kind === 'set' ? ruleKey(change.rule) : ruleKey(change);
   const after = rules.filter((rule) => ruleKey(rule) !== changedKey);
   if (change.kind === 'set') after.push(change.rule);
   // Removing the stored console rule brings the built-in default back.
-  const located = locateRule(compileRuleSet(withBuiltinRules(after, catalogue)), {
+  // The admin's own address too: a rule kept to the intranet must not lock out an admin outside it.
+  const located = locateRule(compileRuleSet(withBuiltinRules(after, catalogue), where.networks), {
     host,
     rawPath: ADMIN_PREFIX,
+    client: where.client ?? null,
   });
   if (located.kind === 'bypass') return { ok: false, reason: 'bypass' };
   if (located.kind !== 'located') return { ok: false, reason: 'none' };
@@ -60,7 +70,10 @@ export async function guardConsoleAccess(
   const user = await gateway.users.find(actor.id);
   const groups = user?.groups ?? request.gatewaySession?.data.groups ?? [];
   const host = request.headers.host ?? null;
-  const access = consoleAccessAfter(rules, change, { userId: actor.id, groups }, host, gateway.catalogue);
+  const access = consoleAccessAfter(rules, change, { userId: actor.id, groups }, host, gateway.catalogue, {
+    networks: gateway.rules.networks,
+    client: request.ip,
+  });
   if (access.ok) return;
   const a = adminMessages(request);
   throw new SekishoError(

@@ -12,7 +12,7 @@ import { clientOf } from '../../web/session-cookie.ts';
  * gate found (the user must be allowed and have proven the rule's methods); whatever the rule
  * says (say someone made it BYPASS), it acts only for a session, and only in that session's name.
  */
-export function requireConsoleSession(gateway: Pick<AdminDeps, 'rules' | 'catalogue'>) {
+export function requireConsoleSession(gateway: Pick<AdminDeps, 'rules' | 'catalogue' | 'clock'>) {
   return async function consoleGuard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const refusal = consoleRefusal(gateway, request);
     if (refusal === null) return;
@@ -22,16 +22,20 @@ export function requireConsoleSession(gateway: Pick<AdminDeps, 'rules' | 'catalo
 }
 
 function consoleRefusal(
-  gateway: Pick<AdminDeps, 'rules' | 'catalogue'>,
+  gateway: Pick<AdminDeps, 'rules' | 'catalogue' | 'clock'>,
   request: FastifyRequest,
 ): string | null {
   const session = request.gatewaySession;
   if (session === null) return 'admin console refused: no session (is the rule BYPASS?)';
   const path = request.url.split('?')[0] ?? '';
-  const located = locateRule(gateway.rules.current, { host: request.headers.host ?? null, rawPath: path });
+  const located = locateRule(gateway.rules.current, {
+    host: request.headers.host ?? null,
+    rawPath: path,
+    client: request.ip,
+  });
   if (located.kind !== 'located' || !located.rule.prefix.startsWith(ADMIN_PREFIX))
     return 'admin console refused: the path was not decided by a console rule';
-  if (decideLocated(located, session.data, gateway.catalogue).kind !== 'allow')
+  if (decideLocated(located, session.data, gateway.catalogue, gateway.clock.now()).kind !== 'allow')
     return 'admin console refused: the session does not satisfy the console rule';
   return null;
 }

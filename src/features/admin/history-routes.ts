@@ -49,15 +49,18 @@ export function historyRoutes(
     const entry = await gateway.ruleRepository.findVersion(version);
     if (!entry) return undefined; // the service answers "no such version"
     const { rules, stored } = await loadStoredRules(gateway);
-    const current = stored.find((r) => r.host === entry.host && r.prefix === entry.prefix);
+    const current = stored.find(
+      (r) => r.host === entry.host && r.prefix === entry.prefix && r.from === entry.from,
+    );
     if (entry.line === null) {
       await guardConsoleAccess(gateway, request, rules, {
         kind: 'remove',
         host: entry.host,
         prefix: entry.prefix,
+        from: entry.from,
       });
     } else {
-      const parsed = parseRule(entry.line, gateway.catalogue);
+      const parsed = parseRule(entry.line, gateway.catalogue, gateway.rules.networks);
       if (parsed.ok) await guardConsoleAccess(gateway, request, rules, { kind: 'set', rule: parsed.rule });
     }
     return current?.version ?? null;

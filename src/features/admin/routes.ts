@@ -27,6 +27,7 @@ export async function adminRoutes(app: FastifyInstance, gateway: AdminDeps): Pro
       hasher: gateway.hasher,
       audit: gateway.audit,
       catalogue: gateway.catalogue,
+      networks: gateway.rules.networks,
     });
     const sessions = new SessionAdmin({
       sessions: gateway.sessions,

@@ -107,7 +107,7 @@ export function ruleRoutes(
     expectedVersion: number | null,
   ) {
     const line = ruleLine(form);
-    const parsed = parseRule(line, gateway.catalogue);
+    const parsed = parseRule(line, gateway.catalogue, gateway.rules.networks);
     // An unparsable line is refused by the service with the field named, like the CLI's.
     if (parsed.ok)
       await guardConsoleAccess(gateway, request, loaded.rules, { kind: 'set', rule: parsed.rule });

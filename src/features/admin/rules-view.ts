@@ -40,9 +40,10 @@ export async function loadStoredRules(gateway: AdminDeps): Promise<StoredRuleSet
   const { rules: parsed, broken } = parseStoredRules(
     stored.map((rule) => rule.line),
     gateway.catalogue,
+    gateway.rules.networks,
   );
   const rules = withBuiltinRules(parsed, gateway.catalogue);
-  return { stored, rules, ruleSet: compileRuleSet(rules), broken };
+  return { stored, rules, ruleSet: compileRuleSet(rules, gateway.rules.networks), broken };
 }
 
 /** The table rows with their warnings, in the order the gateway evaluates them. */
@@ -96,7 +97,10 @@ export async function explainView(
   const user = query.userId === '' ? null : await gateway.users.find(query.userId);
   if (query.userId !== '' && !user) return { unknownUser: query.userId };
   const request = { host: query.host === '' ? null : query.host.toLowerCase(), rawPath: query.path };
-  const explained = explainForUser(ruleSet, request, user, gateway.catalogue);
+  const explained = explainForUser(ruleSet, request, user, gateway.catalogue, {
+    now: gateway.clock.now(),
+    networks: gateway.rules.networks,
+  });
   const decision = explained.anonymous.decision;
   const rule = 'rule' in decision ? decision.rule : null;
   return {

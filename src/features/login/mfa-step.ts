@@ -40,8 +40,20 @@ export function missingMethods(
   session: ActiveSession | null,
   next: string,
 ): string[] | null {
-  const target = { host: request.headers.host ?? null, rawPath: next.split('?')[0] ?? '/' };
-  const decision = decideAccess(gateway.rules.current, target, session?.data ?? null, gateway.catalogue);
+  // request.ip is read with the same trustProxy semantics as the pipeline's client reader.
+  const target = {
+    host: request.headers.host ?? null,
+    rawPath: next.split('?')[0] ?? '/',
+    client: request.ip,
+  };
+  const identity = session?.data ?? null;
+  const decision = decideAccess(
+    gateway.rules.current,
+    target,
+    identity,
+    gateway.catalogue,
+    gateway.clock.now(),
+  );
   return decision.kind === 'authenticate' ? [...decision.next] : null;
 }
 
