@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileNetworks } from '../domain/networks.ts';
+import { parseRule } from '../domain/rules/parse-rule.ts';
 import { compileRuleSet } from '../domain/rules/rule-set.ts';
 import { catalogueOf, ruleOf, testCatalogue } from '../../test/support/rule-builder.ts';
 import { checkRules, needsSecondFactor } from './rule-checks.ts';
@@ -100,5 +102,71 @@ describe('doctor: rule checks', () => {
     expect(needsSecondFactor(ruleOf('/a/=ALL;;MAMORU'), testCatalogue)).toBe(true);
     expect(needsSecondFactor(ruleOf('/a/=ALL;;'), testCatalogue)).toBe(false);
     expect(needsSecondFactor(ruleOf('/a/=ALL;;BYPASS'), testCatalogue)).toBe(false);
+  });
+});
+
+describe('doctor: rules by network and by age of proof', () => {
+  const networks = compileNetworks({ intranet: ['10.0.0.0/8'], office: ['10.1.0.0/16'] });
+  const session = { idleTimeoutSeconds: 1800, absoluteTimeoutSeconds: 28_800 };
+  function networkFindings(lines: string[]) {
+    const rules = lines.map((line) => {
+      const parsed = parseRule(line, testCatalogue, networks);
+      if (!parsed.ok) throw new Error(line);
+      return parsed.rule;
+    });
+    const ruleSet = compileRuleSet(rules, networks);
+    return checkRules({
+      ruleSet,
+      catalogue: testCatalogue,
+      adminPrefix: ADMIN,
+      adminIsBuiltin: false,
+      session,
+    })
+      .filter((f) => f.id.startsWith('rule-weaker') || f.id.startsWith('reauth'))
+      .map((f) => `${f.severity}:${f.id}:${f.subject}`);
+  }
+
+  it('the office example has no findings', () => {
+    expect(
+      networkFindings([
+        '/bk01/=ALL;;;from=intranet',
+        '/bk01/=ALL;;SMSOTP',
+        '/bk01/pay/=@pay;;SMSOTP;reauth=15m',
+      ]),
+    ).toEqual([]);
+  });
+
+  it.each<[string[], string[]]>([
+    // Outside asks fewer methods than inside.
+    [['/bk01/=ALL;;SMSOTP;from=intranet', '/bk01/=ALL;;'], ['high:rule-weaker-outside:/bk01/=ALL;;']],
+    // Outside lets more users in.
+    [
+      ['/bk01/=@staff;;;from=intranet', '/bk01/=ALL;;SMSOTP'],
+      ['high:rule-weaker-outside:/bk01/=ALL;;SMSOTP'],
+    ],
+    // A public outside.
+    [['/bk01/=ALL;;;from=intranet', '/bk01/=ALL;;BYPASS'], ['high:rule-weaker-outside:/bk01/=ALL;;BYPASS']],
+    // from=!intranet against the rule that then holds inside.
+    [
+      ['/bk01/=ALL;;;from=!intranet', '/bk01/=ALL;;SMSOTP'],
+      ['high:rule-weaker-outside:/bk01/=ALL;;;from=!intranet'],
+    ],
+    // A negated rule for another network is not compared with this one.
+    [['/bk01/=ALL;;SMSOTP;from=office', '/bk01/=ALL;;SMSOTP,TOTP;from=!intranet'], []],
+  ])('%o → %o', (lines, expected) => {
+    expect(networkFindings(lines)).toEqual(expected);
+  });
+
+  it('a reauth the session timers make pointless', () => {
+    expect(
+      networkFindings([
+        '/a/=ALL;;SMSOTP;reauth=8h',
+        '/b/=ALL;;SMSOTP;reauth=30m',
+        '/c/=ALL;;SMSOTP;reauth=29m',
+      ]),
+    ).toEqual([
+      'medium:reauth-no-effect:/a/=ALL;;SMSOTP;reauth=8h',
+      'low:reauth-beyond-idle:/b/=ALL;;SMSOTP;reauth=30m',
+    ]);
   });
 });

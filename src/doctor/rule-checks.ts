@@ -6,6 +6,7 @@ import { PASSWORD, requiredPaths } from '../domain/rules/decide.ts';
 import type { RuleSet } from '../domain/rules/rule-set.ts';
 import { avoidableHostRule } from '../domain/rules/rule-warnings.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
+import { checkNetworkRules, type NetworkRuleFacts } from './network-rule-checks.ts';
 import type { Finding } from './types.ts';
 
 const SMS = 'SMSOTP';
@@ -17,6 +18,8 @@ export interface RuleFacts {
   readonly adminPrefix: string;
   /** True when no stored rule names the admin prefix, so the built-in fallback guards it. */
   readonly adminIsBuiltin: boolean;
+  /** The session's timers, which `reauth=` is compared with. */
+  readonly session?: NetworkRuleFacts['session'];
 }
 
 export function checkRules(facts: RuleFacts): Finding[] {
@@ -25,6 +28,7 @@ export function checkRules(facts: RuleFacts): Finding[] {
     ...checkAdminPath(facts),
     ...facts.ruleSet.rules.flatMap((rule) => checkSmsAlone(rule, facts.catalogue)),
     ...facts.ruleSet.rules.flatMap((rule) => checkHostRule(rule, facts)),
+    ...checkNetworkRules({ rules: facts.ruleSet.rules, catalogue: facts.catalogue, session: facts.session }),
   ];
 }
 

@@ -8,7 +8,9 @@ import { PUBLIC_SECRET_DIGESTS } from '../../doctor/public-secrets.ts';
 import { exitCodeFor, formatReport } from '../../doctor/report.ts';
 import { checkRules } from '../../doctor/rule-checks.ts';
 import type { Finding } from '../../doctor/types.ts';
+import { compileNetworks } from '../../domain/networks.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
+import type { Config } from '../../config/schema.ts';
 import type { MethodCatalogue } from '../../domain/rules/types.ts';
 import { methodInfos } from '../../plugins-registry.ts';
 import type { RuleRepository } from '../../ports/rules.ts';
@@ -35,7 +37,7 @@ export async function doctorCommand(args: string[]): Promise<void> {
   });
   const postgres = await probePostgres(config);
   findings.push(...postgres.findings);
-  if (postgres.ruleLines) findings.push(...(await ruleFindings(postgres.ruleLines, catalogue)));
+  if (postgres.ruleLines) findings.push(...(await ruleFindings(postgres.ruleLines, catalogue, config)));
   findings.push(...(await probeRedis(config)));
   console.log(formatReport(findings));
   if (exitCodeFor(findings) !== 0) {
@@ -46,24 +48,51 @@ export async function doctorCommand(args: string[]): Promise<void> {
 }
 
 /** The rules exactly as a gateway would run them, built-in admin fallback included. */
-async function ruleFindings(lines: readonly string[], catalogue: MethodCatalogue): Promise<Finding[]> {
+async function ruleFindings(
+  lines: readonly string[],
+  catalogue: MethodCatalogue,
+  config: Config,
+): Promise<Finding[]> {
   const repository = { list: async () => lines.map((line) => ({ line })) } as unknown as RuleRepository;
-  const engine = new RuleEngine(repository, catalogue);
+  const networks = compileNetworks(config.networks);
+  const engine = new RuleEngine(repository, catalogue, networks);
   const loaded = await engine.reload();
   if (!loaded.ok) {
-    return loaded.errors.map((error) => ({
-      id: 'rule-invalid',
-      severity: 'high' as const,
-      subject: error,
-      message: 'a stored rule does not parse with this configuration: the gateway will not start',
-      fix: 'fix or delete the rule (`sekisho rule set` / `sekisho rule del`), or enable the method it names',
-    }));
+    return loaded.errors.map((error) =>
+      error.includes('from: unknown network')
+        ? {
+            id: 'rule-unknown-network',
+            severity: 'high' as const,
+            subject: error,
+            message:
+              'a stored rule names a network the configuration does not define: the gateway will not start',
+            fix: 'add the network under `networks:` in the configuration, or delete the rule (`sekisho rule del <prefix> --from <network>`)',
+          }
+        : {
+            id: 'rule-invalid',
+            severity: 'high' as const,
+            subject: error,
+            message: 'a stored rule does not parse with this configuration: the gateway will not start',
+            fix: 'fix or delete the rule (`sekisho rule set` / `sekisho rule del`), or enable the method it names',
+          },
+    );
   }
   const adminIsBuiltin = !lines.some((line) => {
-    const parsed = parseRule(line, catalogue);
-    return parsed.ok && parsed.rule.host === null && parsed.rule.prefix === ADMIN_PREFIX;
+    const parsed = parseRule(line, catalogue, networks);
+    return (
+      parsed.ok &&
+      parsed.rule.host === null &&
+      parsed.rule.prefix === ADMIN_PREFIX &&
+      parsed.rule.from === null
+    );
   });
-  return checkRules({ ruleSet: engine.current, catalogue, adminPrefix: ADMIN_PREFIX, adminIsBuiltin });
+  return checkRules({
+    ruleSet: engine.current,
+    catalogue,
+    adminPrefix: ADMIN_PREFIX,
+    adminIsBuiltin,
+    session: config.session,
+  });
 }
 
 function topLevelKeys(file: string | undefined): Set<string> {

@@ -1,7 +1,10 @@
 import { requiredPaths } from './decide.ts';
-import { formatPrincipal } from './parse-principals.ts';
+import { findNetworkOnlyPrefixes, findWeakerOutside } from './network-warnings.ts';
+import { includes, weakerAspects, type WeakerAspect } from './rule-compare.ts';
 import { compileRuleSet, type RuleSet } from './rule-set.ts';
-import type { AccessRule, MethodCatalogue, Principal } from './types.ts';
+import type { AccessRule, MethodCatalogue } from './types.ts';
+
+export { weakerAspects, type WeakerAspect } from './rule-compare.ts';
 
 /** What is wrong with a rule, or worth a second look. */
 export type RuleWarningCode =
@@ -33,10 +36,11 @@ export type RuleWarningCode =
   /** Demands exactly what the rule it replaces demands: removing it changes nothing. */
   | 'redundant'
   /** No configured backend serves the prefix: the rule only guards 404s. */
-  | 'no-backend';
-
-/** Which part of a rule asks less than the rule it replaces. */
-export type WeakerAspect = 'allow' | 'deny' | 'methods';
+  | 'no-backend'
+  /** Applies outside a network and asks less than the `from=` rule for inside it. */
+  | 'weaker-outside'
+  /** Every rule of this prefix carries `from=`: other clients are refused here (403). */
+  | 'network-only';
 
 export interface RuleWarning {
   readonly code: RuleWarningCode;
@@ -45,7 +49,7 @@ export interface RuleWarning {
   readonly rule: string;
   /** The line of the other rule involved (the one replaced), if any. */
   readonly related: string | null;
-  /** For `weaker-than-parent` and `host-weaker`: what the rule relaxes. */
+  /** For `weaker-than-parent`, `host-weaker` and `weaker-outside`: what the rule relaxes. */
   readonly aspects: readonly WeakerAspect[];
 }
 
@@ -77,6 +81,10 @@ export function findRuleWarnings(rules: readonly AccessRule[], options: WarningO
     if (!rule.prefix.startsWith(options.paths.own))
       warnings.push(...replacementWarnings(rule, rules, compiled, options));
   }
+  for (const { outside, inside, aspects } of findWeakerOutside(rules, options.catalogue))
+    warnings.push(warning('weaker-outside', outside, { related: inside, aspects: [...aspects] }));
+  for (const rule of findNetworkOnlyPrefixes(rules))
+    warnings.push(warning('network-only', rule, { severity: 'info' }));
   return warnings;
 }
 
@@ -175,30 +183,6 @@ function compareWithReplaced(
   return samePrefix ? [warning('host-override', rule, { related: parent, severity: 'info' })] : [];
 }
 
-/** What `rule` lets through that `parent` would not (principals compared as written). */
-export function weakerAspects(
-  rule: AccessRule,
-  parent: AccessRule,
-  catalogue: MethodCatalogue,
-): WeakerAspect[] {
-  const aspects: WeakerAspect[] = [];
-  const parentAllow = parent.allow;
-  if (parentAllow !== 'all' && (rule.allow === 'all' || rule.allow.some((p) => !includes(parentAllow, p))))
-    aspects.push('allow');
-  if (parent.deny.some((p) => !includes(rule.deny, p))) aspects.push('deny');
-  const parentPaths = requiredPaths(parent.methods, catalogue);
-  const rulePaths = requiredPaths(rule.methods, catalogue);
-  // Weaker when some way of passing the rule satisfies no way of passing the parent.
-  if (rulePaths.some((path) => !parentPaths.some((p) => p.every((method) => path.includes(method)))))
-    aspects.push('methods');
-  return aspects;
-}
-
 function sameDemands(a: AccessRule, b: AccessRule): boolean {
   return a.line.slice(a.line.indexOf('=')) === b.line.slice(b.line.indexOf('='));
-}
-
-function includes(list: readonly Principal[], principal: Principal): boolean {
-  const key = formatPrincipal(principal);
-  return list.some((p) => formatPrincipal(p) === key);
 }

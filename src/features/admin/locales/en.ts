@@ -141,6 +141,10 @@ export const en: Translation<typeof ja> = {
       'Another Host gets {related} for this path ({aspects}): the client chooses its Host header, so this rule can be avoided with any other name for the gateway. Put the demands on the rule for every host too, or use a network condition.',
     redundant: 'Demands exactly what {related} demands; removing it changes nothing.',
     'no-backend': 'No backend is configured under this prefix; the rule only guards missing pages.',
+    'weaker-outside':
+      'Applies outside a network and asks less than {related}, the rule for inside it ({aspects}). Ask at least as much outside as inside.',
+    'network-only':
+      'Every rule of this prefix carries from=: a client none of them is for is refused here (403), not handed to a shorter prefix.',
     aspect: {
       allow: 'allows more users',
       deny: 'denies fewer',
