@@ -22,6 +22,9 @@ const ACTIONS = [
   '/_sekisho/admin/user/revoke-sessions',
   '/_sekisho/admin/user/revoke-session',
   '/_sekisho/admin/user/revoke-device',
+  '/_sekisho/admin/user/remove-credential',
+  '/_sekisho/admin/user/recovery-clear',
+  '/_sekisho/admin/user/issue-activation',
 ].sort();
 
 describe('admin console forms and CSRF', () => {
@@ -103,6 +106,9 @@ describe('admin console forms and CSRF', () => {
       '/_sekisho/admin/user/revoke-sessions': { user: 'victim' },
       '/_sekisho/admin/user/revoke-session': { user: 'victim', session: sessionId ?? '', back: 'user' },
       '/_sekisho/admin/user/revoke-device': { user: 'victim', device: deviceId },
+      '/_sekisho/admin/user/remove-credential': { user: 'victim', method: 'SMSOTP', credential: 'phone' },
+      '/_sekisho/admin/user/recovery-clear': { user: 'victim' },
+      '/_sekisho/admin/user/issue-activation': { user: 'victim' },
     };
     expect(Object.keys(fields).sort()).toEqual(ACTIONS);
     const before = await snapshot();
