@@ -13,13 +13,26 @@ import { redirectDone, sendAdminPage } from './render.ts';
 
 const RULES = '/_sekisho/admin/rules';
 
-/** The four fields of a rule form, as typed. */
+/** The fields of a rule form, as typed: the rule line's four, and its options one by one. */
 interface RuleForm {
   readonly prefix: string;
   readonly allow: string;
   readonly deny: string;
   readonly methods: string;
+  readonly from: string;
+  readonly reauth: string;
+  readonly newdevice: string;
 }
+
+const EMPTY_FORM: RuleForm = {
+  prefix: '',
+  allow: 'ALL',
+  deny: '',
+  methods: '',
+  from: '',
+  reauth: '',
+  newdevice: '',
+};
 
 /** Rules: the list in evaluation order with warnings, add, edit, delete and explain. */
 export function ruleRoutes(
@@ -44,8 +57,8 @@ export function ruleRoutes(
   });
 
   app.get<{ Querystring: Fields }>(`${RULES}/edit`, async (request, reply) => {
-    const prefix = text(request.query, 'prefix', 2048);
-    return showEdit(request, reply, await loadStoredRules(gateway), prefix, { status: 200 });
+    const which = { prefix: text(request.query, 'prefix', 2048), from: text(request.query, 'from', 64) };
+    return showEdit(request, reply, await loadStoredRules(gateway), which, { status: 200 });
   });
 
   app.post<{ Body: Fields }>(`${RULES}/edit`, post, async (request, reply) => {
@@ -57,12 +70,14 @@ export function ruleRoutes(
     } catch (error) {
       const refused = refusal(error);
       if (!refused) throw error;
-      return showEdit(request, reply, await afterRefusal(error, loaded), form.prefix, { ...refused, form });
+      const which = { prefix: form.prefix, from: form.from };
+      return showEdit(request, reply, await afterRefusal(error, loaded), which, { ...refused, form });
     }
   });
 
   app.post<{ Body: Fields }>(`${RULES}/delete`, post, async (request, reply) => {
     const prefix = text(request.body, 'prefix', 2048);
+    const from = text(request.body, 'from', 64) || null;
     const loaded = await loadStoredRules(gateway);
     try {
       const parsed = parsePathPrefix(prefix);
@@ -71,11 +86,12 @@ export function ruleRoutes(
           kind: 'remove',
           host: parsed.value.host,
           prefix: parsed.value.prefix,
+          from,
         });
       const version = whole(request.body, 'version', 0);
       if (version === 0)
         throw new SekishoError('SEKISHO_ERR_RULE_INVALID', 'rule: version: missing; reload the page');
-      await admin.deleteRule(prefix, actorOf(request), { expectedVersion: version });
+      await admin.deleteRule(prefix, actorOf(request), { expectedVersion: version, from });
       return redirectDone(reply, RULES, 'ruleDeleted');
     } catch (error) {
       const refused = refusal(error);
@@ -137,8 +153,11 @@ export function ruleRoutes(
       vars: {
         rows: ruleRows(gateway, loaded, adminMessages(request)),
         broken: loaded.broken,
-        form: options.form ?? { prefix: '', allow: 'ALL', deny: '', methods: '' },
+        form: options.form ?? EMPTY_FORM,
+        fieldErrors: fieldErrorsOf(options.message),
         methods: [...gateway.methods.keys()],
+        networks: [...gateway.rules.networks.keys()],
+        fromFixed: false,
       },
     });
   }
@@ -147,13 +166,12 @@ export function ruleRoutes(
     request: FastifyRequest,
     reply: FastifyReply,
     loaded: StoredRuleSet,
-    prefix: string,
+    which: { prefix: string; from: string },
     options: { status: number; message?: string; form?: RuleForm },
   ) {
     const rows = ruleRows(gateway, loaded, adminMessages(request));
-    const row = rows.find((r) => r.prefix === prefix);
+    const row = rows.find((r) => r.prefix === which.prefix && r.from === which.from);
     if (!row) return reply.callNotFound();
-    const [allow = '', deny = '', methods = ''] = row.line.slice(row.line.indexOf('=') + 1).split(';');
     return sendAdminPage(request, reply, {
       view: 'rule-edit',
       section: 'rules',
@@ -163,8 +181,12 @@ export function ruleRoutes(
       vars: {
         row,
         version: row.stored ? String(row.stored.version) : 'builtin',
-        form: options.form ?? { prefix: writtenPrefix(row.line), allow, deny, methods },
+        form: options.form ?? formOf(row.line),
+        fieldErrors: fieldErrorsOf(options.message),
         methods: [...gateway.methods.keys()],
+        networks: [...gateway.rules.networks.keys()],
+        // The network is part of the rule's identity, like its prefix: another one is another rule.
+        fromFixed: true,
       },
     });
   }
@@ -184,6 +206,28 @@ function ruleForm(body: Fields | undefined): RuleForm {
     allow: text(body, 'allow', 4096),
     deny: text(body, 'deny', 4096),
     methods: text(body, 'methods', 256),
+    from: text(body, 'from', 64),
+    reauth: text(body, 'reauth', 32),
+    newdevice: text(body, 'newdevice', 256),
+  };
+}
+
+/** A stored line back in the form's fields (the options field split into its options). */
+function formOf(line: string): RuleForm {
+  const [allow = '', deny = '', methods = '', options = ''] = line.slice(line.indexOf('=') + 1).split(';');
+  const option = (name: string) =>
+    options
+      .split(',')
+      .find((part) => part.startsWith(`${name}=`))
+      ?.slice(name.length + 1) ?? '';
+  return {
+    prefix: writtenPrefix(line),
+    allow,
+    deny,
+    methods,
+    from: option('from'),
+    reauth: option('reauth'),
+    newdevice: option('newdevice'),
   };
 }
 
@@ -194,5 +238,31 @@ function ruleLine(form: RuleForm): string {
     if (/[=;]/.test(value))
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${name}: must not contain "=" or ";"`);
   }
-  return `${form.prefix}=${form.allow};${form.deny};${form.methods}`;
+  const options = { from: form.from, reauth: form.reauth, newdevice: form.newdevice };
+  for (const [name, value] of Object.entries(options)) {
+    if (/[=;,]/.test(value))
+      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${name}: must not contain "=", ";" or ","`);
+  }
+  const written = Object.entries(options)
+    .filter(([, value]) => value !== '')
+    .map(([name, value]) => `${name}=${value}`);
+  const line = `${form.prefix}=${form.allow};${form.deny};${form.methods}`;
+  return written.length > 0 ? `${line};${written.join(',')}` : line;
+}
+
+const FORM_FIELDS: Readonly<Record<string, keyof RuleForm>> = {
+  'path-prefix': 'prefix',
+  allow: 'allow',
+  deny: 'deny',
+  methods: 'methods',
+  from: 'from',
+  reauth: 'reauth',
+  newdevice: 'newdevice',
+};
+
+/** `rule: reauth: "15x" is not a duration…` → { reauth: '"15x" is not a duration…' }: the error beside its field. */
+function fieldErrorsOf(message: string | undefined): Partial<Record<keyof RuleForm, string>> {
+  const match = /^rule: ([a-z-]+): (.*)$/s.exec(message ?? '');
+  const field = match?.[1] ? FORM_FIELDS[match[1]] : undefined;
+  return field && match?.[2] ? { [field]: match[2] } : {};
 }

@@ -1,3 +1,4 @@
+import { formatFrom } from '../../domain/rules/parse-options.ts';
 import { ADMIN_PREFIX, withBuiltinRules } from '../../core/rule-engine.ts';
 import { requiredPaths } from '../../domain/rules/decide.ts';
 import { explainForUser, formatUserExplanation } from '../../domain/rules/explain-user.ts';
@@ -16,6 +17,8 @@ export interface RuleRow {
   readonly line: string;
   /** The path-prefix as written (with its origin for a host rule): what the edit page is keyed by. */
   readonly prefix: string;
+  /** The `from=` network as written (`intranet`, `!intranet`), '' for every client: with the prefix, the rule's key. */
+  readonly from: string;
   /** The console's default rule, in force but not stored. */
   readonly builtin: boolean;
   readonly stored: StoredRule | null;
@@ -59,6 +62,7 @@ export function ruleRows(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMess
     return {
       line: rule.line,
       prefix: writtenPrefix(rule.line),
+      from: rule.from ? formatFrom(rule.from) : '',
       builtin: stored === null,
       stored,
       warnings: warnings.filter((w) => w.rule === rule.line).map((w) => warningText(w, a)),

@@ -81,6 +81,15 @@ export const en: Translation<typeof ja> = {
     methods: 'methods',
     methodsHint: 'empty = password only; A,B = both; A|B = the user picks; BYPASS = public',
     methodsKnown: 'Methods this gateway runs:',
+    from: 'from (network)',
+    fromHint: 'empty = every client; intranet = from that network; !intranet = from anywhere else',
+    networksKnown: 'Networks configured:',
+    reauth: 'reauth (age of proof)',
+    reauthHint:
+      'empty = for the whole session; 15m = the methods must have been proven in the last 15 minutes (90s, 15m, 8h)',
+    newdevice: 'newdevice (new environment)',
+    newdeviceHint:
+      'empty = none; SMSOTP|TOTP = asked besides when the browser and address are new for the user',
     add: 'Add rule',
     editTitle: 'Edit a rule',
     editLead:

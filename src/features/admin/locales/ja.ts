@@ -81,6 +81,14 @@ export const ja = {
     methods: 'methods',
     methodsHint: '空 = パスワードのみ、A,B = 両方、A|B = 利用者が選択、BYPASS = 公開',
     methodsKnown: 'このゲートウェイの認証方式:',
+    from: 'from(ネットワーク)',
+    fromHint:
+      '空 = すべてのクライアント、intranet = そのネットワークから、!intranet = そのネットワーク以外から',
+    networksKnown: '設定されたネットワーク:',
+    reauth: 'reauth(証明の有効時間)',
+    reauthHint: '空 = セッション中ずっと有効、15m = 認証方式を 15 分以内に証明し直す(90s、15m、8h)',
+    newdevice: 'newdevice(新しい環境)',
+    newdeviceHint: '空 = なし、SMSOTP|TOTP = 初めてのブラウザーと IP からのログインで追加で求める方式',
     add: 'ルールを追加',
     editTitle: 'ルールの編集',
     editLead:
