@@ -131,7 +131,12 @@ async function explain(context: CliContext, path: string, flags: ExplainFlags) {
     throw usageError(`--client: "${flags.client}" is not an IPv4 or IPv6 address`);
   const user = flags.userId ? await context.users.find(flags.userId) : null;
   if (flags.userId && !user) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${flags.userId}`);
-  const request = { host: flags.host ?? null, rawPath: path, client: flags.client ?? null };
+  // Without --client the address is unknown, and no from= rule applies.
+  const request = {
+    host: flags.host ?? null,
+    rawPath: path,
+    ...(flags.client ? { client: flags.client } : {}),
+  };
   const now = Date.now();
   const explained = explainForUser(ruleSet, request, user, catalogue, {
     now,
