@@ -283,4 +283,38 @@ describe('passkeys in a real browser', () => {
       expect((await new FormClient(gw.url).post('/_sekisho/mfa/PASSKEY', form)).status).not.toBe(303);
     });
   });
+
+  it('removes the passkey from /_sekisho/me (proved a moment ago with it); it then signs nobody in; all audited', async () => {
+    // The hand-signed assertions above moved the stored counter far ahead of the authenticator's.
+    passkey = { ...passkey, signCount: 10_000 };
+    const used = await browserWith([passkey]);
+    const { page } = used;
+    await page.goto(`${gw.url}/keiri/`);
+    await page.waitForURL(`${gw.url}/keiri/`);
+    await page.goto(`${gw.url}/_sekisho/me`);
+    await page.locator('section[data-method=PASSKEY] li.me-item form[action$="/remove"] button').click();
+    await page.waitForURL(`${gw.url}/_sekisho/me?notice=credential-removed`);
+    expect(await page.locator('section[data-method=PASSKEY] li.me-item').count()).toBe(0);
+    await keepPasskey(used);
+
+    const again = await browserWith([passkey]);
+    await again.page.goto(`${gw.url}/keiri/`);
+    await again.page.waitForSelector('p.error[role=alert]');
+    expect(again.page.url()).toBe(`${gw.url}/_sekisho/mfa/PASSKEY`);
+    await again.context.close();
+
+    const trail = await gw.runtime.gateway.auditTrail.query({ user: 'hanako' }, { limit: 200, offset: 0 });
+    const events = trail.map((row) => `${row.event}:${row.outcome}:${String(row.detail.reason ?? '')}`);
+    expect(events).toEqual(
+      expect.arrayContaining([
+        'PASSKEY.registered:success:',
+        'credential.enrolled:success:',
+        'credential.renamed:success:',
+        'PASSKEY.check:success:',
+        'PASSKEY.check:failure:stale-counter',
+        'PASSKEY.check:failure:invalid',
+        'credential.removed:success:',
+      ]),
+    );
+  });
 });
