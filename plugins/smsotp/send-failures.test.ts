@@ -18,7 +18,9 @@ describe('SMSOTP send failures', () => {
     ['garbage', 'bad-response'],
     ['hang', 'timeout'],
   ] as const)('fault %s: sendFailed, nothing stored, audited as %s', async (fault, reason) => {
-    await build({ karaden: { timeoutMs: 150 } });
+    // Only the hang needs a short provider timeout; the others answer at once, and a short timeout
+    // would turn a slow answer on a busy machine into a timeout.
+    await build({ karaden: { timeoutMs: fault === 'hang' ? 150 : 10_000 } });
     h.karaden?.failNext(fault);
     expect(await h.start()).toEqual(sendFailed);
     expect(sends()).toEqual([
