@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'plugins/**/*.test.ts', 'bench/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Process tests spawn `sekisho` several times per test; on a busy 2-core machine one such test
+    // takes 15-20 s. A timeout only bounds a hang, so it is set well above that.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
