@@ -18,7 +18,7 @@ export type { RateLimitBackend, StoreConnection } from './store-connection.ts';
  * The fast, shared, expiring state of the gateway, as one adapter provides it: Redis in
  * production, an in-process map in the demo. Only the composition root (and tests) hold the
  * whole; every consumer is given the ports it uses. Each port has its contract suite
- * (test/store-contract.ts), which both adapters pass.
+ * (test/contracts/store-contract.ts), which both adapters pass.
  */
 export interface Store
   extends SessionStore, RateCounter, KeyValueStore, ChallengeStore, SetStore, PubSub, StoreConnection {}
