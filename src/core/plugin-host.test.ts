@@ -73,7 +73,7 @@ describe('configurePlugins', () => {
     expect(configurePlugins(allPlugins, config)).toEqual({
       ok: false,
       errors: [
-        'config: plugins.NOPE: unknown plugin (known: SMSOTP, MAMORU, TOTP)',
+        'config: plugins.NOPE: unknown plugin (known: SMSOTP, MAMORU, TOTP, PASSKEY)',
         'config: plugins.SMSOTP.templates.ja: must contain the {code} placeholder',
         "config: plugins.MAMORU.service: must be 'local' or {url, apiKey, timeoutMs}",
       ],
