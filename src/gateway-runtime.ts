@@ -1,4 +1,5 @@
 import { compileNetworks } from './domain/networks.ts';
+import { environmentWatch, notifyByChannel } from './core/known-environments.ts';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import pino, { type Logger } from 'pino';
@@ -206,6 +207,11 @@ async function assemble(
     config.sessionCache,
     // The entry being refreshed still expires on time; the next request then reads (and fails) itself.
     () => metrics.storeErrors.inc({ store: 'session' }),
+    environmentWatch({
+      ...{ store, secret, audit, days: config.push.knownEnvironmentDays },
+      notify: notifyByChannel({ methods, users, clock }),
+      onError: (error) => log.error({ err: error }, 'new-environment notice failed'),
+    }),
   );
   await sessions.start();
   // A dropped store connection turns the session cache off at once, so requests fail closed.

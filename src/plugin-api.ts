@@ -191,8 +191,8 @@ export type EnrolmentResult =
  * pages in its layout and audits `credential.enrolled` / `credential.removed`.
  */
 export interface MethodCredentials {
-  /** The user's credentials of this method (empty when none). */
-  list(user: PluginUser): Promise<CredentialListing[]>;
+  /** The user's credentials of this method (empty when none); `detail` in `locale` (default `ja`). */
+  list(user: PluginUser, locale?: Locale): Promise<CredentialListing[]>;
   /** Removes one; false when there is no such credential. */
   remove(user: PluginUser, id: string, by: CredentialActor): Promise<boolean>;
   /** Renames one (methods whose credentials the user names, like passkeys); false when there is none. */
@@ -358,6 +358,18 @@ export type PluginHttpResponse =
   | { readonly status: number; readonly json: unknown }
   | { readonly status: number; readonly view: PluginView; readonly title: string };
 
+/** Something the user is told through a method's channel (an SMS, a push notification). */
+export interface UserNotice {
+  readonly user: PluginUser;
+  /** A login was completed from a browser and address new for the user. */
+  readonly kind: 'new-environment';
+  /** The client of that login (its language picks the notice's), and its browser label (`Chrome on Windows`). */
+  readonly client: PluginClient;
+  readonly browser: string;
+  /** When (ms, the gateway's clock). */
+  readonly at: number;
+}
+
 /** A created authentication method. */
 export interface AuthMethod {
   /**
@@ -380,6 +392,11 @@ export interface AuthMethod {
   readonly credentials?: MethodCredentials;
   /** Passwordless methods that find the user themselves (passkeys): login without typing an ID. */
   readonly discovery?: DiscoverableLogin;
+  /**
+   * Tells the user something through this method's channel (the phone the SMS codes go to);
+   * false when the user has no such channel or it could not be used. Optional.
+   */
+  notify?(notice: UserNotice): Promise<boolean>;
   /** Stops timers and connections at shutdown. */
   close?(): Promise<void>;
 }

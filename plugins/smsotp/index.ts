@@ -9,6 +9,7 @@ import { isSmsOtpEnabled, smsOtpConfigSchema, usableProviders } from './config.t
 import type { SmsOtpDeps } from './deps.ts';
 import { phoneCredentials } from './credentials.ts';
 import { messages } from './messages.ts';
+import { sendNotice } from './notice.ts';
 import { createFailover } from './providers/failover.ts';
 import { createKaradenProvider } from './providers/karaden.ts';
 import { createSandboxProvider } from './providers/sandbox.ts';
@@ -50,6 +51,7 @@ async function createSmsOtpMethod(ctx: PluginContext<SmsOtpConfig>): Promise<Aut
     verify: (request) => verifyAnswer(deps, request),
     routes,
     credentials: phoneCredentials(ctx),
+    notify: (notice) => sendNotice(deps, notice),
     close: () => sender.close(),
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
 import type { SessionStore, StoredSession } from '../ports/session-store.ts';
+import type { EnvironmentWatch } from './known-environments.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import { hashToken, newToken, type ActiveSession } from './session-token.ts';
 
@@ -43,6 +44,8 @@ export class SessionService {
 
   /** A background read (refresh ahead of expiry) failed: no request waits on it, so it is only reported. */
   private readonly onRefreshFailed: (error: unknown) => void;
+  /** Known environments: a login from a new one is marked (rules' `newdevice=`); null: never marked. */
+  private readonly environments: EnvironmentWatch | null;
 
   constructor(
     store: SessionStore & PubSub,
@@ -50,12 +53,14 @@ export class SessionService {
     timeouts: SessionTimeouts,
     cache: SessionCacheOptions = noCache,
     onRefreshFailed: (error: unknown) => void = () => undefined,
+    environments: EnvironmentWatch | null = null,
   ) {
     this.store = store;
     this.clock = clock;
     this.timeouts = timeouts;
     this.cache = new SessionCache(clock, cache);
     this.onRefreshFailed = onRefreshFailed;
+    this.environments = environments;
   }
 
   /** Starts listening for ends announced by other instances (the cache answers only after this). */
@@ -157,7 +162,9 @@ export class SessionService {
     const carried = previous && previous.data.userId === user.id ? previous.data : null;
     const proven = carried ? [...carried.proven.filter((m) => m !== method), method] : [method];
     const evidence = provenAmr(carried?.amr, method, amr);
+    const newEnvironment = await this.isNewEnvironment(carried, user.id, method, client);
     const data: StoredSession = {
+      ...(newEnvironment ? { newEnvironment } : {}),
       ...(evidence ? { amr: evidence } : {}),
       userId: user.id,
       groups: [...user.groups],
@@ -179,6 +186,26 @@ export class SessionService {
       indexTtlMs: this.timeouts.absoluteMs,
     });
     return { token, hash, data };
+  }
+
+  /**
+   * Whether the session is a login from a browser and address new for the user, judged once when
+   * the login starts and kept for the session. The pair becomes known when such a login proves a
+   * method besides the password (a password alone never makes a place known).
+   */
+  private async isNewEnvironment(
+    carried: StoredSession | null,
+    userId: string,
+    method: string,
+    client: ClientInfo,
+  ): Promise<boolean> {
+    if (!this.environments) return false;
+    const isNew = carried
+      ? carried.newEnvironment === true
+      : !(await this.environments.isKnown(userId, client));
+    const firstStrongProof = method !== 'password' && !carried?.proven.some((m) => m !== 'password');
+    if (isNew && firstStrongProof) await this.environments.completed(userId, client);
+    return isNew;
   }
 
   /** Whether a session is still live, read without touching it (its idle timer is not renewed). */

@@ -1,0 +1,145 @@
+/**
+ * Known environments: the (client IP, browser label) pairs a user has completed a login from,
+ * kept as HMACs in a store set so the store never holds the user's IP addresses. The push
+ * service marks a login from an unknown pair on the phone; rules' `newdevice=` ask such a login
+ * for one more method (docs/rules.md). One set per user, shared by both.
+ */
+import { createHmac } from 'node:crypto';
+import { browserLabel } from '../../views/static/push/browser-label.js';
+import type { AuditLog } from '../ports/audit.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { SetStore } from '../ports/set-store.ts';
+import type { UserRepository } from '../ports/users.ts';
+import type { LoadedMethod } from './plugin-host.ts';
+
+export interface Environment {
+  readonly ip: string;
+  readonly browser: string;
+}
+
+/** The store key of a user's known environments. */
+export const environmentsKey = (userId: string) => `push:env:${userId}`;
+
+export async function isKnownEnvironment(
+  store: SetStore,
+  secret: string,
+  userId: string,
+  environment: Environment,
+): Promise<boolean> {
+  return store.isSetMember(environmentsKey(userId), environmentMac(secret, userId, environment));
+}
+
+/** Adds the pair after a successful login; the whole set lives `days` from now. */
+export async function rememberEnvironment(
+  store: SetStore,
+  secret: string,
+  userId: string,
+  environment: Environment,
+  days: number,
+): Promise<void> {
+  const ttlMs = days * 86_400_000;
+  await store.addToSet(environmentsKey(userId), ttlMs, environmentMac(secret, userId, environment));
+}
+
+function environmentMac(secret: string, userId: string, environment: Environment): string {
+  return createHmac('sha256', secret)
+    .update(['push-environment', userId, environment.ip, environment.browser].join('\u0000'))
+    .digest('base64url');
+}
+
+/** What sessions need of known environments: whether a login's pair is new, and to remember it. */
+export interface EnvironmentWatch {
+  /** Whether the user has completed a login from this client's address and browser. */
+  isKnown(userId: string, client: { ip: string; userAgent: string }): Promise<boolean>;
+  /** A login from a new environment was completed (a method besides the password proven there). */
+  completed(userId: string, client: { ip: string; userAgent: string }): Promise<void>;
+}
+
+/** Tells the user that a login from a new environment happened; the method whose channel did, or null. */
+export type NewEnvironmentNotifier = (
+  userId: string,
+  environment: Environment & { readonly userAgent: string },
+) => Promise<string | null>;
+
+/** The channels tried, in order: the push device first, then the phone SMS codes go to. */
+const CHANNELS = ['MAMORU', 'SMSOTP'];
+
+/**
+ * Tells the user through the first method that can: each method's `notify` (a plugin without one,
+ * or a user without that channel, is skipped). Other methods with a channel come after these.
+ */
+export function notifyByChannel(deps: {
+  methods: ReadonlyMap<string, LoadedMethod>;
+  users: Pick<UserRepository, 'find'>;
+  clock: Clock;
+}): NewEnvironmentNotifier {
+  const order = [...CHANNELS, ...[...deps.methods.keys()].filter((name) => !CHANNELS.includes(name))];
+  return async (userId, environment) => {
+    const account = await deps.users.find(userId);
+    if (!account) return null;
+    const user = {
+      id: account.id,
+      displayName: account.displayName,
+      phone: account.phone,
+      email: account.email,
+      groups: account.groups,
+    };
+    // The gateway's default language: the notice is sent after the page that knew the browser's.
+    const client = { ip: environment.ip, userAgent: environment.userAgent, locale: 'ja' as const };
+    const notice = {
+      user,
+      kind: 'new-environment' as const,
+      client,
+      browser: environment.browser,
+      at: deps.clock.now(),
+    };
+    for (const name of order) {
+      const notify = deps.methods.get(name)?.method.notify;
+      if (notify && (await notify(notice))) return name;
+    }
+    return null;
+  };
+}
+
+/**
+ * The known-environment watch sessions use: the pair is remembered once a login from it proves
+ * a method besides the password; then, in the background (a slow SMS provider never holds the
+ * login), the user is told and it is audited as `login.new_environment` with the channel used.
+ */
+export function environmentWatch(deps: {
+  store: SetStore;
+  secret: string;
+  days: number;
+  audit: AuditLog;
+  notify?: NewEnvironmentNotifier;
+  /** A notice or its audit row failed (reported, never thrown at the login). */
+  onError?: (error: unknown) => void;
+}): EnvironmentWatch {
+  const environmentOf = (client: { ip: string; userAgent: string }): Environment => ({
+    ip: client.ip,
+    browser: browserLabel(client.userAgent),
+  });
+  return {
+    isKnown: (userId, client) => isKnownEnvironment(deps.store, deps.secret, userId, environmentOf(client)),
+    async completed(userId, client) {
+      const environment = environmentOf(client);
+      await rememberEnvironment(deps.store, deps.secret, userId, environment, deps.days);
+      tell(userId, client, environment).catch(deps.onError ?? (() => undefined));
+    },
+  };
+
+  async function tell(userId: string, client: { ip: string; userAgent: string }, environment: Environment) {
+    const channel = deps.notify
+      ? await deps.notify(userId, { ...environment, userAgent: client.userAgent })
+      : null;
+    await deps.audit.record({
+      event: 'login.new_environment',
+      outcome: 'info',
+      userId,
+      actor: userId,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      detail: { browser: environment.browser, notified: channel },
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { karadenSettings, startFakeKaraden, type FakeKaraden } from '../fakes/karaden-server.ts';
+import { codeIn } from '../fakes/smsotp-harness.ts';
+import { startBackend, type FakeBackend } from '../support/backend.ts';
+import { csrfField, FormClient } from '../support/browser-client.ts';
+import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const from = (ip: string) => ({ 'x-forwarded-for': ip, 'user-agent': CHROME });
+
+/**
+ * `newdevice=`: a login from a browser and address new for the user is asked one more method,
+ * the pair is known from then on, and the user is told by SMS (the fake Karaden) — audited.
+ */
+describe('rules asking more from a new environment (newdevice=)', () => {
+  let karaden: FakeKaraden;
+  let backend: FakeBackend;
+  let gw: TestGateway;
+  let password: string;
+
+  beforeAll(async () => {
+    karaden = await startFakeKaraden();
+    backend = await startBackend();
+    gw = await startGateway({
+      config: {
+        trustProxy: ['127.0.0.1'],
+        backends: { bk02: { url: backend.url }, bk03: { url: backend.url } },
+        sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
+        otp: { maxSendsPerWindow: 100, resendCooldownSeconds: 0 },
+      },
+    });
+    await setRules(gw, '/bk02/=ALL;;;newdevice=SMSOTP', '/bk03/=ALL;;');
+    password = await addUser(gw, 'taro', { phone: '+819012345678' });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await backend?.close();
+    await karaden?.close();
+  });
+
+  async function login(where: Record<string, string>, next: string) {
+    const client = new FormClient(gw.url);
+    const page = await client.get(`/_sekisho/login?next=${encodeURIComponent(next)}`, where);
+    const answer = await client.post(
+      '/_sekisho/login',
+      { _csrf: csrfField(page.body), username: 'taro', password, next },
+      where,
+    );
+    expect(answer.status).toBe(303);
+    return { client, location: String(answer.headers.location) };
+  }
+
+  async function proveSms(client: FormClient, where: Record<string, string>, location: string) {
+    let page = await client.get(location, where);
+    for (let hops = 0; page.status !== 200 && hops < 3; hops += 1)
+      page = await client.get(String(page.headers.location), where);
+    const code = codeIn(String(karaden.received.at(-1)?.message.body));
+    const next = /name="next" value="([^"]*)"/.exec(page.body)?.[1]?.replaceAll('&#x2F;', '/') ?? '/';
+    const done = await client.post(
+      '/_sekisho/mfa/SMSOTP',
+      { _csrf: csrfField(page.body), next, otp: code },
+      where,
+    );
+    expect(done.status).toBe(303);
+  }
+
+  async function noticeRows() {
+    const { rows } = await gw.runtime.pool.query<{ ip: string; detail: Record<string, unknown> }>(
+      `SELECT ip, detail FROM audit_events WHERE event = 'login.new_environment' AND user_id = 'taro' ORDER BY id`,
+    );
+    return rows;
+  }
+
+  it('asks a new environment for the SMS code, then tells the user by SMS, audited', async () => {
+    const where = from('198.51.100.7');
+    const { client, location } = await login(where, '/bk02/');
+    expect(location).toContain('/_sekisho/mfa');
+    const before = karaden.received.length;
+    await proveSms(client, where, location);
+    expect((await client.get('/bk02/', where)).status).toBe(200);
+    // The notice, sent in the background after the code (the login never waits for it).
+    await waitFor(async () => karaden.received.length === before + 2, 5000, 'the notice SMS');
+    const notice = karaden.received.at(-1)?.message;
+    expect(notice?.to).toBe('09012345678');
+    expect(notice?.body).toContain('新しい環境からログインがありました');
+    expect(notice?.body).toContain('198.51.100.7');
+    expect(notice?.body).toContain('Chrome');
+    await waitFor(async () => (await noticeRows()).length === 1, 5000, 'the audit row');
+    expect((await noticeRows())[0]).toMatchObject({ ip: '198.51.100.7', detail: { notified: 'SMSOTP' } });
+  });
+
+  it('the same browser and address are known afterwards: the password is enough, nothing is sent', async () => {
+    const sent = karaden.received.length;
+    const { client, location } = await login(from('198.51.100.7'), '/bk02/');
+    expect(location).toBe('/bk02/');
+    expect((await client.get('/bk02/', from('198.51.100.7'))).status).toBe(200);
+    expect(karaden.received.length).toBe(sent);
+  });
+
+  it('another address is a new environment again', async () => {
+    const { location } = await login(from('198.51.100.8'), '/bk02/');
+    expect(location).toContain('/_sekisho/mfa');
+  });
+
+  it('a password-only login never makes an environment known', async () => {
+    const where = from('203.0.113.9');
+    const first = await login(where, '/bk03/');
+    expect(first.location).toBe('/bk03/');
+    expect((await first.client.get('/bk03/', where)).status).toBe(200);
+    const again = await login(where, '/bk02/');
+    expect(again.location).toContain('/_sekisho/mfa');
+    expect(await noticeRows()).toHaveLength(1);
+  });
+});
