@@ -11,7 +11,14 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import type { PluginClient, PluginContext, StoredWebAuthnCredential } from '../../src/plugin-api.ts';
-import { challengeOf, openCeremony, parseAnswer, relyingParty, takeCeremony } from './ceremonies.ts';
+import {
+  challengeOf,
+  openCeremony,
+  parseAnswer,
+  reasonText,
+  relyingParty,
+  takeCeremony,
+} from './ceremonies.ts';
 import type { PasskeyConfig } from './config.ts';
 
 type Ctx = PluginContext<PasskeyConfig>;
@@ -88,7 +95,7 @@ export async function checkAssertion(
     if (!verified.verified) return failed(refuse('invalid', stored.userId));
     info = verified.authenticationInfo;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = reasonText(error);
     const reason = /counter/i.test(message) ? 'stale-counter' : 'invalid';
     return failed(refuse(reason, stored.userId, { id: stored.id, error: message }));
   }

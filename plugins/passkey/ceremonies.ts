@@ -50,6 +50,15 @@ export function challengeOf(clientDataJSON: unknown): string {
   }
 }
 
+/**
+ * Why the library refused an answer, for the log and the audit trail, with every quoted value
+ * (challenges, origins as the browser sent them) left out.
+ */
+export function reasonText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/"[^"]*"/g, '"…"').slice(0, 200);
+}
+
 /** The browser's answer (the JSON the page posts in `response`), or null when it is not one. */
 export function parseAnswer<T>(raw: string | undefined): T | null {
   if (!raw || raw.length > 64_000) return null;

@@ -7,7 +7,7 @@ import { beginRegistration, finishRegistration, nameOf } from './registration.ts
 /** Implements `AuthMethod.credentials` for passkeys. */
 export function passkeyCredentials(ctx: PluginContext<PasskeyConfig>): MethodCredentials {
   return {
-    list: async (user) => (await ctx.webauthn.list(user.id)).map((c) => listing(c)),
+    list: async (user, locale) => (await ctx.webauthn.list(user.id)).map((c) => listing(c, locale)),
     remove: (user, id) => ctx.credentials.remove(user.id, id),
     async rename(user, id, name) {
       const clean = nameOf(name);

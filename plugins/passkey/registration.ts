@@ -15,7 +15,14 @@ import type {
   PluginUser,
   PluginView,
 } from '../../src/plugin-api.ts';
-import { challengeOf, openCeremony, parseAnswer, relyingParty, takeCeremony } from './ceremonies.ts';
+import {
+  challengeOf,
+  openCeremony,
+  parseAnswer,
+  reasonText,
+  relyingParty,
+  takeCeremony,
+} from './ceremonies.ts';
 import type { PasskeyConfig } from './config.ts';
 import { listing } from './listing.ts';
 import { messages } from './messages.ts';
@@ -121,7 +128,7 @@ async function refuse(
   error?: unknown,
   extra: Record<string, unknown> = {},
 ): Promise<EnrolmentResult> {
-  const detail = { reason, ...extra, ...(error instanceof Error ? { error: error.message } : {}) };
+  const detail = { reason, ...extra, ...(error === undefined ? {} : { error: reasonText(error) }) };
   ctx.log.warn({ user: request.user.id, ...detail }, 'passkey registration refused');
   await ctx.audit({
     event: 'registration',

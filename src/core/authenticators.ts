@@ -2,7 +2,7 @@
  * A user's authenticators across every method, through the one interface methods offer
  * (`AuthMethod.credentials`): what "my authenticators" and the admin console list.
  */
-import type { CredentialListing, PluginUser } from '../plugin-api.ts';
+import type { CredentialListing, Locale, PluginUser } from '../plugin-api.ts';
 import type { LoadedMethod } from './plugin-host.ts';
 
 /** One method's credentials of one user. */
@@ -18,12 +18,13 @@ export interface MethodCredentialList {
 export async function listAuthenticators(
   methods: ReadonlyMap<string, LoadedMethod>,
   user: PluginUser,
+  locale?: Locale,
 ): Promise<MethodCredentialList[]> {
   const lists: MethodCredentialList[] = [];
   for (const [method, loaded] of methods) {
     const credentials = loaded.method.credentials;
     if (!credentials) continue;
-    const items = await credentials.list(user);
+    const items = await credentials.list(user, locale);
     lists.push({ method, loaded, canEnrol: credentials.finishEnrolment !== undefined, items });
   }
   return lists;

@@ -157,7 +157,7 @@ export function userRoutes(
       gateway.users.listGroups(),
       services.sessions.list(user.id, request.gatewaySession?.hash ?? null),
       gateway.push ? gateway.push.listDevices(user.id) : Promise.resolve(null),
-      listAuthenticators(gateway.methods, user),
+      listAuthenticators(gateway.methods, user, pickLocale(request)),
       recovery.remaining(user.id),
     ]);
     const locale = pickLocale(request);

@@ -37,7 +37,7 @@ export async function methodSections(
   locale: Locale,
 ): Promise<MethodSection[]> {
   const time = timeFormatter(locale);
-  return (await listAuthenticators(methods, user)).map(({ method, loaded, canEnrol, items }) => ({
+  return (await listAuthenticators(methods, user, locale)).map(({ method, loaded, canEnrol, items }) => ({
     method,
     label: loaded.plugin.messages[locale].methodName ?? method,
     canEnrol,
