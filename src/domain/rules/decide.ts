@@ -226,6 +226,10 @@ export function explainAccess(
   if (identity === null) lines.push('no session');
   else lines.push(...explainIdentity(decision.rule, identity));
   lines.push(...explainFreshness(decision.rule, identity, context.now));
+  if (decision.rule.newDevice)
+    lines.push(
+      `newdevice=${decision.rule.newDevice.join('|')}: a login from a browser and address new for the user also proves ${decision.rule.newDevice.join(' or ')}${identity?.newEnvironment ? ' (this session is one)' : ''}`,
+    );
   lines.push(conclusion(decision));
   return { decision, lines };
 }

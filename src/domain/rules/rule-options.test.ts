@@ -227,6 +227,16 @@ describe('newdevice: one more method from a new environment', () => {
 });
 
 describe('explain names the network and the freshness it judged', () => {
+  it('and what a new environment adds', () => {
+    const set = setOf('/bk02/=ALL;;;newdevice=SMSOTP|TOTP');
+    const lines = explainAccess(set, { host: null, rawPath: '/bk02/' }, null, testCatalogue, {
+      now: 0,
+    }).lines;
+    expect(lines).toContain(
+      'newdevice=SMSOTP|TOTP: a login from a browser and address new for the user also proves SMSOTP or TOTP',
+    );
+  });
+
   const set = setOf(
     '/bk01/=ALL;;;from=intranet',
     '/bk01/=ALL;;SMSOTP',
