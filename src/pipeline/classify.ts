@@ -1,5 +1,5 @@
 import { decideLocated, locateRule, type LocatedRequest } from '../domain/rules/decide.ts';
-import type { RuleSet } from '../domain/rules/rule-set.ts';
+import type { ClientAddressSource, RuleSet } from '../domain/rules/rule-set.ts';
 import type { AccessDecision, MethodCatalogue } from '../domain/rules/types.ts';
 import type { StoredSession } from '../ports/store.ts';
 import type { ActiveSession } from '../core/session-service.ts';
@@ -53,10 +53,10 @@ export class RequestClassifier {
 
   /**
    * The rule and backend of a canonical request; everything that does not depend on the session.
-   * `client` is the client's address from {@link RequestPipeline.client} (`trustProxy` applied),
-   * which `from=` rules are matched on.
+   * `client` reads the client's address with the pipeline's one reader (`trustProxy` applied),
+   * which `from=` rules are matched on; it is called only when a `from=` rule is on the way.
    */
-  locate(request: CanonicalRequest, client: string | null): Located {
+  locate(request: CanonicalRequest, client: ClientAddressSource): Located {
     const found = locateRule(this.rules(), { host: request.host, rawPath: request.path, client });
     if (found.kind !== 'located' && found.kind !== 'bypass') return found;
     const name = firstSegment(found.path);

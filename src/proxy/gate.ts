@@ -44,7 +44,7 @@ export function createGate(gateway: Gateway, pipeline: RequestPipeline) {
         query: mark === -1 ? '' : request.url.slice(mark),
         host: request.headers.host ?? null,
       },
-      pipeline.client.ip(request.raw),
+      () => pipeline.client.ip(request.raw),
     );
     if (!classifier.needsSession(located))
       return finish(gateway, request, reply, classifier.classify(located, null).decision);

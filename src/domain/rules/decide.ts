@@ -2,7 +2,7 @@ import { hasPathParameter, normalizePath, stripPathParameters } from './normaliz
 import { findPrincipal, formatPrincipal } from './parse-principals.ts';
 import { NO_NETWORKS, type Networks } from '../networks.ts';
 import { formatDuration, formatFrom } from './parse-options.ts';
-import { isInNetwork, type RuleSet } from './rule-set.ts';
+import { clientAddressOf, isInNetwork, type ClientAddressSource, type RuleSet } from './rule-set.ts';
 import type {
   AccessDecision,
   AccessRule,
@@ -16,8 +16,11 @@ import type {
 export interface AccessRequest {
   readonly host: string | null;
   readonly rawPath: string;
-  /** The client's address, `trustProxy` applied; null or absent: unknown (no `from=` rule applies). */
-  readonly client?: string | null;
+  /**
+   * The client's address, `trustProxy` applied (or a function reading it, called only when a
+   * `from=` rule is on the way); null or absent: unknown (no `from=` rule applies).
+   */
+  readonly client?: ClientAddressSource;
 }
 
 /** The name of the password method in every catalogue. */
@@ -68,7 +71,7 @@ export function locateRule(ruleSet: RuleSet, req: AccessRequest): LocatedRequest
   const normalized = normalizePath(req.rawPath);
   if (!normalized.ok) return { kind: 'bad-path', reason: normalized.reason };
   const path = normalized.path;
-  const matched = matchRule(ruleSet, req.host, path, req.client ?? null);
+  const matched = matchRule(ruleSet, req.host, path, once(req.client ?? null));
   if (matched === 'ambiguous') return { kind: 'bad-path', reason: AMBIGUOUS_PARAMETER };
   if (matched === null) return { kind: 'no-rule', path };
   if (matched.methods.kind === 'bypass') return { kind: 'bypass', rule: matched, path };
@@ -147,6 +150,13 @@ export function decideAccess(
   return located.kind === 'located' ? decideLocated(located, identity, catalogue, now) : located;
 }
 
+/** A source read at most once however many matches ask (a path with parameters is matched twice). */
+function once(source: ClientAddressSource): ClientAddressSource {
+  if (typeof source !== 'function') return source;
+  let read: string | null | undefined;
+  return () => (read === undefined ? (read = source()) : read);
+}
+
 const AMBIGUOUS_PARAMETER = 'path parameter (";") changes which rule applies';
 
 /**
@@ -157,7 +167,7 @@ function matchRule(
   ruleSet: RuleSet,
   host: string | null,
   path: string,
-  client: string | null,
+  client: ClientAddressSource,
 ): AccessRule | null | 'ambiguous' {
   const rule = ruleSet.match(host, path, client);
   if (!hasPathParameter(path)) return rule;
@@ -213,11 +223,12 @@ export function explainAccess(
   const lines = [
     decision.path === req.rawPath ? `path: ${decision.path}` : `path: ${decision.path} (from ${req.rawPath})`,
   ];
-  if (req.client !== undefined) lines.push(`client: ${req.client ?? 'unknown address'}`);
+  const client = clientAddressOf(req.client);
+  if (req.client !== undefined) lines.push(`client: ${client ?? 'unknown address'}`);
   if (decision.kind === 'no-rule')
     return { decision, lines: [...lines, 'no rule matches: default deny (403)'] };
   lines.push(`rule: ${decision.rule.line}`);
-  if (decision.rule.from) lines.push(explainFrom(decision.rule.from, req.client ?? null, context.networks));
+  if (decision.rule.from) lines.push(explainFrom(decision.rule.from, client, context.networks));
   if (decision.kind === 'bypass') {
     return { decision, lines: [...lines, 'public path (BYPASS): no authentication, no identity headers'] };
   }

@@ -1,6 +1,18 @@
 import { NO_NETWORKS, parseAddress, type Networks } from '../networks.ts';
 import type { AccessRule } from './types.ts';
 
+/**
+ * The client's address, or how to read it: a function is called only when a prefix on the way
+ * has `from=` rules, so rule sets without them never pay for reading `X-Forwarded-For`.
+ * Null: unknown (no `from=` rule applies).
+ */
+export type ClientAddressSource = string | null | (() => string | null);
+
+/** The address a source gives (read now). */
+export function clientAddressOf(source: ClientAddressSource | undefined): string | null {
+  return typeof source === 'function' ? source() : (source ?? null);
+}
+
 /** A compiled, immutable set of access rules. */
 export interface RuleSet {
   /** Every rule in evaluation order: longest prefix first, host rules before generic ones on ties. */
@@ -10,7 +22,7 @@ export interface RuleSet {
    * matching ignores letter case. `host` is the request's Host (`host[:port]`), if any;
    * `client` the client's address (null: unknown, and then no `from=` rule applies).
    */
-  match(host: string | null, path: string, client?: string | null): AccessRule | null;
+  match(host: string | null, path: string, client?: ClientAddressSource): AccessRule | null;
 }
 
 /**
@@ -36,9 +48,9 @@ interface Bucket {
   readonly hosted: HostSlot[];
 }
 
-/** A client address, parsed at most once per match. */
+/** A client address, read and parsed at most once per match. */
 interface ClientRef {
-  readonly text: string | null;
+  readonly source: ClientAddressSource;
   parsed: bigint | null | undefined;
 }
 
@@ -120,14 +132,14 @@ function matchIndex(
   networks: Networks,
   host: string | null,
   path: string,
-  clientText: string | null,
+  source: ClientAddressSource,
 ): AccessRule | null {
   const lower = path.toLowerCase();
   // `/bk01` is the directory `/bk01/` without its slash, so it matches that rule too.
   const target = lower.endsWith('/') ? lower : `${lower}/`;
   // Canonicalised only when a bucket on the way has host rules (most rule sets have none).
   let requestHost: string | null | undefined;
-  const client: ClientRef = { text: clientText, parsed: undefined };
+  const client: ClientRef = { source, parsed: undefined };
   let end = target.length;
   while (end > 0) {
     const bucket = index.get(target.slice(0, end));
@@ -154,7 +166,10 @@ function pickSlot(bucket: Bucket, requestHost: string | null): Slot | null {
 
 function pickFromSlot(slot: Slot, networks: Networks, client: ClientRef): AccessRule | null {
   if (slot.networked.length === 0) return slot.anyClient;
-  if (client.parsed === undefined) client.parsed = client.text === null ? null : parseAddress(client.text);
+  if (client.parsed === undefined) {
+    const text = clientAddressOf(client.source);
+    client.parsed = text === null ? null : parseAddress(text);
+  }
   const address = client.parsed;
   if (address !== null) {
     for (const rule of slot.networked) {
