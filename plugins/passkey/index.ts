@@ -9,13 +9,22 @@
  * Answer field the pages post: `response` (the browser's credential as JSON), and on enrolment
  * `name`.
  */
+import { isIP } from 'node:net';
 import type { AuthMethod, AuthPlugin, PluginContext } from '../../src/plugin-api.ts';
+import { relyingParty } from './ceremonies.ts';
 import { passkeyConfigSchema, type PasskeyConfig } from './config.ts';
 import { passkeyCredentials } from './credentials.ts';
 import { messages } from './messages.ts';
 import { optionsRoute, passkeyDiscovery, startPasskey, verifyPasskey } from './method.ts';
 
 async function createPasskeyMethod(ctx: PluginContext<PasskeyConfig>): Promise<AuthMethod> {
+  const { rpId } = relyingParty(ctx);
+  // Browsers refuse WebAuthn on an IP address: say so once, rather than let every user find out.
+  if (isIP(rpId.replace(/^\[|\]$/g, '')) !== 0)
+    ctx.log.warn(
+      { rpId },
+      'passkeys need a host name: publicUrl is an IP address, so no browser will make or use one',
+    );
   return {
     start: (request) => startPasskey(ctx, request),
     verify: (request) => verifyPasskey(ctx, request),
