@@ -21,13 +21,29 @@ export const OPTIONS_PATH = 'passkey/options';
 
 const assertView = (options: string) => ({ template: 'plugins/passkey/views/assert', data: { options } });
 
-/** Implements `AuthMethod.start`: the user's passkeys may answer, bound to this session. */
-export async function startPasskey(ctx: Ctx, request: ChallengeRequest): Promise<StartResult> {
+/**
+ * Implements `AuthMethod.start`: the user's passkeys may answer, bound to this session. The live
+ * challenge of this flow is shown again (a reload does not make another) unless `resend` asks.
+ */
+export async function startPasskey(
+  ctx: Ctx,
+  request: ChallengeRequest & { readonly resend?: boolean },
+): Promise<StartResult> {
   const mine = request.decoy ? [] : await ctx.webauthn.list(request.user.id);
   if (mine.length === 0 && !request.decoy)
     return { kind: 'problem', messageKey: 'notEnrolled', retry: false };
-  const options = await loginOptions(ctx, request.flowId, request.user.id, mine);
-  return { kind: 'started', view: assertView(JSON.stringify(options)) };
+  const liveKey = `live:${ctx.mac('PASSKEY:flow', request.flowId)}`;
+  const live = request.resend ? null : await ctx.store.read(liveKey);
+  if (live !== null && (await isLive(ctx, live))) return { kind: 'started', view: assertView(live) };
+  const options = JSON.stringify(await loginOptions(ctx, request.flowId, request.user.id, mine));
+  await ctx.store.put(liveKey, options, ctx.config.challengeTtlSeconds * 1000);
+  return { kind: 'started', view: assertView(options) };
+}
+
+/** Whether the challenge of these options has not been answered (nor expired) yet. */
+async function isLive(ctx: Ctx, options: string): Promise<boolean> {
+  const { challenge } = JSON.parse(options) as { challenge: string };
+  return (await ctx.store.read(`ceremony:${challenge}`)) !== null;
 }
 
 /** Implements `AuthMethod.verify`. */
@@ -42,7 +58,9 @@ export async function verifyPasskey(
   });
   if (outcome.kind === 'ok' && !request.decoy) return { kind: 'ok', amr: outcome.amr };
   if (outcome.kind === 'ok') return { kind: 'dead', messageKey: 'failed' };
-  const fresh = await startPasskey(ctx, request);
+  // No live challenge (used, expired, another browser's): start over, as for any method.
+  if (outcome.messageKey === 'expired') return { kind: 'dead', messageKey: 'expired' };
+  const fresh = await startPasskey(ctx, { ...request, resend: true });
   if (fresh.kind !== 'started') return { kind: 'dead', messageKey: fresh.messageKey };
   return { kind: 'wrong', view: fresh.view, messageKey: outcome.messageKey };
 }
