@@ -180,6 +180,7 @@ async function assemble(
   // Each plugin's section is parsed here, once; a bad one ends start-up naming its key.
   const plugins = configuredPlugins(config);
   const catalogue = buildCatalogue(enabledMethodInfos(plugins));
+  const rules = new RuleEngine(ruleRepository, catalogue, compileNetworks(config.networks));
   const secret = config.secret ?? randomBytes(32).toString('base64url');
   const keys = new PgKeyStore(pool, (purpose) => sealedBox(secret, `keys:${purpose}`));
   const pushLog = log.child({ component: 'push' });
@@ -209,6 +210,8 @@ async function assemble(
     () => metrics.storeErrors.inc({ store: 'session' }),
     environmentWatch({
       ...{ store, secret, audit, days: config.push.knownEnvironmentDays },
+      // Only while some rule says newdevice=: otherwise logins neither look up nor tell anything.
+      enabled: () => rules.current.hasNewDevice,
       notify: notifyByChannel({ methods, users, clock }),
       onError: (error) => log.error({ err: error }, 'new-environment notice failed'),
     }),
@@ -237,7 +240,7 @@ async function assemble(
     store,
     users,
     ruleRepository,
-    rules: new RuleEngine(ruleRepository, catalogue, compileNetworks(config.networks)),
+    rules,
     catalogue,
     sessions,
     passwordLogin: new PasswordLogin({ users, hasher, audit, clock }, policy),

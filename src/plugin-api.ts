@@ -217,6 +217,11 @@ export interface PushClient {
   verify(request: PushVerifyRequest): Promise<boolean>;
   /** The user's registered devices (the gateway's own service; absent for a remote one). */
   listDevices?(userId: string): Promise<readonly PushDeviceInfo[]>;
+  /**
+   * Tells the user's devices that a login from a new environment happened (by Web Push); false
+   * when none could be reached. The gateway's own service only.
+   */
+  notify?(userId: string, notice: { ip: string; browser: string; at: number }): Promise<boolean>;
   /** Revokes one device; false when there is no such live device. */
   revokeDevice?(
     deviceId: string,
@@ -343,6 +348,8 @@ export interface PluginRoute {
    * named `:secret` is replaced by `[redacted]` in every log line of the route.
    */
   readonly path: string;
+  /** Requests per client address per window (the gateway's shared rate limiter); none when absent. */
+  readonly rateLimit?: { readonly max: number; readonly windowSeconds: number };
   handle(request: PluginHttpRequest): Promise<PluginHttpResponse>;
 }
 

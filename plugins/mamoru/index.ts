@@ -45,6 +45,16 @@ function bind(deps: MamoruDeps): AuthMethod {
     poll: (request) => pollPush(deps, request),
     verify: (request) => verifyPush(deps, request),
     ...withCredentials(deps),
+    ...withNotices(deps),
+  };
+}
+
+/** Notices go to the user's push devices when the push service can reach them (Web Push). */
+function withNotices(deps: MamoruDeps): Pick<AuthMethod, 'notify'> {
+  const notify = deps.push.notify?.bind(deps.push);
+  if (!notify) return {};
+  return {
+    notify: ({ user, client, browser, at }) => notify(user.id, { ip: client.ip, browser, at }),
   };
 }
 

@@ -49,6 +49,8 @@ function environmentMac(secret: string, userId: string, environment: Environment
 
 /** What sessions need of known environments: whether a login's pair is new, and to remember it. */
 export interface EnvironmentWatch {
+  /** False while no rule asks about environments: logins are then not judged at all. */
+  isEnabled(): boolean;
   /** Whether the user has completed a login from this client's address and browser. */
   isKnown(userId: string, client: { ip: string; userAgent: string }): Promise<boolean>;
   /** A login from a new environment was completed (a method besides the password proven there). */
@@ -114,12 +116,15 @@ export function environmentWatch(deps: {
   notify?: NewEnvironmentNotifier;
   /** A notice or its audit row failed (reported, never thrown at the login). */
   onError?: (error: unknown) => void;
+  /** Whether environments are watched at all (some rule has `newdevice=`); always when absent. */
+  enabled?: () => boolean;
 }): EnvironmentWatch {
   const environmentOf = (client: { ip: string; userAgent: string }): Environment => ({
     ip: client.ip,
     browser: browserLabel(client.userAgent),
   });
   return {
+    isEnabled: () => deps.enabled?.() ?? true,
     isKnown: (userId, client) => isKnownEnvironment(deps.store, deps.secret, userId, environmentOf(client)),
     async completed(userId, client) {
       const environment = environmentOf(client);

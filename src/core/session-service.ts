@@ -200,6 +200,7 @@ export class SessionService {
     client: ClientInfo,
   ): Promise<boolean> {
     if (!this.environments) return false;
+    if (!carried && !this.environments.isEnabled()) return false;
     const isNew = carried
       ? carried.newEnvironment === true
       : !(await this.environments.isKnown(userId, client));

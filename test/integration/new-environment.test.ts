@@ -3,8 +3,11 @@ import { karadenSettings, startFakeKaraden, type FakeKaraden } from '../fakes/ka
 import { codeIn } from '../fakes/smsotp-harness.ts';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { enrolDevice } from '../support/push-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { startFakePushService, type FakePushService } from '../fakes/web-push-server.ts';
+import { newNonce, sign, subscribePayload } from '../../views/static/push/protocol.js';
 
 const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -112,5 +115,96 @@ describe('rules asking more from a new environment (newdevice=)', () => {
     const again = await login(where, '/bk02/');
     expect(again.location).toContain('/_sekisho/mfa');
     expect(await noticeRows()).toHaveLength(1);
+  });
+});
+
+/** With a push device that has Web Push, the notice goes there instead of by SMS. */
+describe('the new-environment notice on the push device', () => {
+  let karaden: FakeKaraden;
+  let pushService: FakePushService;
+  let backend: FakeBackend;
+  let gw: TestGateway;
+  let password: string;
+
+  beforeAll(async () => {
+    karaden = await startFakeKaraden();
+    pushService = await startFakePushService();
+    backend = await startBackend();
+    gw = await startGateway({
+      config: {
+        trustProxy: ['127.0.0.1'],
+        backends: { bk02: { url: backend.url } },
+        sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
+        push: {
+          webPush: { allowedEndpoints: [`${pushService.origin}/push/`], subject: 'mailto:ops@example.jp' },
+        },
+      },
+    });
+    await setRules(gw, '/bk02/=ALL;;;newdevice=SMSOTP');
+    password = await addUser(gw, 'hanako', { phone: '+819087654321' });
+    const device = await enrolDevice(gw.runtime.gateway.push!, 'hanako');
+    const subscriber = pushService.subscribe();
+    const time = Date.now();
+    const nonce = newNonce();
+    const fields = { endpoint: subscriber.endpoint, p256dh: subscriber.p256dh, auth: subscriber.auth };
+    const signature = await sign(device.keys.privateKey, subscribePayload(device.id, time, nonce, fields));
+    const subscribed = await request(`${gw.url}/_sekisho/push/device/subscription`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        deviceId: device.id,
+        time,
+        nonce,
+        signature,
+        subscription: { endpoint: fields.endpoint, keys: { p256dh: fields.p256dh, auth: fields.auth } },
+        locale: 'en',
+      }),
+    });
+    await subscribed.body.dump();
+    expect(subscribed.statusCode).toBe(200);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await backend?.close();
+    await pushService?.close();
+    await karaden?.close();
+  });
+
+  it('is pushed to the device (decrypted by the fake push service), not sent by SMS', async () => {
+    const where = from('192.0.2.44');
+    const client = new FormClient(gw.url);
+    const page = await client.get('/_sekisho/login?next=%2Fbk02%2F', where);
+    const answer = await client.post(
+      '/_sekisho/login',
+      { _csrf: csrfField(page.body), username: 'hanako', password, next: '/bk02/' },
+      where,
+    );
+    let otp = await client.get(String(answer.headers.location), where);
+    for (let hops = 0; otp.status !== 200 && hops < 3; hops += 1)
+      otp = await client.get(String(otp.headers.location), where);
+    const sms = karaden.received.length;
+    const code = codeIn(String(karaden.received.at(-1)?.message.body));
+    const done = await client.post(
+      '/_sekisho/mfa/SMSOTP',
+      { _csrf: csrfField(otp.body), next: '/bk02/', otp: code },
+      where,
+    );
+    expect(done.status).toBe(303);
+    const [message] = await pushService.waitForMessages(1);
+    expect(message?.payload).toMatchObject({
+      type: 'notice',
+      title: 'Sekisho: sign-in from a new environment',
+    });
+    expect(String(message?.payload.body)).toContain('192.0.2.44');
+    expect(JSON.stringify(message?.payload)).not.toContain(code);
+    const audited = async () =>
+      (
+        await gw.runtime.pool.query<{ detail: Record<string, unknown> }>(
+          `SELECT detail FROM audit_events WHERE event = 'login.new_environment' AND user_id = 'hanako'`,
+        )
+      ).rows;
+    await waitFor(async () => (await audited()).length === 1, 5000, 'the audit row');
+    expect((await audited())[0]?.detail).toMatchObject({ notified: 'MAMORU' });
+    expect(karaden.received.length).toBe(sms);
   });
 });

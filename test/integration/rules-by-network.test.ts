@@ -115,6 +115,11 @@ describe.each(carriers)('rules by network and by age of proof ($carrier)', ({ le
     const page = await fetchAs(client, '/bk01/app', HOME);
     expect(page.status).toBe(200);
     expect(backend.seen.at(-1)?.headers['x-remote-auth-methods']).toBe('password,SMSOTP');
+    // No rule says newdevice=: logins are not judged new or known, and nobody is told anything.
+    const { rows } = await gw.runtime.pool.query(
+      `SELECT 1 FROM audit_events WHERE event = 'login.new_environment'`,
+    );
+    expect(rows).toEqual([]);
   });
 
   it('an IPv6 client outside the office network is asked for the SMS code too', async () => {

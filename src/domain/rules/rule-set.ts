@@ -23,6 +23,8 @@ export interface RuleSet {
    * `client` the client's address (null: unknown, and then no `from=` rule applies).
    */
   match(host: string | null, path: string, client?: ClientAddressSource): AccessRule | null;
+  /** Whether some rule has `newdevice=` (logins are judged new or known only then). */
+  readonly hasNewDevice: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export function compileRuleSet(rules: readonly AccessRule[], networks: Networks 
   return {
     rules: ordered,
     match: (host, path, client = null) => matchIndex(index, networks, host, path, client),
+    hasNewDevice: rules.some((rule) => rule.newDevice !== null),
   };
 }
 

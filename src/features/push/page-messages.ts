@@ -82,6 +82,9 @@ const jaScript = {
   pushUnknownEnvironment: '【いつもと違う環境】',
   testPushTitle: 'Sekisho: テスト通知',
   testPushBody: '通知は届いています。ログインの承認依頼もこのように届きます。',
+  noticeTitle: 'Sekisho: 新しい環境からのログイン',
+  noticeBody:
+    '{user} さんのアカウントに新しい環境（{browser}、{ip}）からログインがありました。心当たりがなければ管理者に連絡してください。',
   pushStateGranted: '通知: 許可されています。ページを閉じていても承認依頼が届きます。',
   pushStateDenied:
     '通知: ブロックされています。ブラウザー（端末）の設定でこのサイトの通知を許可してください。',
@@ -191,6 +194,9 @@ const enScript: PushScriptMessages = {
   pushUnknownEnvironment: '[Unfamiliar browser or network]',
   testPushTitle: 'Sekisho: test notification',
   testPushBody: 'Notifications work. Login approval requests will arrive like this.',
+  noticeTitle: 'Sekisho: sign-in from a new environment',
+  noticeBody:
+    'Someone signed in as {user} from a new environment ({browser}, {ip}). If it was not you, tell your administrator.',
   pushStateGranted: 'Notifications: allowed. Requests arrive even while this page is closed.',
   pushStateDenied:
     "Notifications: blocked. Allow notifications for this site in your browser's (or phone's) settings.",

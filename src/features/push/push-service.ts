@@ -52,6 +52,8 @@ export function createPushService(deps: PushServiceDeps): PushService {
     webPushKey: async () => (ctx.webPush ? ctx.webPush.publicKey() : null),
     subscribe: (input) => subscribeDevice(ctx, input),
     testPush: (input) => sendTestPush(ctx, input),
+    // A device without Web Push cannot be told while its app is closed: then another channel is.
+    notify: async (userId, notice) => (ctx.webPush ? ctx.webPush.sendNotice(userId, notice) : false),
     inbox: (input) => readInbox(ctx, input),
     respond: (input, client) => respondToPush(ctx, input, client),
     // The store belongs to the caller; closing answers the long polls so servers can stop.

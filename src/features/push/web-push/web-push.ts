@@ -22,7 +22,7 @@ import { resolveVapidKeys, vapidSubject, type VapidKeys } from './vapid-keys.ts'
 
 /** What a push service tells the service worker; nothing in it approves a login. */
 export interface PushMessage {
-  readonly type: 'login' | 'test';
+  readonly type: 'login' | 'test' | 'notice';
   readonly title: string;
   readonly body: string;
   /** Collapses repeated notifications of one push (the transaction ID; not a secret). */
@@ -76,6 +76,28 @@ export class WebPush {
       url: APP_URL,
     };
     return this.deliver(subscription, userId, message, 60, null);
+  }
+
+  /**
+   * Tells every live device of the user that a login from a new environment happened; true when
+   * at least one push service took it. Nothing in it approves anything.
+   */
+  async sendNotice(userId: string, notice: { ip: string; browser: string; at: number }): Promise<boolean> {
+    const subscriptions = await this.subscriptions.listLive(userId);
+    const results = await Promise.all(
+      subscriptions.map((s) => {
+        const m = pushScriptCatalogue[s.locale];
+        const message: PushMessage = {
+          type: 'notice',
+          title: m.noticeTitle,
+          body: fill(m.noticeBody, { user: userId, browser: notice.browser, ip: notice.ip }),
+          tag: `notice-${notice.at}`,
+          url: APP_URL,
+        };
+        return this.deliver(s, userId, message, 24 * 3600, null);
+      }),
+    );
+    return results.some((result) => result.outcome === 'delivered');
   }
 
   /** Waits for the sends under way (so a closing gateway does not cut them), then closes. */
