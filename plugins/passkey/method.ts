@@ -88,6 +88,8 @@ export function optionsRoute(ctx: Ctx): PluginRoute {
   return {
     method: 'POST',
     path: OPTIONS_PATH,
+    // Each answer keeps a challenge in the store for a while: one address gets a few a second at most.
+    rateLimit: { max: 60, windowSeconds: 60 },
     handle: async () => ({ status: 200, json: await loginOptions(ctx, DISCOVER, null) }),
   };
 }

@@ -10,9 +10,13 @@ export function registerPluginRoutes(app: FastifyInstance, gateway: LoginDeps): 
   for (const { plugin, method } of gateway.methods.values()) {
     for (const route of method.routes ?? []) {
       const url = `/_sekisho/${route.path}`;
+      const limit = route.rateLimit;
       app.route({
         method: route.method,
         url,
+        ...(limit
+          ? { config: { rateLimit: { max: limit.max, timeWindow: limit.windowSeconds * 1000 } } }
+          : {}),
         // A `:secret` segment (a callback's shared secret) never reaches the logs.
         ...(url.includes('/:secret') ? { logSerializers: { req: redactedRequest(url) } } : {}),
         handler: async (request, reply) => {
