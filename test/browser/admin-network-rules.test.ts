@@ -109,4 +109,20 @@ describe('the console rule editor: networks and age of proof', () => {
       'Applies outside a network and asks less than /bk01/=ALL;;SMSOTP;from=office',
     );
   });
+
+  it('explains with a client address: the rule for that network decides, and the network is named', async () => {
+    await page.goto(`${gw.url}/_sekisho/admin/rules`);
+    await page.fill('#explain-path', '/bk01/report');
+    await page.fill('#explain-client', '10.20.1.1');
+    await page.click('#explain-client ~ button[type=submit]');
+    await page.waitForURL(/\/_sekisho\/admin\/rules\/explain\?/);
+    expect(await page.locator('#deciding-rule').textContent()).toBe('/bk01/=ALL;;SMSOTP;from=office');
+    expect(await page.locator('#explanation').textContent()).toContain(
+      'from=office: client 10.20.1.1 is in network office (10.20.0.0/16)',
+    );
+    await page.fill('#explain-client', '198.51.100.1');
+    await page.click('#explain-client ~ button[type=submit]');
+    await page.waitForLoadState();
+    expect(await page.locator('#deciding-rule').textContent()).toBe('/bk01/=ALL;;');
+  });
 });

@@ -105,6 +105,7 @@ export function ruleRoutes(
       path: text(request.query, 'path', 2048),
       userId: text(request.query, 'user', 128),
       host: text(request.query, 'host', 255),
+      client: text(request.query, 'client', 64),
     };
     const loaded = await loadStoredRules(gateway);
     const result = query.path === '' ? null : await explainView(gateway, loaded.ruleSet, query);

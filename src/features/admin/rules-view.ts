@@ -96,11 +96,16 @@ export interface ExplainView {
 export async function explainView(
   gateway: AdminDeps,
   ruleSet: RuleSet,
-  query: { path: string; userId: string; host: string },
+  query: { path: string; userId: string; host: string; client: string },
 ): Promise<ExplainView | { unknownUser: string }> {
   const user = query.userId === '' ? null : await gateway.users.find(query.userId);
   if (query.userId !== '' && !user) return { unknownUser: query.userId };
-  const request = { host: query.host === '' ? null : query.host.toLowerCase(), rawPath: query.path };
+  const request = {
+    host: query.host === '' ? null : query.host.toLowerCase(),
+    rawPath: query.path,
+    // The address `from=` rules are judged on; without it no from= rule applies, as in the CLI.
+    ...(query.client === '' ? {} : { client: query.client }),
+  };
   const explained = explainForUser(ruleSet, request, user, gateway.catalogue, {
     now: gateway.clock.now(),
     networks: gateway.rules.networks,

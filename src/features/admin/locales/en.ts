@@ -103,6 +103,7 @@ export const en: Translation<typeof ja> = {
     path: 'Path',
     user: 'User ID (optional)',
     host: 'Host (optional)',
+    client: 'Client IP address (optional, for from= rules)',
     explain: 'Explain',
     decidedBy: 'Decided by',
     noRule: 'no rule matches: default deny (403)',

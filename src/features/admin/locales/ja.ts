@@ -102,6 +102,7 @@ export const ja = {
     path: 'パス',
     user: 'ユーザーID(任意)',
     host: 'ホスト(任意)',
+    client: 'クライアントの IP アドレス(任意、from= の判定用)',
     explain: '説明する',
     decidedBy: '判定するルール',
     noRule: '一致するルールなし: 既定で拒否(403)',
