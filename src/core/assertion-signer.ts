@@ -44,6 +44,9 @@ export class AssertionSigner {
   private keys: AssertionKeySet;
   private readonly deps: AssertionSignerDeps;
   private readonly tokens = new Map<string, CachedToken>();
+  // The session cache hands every request of a session the same object for a second: a lookup by
+  // that object skips building the string key on the hot path.
+  private bySession = new WeakMap<AssertedIdentity, Map<string, CachedToken>>();
   private readonly signing = new Map<string, Promise<string>>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -65,8 +68,19 @@ export class AssertionSigner {
 
   /** A token still fresh enough to reuse, without I/O; undefined: call {@link assertion}. */
   cached(identity: AssertedIdentity, audience: string): string | undefined {
+    const now = this.deps.clock.now();
+    const held = this.bySession.get(identity)?.get(audience);
+    if (held && now < held.reuseUntil) return held.token;
     const entry = this.tokens.get(cacheKey(identity, audience));
-    return entry && this.deps.clock.now() < entry.reuseUntil ? entry.token : undefined;
+    if (!entry || now >= entry.reuseUntil) return undefined;
+    this.hold(identity, audience, entry);
+    return entry.token;
+  }
+
+  private hold(identity: AssertedIdentity, audience: string, entry: CachedToken): void {
+    let held = this.bySession.get(identity);
+    if (!held) this.bySession.set(identity, (held = new Map()));
+    held.set(audience, entry);
   }
 
   /** The assertion for `identity` addressed to `audience`: a fresh cached one, or a new signature. */
@@ -90,7 +104,10 @@ export class AssertionSigner {
   /** Reads the keys again; a new signing key drops the tokens signed with the old one. */
   async refresh(): Promise<void> {
     const next = await this.deps.loadKeys();
-    if (next.signing.kid !== this.keys.signing.kid) this.tokens.clear();
+    if (next.signing.kid !== this.keys.signing.kid) {
+      this.tokens.clear();
+      this.bySession = new WeakMap();
+    }
     this.keys = next;
   }
 
@@ -117,7 +134,9 @@ export class AssertionSigner {
       .sign(signing.key);
     if (this.tokens.size >= maxCached) this.tokens.clear();
     // Reused for half the lifetime counted from the whole second `iat` names, never beyond.
-    this.tokens.set(key, { token, reuseUntil: iat * 1000 + (this.deps.lifetimeSeconds * 1000) / 2 });
+    const entry = { token, reuseUntil: iat * 1000 + (this.deps.lifetimeSeconds * 1000) / 2 };
+    this.tokens.set(key, entry);
+    this.hold(identity, audience, entry);
     return token;
   }
 
