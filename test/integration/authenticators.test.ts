@@ -130,6 +130,9 @@ describe('my authenticators and the enrolment guard', () => {
     clock.advance(11 * 60_000);
     expect((await client.get('/_sekisho/me/authenticators/TOTP/enrol')).status).toBe(401);
     expect((await client.get('/_sekisho/me')).status).toBe(200);
+    // The password proven again in the same session does not make the old TOTP proof recent.
+    expect((await client.login('ken', passwords.get('ken') ?? '', '/_sekisho/me')).status).toBe(303);
+    expect((await client.get('/_sekisho/me/authenticators/TOTP/enrol')).status).toBe(401);
   });
 
   it('lost phone: a recovery code, the SMS number removed, an app enrolled, then a login with the app', async () => {

@@ -64,5 +64,8 @@ export type ChangeRight =
 export function changeRight(session: ActiveSession, hasFactor: boolean, now: number): ChangeRight {
   const factors = session.data.proven.filter((m) => m !== PASSWORD);
   if (factors.length === 0) return hasFactor ? { kind: 'step-up' } : { kind: 'needs-activation' };
-  return now - session.data.authenticatedAt <= FRESH_PROOF_MS ? { kind: 'allowed' } : { kind: 'step-up' };
+  // The latest proof of a factor other than the password: a fresh password alone (a second login
+  // in the same session) must not make an old second factor count as recent.
+  const latest = Math.max(...factors.map((method) => session.data.provenAt?.[method] ?? 0));
+  return now - latest <= FRESH_PROOF_MS ? { kind: 'allowed' } : { kind: 'step-up' };
 }
