@@ -103,6 +103,17 @@ describe.each(proxies)('%s with the shipped config in front of the gateway', (_n
     });
   });
 
+  it('never passes a gateway cookie on, even sent twice (refused, or every copy removed)', async () => {
+    const client = await loggedIn();
+    const { response, seen } = await through('/app/page', [
+      // The gateway reads the first session cookie (the real one) and allows the request; a second
+      // copy must not reach the application.
+      ['Cookie', `${client.cookieHeader()}; sekisho_sid=again; theme=dark`],
+    ]);
+    if (seen === undefined) expect(response.status, proxy.log()).toBe(400);
+    else expect(seen.headers.cookie ?? '').not.toMatch(/sekisho_/);
+  });
+
   it('passes BYPASS paths without identity, even a spoofed one', async () => {
     const { response, seen } = await through('/app/public/notice', spoofed);
     expect(response.status, proxy.log()).toBe(200);
