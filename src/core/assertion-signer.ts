@@ -85,9 +85,9 @@ export class AssertionSigner {
 
   /** The assertion for `identity` addressed to `audience`: a fresh cached one, or a new signature. */
   assertion(identity: AssertedIdentity, audience: string): Promise<string> {
+    const fresh = this.cached(identity, audience);
+    if (fresh !== undefined) return Promise.resolve(fresh);
     const key = cacheKey(identity, audience);
-    const entry = this.tokens.get(key);
-    if (entry && this.deps.clock.now() < entry.reuseUntil) return Promise.resolve(entry.token);
     let pending = this.signing.get(key);
     if (!pending) {
       pending = this.sign(identity, audience, key).finally(() => this.signing.delete(key));

@@ -49,19 +49,22 @@ export class OpenUpgrades {
       const verdicts = new Map<string, Promise<boolean>>();
       const checks = [...this.open].map(async ([socket, hash]) => {
         let live = verdicts.get(hash);
-        if (!live) verdicts.set(hash, (live = this.isLive(hash)));
-        // A store that cannot answer closes the socket too: fail closed, as for requests.
-        const keep = await live.catch((error: unknown) => {
-          this.onError(error);
-          return false;
-        });
-        if (!keep) socket.destroy();
+        // A store that cannot answer closes the socket too: fail closed, as for requests. The
+        // failure is reported once per session checked, not once per socket.
+        if (!live)
+          verdicts.set(hash, (live = this.isLive(hash).catch((error: unknown) => this.failed(error))));
+        if (!(await live)) socket.destroy();
       });
       await Promise.all(checks);
     } finally {
       this.sweeping = false;
       if (this.open.size === 0) this.stop();
     }
+  }
+
+  private failed(error: unknown): false {
+    this.onError(error);
+    return false;
   }
 
   stop(): void {

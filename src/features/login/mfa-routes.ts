@@ -5,7 +5,14 @@ import type { LoadedMethod } from '../../core/plugin-host.ts';
 import type { PluginView, StartResult } from '../../plugin-api.ts';
 import type { LoginDeps } from './deps.ts';
 import { messagesFor, pickLocale } from '../../web/i18n.ts';
-import { allowReproof, missingMethods, resolveStep, type Step, type StepOutcome } from './mfa-step.ts';
+import {
+  allowReproof,
+  isBarred,
+  missingMethods,
+  resolveStep,
+  type Step,
+  type StepOutcome,
+} from './mfa-step.ts';
 import { safeReturnPath, sendMessage, sendPage } from '../../web/pages.ts';
 import {
   clearFlowCookie,
@@ -122,7 +129,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
       answer: stringFields(body),
     });
     const account = result.kind === 'ok' ? await gateway.users.find(result.userId) : null;
-    const barred = !account || account.locked || (account.lockoutUntil ?? 0) > gateway.clock.now();
+    const barred = !account || isBarred(account, gateway.clock.now());
     gateway.metrics.logins.inc({ method: name, outcome: barred ? 'failure' : 'success' });
     if (result.kind !== 'ok' || !account || barred) {
       if (result.kind === 'ok')

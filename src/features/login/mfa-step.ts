@@ -115,7 +115,7 @@ async function isReproving(gateway: LoginDeps, session: ActiveSession, name: str
 }
 
 /** Locked by an admin, or in a lockout after password failures. */
-function isBarred(account: UserRecord, now: number): boolean {
+export function isBarred(account: UserRecord, now: number): boolean {
   return account.locked || (account.lockoutUntil !== null && account.lockoutUntil > now);
 }
 

@@ -19,7 +19,6 @@ export const pushKeys = {
   decoyInbox: (userId: string) => `push:decoy:${userId}`,
   /** Pushes to a user in one aligned window bucket (the cap is a sliding window over two). */
   rate: (userId: string, bucket: number) => `push:rate:${userId}:${bucket}`,
-  environments: (userId: string) => `push:env:${userId}`,
   /** A signed inbox call already accepted, by the SHA-256 of what it signed: each works once. */
   signedCall: (payloadHash: string) => `push:signed:${payloadHash}`,
 };
