@@ -19,6 +19,7 @@ import type { GatewayMetrics } from './metrics/metrics.ts';
 import { type Gateway } from './core/gateway.ts';
 import { headerPolicy } from './proxy/identity-headers.ts';
 import { sendMessage, wantsHtml } from './web/pages.ts';
+import { pageShellOf } from './web/page-shell-config.ts';
 import { Proxying } from './proxy/proxy.ts';
 import { loginRoutes } from './features/login/login-routes.ts';
 import { logoutRoutes } from './features/login/logout-routes.ts';
@@ -71,6 +72,7 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
   });
   app.decorateRequest('gatewaySession', null);
+  app.decorate('pageShell', pageShellOf(config));
 
   await app.register(cookie, { secret: gateway.secret });
   await app.register(helmet, {

@@ -5,6 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { z } from 'zod';
+import { brandingSchema, timeZone } from './branding-schema.ts';
 import { networksSchema } from './networks-schema.ts';
 import { pushSchema } from './push-schema.ts';
 import {
@@ -257,6 +258,10 @@ const configObjectSchema = z.strictObject({
   audit: auditSchema.prefault({}),
   admin: z.looseObject({}).prefault({}),
   demo: demoSchema.prefault({}),
+  /** The organisation's name, logo and help-desk line on the gateway's own pages. */
+  branding: brandingSchema.prefault({}),
+  /** The zone clock times are written in on pages, in the console and in SMS texts. */
+  timeZone: timeZone.default('Asia/Tokyo'),
 });
 
 type ParsedConfigObject = z.output<typeof configObjectSchema>;

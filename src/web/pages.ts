@@ -3,6 +3,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fill } from './i18n/catalogue.ts';
 import { messagesFor, pickLocale, type Messages } from './i18n.ts';
+import { localShell, shellOf } from './shell.ts';
 
 // Eta's root is the project root so that plugins can keep their templates in plugins/<name>/views/.
 const eta = new Eta({
@@ -24,7 +25,9 @@ export function sendPage(
   const t = messagesFor(locale);
   const template = view.includes('/') ? view : `views/${view}`;
   // `fill` is the catalogues' placeholder filler, for the templates' `{name}` strings.
-  const html = eta.render(template, { ...vars, locale, t, fill, title: title(t) });
+  // `shell`: the organisation's name, logo, help-desk line and clock (web/shell.ts).
+  const shell = localShell(shellOf(request.server), locale);
+  const html = eta.render(template, { ...vars, locale, t, fill, shell, title: title(t) });
   // Security headers on the gateway's own pages only; helmet sets them synchronously.
   void reply.helmet?.();
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);

@@ -1,8 +1,10 @@
 /** The strings of the gateway's own pages in English: every key of ja.ts, with its placeholders. */
 import type { Translation } from '../i18n/catalogue.ts';
 import type { ja } from './ja.ts';
+import { shellEn } from './shell.en.ts';
 
 export const en: Translation<typeof ja> = {
+  shell: shellEn,
   footer: 'This page is shown by the Sekisho authentication gateway.',
   me: {
     title: 'My account',

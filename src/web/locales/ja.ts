@@ -3,7 +3,11 @@
  * account page) in Japanese, the reference language. Templates read them as `it.t.*`; `{name}`
  * placeholders are filled where the string is used.
  */
+import { shellJa } from './shell.ja.ts';
+
 export const ja = {
+  /** The page shell and the login page: shell.ja.ts. */
+  shell: shellJa,
   footer: 'この画面は関所 (Sekisho) 認証ゲートウェイが表示しています。',
   me: {
     title: 'アカウント設定',

@@ -1,0 +1,7 @@
+/** The strings of the page shell and the login page in English: every key of shell.ja.ts. */
+import type { Translation } from '../i18n/catalogue.ts';
+import type { shellJa } from './shell.ja.ts';
+
+export const shellEn: Translation<typeof shellJa> = {
+  helpDeskLabel: 'Help desk',
+};
