@@ -1,6 +1,13 @@
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { StoreConnection } from '../ports/store-connection.ts';
+import { EventLoopDelaySummary } from './event-loop-delay.ts';
 import { CounterTallies, HotHistogram } from './hot-metrics.ts';
+
+/**
+ * GC pauses in seconds: a scavenge takes about a millisecond and a full mark-compact tens, so the
+ * buckets are finer than prom-client's default (1 ms, 10 ms, 100 ms, 1 s, …).
+ */
+const GC_PAUSE_BUCKETS = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
 /** The gateway's Prometheus metrics, in a registry of its own (one per app instance). */
 export interface GatewayMetrics {
@@ -20,11 +27,27 @@ export interface GatewayMetrics {
   readonly pushOutcomes: Counter<'outcome'>;
   /** Requests answered 5xx by an unexpected error (a bug), by where it was caught: `lean`, `fastify`. */
   readonly requestErrors: Counter<'where'>;
+  /** How late the event loop runs (with the process metrics only; null without them). */
+  readonly eventLoopDelay: EventLoopDelaySummary | null;
 }
 
+/**
+ * The gateway's metrics. `withDefaults`: also the process's own — prom-client's default collectors
+ * (CPU, memory, handles, GC pauses as `sekisho_nodejs_gc_duration_seconds`, …) and the event-loop
+ * delay summary — which sample the whole process, so one set per process.
+ */
 export function createMetrics(withDefaults: boolean): GatewayMetrics {
   const registry = new Registry();
-  if (withDefaults) collectDefaultMetrics({ register: registry, prefix: 'sekisho_' });
+  if (withDefaults)
+    collectDefaultMetrics({ register: registry, prefix: 'sekisho_', gcDurationBuckets: GC_PAUSE_BUCKETS });
+  const eventLoopDelay = withDefaults
+    ? new EventLoopDelaySummary({
+        name: 'sekisho_event_loop_delay_seconds',
+        help: 'How late the event loop ran, quantiles over the window since the previous scrape',
+        resolutionMs: 10,
+        registry,
+      })
+    : null;
   const counter = <L extends string>(name: string, help: string, labelNames: L[], collect?: () => void) =>
     new Counter<L>({ name, help, labelNames, registers: [registry], ...(collect ? { collect } : {}) });
   const decisionTallies: CounterTallies<'decision' | 'rule'> = new CounterTallies(() => decisions);
@@ -64,6 +87,7 @@ export function createMetrics(withDefaults: boolean): GatewayMetrics {
       'Requests that failed on an unexpected error (answered 5xx, the process kept running)',
       ['where'],
     ),
+    eventLoopDelay,
   };
 }
 
