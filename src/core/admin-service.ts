@@ -4,6 +4,12 @@ import { normalisePhone } from '../domain/phone-number.ts';
 import { NETWORK_NAME, type Networks } from '../domain/networks.ts';
 import { parseRule, parseRules } from '../domain/rules/parse-rule.ts';
 import { parsePathPrefix } from '../domain/rules/parse-prefix.ts';
+import {
+  describeUnknown,
+  findUnknownPrincipals,
+  namedPrincipals,
+  type UnknownPrincipal,
+} from '../domain/rules/principal-check.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { RuleRepository, StoredRule } from '../ports/rules.ts';
@@ -22,6 +28,30 @@ export type RollbackResult =
   | { readonly kind: 'restored'; readonly line: string }
   | { readonly kind: 'deleted'; readonly prefix: string }
   | { readonly kind: 'unchanged' };
+
+/**
+ * What to do with a rule that names a user or group the auth DB does not know: `refuse` (with
+ * "did you mean …"), or `allow` when the admin said so explicitly (`--allow-unknown`, the console's
+ * override box), e.g. for a group to be created later. Saved unknown names are kept in the audit row.
+ */
+export type UnknownPrincipals = 'refuse' | 'allow';
+
+/** A rule (or, in an import, rules) naming users or groups that do not exist: refused, every one named. */
+export class UnknownPrincipalsError extends SekishoError {
+  /** The unknown entries, with the line number of the rule in an import (1 for a single rule). */
+  readonly unknown: readonly (UnknownPrincipal & { readonly lineNumber: number })[];
+
+  constructor(unknown: UnknownPrincipalsError['unknown'], numbered: boolean) {
+    const lines = unknown.map(
+      (u) => `rule: ${numbered ? `line ${u.lineNumber}: ` : ''}${u.field}: ${describeUnknown(u)}`,
+    );
+    super(
+      'SEKISHO_ERR_RULE_INVALID',
+      `${lines.join('\n')}\n(to save it as written all the same, confirm the override: --allow-unknown)`,
+    );
+    this.unknown = unknown;
+  }
+}
 
 export interface UserInput {
   readonly id: string;
@@ -127,17 +157,40 @@ export class AdminService {
   async setRule(
     line: string,
     actor: AdminActor,
-    options: { expectedVersion?: number | null } = {},
+    options: { expectedVersion?: number | null; unknownPrincipals?: UnknownPrincipals } = {},
   ): Promise<AccessRule> {
     const rule = this.parseOrThrow(line);
+    const unknown = await this.unknownPrincipals([rule]);
+    if (unknown.length > 0 && options.unknownPrincipals === 'refuse')
+      throw new UnknownPrincipalsError(unknown, false);
     const expected = options.expectedVersion;
     if (expected === undefined) await this.deps.rules.save(rule, actorId(actor));
     else {
       const saved = await this.deps.rules.saveIfVersion(rule, actorId(actor), expected);
       if (saved.kind === 'changed') throw versionConflict(expected, saved.current);
     }
-    await this.audit('rule.set', null, actor, { rule: rule.line });
+    await this.audit('rule.set', null, actor, { rule: rule.line, ...unknownDetail(unknown) });
     return rule;
+  }
+
+  /**
+   * The entries of these rules that name no user or group of the auth DB, each with its rule's
+   * position (from 1) and the closest known name. Users are looked up one by one; the whole list
+   * is read only when one is missing, for the suggestion.
+   */
+  async unknownPrincipals(
+    rules: readonly AccessRule[],
+  ): Promise<(UnknownPrincipal & { lineNumber: number })[]> {
+    const named = rules.flatMap((rule) => namedPrincipals(rule));
+    if (named.length === 0) return [];
+    const groups = (await this.deps.users.listGroups()).map((g) => g.name);
+    const userIds = [...new Set(named.flatMap((p) => (p.kind === 'user' ? [p.id] : [])))];
+    const found = await Promise.all(userIds.map((id) => this.deps.users.find(id)));
+    const missingUser = found.some((user) => user === null);
+    const users = missingUser ? (await this.deps.users.list()).map((u) => u.id) : userIds;
+    return rules.flatMap((rule, index) =>
+      findUnknownPrincipals(rule, { users, groups }).map((u) => ({ ...u, lineNumber: index + 1 })),
+    );
   }
 
   /**
@@ -188,14 +241,30 @@ export class AdminService {
   }
 
   /** Imports a rules file all or nothing; every bad line is reported. */
-  async importRules(text: string, actor: AdminActor, replace: boolean): Promise<number> {
+  async importRules(
+    text: string,
+    actor: AdminActor,
+    replace: boolean,
+    options: { unknownPrincipals?: UnknownPrincipals } = {},
+  ): Promise<number> {
     const parsed = parseRules(text, this.deps.catalogue, this.deps.networks);
     if (!parsed.ok) {
       const lines = parsed.errors.map((e) => `rule: line ${e.lineNumber}: ${e.field}: ${e.message}`);
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', lines.join('\n'));
     }
+    const unknown = await this.unknownPrincipals(parsed.rules);
+    if (unknown.length > 0 && options.unknownPrincipals === 'refuse') {
+      // Numbered by the rule's line in the file, as parse errors are.
+      const lineOf = ruleLineNumbers(text);
+      const numbered = unknown.map((u) => ({ ...u, lineNumber: lineOf[u.lineNumber - 1] ?? u.lineNumber }));
+      throw new UnknownPrincipalsError(numbered, true);
+    }
     await this.deps.rules.saveAll(parsed.rules, actorId(actor), replace);
-    await this.audit('rule.import', null, actor, { count: parsed.rules.length, replace });
+    await this.audit('rule.import', null, actor, {
+      count: parsed.rules.length,
+      replace,
+      ...unknownDetail(unknown),
+    });
     return parsed.rules.length;
   }
 
@@ -268,6 +337,18 @@ function versionConflict(expected: number | null, current: StoredRule | null): S
     'SEKISHO_ERR_RULE_CONFLICT',
     `rule: ${now}, after the form was opened; review and save again`,
   );
+}
+
+/** The file line number of each rule of a parsed rules file (blank lines and comments hold none). */
+function ruleLineNumbers(text: string): number[] {
+  return text
+    .split(/\r?\n/)
+    .flatMap((line, index) => (line.trim() === '' || line.trim().startsWith('#') ? [] : [index + 1]));
+}
+
+/** Names saved although unknown (an override) stay findable in the audit trail. */
+function unknownDetail(unknown: readonly UnknownPrincipal[]): { unknownPrincipals?: string[] } {
+  return unknown.length === 0 ? {} : { unknownPrincipals: unknown.map((u) => u.written) };
 }
 
 function actorId(actor: AdminActor): string {

@@ -7,6 +7,7 @@ import { parseDuration } from '../../domain/rules/parse-options.ts';
 import type { AccessRule } from '../../domain/rules/types.ts';
 import { SekishoError } from '../../domain/errors.ts';
 import { buildCatalogue } from '../../core/method-catalogue.ts';
+import { withBuiltinRules } from '../../core/rule-engine.ts';
 import { methodInfos } from '../../plugins-registry.ts';
 import { flag, one, parseInvocation, usageError } from '../args.ts';
 import { openCliContext, type CliContext } from '../context.ts';
@@ -17,6 +18,7 @@ export async function ruleCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const inv = parseInvocation(rest, {
     replace: { type: 'boolean' },
+    'allow-unknown': { type: 'boolean' },
     user: { type: 'string' },
     host: { type: 'string' },
     from: { type: 'string' },
@@ -24,10 +26,12 @@ export async function ruleCommand(args: string[]): Promise<void> {
     age: { type: 'string' },
   });
   const context = await openCliContext(flag(inv, 'config'));
+  // A user or group the auth DB does not know is refused unless the admin says it is meant.
+  const unknownPrincipals = inv.flags['allow-unknown'] ? 'allow' : 'refuse';
   try {
     switch (sub) {
       case 'set': {
-        const rule = await context.admin.setRule(one(inv, 'rule line'), 'cli');
+        const rule = await context.admin.setRule(one(inv, 'rule line'), 'cli', { unknownPrincipals });
         return console.log(`rule set: ${rule.line}`);
       }
       case 'del':
@@ -42,6 +46,7 @@ export async function ruleCommand(args: string[]): Promise<void> {
           readFileSync(file, 'utf8'),
           'cli',
           Boolean(inv.flags.replace),
+          { unknownPrincipals },
         );
         return console.log(
           `${count} rules imported${inv.flags.replace ? '; rules not in the file were deleted' : ''}`,
@@ -99,18 +104,23 @@ async function loadRules(context: CliContext): Promise<AccessRule[]> {
   return rules;
 }
 
-/** `list` shows the evaluation order with who changed what; `export` prints an importable file. */
+/**
+ * `list` shows the evaluation order with who changed what, and the console's built-in default
+ * rule where no stored rule replaces it (as the console lists it); `export` prints an importable
+ * file of the stored rules only.
+ */
 async function listRules(context: CliContext, verbose: boolean): Promise<void> {
   const stored = new Map((await context.rules.list()).map((r) => [r.line, r]));
-  const ordered = compileRuleSet(await loadRules(context), compileNetworks(context.config.networks)).rules;
+  const loaded = await loadRules(context);
+  const inForce = verbose ? withBuiltinRules(loaded, buildCatalogue(methodInfos(context.config))) : loaded;
+  const ordered = compileRuleSet(inForce, compileNetworks(context.config.networks)).rules;
   if (!verbose) console.log(`# sekisho rules, exported ${new Date().toISOString()}`);
   for (const rule of ordered) {
     const meta = stored.get(rule.line);
-    console.log(
-      verbose && meta
-        ? `${rule.line}\t# v${meta.version} ${meta.changedBy} ${meta.changedAt.toISOString()}`
-        : rule.line,
-    );
+    if (!verbose) console.log(rule.line);
+    else if (meta)
+      console.log(`${rule.line}\t# v${meta.version} ${meta.changedBy} ${meta.changedAt.toISOString()}`);
+    else console.log(`${rule.line}\t# built-in default (not stored; rule set replaces it)`);
   }
 }
 
