@@ -53,8 +53,11 @@ export interface EnvironmentWatch {
   isEnabled(): boolean;
   /** Whether the user has completed a login from this client's address and browser. */
   isKnown(userId: string, client: { ip: string; userAgent: string }): Promise<boolean>;
-  /** A login from a new environment was completed (a method besides the password proven there). */
-  completed(userId: string, client: { ip: string; userAgent: string }): Promise<void>;
+  /**
+   * A login was completed here (a method besides the password proven): the pair is remembered,
+   * and when the login was judged new (`isNew`) the user is told and it is audited.
+   */
+  completed(userId: string, client: { ip: string; userAgent: string }, isNew: boolean): Promise<void>;
 }
 
 /** Tells the user that a login from a new environment happened; the method whose channel did, or null. */
@@ -104,9 +107,11 @@ export function notifyByChannel(deps: {
 }
 
 /**
- * The known-environment watch sessions use: the pair is remembered once a login from it proves
- * a method besides the password; then, in the background (a slow SMS provider never holds the
- * login), the user is told and it is audited as `login.new_environment` with the channel used.
+ * The known-environment watch sessions use: the pair is remembered whenever a login from it proves
+ * a method besides the password (this is the one place a login makes it known, so a push login is
+ * judged before its approval counts); when the login was judged new, then, in the background (a
+ * slow SMS provider never holds the login), the user is told and it is audited as
+ * `login.new_environment` with the channel used.
  */
 export function environmentWatch(deps: {
   store: SetStore;
@@ -126,10 +131,10 @@ export function environmentWatch(deps: {
   return {
     isEnabled: () => deps.enabled?.() ?? true,
     isKnown: (userId, client) => isKnownEnvironment(deps.store, deps.secret, userId, environmentOf(client)),
-    async completed(userId, client) {
+    async completed(userId, client, isNew) {
       const environment = environmentOf(client);
       await rememberEnvironment(deps.store, deps.secret, userId, environment, deps.days);
-      tell(userId, client, environment).catch(deps.onError ?? (() => undefined));
+      if (isNew) tell(userId, client, environment).catch(deps.onError ?? (() => undefined));
     },
   };
 

@@ -190,8 +190,9 @@ export class SessionService {
 
   /**
    * Whether the session is a login from a browser and address new for the user, judged once when
-   * the login starts and kept for the session. The pair becomes known when such a login proves a
-   * method besides the password (a password alone never makes a place known).
+   * the login starts (only while some rule asks) and kept for the session. Every login's first
+   * proof besides the password makes its pair known, here and nowhere else, so the judgement
+   * always comes before the pair is remembered (a password alone never makes a place known).
    */
   private async isNewEnvironment(
     carried: StoredSession | null,
@@ -200,12 +201,11 @@ export class SessionService {
     client: ClientInfo,
   ): Promise<boolean> {
     if (!this.environments) return false;
-    if (!carried && !this.environments.isEnabled()) return false;
     const isNew = carried
       ? carried.newEnvironment === true
-      : !(await this.environments.isKnown(userId, client));
+      : this.environments.isEnabled() && !(await this.environments.isKnown(userId, client));
     const firstStrongProof = method !== 'password' && !carried?.proven.some((m) => m !== 'password');
-    if (isNew && firstStrongProof) await this.environments.completed(userId, client);
+    if (firstStrongProof) await this.environments.completed(userId, client, isNew);
     return isNew;
   }
 

@@ -4,7 +4,7 @@ import { codeIn } from '../fakes/smsotp-harness.ts';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
-import { enrolDevice } from '../support/push-harness.ts';
+import { enrolDevice, signedAnswer, signedInbox, type TestDevice } from '../support/push-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { startFakePushService, type FakePushService } from '../fakes/web-push-server.ts';
 import { newNonce, sign, subscribePayload } from '../../views/static/push/protocol.js';
@@ -206,5 +206,118 @@ describe('the new-environment notice on the push device', () => {
     await waitFor(async () => (await audited()).length === 1, 5000, 'the audit row');
     expect((await audited())[0]?.detail).toMatchObject({ notified: 'MAMORU' });
     expect(karaden.received.length).toBe(sms);
+  });
+});
+
+/**
+ * A passwordless push login is judged like any other: the approval does not make the place known
+ * before the gateway has judged it (the session service remembers it, after judging).
+ */
+describe('newdevice= after a passwordless push login (MAMORU)', () => {
+  let karaden: FakeKaraden;
+  let backend: FakeBackend;
+  let gw: TestGateway;
+  let device: TestDevice;
+
+  beforeAll(async () => {
+    karaden = await startFakeKaraden();
+    backend = await startBackend();
+    gw = await startGateway({
+      config: {
+        trustProxy: ['127.0.0.1'],
+        backends: { bk02: { url: backend.url } },
+        sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
+        otp: { maxSendsPerWindow: 100, resendCooldownSeconds: 0 },
+        // Several pushes to jiro here: above the default push-bombing cap of three.
+        push: { maxPendingPerUser: 20 },
+      },
+    });
+    await setRules(gw, '/bk02/=ALL;;MAMORU;newdevice=SMSOTP');
+    await addUser(gw, 'jiro', { phone: '+819011112222' });
+    device = await enrolDevice(gw.runtime.gateway.push!, 'jiro');
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await backend?.close();
+    await karaden?.close();
+  });
+
+  /** The ID, the phone's approval of the number shown, the tokens posted: where the gateway sends us next. */
+  async function pushLogin(where: Record<string, string>, path: string) {
+    const client = new FormClient(gw.url);
+    const identify = await client.get(`/_sekisho/mfa/MAMORU?next=${encodeURIComponent(path)}`, where);
+    expect(identify.status).toBe(200);
+    const posted = await client.post(
+      '/_sekisho/mfa/MAMORU',
+      { _csrf: csrfField(identify.body), next: path, identify: '1', username: 'jiro' },
+      where,
+    );
+    const wait = await client.get(String(posted.headers.location), where);
+    const number = /id="push-number"[^>]*>(\d\d)</.exec(wait.body)?.[1] ?? '';
+    const push = gw.runtime.gateway.push!;
+    const inbox = await push.inbox(await signedInbox(device, Date.now()));
+    const pending = inbox.kind === 'ok' ? inbox.requests.at(-1) : undefined;
+    if (!pending) throw new Error('no pending push');
+    const phone = { ip: '10.1.1.1', userAgent: 'phone' };
+    expect(await push.respond(await signedAnswer(device, pending, 'approve', number), phone)).toEqual({
+      kind: 'decided',
+      outcome: 'approved',
+    });
+    const status = await client.get(`/_sekisho/mfa/MAMORU/status?next=${encodeURIComponent(path)}`, {
+      ...where,
+      accept: 'application/json',
+    });
+    const { fields } = JSON.parse(status.body) as { fields: Record<string, string> };
+    const final = await client.post(
+      '/_sekisho/mfa/MAMORU',
+      { _csrf: csrfField(wait.body), next: path, username: 'jiro', ...fields },
+      where,
+    );
+    expect(final.status).toBe(303);
+    return { client, location: String(final.headers.location) };
+  }
+
+  async function noticeRows() {
+    const { rows } = await gw.runtime.pool.query<{ ip: string; detail: Record<string, unknown> }>(
+      `SELECT ip, detail FROM audit_events WHERE event = 'login.new_environment' AND user_id = 'jiro'`,
+    );
+    return rows;
+  }
+
+  it('from a new environment asks for the SMS code too, and tells the user', async () => {
+    const where = from('198.51.100.20');
+    const sent = karaden.received.length;
+    const { client, location } = await pushLogin(where, '/bk02/');
+    expect(location).toContain('/_sekisho/mfa');
+    expect((await client.get('/bk02/', where)).status).toBe(302);
+    // The step asked is the SMS code: its page, and a code sent to the user's phone.
+    let step = await client.get(location, where);
+    for (let hops = 0; step.status !== 200 && hops < 3; hops += 1)
+      step = await client.get(String(step.headers.location), where);
+    expect(step.body).toContain('action="/_sekisho/mfa/SMSOTP"');
+    await waitFor(async () => (await noticeRows()).length === 1, 5000, 'the audit row');
+    expect((await noticeRows())[0]).toMatchObject({ ip: '198.51.100.20', detail: { notified: 'SMSOTP' } });
+    const notice = karaden.received.slice(sent).find((m) => m.message.body.includes('新しい環境'));
+    expect(notice?.message.body).toContain('198.51.100.20');
+  });
+
+  it('from the environment the first login proved there, the push alone is enough and nothing is sent', async () => {
+    const sent = karaden.received.length;
+    const { client, location } = await pushLogin(from('198.51.100.20'), '/bk02/');
+    expect(location).toBe('/bk02/');
+    expect((await client.get('/bk02/', from('198.51.100.20'))).status).toBe(200);
+    expect(karaden.received.length).toBe(sent);
+    expect(await noticeRows()).toHaveLength(1);
+  });
+
+  it('a place is remembered while no rule asks, so a rule added later knows it', async () => {
+    await setRules(gw, '/bk02/=ALL;;MAMORU');
+    const where = from('198.51.100.21');
+    expect((await pushLogin(where, '/bk02/')).location).toBe('/bk02/');
+    await setRules(gw, '/bk02/=ALL;;MAMORU;newdevice=SMSOTP');
+    expect((await pushLogin(where, '/bk02/')).location).toBe('/bk02/');
+    expect((await pushLogin(from('198.51.100.22'), '/bk02/')).location).toContain('/_sekisho/mfa');
+    // Nobody is told of a login no rule judged.
+    expect((await noticeRows()).map((row) => row.ip)).not.toContain('198.51.100.21');
   });
 });
