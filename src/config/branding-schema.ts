@@ -3,6 +3,7 @@
  * (its name, its logo, how to reach its help desk) and the zone their clock times are written in.
  */
 import { z } from 'zod';
+import { readLogoFile } from './logo-file.ts';
 
 /** A line shown in both languages: one string for both, or `{ ja, en }` (a missing one falls back to the other). */
 export const localText = z.union(
@@ -23,8 +24,18 @@ export type LocalText = z.output<typeof localText>;
 export const brandingSchema = z.strictObject({
   /** The organisation's name in the page header (e.g. 「株式会社サンプル 社内ポータル」); omitted: 関所 Sekisho. */
   name: localText.optional(),
-  /** A PNG or SVG file, read once at start-up and served from the gateway's own origin. */
-  logo: z.string().min(1, { error: 'must not be empty' }).optional(),
+  /**
+   * A PNG or SVG file (an absolute path, or relative to the gateway's working directory), read at
+   * start-up and served from the gateway's own origin; one that cannot be read stops start-up.
+   */
+  logo: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .superRefine((path, context) => {
+      const logo = readLogoFile(path);
+      if ('problem' in logo) context.addIssue({ code: 'custom', message: logo.problem });
+    })
+    .optional(),
   /** How to reach the help desk (e.g. 「情報システム部 ヘルプデスク 内線 1234」), shown wherever a user may be stuck. */
   helpDesk: localText.optional(),
   /** Where a user who forgot the password goes (an absolute URL or a path); omitted: the help-desk line only. */

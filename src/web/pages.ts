@@ -3,6 +3,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fill } from './i18n/catalogue.ts';
 import { messagesFor, pickLocale, type Messages } from './i18n.ts';
+import { languageLinks, rememberLanguage } from './language.ts';
 import { localShell, shellOf } from './shell.ts';
 
 // Eta's root is the project root so that plugins can keep their templates in plugins/<name>/views/.
@@ -25,8 +26,9 @@ export function sendPage(
   const t = messagesFor(locale);
   const template = view.includes('/') ? view : `views/${view}`;
   // `fill` is the catalogues' placeholder filler, for the templates' `{name}` strings.
-  // `shell`: the organisation's name, logo, help-desk line and clock (web/shell.ts).
-  const shell = localShell(shellOf(request.server), locale);
+  // `shell`: the organisation's name, logo, help-desk line, clock and language switch (web/shell.ts).
+  const shell = localShell(shellOf(request.server), locale, languageLinks(request, locale));
+  rememberLanguage(request, reply);
   const html = eta.render(template, { ...vars, locale, t, fill, shell, title: title(t) });
   // Security headers on the gateway's own pages only; helmet sets them synchronously.
   void reply.helmet?.();
@@ -60,26 +62,4 @@ export function wantsHtml(request: FastifyRequest): boolean {
   return typeof accept === 'string' && accept.includes('text/html');
 }
 
-/**
- * The only redirect targets are same-origin relative paths: anything else (absolute URLs,
- * `//host`, `/\host`, raw or encoded control characters) falls back to `/`.
- */
-export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be refused
-  if (/[\u0000-\u001f\u007f\\]/.test(value)) return '/';
-  const base = 'http://sekisho.invalid';
-  let parsed: URL;
-  try {
-    parsed = new URL(value, base);
-  } catch {
-    return '/';
-  }
-  if (parsed.origin !== base) return '/';
-  // An encoded control character (`%0d%0a…`) is a path the gate refuses anyway: never a target.
-  if (/%(?:[01][0-9a-f]|7f)/i.test(parsed.pathname)) return '/';
-  // Dot segments can resolve to `//host` (`/.//host`, `/a/..//host`): check the result too.
-  if (parsed.pathname.startsWith('//') || parsed.pathname.startsWith('/\\')) return '/';
-  return `${parsed.pathname}${parsed.search}`;
-}
+export { safeReturnPath } from './safe-path.ts';

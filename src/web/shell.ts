@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { LocalText } from '../config/branding-schema.ts';
+import type { LogoFile } from '../config/logo-file.ts';
 import type { Locale } from './i18n/catalogue.ts';
 
 /**
@@ -10,9 +11,23 @@ export interface PageShell {
   readonly name: LocalText | null;
   /** The logo's URL on the gateway's own origin, or null for none. */
   readonly logoUrl: string | null;
+  /** The logo served at `logoUrl`, read at start-up. */
+  readonly logo: LogoFile | null;
   readonly helpDesk: LocalText | null;
   readonly forgotPasswordUrl: string | null;
   readonly timeZone: string;
+  /** The cookie that keeps the language a user chose (web/language.ts). */
+  readonly languageCookie: { readonly name: string; readonly secure: boolean };
+}
+
+/** One entry of the language switch: the same page in that language. */
+export interface LanguageLink {
+  readonly locale: Locale;
+  /** The language's own name (日本語, English). */
+  readonly label: string;
+  /** The current page with only `lang` changed; a same-origin path. */
+  readonly href: string;
+  readonly current: boolean;
 }
 
 /** What a template sees as `it.shell`: the shell's lines in the page's language. */
@@ -26,14 +41,18 @@ export interface LocalShell {
   readonly clock: (ms: number) => string;
   /** A date and time (`2026/12/03 14:05`) in the shell's zone, written the page's language's way. */
   readonly dateTime: (ms: number) => string;
+  /** The language switch (empty where a page is not built by `sendPage`). */
+  readonly languages: readonly LanguageLink[];
 }
 
 export const DEFAULT_SHELL: PageShell = {
   name: null,
   logoUrl: null,
+  logo: null,
   helpDesk: null,
   forgotPasswordUrl: null,
   timeZone: 'Asia/Tokyo',
+  languageCookie: { name: 'sekisho_lang', secure: false },
 };
 
 declare module 'fastify' {
@@ -68,7 +87,11 @@ function format(locale: Locale, timeZone: string, withDate: boolean): Intl.DateT
   return f;
 }
 
-export function localShell(shell: PageShell, locale: Locale): LocalShell {
+export function localShell(
+  shell: PageShell,
+  locale: Locale,
+  languages: readonly LanguageLink[] = [],
+): LocalShell {
   return {
     name: localLine(shell.name, locale),
     logoUrl: shell.logoUrl,
@@ -77,6 +100,7 @@ export function localShell(shell: PageShell, locale: Locale): LocalShell {
     timeZone: shell.timeZone,
     clock: (ms) => format(locale, shell.timeZone, false).format(ms),
     dateTime: (ms) => format(locale, shell.timeZone, true).format(ms),
+    languages,
   };
 }
 

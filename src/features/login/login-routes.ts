@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveSession } from '../../core/session-service.ts';
 import type { LoginDeps } from './deps.ts';
 import { pickLocale, type Messages } from '../../web/i18n.ts';
+import { brandingLogoRoute } from './branding-route.ts';
 import { missingMethods } from './mfa-step.ts';
 import { safeReturnPath, sendPage } from '../../web/pages.ts';
 import { clientOf, setSessionCookie, cookieNames } from '../../web/session-cookie.ts';
@@ -17,6 +18,8 @@ interface LoginBody {
 export async function loginRoutes(app: FastifyInstance, gateway: LoginDeps) {
   const { password } = gateway.config;
   const sessionCookie = cookieNames(gateway.config).session;
+  // The login page is where the organisation's logo is first seen; every page shows it.
+  brandingLogoRoute(app);
 
   app.get('/_sekisho/login', async (request, reply) => {
     const query = request.query as { next?: unknown };

@@ -4,4 +4,7 @@ import type { shellJa } from './shell.ja.ts';
 
 export const shellEn: Translation<typeof shellJa> = {
   helpDeskLabel: 'Help desk',
+  languageSwitch: 'Language',
+  forgotPassword: 'Forgot your password?',
+  loginHelp: 'If you still cannot log in, contact {helpDesk}.',
 };

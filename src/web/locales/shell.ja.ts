@@ -4,4 +4,9 @@
  */
 export const shellJa = {
   helpDeskLabel: 'お問い合わせ',
+  /** The language switch's name for screen readers. */
+  languageSwitch: '表示言語',
+  forgotPassword: 'パスワードをお忘れの場合',
+  /** Under a failed login, before the help-desk line. */
+  loginHelp: 'ログインできない場合は、{helpDesk} までお問い合わせください。',
 };
