@@ -306,7 +306,7 @@ describe('self-service: phone number', () => {
     expect(await phoneOf('pushuser')).toBe(NEW);
     expect(await sandbox()).toHaveLength(sent);
     expect(await audit('pushuser', 'me.phone.change')).toEqual([
-      { outcome: 'success', detail: { from: null, to: '+********4321', confirmedBy: 'second-factor' } },
+      { outcome: 'success', detail: { from: null, to: '+********4321', confirmedBy: 'recent-proof' } },
     ]);
   });
 });

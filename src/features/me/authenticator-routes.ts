@@ -8,8 +8,8 @@ import type { MeDeps } from './deps.ts';
 import { changeRight, hasAnyFactor, methodSections } from './authenticators.ts';
 import { pickLocale } from '../../web/i18n.ts';
 import { sendMessage, sendPage } from '../../web/pages.ts';
-import { methodPath, recoveryUrl } from '../../web/paths.ts';
 import { clientOf } from '../../web/session-cookie.ts';
+import { sendStepUp } from './step-up.ts';
 
 const ME_PATH = '/_sekisho/me';
 type Body = Record<string, unknown>;
@@ -74,22 +74,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
         message: (t) => t.authn.needsActivation,
         link: { href: ME_PATH, label: (t) => t.me.backToMe },
       });
-    return stepUp(request, reply, who);
-  }
-
-  /** The methods this user holds, each proven again from here, and the recovery-code way. */
-  async function stepUp(request: FastifyRequest, reply: FastifyReply, who: Me) {
-    const sections = await methodSections(gateway.methods, who.account, pickLocale(request));
-    const choices = sections
-      .filter((s) => s.items.length > 0)
-      .map((s) => ({
-        href: `${methodPath(s.method)}?next=${encodeURIComponent(ME_PATH)}&reprove=1`,
-        label: s.label,
-      }));
-    return sendPage(request, reply, 401, 'me-step-up', (t) => t.authn.stepUpTitle, {
-      choices,
-      recoveryUrl: recoveryUrl(ME_PATH),
-    });
+    return sendStepUp(gateway.methods, request, reply, who.account, ME_PATH);
   }
 
   app.post<{ Body: Body }>(`${ME_PATH}/authenticators/remove`, forms, async (request, reply) => {

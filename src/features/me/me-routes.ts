@@ -3,7 +3,8 @@ import { SessionAdmin, type SessionActor } from '../../core/session-admin.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { deviceRows, sessionRows } from './listings.ts';
 import { authenticatorRoutes } from './authenticator-routes.ts';
-import { methodSections } from './authenticators.ts';
+import { changeRight, hasAnyFactor, methodSections } from './authenticators.ts';
+import { sendStepUp } from './step-up.ts';
 import { FEW_RECOVERY_CODES } from '../../core/recovery-codes.ts';
 import { PhoneChange, type PhoneChangeActor, type PhoneChangeResult } from './phone-change.ts';
 import { maskPhone } from '../../plugin-api.ts';
@@ -15,6 +16,7 @@ import { clientOf, cookieNames } from '../../web/session-cookie.ts';
 
 /** The self-service pages: my sessions, my push devices, my phone number. */
 const ME_PATH = '/_sekisho/me';
+const PHONE_PATH = `${ME_PATH}/phone`;
 
 type Body = Record<string, unknown>;
 type MeMessages = Messages['me'];
@@ -166,17 +168,24 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
   app.get(`${ME_PATH}/phone`, async (request, reply) => {
     const me = await identify(request, reply);
     if (!me) return reply;
-    return phoneForm(request, reply, me, 200, null, '');
+    const actor = await actorOf(request, me);
+    if (phoneChange.mode(me.account, actor.right) === 'step-up')
+      return sendStepUp(gateway.methods, request, reply, me.account, PHONE_PATH);
+    return phoneForm(request, reply, me, actor, 200, null, '');
   });
 
   app.post<{ Body: Body }>(`${ME_PATH}/phone`, passwordForms, async (request, reply) => {
     const me = await identify(request, reply);
     if (!me) return reply;
+    const actor = await actorOf(request, me);
+    // Nothing typed is looked at (not even the password) before a factor is proven again.
+    if (phoneChange.mode(me.account, actor.right) === 'step-up')
+      return sendStepUp(gateway.methods, request, reply, me.account, PHONE_PATH);
     const body = request.body ?? {};
     const typed = typeof body.phone === 'string' ? body.phone.slice(0, 64) : '';
     const secret = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
-    const result = await phoneChange.start(actorOf(request, me), secret, typed);
-    return answer(request, reply, me, result, typed);
+    const result = await phoneChange.start(actor, secret, typed);
+    return answer(request, reply, me, actor, result, typed);
   });
 
   app.post<{ Body: Body }>(`${ME_PATH}/phone/confirm`, passwordForms, async (request, reply) => {
@@ -184,15 +193,17 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
     if (!me) return reply;
     const body = request.body ?? {};
     const otp = typeof body.otp === 'string' ? body.otp.slice(0, 32) : '';
-    const result = await phoneChange.confirm(actorOf(request, me), { otp, resend: body.resend === '1' });
-    return answer(request, reply, me, result, '');
+    const actor = await actorOf(request, me);
+    const result = await phoneChange.confirm(actor, { otp, resend: body.resend === '1' });
+    return answer(request, reply, me, actor, result, '');
   });
 
-  function actorOf(request: FastifyRequest, me: Me): PhoneChangeActor {
+  async function actorOf(request: FastifyRequest, me: Me): Promise<PhoneChangeActor> {
+    const hasFactor = await hasAnyFactor(gateway.methods, me.account);
     return {
       account: me.account,
       sessionHash: me.session.hash,
-      proven: me.session.data.proven,
+      right: changeRight(me.session, hasFactor, gateway.clock.now()),
       client: { ...clientOf(request), locale: pickLocale(request) },
     };
   }
@@ -201,6 +212,7 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
     request: FastifyRequest,
     reply: FastifyReply,
     me: Me,
+    actor: PhoneChangeActor,
     result: PhoneChangeResult,
     typed: string,
   ) {
@@ -211,7 +223,7 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
         return back(reply, 'phone-changed');
       case 'refused': {
         const status = result.reason === 'wrong-password' ? 401 : 400;
-        return phoneForm(request, reply, me, status, refusalKey[result.reason], typed);
+        return phoneForm(request, reply, me, actor, status, refusalKey[result.reason], typed);
       }
       case 'code-sent': {
         const t = messagesFor(pickLocale(request));
@@ -241,13 +253,14 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
     request: FastifyRequest,
     reply: FastifyReply,
     me: Me,
+    actor: PhoneChangeActor,
     status: number,
     errorKey: keyof MeMessages | null,
     typed: string,
   ) {
     return sendPage(request, reply, status, 'me-phone', (t) => t.me.phoneTitle, {
       csrf: reply.csrfToken(),
-      mode: phoneChange.mode(me.account, me.session.data.proven),
+      mode: phoneChange.mode(me.account, actor.right),
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
       typed,
       errorKey,

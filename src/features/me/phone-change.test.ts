@@ -18,16 +18,22 @@ const sms = {} as AuthMethod;
 const service = (withSms: boolean) =>
   new PhoneChange({ sms: withSms ? sms : null, pendingTtlMs: 300_000 } as unknown as PhoneChangeDeps);
 
+const allowed = { kind: 'allowed' } as const;
+const stepUp = { kind: 'step-up' } as const;
+const needsActivation = { kind: 'needs-activation' } as const;
+
 describe('PhoneChange.mode: how a user may change their number', () => {
   it.each([
-    ['+819012345678', ['password'], true, 'sms-confirmation'],
-    ['+819012345678', ['password', 'SMSOTP'], true, 'sms-confirmation'],
-    ['+819012345678', ['MAMORU'], true, 'sms-confirmation'],
-    ['+819012345678', ['password'], false, 'needs-admin-no-sms'],
-    [null, ['password'], true, 'needs-admin-no-phone'],
-    [null, ['MAMORU'], true, 'password-only'],
-    [null, ['password', 'MAMORU'], false, 'password-only'],
-  ] as const)('phone %s, proven %j, SMS %s → %s', (phone, proven, withSms, expected) => {
-    expect(service(withSms).mode(account(phone), proven)).toBe(expected);
+    ['+819012345678', stepUp, true, 'sms-confirmation'],
+    ['+819012345678', allowed, true, 'recent-proof'],
+    ['+819012345678', allowed, false, 'recent-proof'],
+    ['+819012345678', stepUp, false, 'step-up'],
+    ['+819012345678', needsActivation, false, 'needs-admin-no-sms'],
+    [null, needsActivation, true, 'needs-admin-no-phone'],
+    [null, stepUp, true, 'step-up'],
+    [null, allowed, true, 'recent-proof'],
+    [null, allowed, false, 'recent-proof'],
+  ] as const)('phone %s, right %j, SMS %s → %s', (phone, right, withSms, expected) => {
+    expect(service(withSms).mode(account(phone), right)).toBe(expected);
   });
 });

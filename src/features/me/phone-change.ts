@@ -1,17 +1,18 @@
 /**
- * A user changing their own phone number. The number is what SMS one-time codes go to, so
- * changing it must prove more than the session does:
+ * A user changing their own phone number. The number is what SMS one-time codes go to, so it is a
+ * factor, and registering or changing it is held to the bar every factor change on /me meets: a
+ * proof of a factor other than the password made in the last 10 minutes (`changeRight`), and the
+ * password typed again (checked by PasswordLogin before anything about the typed number is
+ * answered: a wrong one is a failed login, counted towards the lockout and audited `login.password`).
  *
- * - a fresh password, checked by PasswordLogin before anything about the typed number is answered
- *   (a wrong one is a failed login: it counts towards the lockout and is in the audit trail as
- *   `login.password`), and
- * - a code sent to the OLD number through the SMSOTP method itself (its own flow, so it never
- *   mixes with a login), proving the user still holds the phone that guards their logins.
- *
- * A user with no phone has no old number to confirm with. Letting the password alone register one
- * would let a stolen password enrol the thief's phone and pass every SMSOTP rule, so a first number
- * needs a session that has already proven a factor besides the password (a MAMORU push); anyone
- * else asks an administrator.
+ * - With such a recent proof (a push, TOTP, passkey or SMS code at login or proven again from
+ *   /me), the password suffices, for a first number as for a change: the same session could
+ *   remove the number and register another anyway.
+ * - Without one, a number on record is confirmed by a code sent to that OLD number through the
+ *   SMSOTP method itself (its own flow, never mixed with a login): a proof made now, of the very
+ *   phone that guards the logins.
+ * - Without one and no number, the user proves a factor they hold again (the step-up page) or,
+ *   holding none, asks an administrator: a stolen password alone never registers the thief's phone.
  */
 import { randomBytes } from 'node:crypto';
 import type { PasswordLogin } from '../../core/password-login.ts';
@@ -21,24 +22,27 @@ import { maskPhone } from '../../plugin-api.ts';
 import type { AuditLog } from '../../ports/audit.ts';
 import type { KeyValueStore } from '../../ports/key-value-store.ts';
 import type { UserRecord, UserRepository } from '../../ports/users.ts';
+import type { ChangeRight } from './authenticators.ts';
 
-/** Who is asking: the session's user, its hash (binds the pending change) and what it proved. */
+/** Who is asking: the session's user, its hash (binds the pending change) and its right to change a factor now. */
 export interface PhoneChangeActor {
   readonly account: UserRecord;
   readonly sessionHash: string;
-  readonly proven: readonly string[];
+  readonly right: ChangeRight;
   readonly client: PluginClient;
 }
 
 /** How this user may change their number, known before they type anything. */
 export type PhoneChangeMode =
+  /** A factor besides the password proven in the last 10 minutes: the password suffices. */
+  | 'recent-proof'
   /** Password, then a code to the current number. */
   | 'sms-confirmation'
-  /** No number yet, and the session proved a second factor: the password suffices. */
-  | 'password-only'
-  /** No number yet and only a password proven: an administrator must register it. */
+  /** No number (or no SMS to confirm with), but a factor to prove again first. */
+  | 'step-up'
+  /** No number and no factor at all: an administrator must register it. */
   | 'needs-admin-no-phone'
-  /** A number, but no SMS method to confirm with: an administrator must change it. */
+  /** A number, but no SMS method to confirm with and no other factor: an administrator must change it. */
   | 'needs-admin-no-sms';
 
 export type RefusalReason = 'wrong-password' | 'invalid-phone' | 'same-phone' | 'not-allowed';
@@ -76,17 +80,18 @@ export class PhoneChange {
     this.deps = deps;
   }
 
-  mode(account: UserRecord, proven: readonly string[]): PhoneChangeMode {
-    if (account.phone) return this.deps.sms ? 'sms-confirmation' : 'needs-admin-no-sms';
-    return proven.some((m) => m !== 'password') ? 'password-only' : 'needs-admin-no-phone';
+  mode(account: UserRecord, right: ChangeRight): PhoneChangeMode {
+    if (right.kind === 'allowed') return 'recent-proof';
+    if (account.phone && this.deps.sms) return 'sms-confirmation';
+    if (right.kind === 'step-up') return 'step-up';
+    return account.phone ? 'needs-admin-no-sms' : 'needs-admin-no-phone';
   }
 
   /** Step one: the password, then the new number. */
   async start(actor: PhoneChangeActor, password: string, typedPhone: string): Promise<PhoneChangeResult> {
     const { account } = actor;
-    const mode = this.mode(account, actor.proven);
-    if (mode === 'needs-admin-no-phone' || mode === 'needs-admin-no-sms')
-      return this.refuse(actor, 'not-allowed');
+    const mode = this.mode(account, actor.right);
+    if (mode !== 'recent-proof' && mode !== 'sms-confirmation') return this.refuse(actor, 'not-allowed');
     // The password first: without it, nothing about the typed number is answered (not even
     // whether it is the one on record, which would confirm a guessed number to a session thief).
     const login = await this.deps.passwordLogin.attempt(account.id, password, actor.client);
@@ -94,7 +99,7 @@ export class PhoneChange {
     const phone = normalisePhone(typedPhone);
     if (phone === null) return this.refuse(actor, 'invalid-phone');
     if (phone === account.phone) return this.refuse(actor, 'same-phone');
-    if (mode === 'password-only') return this.apply(actor, phone, 'second-factor');
+    if (mode === 'recent-proof') return this.apply(actor, phone, 'recent-proof');
     return this.sendCode(actor, { phone, flowId: `me-phone:${randomBytes(16).toString('base64url')}` });
   }
 
@@ -150,7 +155,7 @@ export class PhoneChange {
   private async apply(
     actor: PhoneChangeActor,
     phone: string,
-    confirmedBy: 'SMSOTP' | 'second-factor',
+    confirmedBy: 'SMSOTP' | 'recent-proof',
   ): Promise<PhoneChangeResult> {
     await this.deps.users.update(actor.account.id, { phone });
     const from = actor.account.phone ? maskPhone(actor.account.phone) : null;

@@ -32,7 +32,8 @@ export const meEn: Translation<typeof meJa> = {
   phoneTitle: 'Change phone number',
   phoneLeadSms:
     'Enter the new phone number and your current password. To confirm, a one-time password will be sent to the phone number registered now.',
-  phoneLeadPasswordOnly: 'Enter the new phone number and your current password.',
+  phoneLeadRecentProof:
+    'Enter the new phone number and your current password. You confirmed your identity in the last 10 minutes, so no confirmation code is sent.',
   phoneNeedsAdminNoPhone:
     'No phone number is registered for you, so one cannot be added here. Please contact the help desk, which will register it after checking your identity.',
   phoneNeedsAdminNoSms:

@@ -30,7 +30,8 @@ export const meJa = {
   phoneTitle: '電話番号の変更',
   phoneLeadSms:
     '新しい電話番号と現在のパスワードを入力してください。確認のため、現在登録されている電話番号にワンタイムパスワードを送信します。',
-  phoneLeadPasswordOnly: '新しい電話番号と現在のパスワードを入力してください。',
+  phoneLeadRecentProof:
+    '新しい電話番号と現在のパスワードを入力してください。直前 (10分以内) に本人確認が済んでいるため、確認コードは送信しません。',
   phoneNeedsAdminNoPhone:
     '電話番号が登録されていないため、ここでは登録できません。本人確認のうえ登録しますので、ヘルプデスクにお問い合わせください。',
   phoneNeedsAdminNoSms:
