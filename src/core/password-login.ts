@@ -1,3 +1,4 @@
+import { normaliseLoginId } from '../domain/login-id.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -18,7 +19,9 @@ export interface LoginContext {
 }
 
 /**
- * ID/password verification with lockout. Every path does one argon2 verify, so an
+ * ID/password verification with lockout. The typed ID is read as users type it (full-width
+ * letters, any letter case: see domain/login-id.ts); the user it names is the one checked, counted
+ * and locked out, whatever case it was typed in. Every path does one argon2 verify, so an
  * unknown or locked user costs the same as a wrong password. The lockout is decided before the
  * verify, by reserving the attempt: deciding on a row read earlier let a burst of concurrent
  * guesses all through, since none of them had failed yet when the others looked.
@@ -42,17 +45,18 @@ export class PasswordLogin {
   }
 
   /**
-   * Checks the password; `alsoProve`, when given, runs only after a right password and inside the
+   * Checks the password of the user `typedId` names; `alsoProve`, when given, runs only after a right password and inside the
    * same reservation (a recovery code): when it fails, the attempt is a failure that counts towards
    * the lockout like a wrong password.
    */
   async attempt(
-    userId: string,
+    typedId: string,
     password: string,
     context: LoginContext,
     alsoProve?: (user: UserRecord) => Promise<boolean>,
   ): Promise<PasswordLoginResult> {
-    const user = await this.users.find(userId);
+    const userId = normaliseLoginId(typedId);
+    const user = userId === '' ? null : await this.users.findForLogin(userId);
     const result = await this.check(user, password, alsoProve);
     await this.audit.record({
       event: 'login.password',

@@ -38,6 +38,12 @@ export interface UserChanges {
 export interface UserRepository {
   /** The user with its groups, or null. */
   find(id: string): Promise<UserRecord | null>;
+  /**
+   * The user an ID typed at login names: the user with exactly this ID, else the one whose ID
+   * differs from it only in letter case; null when there is none, or (IDs stored before such
+   * clashes were refused) more than one.
+   */
+  findForLogin(typedId: string): Promise<UserRecord | null>;
   list(): Promise<UserRecord[]>;
   /**
    * One page (by ID) of the users whose ID, name, email, phone or a group contains `text`, in any
@@ -48,7 +54,10 @@ export interface UserRepository {
   search(text: string, page: { offset: number; limit: number }): Promise<UserPage>;
   /** How many users there are, and how many of them are locked or locked out at `now`. */
   countUsers(now: number): Promise<{ total: number; flagged: number }>;
-  /** Throws SEKISHO_ERR_USER_EXISTS, or SEKISHO_ERR_GROUP_NOT_FOUND for an unknown group. */
+  /**
+   * Throws SEKISHO_ERR_USER_EXISTS (also for an ID that differs from a stored one only in letter
+   * case: logins could not tell them apart), or SEKISHO_ERR_GROUP_NOT_FOUND for an unknown group.
+   */
   create(user: NewUser): Promise<void>;
   /** Throws SEKISHO_ERR_USER_NOT_FOUND. */
   update(id: string, changes: UserChanges): Promise<void>;

@@ -53,6 +53,18 @@ export class PgUserRepository implements UserRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  async findForLogin(typedId: string): Promise<UserRecord | null> {
+    // The exact ID first; IDs that differ only in case cannot be created, but older rows may.
+    const { rows } = await this.pool.query<UserRow>(
+      `${selectUsers} WHERE lower(u.id) = lower($1) GROUP BY u.id ORDER BY u.id = $1 DESC LIMIT 2`,
+      [typedId],
+    );
+    const [first, second] = rows;
+    if (!first) return null;
+    if (first.id === typedId || !second) return toRecord(first);
+    return null;
+  }
+
   async list(): Promise<UserRecord[]> {
     const { rows } = await this.pool.query<UserRow>(`${selectUsers} GROUP BY u.id ORDER BY u.id`);
     return rows.map(toRecord);
@@ -86,13 +98,7 @@ export class PgUserRepository implements UserRepository {
 
   async create(user: NewUser): Promise<void> {
     await inTransaction(this.pool, async (db) => {
-      const inserted = await db.query(
-        `INSERT INTO users (id, display_name, password_hash, phone, email) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (id) DO NOTHING`,
-        [user.id, user.displayName, user.passwordHash, user.phone, user.email],
-      );
-      if (inserted.rowCount === 0)
-        throw new SekishoError('SEKISHO_ERR_USER_EXISTS', `user ${user.id} exists`);
+      await insertUser(db, user);
       await setGroups(db, user.id, user.groups);
       await noteChange(db, 'user', user.id);
     });
@@ -237,6 +243,32 @@ export class PgUserRepository implements UserRepository {
     );
     return rows;
   }
+}
+
+/**
+ * Inserts the user unless its ID, in any letter case, is taken. Creations of IDs that fold to the
+ * same one wait for each other (a transaction lock on the folded ID), so the check holds even on a
+ * database whose case-folded index could not be unique (migration 012).
+ */
+async function insertUser(db: Queryable, user: NewUser): Promise<void> {
+  await db.query(
+    "SELECT pg_advisory_xact_lock(hashtext('sekisho.user-id:' || current_schema() || ':' || lower($1)))",
+    [user.id],
+  );
+  const taken = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(id) = lower($1) LIMIT 1', [
+    user.id,
+  ]);
+  const existing = taken.rows[0]?.id;
+  if (existing === user.id) throw new SekishoError('SEKISHO_ERR_USER_EXISTS', `user ${user.id} exists`);
+  if (existing !== undefined)
+    throw new SekishoError(
+      'SEKISHO_ERR_USER_EXISTS',
+      `user ${user.id}: user ${existing} exists, and IDs that differ only in letter case are the same ID at login`,
+    );
+  await db.query(
+    `INSERT INTO users (id, display_name, password_hash, phone, email) VALUES ($1, $2, $3, $4, $5)`,
+    [user.id, user.displayName, user.passwordHash, user.phone, user.email],
+  );
 }
 
 /** Replaces the user's groups; true when the membership really changed. */
