@@ -1,7 +1,9 @@
 /**
  * The gateway under test, in its own process so that it can be pinned to one core and
- * profiled: the real runtime (createRuntime) against real Postgres and Redis, in its own
- * schema and key prefix, with one backend `app`, one rule and one user. Dropped on `stop`.
+ * profiled: the real runtime (createRuntime, with the process metrics as `sekisho serve` has
+ * them) against real Postgres and Redis, in its own schema and key prefix, with one backend
+ * `app`, its rules and one user; with `seed`, also a large rule set, many users and many other
+ * live sessions (bench/seed.ts). Dropped on `stop`.
  * Usage: gateway-server.ts <json options>
  */
 import { writeFile } from 'node:fs/promises';
@@ -13,6 +15,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.ts';
 import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
+import { benchRuleLines, seedRules, seedSessions, seedUsers } from './seed.ts';
 
 export interface BenchGatewayOptions {
   readonly backendUrl: string;
@@ -24,6 +27,14 @@ export interface BenchGatewayOptions {
   readonly password: string;
   /** Extra config overrides (deep-merged by loadConfig). */
   readonly config?: Record<string, unknown>;
+  /** The many-users suite's data, written before the gateway listens. */
+  readonly seed?: {
+    readonly rules: number;
+    /** Users `bench-0000`… with `password`, in the group `staff`. */
+    readonly users: number;
+    /** Other live sessions in the store. */
+    readonly sessions: number;
+  };
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as BenchGatewayOptions;
@@ -44,11 +55,19 @@ const loaded = loadConfig({
 });
 if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
 const config = loaded.config;
-const runtime = await createRuntime(config, { processMetrics: false });
+const runtime = await createRuntime(config, { processMetrics: true });
 const admin = createAdmin(runtime.gateway);
 await admin.setRule('/app/=ALL;;', 'bench');
 await admin.setRule('/app/open/=ALL;;BYPASS', 'bench');
 await admin.addUser({ id: options.user, password: options.password }, 'bench');
+if (options.seed) {
+  const started = performance.now();
+  await seedRules(runtime.gateway, benchRuleLines(options.seed.rules));
+  await seedUsers(runtime.gateway, options.seed.users, options.password);
+  await seedSessions(runtime.gateway, options.seed.sessions);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`seeded ${JSON.stringify(options.seed)} in ${seconds} s`);
+}
 await runtime.watcher.poll();
 await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ port: (runtime.app.server.address() as AddressInfo).port });

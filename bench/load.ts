@@ -1,6 +1,7 @@
 import { execFile, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import type { GeneratorOptions, GeneratorResult } from './generator.ts';
 
 const run = promisify(execFile);
 
@@ -72,5 +73,20 @@ function runAutocannon(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message as LoadResult));
     child.once('exit', (code) => reject(new Error(`autocannon worker exited with ${code}`)));
+  });
+}
+
+/** Runs the many-users generator (generator.ts) in its own process, pinned like the other generators. */
+export function runGenerator(options: GeneratorOptions, pin: readonly string[]): Promise<GeneratorResult> {
+  const [execPath = process.execPath, ...prefix] = pin;
+  const child = fork(new URL('./generator-worker.ts', import.meta.url), [], {
+    execPath,
+    execArgv: pin.length > 0 ? [...prefix, process.execPath] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  child.send(options);
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve(message as GeneratorResult));
+    child.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
   });
 }

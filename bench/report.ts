@@ -52,7 +52,9 @@ export function machine(found: {
   };
 }
 
-const median = (values: number[]) => {
+/** The median (NaN for none). */
+export const median = (values: readonly number[]) => {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
@@ -138,14 +140,16 @@ export function markdownReport(input: ReportInput): string {
         ` ${peakRssMiB.toFixed(0)} MiB at the peak, ${afterRssMiB.toFixed(0)} MiB 2 s after.`,
     );
   }
-  if (input.profile) lines.push('', ...profileLines(input.profile));
+  if (input.profile)
+    lines.push('', ...profileLines(input.profile, 'the same load, over one round after warm-up'));
   return `${lines.join('\n')}\n`;
 }
 
-function profileLines(profile: ProfileSummary): string[] {
+/** A profile summary as Markdown; `under` says which load it was taken under. */
+export function profileLines(profile: ProfileSummary, under: string): string[] {
   return [
-    'Profile of the gateway under the same load (the V8 CPU profiler that `--cpu-prof` runs, over one round' +
-      ` after warm-up): busy ${profile.busyPercent.toFixed(0)}% of samples (idle: waiting while the backend, on the same core, runs).`,
+    `Profile of the gateway under ${under} (the V8 CPU profiler that \`--cpu-prof\` runs):` +
+      ` busy ${profile.busyPercent.toFixed(0)}% of samples (idle: waiting while the backend, on the same core, runs).`,
     '',
     '| area | % of busy time |',
     '| --- | ---: |',

@@ -25,12 +25,15 @@ export class EventLoopDelaySummary {
   readonly type = 'summary';
   readonly aggregator = 'max';
   private readonly histogram: IntervalHistogram;
+  /** The sampling interval (ns): the histogram records the time between samples, this included. */
+  private readonly intervalNs: number;
   private sum = 0;
   private count = 0;
 
   constructor(config: EventLoopDelayConfig) {
     this.name = config.name;
     this.help = config.help;
+    this.intervalNs = config.resolutionMs * 1e6;
     this.histogram = monitorEventLoopDelay({ resolution: config.resolutionMs });
     this.histogram.enable();
     config.registry.registerMetric(this as unknown as Metric);
@@ -45,13 +48,14 @@ export class EventLoopDelaySummary {
     const { histogram } = this;
     // An empty window reports zeros (the histogram's own empty values are NaN and 9.2e18).
     const empty = histogram.count === 0;
+    const late = (ns: number) => (empty ? 0 : Math.max(0, ns - this.intervalNs) / 1e9);
     const values: MetricValueWithName<string>[] = QUANTILES.map((quantile) => ({
       metricName: this.name,
       labels: { quantile },
-      value: empty ? 0 : (quantile === 1 ? histogram.max : histogram.percentile(quantile * 100)) / 1e9,
+      value: late(quantile === 1 ? histogram.max : histogram.percentile(quantile * 100)),
     }));
     if (!empty) {
-      this.sum += (histogram.mean * histogram.count) / 1e9;
+      this.sum += late(histogram.mean) * histogram.count;
       this.count += histogram.count;
     }
     histogram.reset();

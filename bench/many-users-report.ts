@@ -1,0 +1,163 @@
+import type { GeneratorResult } from './generator.ts';
+import type { ManyUsersOptions } from './many-users.ts';
+import type { ProfileSummary } from './profile.ts';
+import { median, profileLines, type MachineInfo } from './report.ts';
+
+export type Mode = 'closed' | 'fixed';
+
+/** The gateway's own view of one round (from its /_sekisho/metrics). Times in ms. */
+export interface GatewayWindow {
+  readonly delayP50: number;
+  readonly delayP99: number;
+  readonly delayMax: number;
+  readonly gcMillisPerSecond: number;
+  readonly gcPausesPerSecond: number;
+}
+
+export interface ModeRounds {
+  readonly rounds: GeneratorResult[];
+  /** CPU of the proxying processes (not the backend, not Redis) per request, per round. */
+  readonly cpuMicrosPerRequest: number[];
+  /** Redis's CPU per request, per round (NaN when Redis's process could not be read). */
+  readonly redisMicrosPerRequest: number[];
+  /** Peak RSS of the gateway over the rounds (0 for other targets), MiB. */
+  rssMiB: number;
+  /** The gateway's event loop and GC, per round (gateway targets only). */
+  readonly windows: GatewayWindow[];
+}
+
+export interface ManyUsersReport {
+  readonly options: ManyUsersOptions;
+  readonly path: string;
+  readonly seed: { readonly rules: number; readonly users: number; readonly sessions: number };
+  readonly seedSeconds: number;
+  readonly loginsPerSecond: number;
+  readonly results: ReadonlyMap<string, Record<Mode, ModeRounds>>;
+  readonly profile: ProfileSummary | null;
+}
+
+const labels: Record<string, string> = {
+  floor: 'bare node:http + undici Pool#dispatch (the floor)',
+  'nginx-auth': 'nginx + auth_request → Node checker + Redis',
+  gateway: 'Sekisho, 1,000 sessions',
+  'gateway-1': 'Sekisho, one session (best case)',
+};
+
+const mb = (mib: number) => mib * 1.048576;
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '—');
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '—');
+
+/** The suite as Markdown, ready for docs/benchmarks.md: the set-up, two tables, the goals, the profile. */
+export function markdownManyUsers(report: ManyUsersReport, info: MachineInfo): string {
+  const { options, results } = report;
+  const lines = [
+    `Machine: ${info.cpu}, ${info.cores} cores, Node ${info.node}; nginx: ${info.nginx ?? 'not installed (row skipped)'};` +
+      ` ${info.pinned ? 'servers pinned to core 0, generator to core 1 (taskset)' : 'NOT pinned (no taskset)'}; Redis and Postgres not pinned.`,
+    `Gateway: ${info.gatewayCode}, process metrics on; ${report.seed.rules.toLocaleString('en')} rules,` +
+      ` ${report.seed.sessions.toLocaleString('en')} other live sessions in Redis (seeded in ${report.seedSeconds.toFixed(0)} s),` +
+      ` ${report.seed.users.toLocaleString('en')} sessions logged in through the form (${report.loginsPerSecond.toFixed(1)} logins/s, the KDF on both cores).`,
+    `Every request: GET \`${report.path}\` with the next session's cookie; ${options.connections} connections;` +
+      ` ${options.rounds} interleaved rounds × ${options.seconds} s; medians of the rounds.`,
+    '',
+    `**Fixed rate, ${options.rate} req/s** (open loop: latency from when each request was due)`,
+    '',
+    ...table(results, 'fixed'),
+    '',
+    '**Closed loop** (each connection sends its next request when the previous one answered)',
+    '',
+    ...table(results, 'closed'),
+    '',
+    ...goalLines(results, options.rate),
+  ];
+  const windows = results.get('gateway')?.fixed.windows ?? [];
+  if (windows.length > 0) {
+    const m = (pick: (w: GatewayWindow) => number) => median(windows.map(pick));
+    lines.push(
+      '',
+      `The gateway's own view at the fixed rate (its /_sekisho/metrics, medians of the rounds): event-loop delay` +
+        ` p50 ${f2(m((w) => w.delayP50))} ms, p99 ${f2(m((w) => w.delayP99))} ms, max ${f2(m((w) => w.delayMax))} ms;` +
+        ` GC ${f2(m((w) => w.gcMillisPerSecond))} ms of pauses per second (${f0(m((w) => w.gcPausesPerSecond))} pauses/s).`,
+    );
+  }
+  const lags = results.get('gateway')?.fixed.rounds.map((r) => r.sendLagP99) ?? [];
+  if (lags.length > 0)
+    lines.push(
+      `The generator sent its requests late by at most ${f2(median(lags))} ms (p99, median of the rounds).`,
+    );
+  if (report.profile)
+    lines.push(
+      '',
+      ...profileLines(
+        report.profile,
+        `the 1,000-session load at ${options.rate} req/s, one round after the measured ones`,
+      ),
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+function table(results: ManyUsersReport['results'], mode: Mode): string[] {
+  const rows = [
+    '| target | req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | CPU µs / req | Redis CPU µs / req | peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [name, modes] of results) {
+    const { rounds, cpuMicrosPerRequest, redisMicrosPerRequest, rssMiB } = modes[mode];
+    const m = (pick: (r: GeneratorResult) => number) => median(rounds.map(pick));
+    const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
+    rows.push(
+      `| ${labels[name] ?? name} | ${f0(m((r) => r.requestsPerSecond))} | ${f2(m((r) => r.p50))} |` +
+        ` ${f2(m((r) => r.p99))} | ${f2(m((r) => r.p999))} | ${f2(m((r) => r.max))} | ${errors} |` +
+        ` ${f0(median(cpuMicrosPerRequest))} | ${f0(median(redisMicrosPerRequest))} |` +
+        ` ${rssMiB ? `${mb(rssMiB).toFixed(0)} MB` : '—'} |`,
+    );
+  }
+  return rows;
+}
+
+/** Per-round ratios to the floor's same round; the median, and every round's (do repeats agree?). */
+function ratios(
+  results: ManyUsersReport['results'],
+  name: string,
+  mode: Mode,
+  pick: (rounds: ModeRounds, i: number) => number,
+): { median: number; each: number[] } | null {
+  const target = results.get(name)?.[mode];
+  const floor = results.get('floor')?.[mode];
+  if (!target || !floor) return null;
+  const each = target.rounds.map((_, i) => pick(target, i) / pick(floor, i));
+  return { median: median(each), each };
+}
+
+function goalLines(results: ManyUsersReport['results'], rate: number): string[] {
+  if (!results.has('floor')) return [];
+  const p = (key: 'p50' | 'p99' | 'requestsPerSecond') => (m: ModeRounds, i: number) =>
+    m.rounds[i]?.[key] ?? Number.NaN;
+  const cpu = (m: ModeRounds, i: number) => m.cpuMicrosPerRequest[i] ?? Number.NaN;
+  const goals: [string, Mode, (m: ModeRounds, i: number) => number, string, (x: number) => boolean][] = [
+    [`p50 at ${rate} req/s ÷ floor's`, 'fixed', p('p50'), '≤ 1.3', (x) => x <= 1.3],
+    [`p99 at ${rate} req/s ÷ floor's`, 'fixed', p('p99'), '≤ 1.5', (x) => x <= 1.5],
+    [`CPU per request at ${rate} req/s ÷ floor's`, 'fixed', cpu, '≤ 1.2', (x) => x <= 1.2],
+    ["closed-loop req/s ÷ floor's", 'closed', p('requestsPerSecond'), '≥ 0.9', (x) => x >= 0.9],
+  ];
+  const names = ['gateway', 'gateway-1', 'nginx-auth'].filter((n) => results.has(n));
+  const lines = [
+    `| against the floor (each round to the floor's same round: median, then every round) | goal | ${names.map((n) => labels[n] ?? n).join(' | ')} |`,
+    `| --- | --- | ${names.map(() => '---').join(' | ')} |`,
+  ];
+  for (const [what, mode, pick, goal, met] of goals) {
+    const cells = names.map((name) => {
+      const r = ratios(results, name, mode, pick);
+      if (!r) return '—';
+      const verdict = name === 'gateway' ? (met(r.median) ? ' ✔' : ' ✘') : '';
+      return `**${f2(r.median)}**${verdict} (${r.each.map(f2).join(', ')})`;
+    });
+    lines.push(`| ${what} | ${goal} | ${cells.join(' | ')} |`);
+  }
+  const rss = names.map((name) => {
+    const peak = Math.max(results.get(name)?.closed.rssMiB ?? 0, results.get(name)?.fixed.rssMiB ?? 0);
+    if (!peak) return '—';
+    return `**${mb(peak).toFixed(0)} MB**${name === 'gateway' ? (mb(peak) <= 150 ? ' ✔' : ' ✘') : ''}`;
+  });
+  lines.push(`| gateway peak RSS over all rounds | ≤ 150 MB | ${rss.join(' | ')} |`);
+  return lines;
+}

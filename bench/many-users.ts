@@ -1,0 +1,250 @@
+/**
+ * The many-users suite: what users meet. The gateway holds a large rule set (the benchmark's
+ * rule among 10,000), 100,000 other live sessions sit in Redis, and the load is spread over
+ * 1,000 sessions logged in through the real form, the generator sending each request with the
+ * next session's cookie. Every target gets the same requests, in interleaved rounds, both
+ * closed loop (the most it does) and at a fixed rate (open loop, latency from the due time);
+ * the gateway also once with one cookie only, the best case its session cache can have.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { request } from 'undici';
+import type { GeneratorResult } from './generator.ts';
+import { command, type Harness } from './harness.ts';
+import { runGenerator } from './load.ts';
+import { loginThroughForm } from './login.ts';
+import { findNginx } from './nginx.ts';
+import { cpuSeconds, sampleRss } from './processes.ts';
+import { summariseProfile } from './profile.ts';
+import { BENCH_PATH, benchUserIds } from './seed.ts';
+import type { GatewayWindow, ManyUsersReport, ModeRounds, Mode } from './many-users-report.ts';
+
+export interface ManyUsersOptions {
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly connections: number;
+  /** The fixed rate, requests per second. */
+  readonly rate: number;
+  /** Sessions logged in through the form and rotated by the generator. */
+  readonly sessions: number;
+  readonly rules: number;
+  /** Other live sessions written to Redis. */
+  readonly otherSessions: number;
+  /** Which of floor, nginx-auth, gateway, gateway-1 to run. */
+  readonly targets: ReadonlySet<string>;
+  readonly profile: boolean;
+}
+
+interface Target {
+  readonly origin: string;
+  readonly cookies: readonly string[];
+  /** The processes doing the proxying, for CPU per request. */
+  readonly pids: readonly number[];
+}
+
+export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promise<ManyUsersReport> {
+  const backend = await h.start('backend', './backend.ts', []);
+  const backendUrl = `http://127.0.0.1:${backend.port}`;
+  const password = `bench-${randomBytes(8).toString('hex')}`;
+  const seed = { rules: options.rules, users: options.sessions, sessions: options.otherSessions };
+  const seedStarted = performance.now();
+  const gateway = await h.startGateway('gateway-many', {
+    backendUrl,
+    schema: `sekisho_bench_${h.runId}_many`,
+    keyPrefix: `sekisho_bench_${h.runId}_many:`,
+    user: 'bench-user',
+    password,
+    config: {},
+    seed,
+  });
+  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const gatewayOrigin = `http://127.0.0.1:${gateway.port}`;
+  const gatewayPid = gateway.child.pid ?? 0;
+
+  // Logins before the measured rounds; the KDF may use both cores meanwhile, as nothing is measured.
+  await h.setCores(gatewayPid, '0,1');
+  const users = benchUserIds(options.sessions);
+  const loginStarted = performance.now();
+  const tokens = await loginAll(gatewayOrigin, users, password, 8);
+  const loginSeconds = (performance.now() - loginStarted) / 1000;
+  await h.setCores(gatewayPid, '0');
+  const cookies = tokens.map((token) => `sekisho_sid=${token}`);
+  console.log(`${tokens.length} logins through the form in ${loginSeconds.toFixed(1)} s`);
+
+  const targets = new Map<string, Target>();
+  if (options.targets.has('floor')) {
+    const floor = await h.start('floor', './floor-proxy.ts', [backendUrl]);
+    targets.set('floor', { origin: `http://127.0.0.1:${floor.port}`, cookies, pids: [floor.child.pid ?? 0] });
+  }
+  const nginx = findNginx();
+  if (nginx && options.targets.has('nginx-auth')) {
+    const sessions = new Map(tokens.map((token, i) => [token, users[i] ?? '']));
+    const pair = await h.startNginxPair(nginx, backend.port, sessions);
+    targets.set('nginx-auth', {
+      origin: `http://127.0.0.1:${pair.auth}`,
+      cookies,
+      pids: [pair.nginxPid, pair.checkerPid],
+    });
+  }
+  if (options.targets.has('gateway'))
+    targets.set('gateway', { origin: gatewayOrigin, cookies, pids: [gatewayPid] });
+  if (options.targets.has('gateway-1'))
+    targets.set('gateway-1', { origin: gatewayOrigin, cookies: cookies.slice(0, 1), pids: [gatewayPid] });
+
+  const redisPid = await redisProcessId(h.redisUrl);
+  const load = (target: Target, mode: Mode, seconds: number) =>
+    runGenerator(
+      {
+        origin: target.origin,
+        path: BENCH_PATH,
+        cookies: target.cookies,
+        connections: options.connections,
+        seconds,
+        rate: mode === 'fixed' ? options.rate : null,
+      },
+      h.loadCore,
+    );
+
+  for (const target of targets.values()) {
+    await load(target, 'closed', 3);
+    await load(target, 'fixed', 2);
+  }
+  const results = new Map<string, Record<Mode, ModeRounds>>(
+    [...targets.keys()].map((name) => [name, { closed: emptyRounds(), fixed: emptyRounds() }]),
+  );
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const mode of ['fixed', 'closed'] as const) {
+      for (const [name, target] of targets) {
+        const entry = results.get(name)?.[mode];
+        if (!entry) continue;
+        const isGateway = target.pids.includes(gatewayPid);
+        // The scrape before starts the gateway's event-loop window afresh.
+        const before = isGateway ? await scrapeGateway(gatewayOrigin) : null;
+        const rss = isGateway ? sampleRss(gatewayPid) : null;
+        const cpuBefore = target.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+        const redisBefore = redisPid ? cpuSeconds(redisPid) : 0;
+        const result = await load(target, mode, options.seconds);
+        const cpu = target.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
+        const redisCpu = redisPid ? cpuSeconds(redisPid) - redisBefore : Number.NaN;
+        entry.rounds.push(result);
+        entry.cpuMicrosPerRequest.push((cpu * 1e6) / Math.max(1, result.requests + result.errors));
+        entry.redisMicrosPerRequest.push((redisCpu * 1e6) / Math.max(1, result.requests + result.errors));
+        if (rss) entry.rssMiB = Math.max(entry.rssMiB, rss.stop());
+        if (before) entry.windows.push(windowSince(before, await scrapeGateway(gatewayOrigin)));
+        console.log(roundLine(round, mode, name, result, entry));
+      }
+    }
+  }
+
+  let profile = null;
+  const many = targets.get('gateway');
+  if (options.profile && many) {
+    const file = `${h.dir('prof')}.gateway-many.cpuprofile`;
+    await command(gateway, { cmd: 'profile-start' });
+    await load(many, 'fixed', options.seconds);
+    await command(gateway, { cmd: 'profile-stop', file });
+    profile = await summariseProfile(file);
+  }
+  await h.stop([gateway, backend]);
+  return {
+    options,
+    path: BENCH_PATH,
+    seed,
+    seedSeconds,
+    loginsPerSecond: tokens.length / loginSeconds,
+    results,
+    profile,
+  };
+}
+
+function emptyRounds(): ModeRounds {
+  return { rounds: [], cpuMicrosPerRequest: [], redisMicrosPerRequest: [], rssMiB: 0, windows: [] };
+}
+
+function roundLine(
+  round: number,
+  mode: Mode,
+  name: string,
+  result: GeneratorResult,
+  entry: ModeRounds,
+): string {
+  const f = (n: number) => n.toFixed(2);
+  const cpu = entry.cpuMicrosPerRequest.at(-1) ?? Number.NaN;
+  return (
+    `round ${round} ${mode.padEnd(6)} ${name.padEnd(10)} ${result.requestsPerSecond.toFixed(0).padStart(6)} req/s` +
+    `  p50 ${f(result.p50)}  p99 ${f(result.p99)}  p99.9 ${f(result.p999)} ms  errors ${result.errors}` +
+    `  cpu ${cpu.toFixed(0)} µs/req` +
+    (entry.rssMiB ? `  rss ${entry.rssMiB.toFixed(0)} MiB` : '') +
+    (mode === 'fixed' ? `  send lag p99 ${f(result.sendLagP99)} ms` : '')
+  );
+}
+
+/** Logs every user in through the form, `concurrency` at a time (the KDF has four threads). */
+async function loginAll(origin: string, users: readonly string[], password: string, concurrency: number) {
+  const tokens: string[] = new Array<string>(users.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < users.length) {
+        const i = next++;
+        tokens[i] = await loginThroughForm(origin, users[i] ?? '', password);
+      }
+    }),
+  );
+  return tokens;
+}
+
+async function redisProcessId(url: string): Promise<number | null> {
+  const redis = new Redis(url);
+  try {
+    const info = await redis.info('server');
+    const pid = /process_id:(\d+)/.exec(info)?.[1];
+    return pid ? Number(pid) : null;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+interface Scrape {
+  readonly at: number;
+  readonly delayP50: number;
+  readonly delayP99: number;
+  readonly delayMax: number;
+  /** GC pauses so far (cumulative). */
+  readonly gcSeconds: number;
+  readonly gcPauses: number;
+}
+
+function windowSince(before: Scrape, after: Scrape): GatewayWindow {
+  const seconds = (after.at - before.at) / 1000;
+  return {
+    delayP50: after.delayP50,
+    delayP99: after.delayP99,
+    delayMax: after.delayMax,
+    gcMillisPerSecond: ((after.gcSeconds - before.gcSeconds) * 1000) / seconds,
+    gcPausesPerSecond: (after.gcPauses - before.gcPauses) / seconds,
+  };
+}
+
+/**
+ * The gateway's own view from /_sekisho/metrics: the event-loop delay quantiles of the window
+ * since the previous scrape (this scrape starts a new one) and the GC pauses so far.
+ */
+async function scrapeGateway(origin: string): Promise<Scrape> {
+  const answer = await request(`${origin}/_sekisho/metrics`);
+  const text = await answer.body.text();
+  const sample = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : Number.NaN;
+  };
+  const gc = [...text.matchAll(/^sekisho_nodejs_gc_duration_seconds_(sum|count)\{kind="[a-z]+"\} (\S+)$/gm)];
+  const total = (which: string) => gc.filter((m) => m[1] === which).reduce((sum, m) => sum + Number(m[2]), 0);
+  return {
+    at: performance.now(),
+    delayP50: sample('sekisho_event_loop_delay_seconds{quantile="0.5"}') * 1000,
+    delayP99: sample('sekisho_event_loop_delay_seconds{quantile="0.99"}') * 1000,
+    delayMax: sample('sekisho_event_loop_delay_seconds{quantile="1"}') * 1000,
+    gcSeconds: total('sum'),
+    gcPauses: total('count'),
+  };
+}

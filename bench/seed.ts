@@ -1,0 +1,114 @@
+/**
+ * What the many-users benchmark puts in the bench gateway's own schema and key prefix before it
+ * listens: a large rule set (the benchmark's rule among them), users who log in through the real
+ * form, and many other live sessions in Redis, each written through the gateway's own
+ * repository or store adapter so that they have exactly the production format.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Gateway } from '../src/core/gateway.ts';
+import { hashToken } from '../src/core/session-service.ts';
+import { parseRule } from '../src/domain/rules/parse-rule.ts';
+import type { AccessRule } from '../src/domain/rules/types.ts';
+
+/** The team whose prefix the benchmark requests (`/app/team0042/…`). */
+export const BENCH_TEAM = 42;
+
+/** The path every request of the many-users suite asks for, matched by `/app/team0042/`. */
+export const BENCH_PATH = `/app/${team(BENCH_TEAM)}/docs/2026/report.html?view=summary`;
+
+function team(i: number): string {
+  return `team${String(i).padStart(4, '0')}`;
+}
+
+/**
+ * `count` rules in the mix of a large intranet: one prefix per team for its group and the
+ * staff, a private area per team with a deny list, host rules on a fifth of the teams, a home
+ * per user and some BYPASS paths. `/app/team0042/` (for `@staff`) is among them, with a host rule
+ * at the same prefix, so the benchmark's request also pays for the Host being looked at.
+ */
+export function benchRuleLines(count: number): string[] {
+  const lines: string[] = [];
+  const teams = Math.max(BENCH_TEAM + 1, Math.floor(count * 0.4));
+  for (let i = 0; i < teams && lines.length < count; i++) {
+    lines.push(`/app/${team(i)}/=@staff,@${team(i)};;`);
+    if (i % 5 === 2) lines.push(`http://h${i % 50}.intra.example/app/${team(i)}/=@${team(i)};;`);
+    if (i % 2 === 0) lines.push(`/app/${team(i)}/private/=@${team(i)};@contractors;`);
+  }
+  for (let i = 0; lines.length < count; i++) {
+    lines.push(i % 4 === 3 ? `/pub/p${i}/=ALL;;BYPASS` : `/home/u${i}/=u${i};;`);
+  }
+  return lines.slice(0, count);
+}
+
+/** Saves the rules through the rule repository in one transaction. */
+export async function seedRules(gateway: Gateway, lines: readonly string[]): Promise<void> {
+  const rules: AccessRule[] = [];
+  for (const line of lines) {
+    const parsed = parseRule(line, gateway.catalogue, gateway.rules.networks);
+    if (!parsed.ok) throw new Error(`bench rule ${line}: ${parsed.field}: ${parsed.message}`);
+    rules.push(parsed.rule);
+  }
+  await gateway.ruleRepository.saveAll(rules, 'bench', false);
+}
+
+/** The IDs of the seeded users who log in. */
+export function benchUserIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
+}
+
+/**
+ * `count` users `bench-0000`… in the group `staff`, all with `password` (hashed once: these
+ * users exist to log in, and 1,000 hashes would only time the KDF).
+ */
+export async function seedUsers(gateway: Gateway, count: number, password: string): Promise<string[]> {
+  await gateway.users.createGroup('staff');
+  const passwordHash = await gateway.hasher.hash(password);
+  const ids = benchUserIds(count);
+  for (let i = 0; i < ids.length; i += 50) {
+    await Promise.all(
+      ids.slice(i, i + 50).map((id) =>
+        gateway.users.create({
+          id,
+          displayName: id,
+          passwordHash,
+          phone: null,
+          email: null,
+          groups: ['staff'],
+        }),
+      ),
+    );
+  }
+  return ids;
+}
+
+/**
+ * `count` live sessions of other users (four per user, as with a phone and a PC or two), written
+ * through the session store adapter in batches of concurrent writes (one pipeline each).
+ */
+export async function seedSessions(gateway: Gateway, count: number): Promise<void> {
+  const { store, clock, config } = gateway;
+  const idleMs = config.session.idleTimeoutSeconds * 1000;
+  const absoluteMs = config.session.absoluteTimeoutSeconds * 1000;
+  const batch = 2000;
+  for (let i = 0; i < count; i += batch) {
+    const now = clock.now();
+    const touch = { now, idleMs, ttlMs: idleMs, indexTtlMs: absoluteMs };
+    await Promise.all(
+      Array.from({ length: Math.min(batch, count - i) }, (_, j) => {
+        const n = i + j;
+        const session = {
+          userId: `other-${Math.floor(n / 4)}`,
+          groups: ['staff', team(n % 4000)],
+          proven: ['password'],
+          provenAt: { password: now },
+          createdAt: now,
+          authenticatedAt: now,
+          ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+          userAgent:
+            'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36',
+        };
+        return store.createSession(hashToken(randomBytes(32).toString('base64url')), session, touch);
+      }),
+    );
+  }
+}
