@@ -176,6 +176,18 @@ describe('TOTP and recovery codes through the gateway', () => {
     expect((await recover(fresh[0] ?? '')).answer.status).toBe(200);
   });
 
+  it('rule explain names the recovery code as a way of passing the rule, never as a next step', async () => {
+    const run = await sekisho('rule', 'explain', '/bk01/', '--user', 'hanako');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines).toContain('requires: password -> TOTP');
+    expect(lines).toContain(
+      'or a recovery code: password -> RECOVERY (stands in for the methods; offered by a link on every factor page, not as a next step)',
+    );
+    expect(lines).toContain('decision: authenticate; next: password');
+    expect(lines.filter((line) => line.includes('next:')).join('\n')).not.toContain('RECOVERY');
+  });
+
   it('counts wrong recovery codes towards the password lockout', async () => {
     const generated = await sekisho('recovery', 'generate', 'shiro');
     const good = generated.stdout.trim().split('\n')[0] ?? '';

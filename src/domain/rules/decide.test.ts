@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { decideAccess, explainAccess, nextMethods, requiredPaths } from './decide.ts';
+import { decideAccess, explainAccess, nextMethods, requiredPaths, waysToPass } from './decide.ts';
+import { explainForUser, formatUserExplanation } from './explain-user.ts';
 import { compileRuleSet } from './rule-set.ts';
 import { ruleOf, ruleSetOf, testCatalogue } from '../../../test/support/rule-builder.ts';
 import type { RuleSet } from './rule-set.ts';
@@ -187,8 +188,78 @@ describe('nextMethods', () => {
       ['SMSOTP', 'TOTP'],
     ],
     [[['password']], ['password'], []],
+    [[['password', 'SMSOTP']], ['password', 'RECOVERY'], []],
+    [[['MAMORU']], ['password', 'RECOVERY'], []],
+    [[['password', 'SMSOTP']], ['RECOVERY'], ['password']],
   ])('%j proven %j → %j', (paths, proven, expected) => {
-    expect(nextMethods(paths, proven)).toEqual(expected);
+    expect(nextMethods({ paths, standIns: [['password', 'RECOVERY']] }, proven)).toEqual(expected);
+  });
+
+  it('never offers a stand-in as a next step', () => {
+    const ways = { paths: [['password', 'SMSOTP']], standIns: [['password', 'RECOVERY']] };
+    expect(nextMethods(ways, ['password'])).toEqual(['SMSOTP']);
+    expect(nextMethods(ways, [])).toEqual(['password']);
+  });
+});
+
+describe('the recovery code, one of the ways of passing every rule that asks for methods', () => {
+  it.each<[string, string[][], string[][]]>([
+    ['/x/=ALL;;SMSOTP', [['password', 'SMSOTP']], [['password', 'RECOVERY']]],
+    ['/x/=ALL;;MAMORU', [['MAMORU']], [['password', 'RECOVERY']]],
+    ['/x/=ALL;;', [['password']], [['password', 'RECOVERY']]],
+    ['/x/=ALL;;BYPASS', [], []],
+  ])('%s → %j, or %j', (line, paths, standIns) => {
+    expect(waysToPass(ruleOf(line).methods, testCatalogue)).toEqual({ paths, standIns });
+  });
+
+  const set = ruleSetOf(
+    '/sms/=ALL;;SMSOTP,TOTP',
+    '/push/=ALL;;MAMORU',
+    '/new/=ALL;;;newdevice=SMSOTP',
+    '/fresh/=ALL;;SMSOTP;reauth=10m',
+    '/deny/=ALL;jiro;SMSOTP',
+  );
+  const recovered = (extra: Partial<ProvenIdentity> = {}): ProvenIdentity => ({
+    ...who('jiro', [], ['password', 'RECOVERY']),
+    ...extra,
+  });
+  it.each<[string, ProvenIdentity, string]>([
+    ['/sms/', recovered(), 'allow'],
+    ['/push/', recovered(), 'allow'],
+    ['/new/', recovered({ newEnvironment: true }), 'allow'],
+    ['/deny/', recovered(), 'forbidden'],
+  ])('%s with password,RECOVERY → %s', (path, identity, kind) => {
+    expect(decide(set, path, identity).kind).toBe(kind);
+  });
+
+  it('a stale recovery code counts as unproven where reauth= asks for fresh proofs', () => {
+    const identity = recovered({ provenAt: { password: 0, RECOVERY: 0 } });
+    const at = (now: number) =>
+      decideAccess(set, { host: null, rawPath: '/fresh/' }, identity, testCatalogue, now);
+    expect(at(600_000).kind).toBe('allow');
+    expect(at(600_001)).toMatchObject({ kind: 'authenticate', next: ['SMSOTP'] });
+  });
+
+  it('is shown by rule explain (CLI and console), and its way is never a next step', () => {
+    const explained = explainForUser(set, { host: null, rawPath: '/sms/' }, null, testCatalogue, { now: 0 });
+    expect(formatUserExplanation(explained)).toEqual([
+      'path: /sms/',
+      'rule: /sms/=ALL;;SMSOTP,TOTP',
+      'requires: password -> SMSOTP -> TOTP',
+      'or a recovery code: password -> RECOVERY (stands in for the methods; offered by a link on every factor page, not as a next step)',
+      'no session',
+      'decision: authenticate; next: password',
+    ]);
+    const bypass = explainAccess(
+      ruleSetOf('/p/=ALL;;BYPASS'),
+      { host: null, rawPath: '/p/' },
+      null,
+      testCatalogue,
+      {
+        now: 0,
+      },
+    );
+    expect(bypass.lines.join('\n')).not.toContain('recovery code');
   });
 });
 

@@ -32,6 +32,26 @@ export const PASSWORD = 'password';
  */
 export const RECOVERY = 'RECOVERY';
 
+/** The recovery-code way of passing: the password and an unused code (docs/recovery.md). */
+export const RECOVERY_WAY: readonly string[] = [PASSWORD, RECOVERY];
+
+/**
+ * The ways of passing a rule: one source for the decision and for its explanations.
+ */
+export interface WaysToPass {
+  /**
+   * The rule's own alternatives ({@link requiredPaths}; with a `newdevice=` method added on a
+   * session from a new environment): what a step-up offers next.
+   */
+  readonly paths: readonly (readonly string[])[];
+  /**
+   * Ways that stand in for the rule without being offered as a next step: the recovery code
+   * (password, RECOVERY), for every rule that asks for methods; every factor page links to it.
+   * None for BYPASS, nor for a rule no way passes.
+   */
+  readonly standIns: readonly (readonly string[])[];
+}
+
 /**
  * Expands a requirement into the alternative sequences of methods that satisfy it,
  * `password` included: one alternative per step (cartesian product, in order), with
@@ -50,15 +70,21 @@ export function requiredPaths(methods: MethodRequirement, catalogue: MethodCatal
   });
 }
 
-// Rules are immutable and compiled once per change: their expansion is kept beside them.
-const expanded = new WeakMap<AccessRule, { catalogue: MethodCatalogue; paths: string[][] }>();
+/** A rule's ways of passing: its own alternatives, and the recovery code wherever there is one. */
+export function waysToPass(methods: MethodRequirement, catalogue: MethodCatalogue): WaysToPass {
+  const paths = requiredPaths(methods, catalogue);
+  return { paths, standIns: paths.length > 0 ? [RECOVERY_WAY] : [] };
+}
 
-function requiredPathsOf(rule: AccessRule, catalogue: MethodCatalogue): string[][] {
+// Rules are immutable and compiled once per change: their expansion is kept beside them.
+const expanded = new WeakMap<AccessRule, { catalogue: MethodCatalogue; ways: WaysToPass }>();
+
+function waysOf(rule: AccessRule, catalogue: MethodCatalogue): WaysToPass {
   const known = expanded.get(rule);
-  if (known && known.catalogue === catalogue) return known.paths;
-  const paths = requiredPaths(rule.methods, catalogue);
-  expanded.set(rule, { catalogue, paths });
-  return paths;
+  if (known && known.catalogue === catalogue) return known.ways;
+  const ways = waysToPass(rule.methods, catalogue);
+  expanded.set(rule, { catalogue, ways });
+  return ways;
 }
 
 /** The rule a request falls under, or why none applies; found once per request. */
@@ -89,24 +115,28 @@ export function decideLocated(
   now: number,
 ): AccessDecision {
   const { rule, path } = located;
-  const paths = pathsFor(rule, identity, catalogue);
+  const ways = waysFor(rule, identity, catalogue);
   // Only a hand-built rule with an empty step gets here; it can never be satisfied.
-  if (paths.length === 0) return { kind: 'forbidden', rule, path };
+  if (ways.paths.length === 0) return { kind: 'forbidden', rule, path };
   if (identity === null)
-    return { kind: 'authenticate', rule, path, next: distinct(paths.map((p) => p[0] ?? PASSWORD)) };
+    return { kind: 'authenticate', rule, path, next: distinct(ways.paths.map((p) => p[0] ?? PASSWORD)) };
   if (!isPermitted(rule, identity)) return { kind: 'forbidden', rule, path };
-  const next = nextMethods(paths, freshProven(rule, identity, now));
+  const next = nextMethods(ways, freshProven(rule, identity, now));
   return next.length === 0 ? { kind: 'allow', rule, path } : { kind: 'authenticate', rule, path, next };
 }
 
-/** The rule's ways of passing; on a session from a new environment, each with a `newdevice=` method added. */
-function pathsFor(rule: AccessRule, identity: ProvenIdentity | null, catalogue: MethodCatalogue): string[][] {
-  const paths = requiredPathsOf(rule, catalogue);
+/**
+ * The rule's ways of passing; on a session from a new environment, each of its own with a
+ * `newdevice=` method added (a recovery code stands in for those too).
+ */
+function waysFor(rule: AccessRule, identity: ProvenIdentity | null, catalogue: MethodCatalogue): WaysToPass {
+  const ways = waysOf(rule, catalogue);
   const extra = rule.newDevice;
-  if (!extra || identity?.newEnvironment !== true) return paths;
-  return paths.flatMap((path) =>
+  if (!extra || identity?.newEnvironment !== true) return ways;
+  const paths = ways.paths.flatMap((path) =>
     extra.some((method) => path.includes(method)) ? [path] : extra.map((method) => [...path, method]),
   );
+  return { paths, standIns: ways.standIns };
 }
 
 /**
@@ -116,7 +146,8 @@ function pathsFor(rule: AccessRule, identity: ProvenIdentity | null, catalogue: 
 export function freshnessMethods(rule: AccessRule): string[] {
   if (rule.methods.kind === 'bypass') return [];
   const listed = rule.methods.steps.flat();
-  return [...(listed.length > 0 ? listed : [PASSWORD]), RECOVERY];
+  const standIn = RECOVERY_WAY.filter((method) => method !== PASSWORD);
+  return [...(listed.length > 0 ? listed : [PASSWORD]), ...standIn];
 }
 
 /** Whether a method was proven within the rule's `reauth=` window (always, without one). */
@@ -181,15 +212,15 @@ export function isPermitted(rule: AccessRule, identity: Pick<ProvenIdentity, 'us
 }
 
 /**
- * The first unproven method of each path, paths needing fewer extra methods first (ties
- * keep rule order); empty when some path is fully proven. A step-up therefore asks only
- * for what is missing.
+ * The first unproven method of each of the rule's own paths, paths needing fewer extra methods
+ * first (ties keep rule order); empty when some way, a stand-in included, is fully proven. A
+ * step-up therefore asks only for what is missing, and never offers a stand-in.
  */
-export function nextMethods(paths: readonly (readonly string[])[], proven: readonly string[]): string[] {
-  if (proven.includes(RECOVERY) && proven.includes(PASSWORD)) return [];
-  // The common case on every request, without allocating: some path is fully proven.
-  if (paths.some((path) => path.every((method) => proven.includes(method)))) return [];
-  const missing = paths.map((path) => path.filter((method) => !proven.includes(method)));
+export function nextMethods(ways: WaysToPass, proven: readonly string[]): string[] {
+  // The common case on every request, answered before anything is built: some way is fully proven.
+  const passes = (path: readonly string[]) => path.every((method) => proven.includes(method));
+  if (ways.paths.some(passes) || ways.standIns.some(passes)) return [];
+  const missing = ways.paths.map((path) => path.filter((method) => !proven.includes(method)));
   const ordered = [...missing].sort((a, b) => a.length - b.length);
   return distinct(ordered.map((m) => m[0] ?? PASSWORD));
 }
@@ -232,8 +263,13 @@ export function explainAccess(
   if (decision.kind === 'bypass') {
     return { decision, lines: [...lines, 'public path (BYPASS): no authentication, no identity headers'] };
   }
-  const paths = requiredPaths(decision.rule.methods, catalogue);
-  lines.push(`requires: ${paths.map((p) => p.join(' -> ')).join('  or  ') || 'nothing that can be proven'}`);
+  const ways = waysToPass(decision.rule.methods, catalogue);
+  const written = (paths: WaysToPass['paths']) => paths.map((p) => p.join(' -> ')).join('  or  ');
+  lines.push(`requires: ${written(ways.paths) || 'nothing that can be proven'}`);
+  if (ways.standIns.length > 0)
+    lines.push(
+      `or a recovery code: ${written(ways.standIns)} (stands in for the methods; offered by a link on every factor page, not as a next step)`,
+    );
   if (identity === null) lines.push('no session');
   else lines.push(...explainIdentity(decision.rule, identity));
   lines.push(...explainFreshness(decision.rule, identity, context.now));
