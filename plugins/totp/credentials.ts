@@ -37,14 +37,30 @@ export function totpCredentials(ctx: Ctx): MethodCredentials {
   return {
     list: async (user) => (await ctx.credentials.list(user.id)).map(listing),
     remove: (user, id) => ctx.credentials.remove(user.id, id),
-    async beginEnrolment(user, client) {
-      const secret = newSecret();
-      await ctx.store.put(userKeys(ctx, user.id).pending, ctx.sealed.seal(secret), PENDING_TTL_MS);
-      void client;
+    async beginEnrolment(user) {
+      const secret = await pendingSecret(ctx, user.id);
       return enrolView(otpauthUri(ctx.config.issuer, user.id, secret), secret);
     },
     finishEnrolment: (request) => finishEnrolment(ctx, request),
   };
+}
+
+/**
+ * The secret of the user's enrolment under way: the one already shown while it lives, else a new
+ * one. Showing the page (a GET: a reload, a second tab, a browser's prefetch) thus never replaces
+ * the secret an app may have scanned already; put-if-absent makes two pages opened at once agree.
+ * Its 10 minutes run from the first page and are not extended by showing it again.
+ */
+async function pendingSecret(ctx: Ctx, userId: string): Promise<string> {
+  const key = userKeys(ctx, userId).pending;
+  // Another page's secret can expire between its put and our read: a few tries, never a spin.
+  for (let tries = 0; tries < 3; tries += 1) {
+    const sealed = await ctx.store.read(key);
+    if (sealed !== null) return ctx.sealed.open(sealed);
+    const secret = newSecret();
+    if (await ctx.store.putIfAbsent(key, ctx.sealed.seal(secret), PENDING_TTL_MS)) return secret;
+  }
+  throw new Error('TOTP enrolment: the store keeps no pending secret');
 }
 
 async function finishEnrolment(ctx: Ctx, request: EnrolmentRequest): Promise<EnrolmentResult> {

@@ -102,6 +102,33 @@ describe('my authenticators and the enrolment guard', () => {
     expect(rows.map((r) => r.event)).toEqual(['credential.activation_issued', 'credential.enrolled']);
   });
 
+  it("showing the enrolment page again keeps its secret: two GETs, one QR code, and the first page's code enrols", async () => {
+    passwords.set('nao', await addUser(gw, 'nao'));
+    const client = await signedIn('nao');
+    const { url } = await new FactorActivations({ ...deps(), repository: deps().factorActivations }).issue(
+      'nao',
+      { actor: 'helpdesk' },
+    );
+    const enrol = `/_sekisho/me/authenticators/TOTP/enrol${new URL(url).search}`;
+    const first = await client.get(enrol);
+    const second = await client.get(enrol);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    const svg = (page: string) => /<svg[\s\S]*?<\/svg>/.exec(page)?.[0];
+    expect(keyOn(second.body)).toBe(keyOn(first.body));
+    expect(svg(second.body)).toBeDefined();
+    expect(svg(second.body)).toBe(svg(first.body));
+    const answer = await client.post('/_sekisho/me/authenticators/TOTP/enrol', {
+      _csrf: csrfField(second.body),
+      otp: oathtool(keyOn(first.body), clock.now()),
+      activation: /name="activation" value="([^"]+)"/.exec(first.body)?.[1] ?? '',
+    });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.location).toBe('/_sekisho/me?notice=credential-enrolled');
+    const me = await client.get('/_sekisho/me');
+    expect(me.body).toMatch(/data-method="TOTP"[\s\S]*data-credential=/);
+  });
+
   it('asks a password-only or stale session to prove a held factor again, keeping the session', async () => {
     const client = await signedIn('ken');
     const stepUp = await client.get('/_sekisho/me/authenticators/TOTP/enrol');
