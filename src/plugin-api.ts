@@ -42,6 +42,11 @@ export interface GatewaySettings {
   readonly sms: SmsConfig;
   /** `push`: the gateway's own push service. */
   readonly push: PushConfig;
+  /**
+   * `timeZone`: the IANA zone the gateway's pages write clock times in (default `Asia/Tokyo`); a
+   * plugin's own times (an OTP's expiry) follow it unless the plugin is told otherwise.
+   */
+  readonly timeZone?: string;
 }
 
 /** The user being authenticated, as the auth DB has them. */
@@ -257,8 +262,11 @@ export type PushStartResult =
       readonly number: number | null;
       readonly expiresAt: number;
     }
-  /** Too many pending requests for this user (push bombing cap). */
-  | { readonly kind: 'busy' }
+  /**
+   * Too many unanswered or denied pushes to this user (the push-bombing cap); `retryAt` (ms): when
+   * a push can be sent again if nothing else happens meanwhile.
+   */
+  | { readonly kind: 'busy'; readonly retryAt?: number }
   /** The service cannot be reached or answered nonsense. */
   | { readonly kind: 'unavailable' };
 
@@ -309,6 +317,12 @@ export interface ChallengeRequest {
    * exactly as for a real user (same page) but contact nobody and never succeed.
    */
   readonly decoy?: boolean;
+  /**
+   * True when the session has already proven who the user is (the password, or another factor):
+   * the method may then say plainly what the user lacks ("no phone is registered"). Absent before
+   * the first proof, where every ID must look alike.
+   */
+  readonly identified?: boolean;
 }
 
 /** What the wait page learns when it polls (passwordless methods with an out-of-band answer). */
@@ -326,6 +340,8 @@ export interface ChallengeProblem {
   readonly messageKey: string;
   /** True when trying again later may work (provider down); false when an admin must act. */
   readonly retry: boolean;
+  /** When trying again will work (ms), where the method knows it (a send cap's window ends). */
+  readonly retryAt?: number;
 }
 
 export type StartResult = { readonly kind: 'started'; readonly view: PluginView } | ChallengeProblem;

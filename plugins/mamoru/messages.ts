@@ -1,13 +1,13 @@
 /**
  * The plugin's page strings (`it.pt.*` in the wait template; the core and wait.js show the
  * message keys the plugin answers with). `{minutes}` and `{seconds}` are filled in by the
- * template.
+ * template; `timeLeft` also by steps.js, every second.
  */
 import type { Catalogue, Translation } from '../../src/plugin-api.ts';
 
 const ja = {
-  methodName: 'スマートフォンで承認 (PUSH)',
-  title: 'Mamoru PUSH 認証',
+  methodName: 'スマートフォンで承認',
+  title: 'スマートフォンで承認',
   intro: '登録済みのスマートフォンにログインの確認通知を送信しました。',
   numberLabel: 'スマートフォンで選ぶ番号',
   numberInstruction:
@@ -16,6 +16,7 @@ const ja = {
   waiting: 'スマートフォンでの承認をお待ちしています…',
   timeLeftLabel: '有効期限',
   timeLeft: 'あと {minutes}分{seconds}秒',
+  approved: '承認されました。ログインしています…',
   notMe: '心当たりのない通知が届いた場合は、承認せずに拒否してください。',
   noScriptLead: '承認後に画面が切り替わらない場合は、次のボタンを押してください。',
   noScriptButton: 'スマートフォンで承認しました',
@@ -27,7 +28,9 @@ const ja = {
   wrongNumber:
     'スマートフォンで選ばれた番号が正しくありませんでした。安全のため、この通知は無効になりました。もう一度送信してください。',
   expired: '承認の有効期限が切れました。通知をもう一度送信してください。',
-  busy: 'このスマートフォンへのログイン通知が多すぎます。数分待ってからもう一度お試しください。',
+  busy: '承認されていないログイン通知が短い間に続いたため、安全のためこのアカウントへの通知を一時的に止めています。',
+  noDevice:
+    'ログインの承認に使うスマートフォンが登録されていません。ほかの方法でログインするか、ヘルプデスクにスマートフォンの登録を依頼してください。',
   unavailable: '現在、通知サービスに接続できません。しばらくしてからもう一度お試しください。',
   notYet: 'まだスマートフォンで承認されていません。承認してから、もう一度ボタンを押してください。',
   alreadyUsed: 'この承認はすでに使われています。最初からやり直してください。',
@@ -35,8 +38,8 @@ const ja = {
 };
 
 const en: Translation<typeof ja> = {
-  methodName: 'Approve on my phone (push)',
-  title: 'Push approval',
+  methodName: 'Approve on my phone',
+  title: 'Approve on your phone',
   intro: 'A login request was sent to your registered phone.',
   numberLabel: 'Number to pick on your phone',
   numberInstruction:
@@ -45,6 +48,7 @@ const en: Translation<typeof ja> = {
   waiting: 'Waiting for your approval on the phone…',
   timeLeftLabel: 'Time left',
   timeLeft: '{minutes} min {seconds} s',
+  approved: 'Approved. Logging you in…',
   notMe: 'If you did not try to log in, do not approve: deny the request.',
   noScriptLead: 'If this page does not move on after you approve, press the button below.',
   noScriptButton: 'I approved on my phone',
@@ -56,7 +60,9 @@ const en: Translation<typeof ja> = {
   wrongNumber:
     'The number picked on the phone was not the one shown here. For your safety this request no longer works; please send a new one.',
   expired: 'The time to approve has run out. Please send the push again.',
-  busy: 'Too many login requests were sent to this phone; wait a few minutes and try again.',
+  busy: 'Several login requests in a short time went unapproved, so requests to this account are paused for your safety.',
+  noDevice:
+    'No phone is registered for approving logins. Use another way to log in, or ask the help desk to register your phone.',
   unavailable: 'The push service cannot be reached right now. Please try again shortly.',
   notYet: 'The request has not been approved on your phone yet. Approve it, then press the button again.',
   alreadyUsed: 'This approval has already been used. Please start over.',

@@ -5,7 +5,7 @@
  */
 import type { ChallengeRequest, PollResult, PushState, PushTokens } from '../../src/plugin-api.ts';
 import type { FlowTransaction, MamoruDeps } from './deps.ts';
-import { readFlowTransaction } from './deps.ts';
+import { forgetFlowTransaction, readFlowTransaction } from './deps.ts';
 import type { MessageKey } from './messages.ts';
 import { TOKEN_FIELDS } from './wait-page.ts';
 
@@ -50,6 +50,9 @@ export async function pollPush(deps: MamoruDeps, request: ChallengeRequest): Pro
     case 'approved':
       return { kind: 'ready', fields: tokenFields(standing.tokens) };
     case 'over':
+      // Denied, expired or a wrong number: the next start pushes afresh instead of showing this one
+      // again. An approval whose tokens went to another tab stays, for that tab's form.
+      if (standing.messageKey !== 'alreadyUsed') await forgetFlowTransaction(deps, request.flowId);
       return { kind: 'dead', messageKey: standing.messageKey };
   }
 }

@@ -40,6 +40,8 @@ const startAnswer = z.looseObject({
   expires_at: z.int().positive(),
 });
 
+const busyDetail = z.looseObject({ retry_at: z.int().positive().optional() });
+
 const pollAnswer = z
   .looseObject({
     state: z.enum(['pending', 'approved', 'denied', 'wrong_number', 'expired']),
@@ -69,7 +71,7 @@ export function createRemotePushClient(settings: RemoteServiceConfig, log: Plugi
         decoy: req.decoy,
       };
       const answer = await call('start', body);
-      if (answer.ok && answer.status === STATUS_BUSY) return { kind: 'busy' };
+      if (answer.ok && answer.status === STATUS_BUSY) return busyAnswer(answer.json);
       const parsed = answer.ok && answer.status === STATUS_OK ? startAnswer.safeParse(answer.json) : null;
       if (parsed?.success) {
         const { transaction_id, number, expires_at } = parsed.data;
@@ -108,6 +110,14 @@ export function createRemotePushClient(settings: RemoteServiceConfig, log: Plugi
     // Idempotent: undici throws when a closed pool is closed again, and shutdown paths may overlap.
     close: () => (closing ??= agent.close()),
   };
+}
+
+/** The cap's refusal, with when a push can be sent again where the service says so. */
+function busyAnswer(json: unknown): PushStartResult {
+  const parsed = busyDetail.safeParse(json);
+  return parsed.success && parsed.data.retry_at !== undefined
+    ? { kind: 'busy', retryAt: parsed.data.retry_at }
+    : { kind: 'busy' };
 }
 
 /** The log fields of an answer that was not the expected one: reason and codes, nothing else. */

@@ -2,12 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
 import { fill } from '../../src/plugin-api.ts';
+import { DEFAULT_SHELL, localShell } from '../../src/web/shell.ts';
 import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { WAIT_TEMPLATE } from './wait-page.ts';
 
 // Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on,
-// the core's strings as `t` and the catalogues' `fill`.
+// the core's strings as `t`, the page shell and the catalogues' `fill`.
 const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true });
 
 const waitData = {
@@ -26,6 +27,7 @@ function renderWait(
   return eta.render(`./${WAIT_TEMPLATE}`, {
     locale,
     fill,
+    shell: localShell(DEFAULT_SHELL, locale),
     title: messages[locale].title,
     t: coreMessages[locale],
     pt: messages[locale],
@@ -36,6 +38,9 @@ function renderWait(
     action: '/_sekisho/mfa/MAMORU',
     username: 'taro"<x>',
     statusUrl: '/_sekisho/mfa/MAMORU/status',
+    loginUrl: '/_sekisho/login?next=%2Fbk02%2F',
+    startedFromId: true,
+    reason: null,
     ...extra,
   });
 }
@@ -54,7 +59,8 @@ describe('wait page', () => {
     expect(html).toContain('data-sekisho-countdown="75"');
     expect(html).toContain('data-sekisho-format="あと {minutes}分{seconds}秒"');
     expect(html).toContain('data-sekisho-expires-at="1767225660000"');
-    expect(html).toContain('<title>Mamoru PUSH 認証 — Sekisho</title>');
+    // Titled by what it asks, not by a product's name.
+    expect(html).toContain('<title>スマートフォンで承認 — ');
   });
 
   it('polls from a form that posts the ID, next, the anti-CSRF field and empty token fields', () => {
@@ -68,8 +74,24 @@ describe('wait page', () => {
     expect(poll).toContain('<input type="hidden" name="username" value="taro&quot;&lt;x&gt;">');
     expect(poll).toContain('<input type="hidden" name="push_token1" value="">');
     expect(poll).toContain('<input type="hidden" name="push_token2" value="">');
-    expect(poll).toContain('<button type="submit" id="push-approved">スマートフォンで承認しました</button>');
-    expect(html).toMatch(/<p class="muted" data-sekisho-poll-status role="status" aria-live="polite">/);
+    expect(html).toMatch(/<p class="muted" id="push-waiting" role="status" aria-live="polite">/);
+  });
+
+  it('keeps the no-JavaScript button inside <noscript>, and an empty place for the final state', () => {
+    const html = renderWait('ja');
+    const noscript = /<noscript>([\s\S]*?)<\/noscript>/.exec(html)?.[1] ?? '';
+    expect(noscript).toContain(
+      '<button type="submit" id="push-approved">スマートフォンで承認しました</button>',
+    );
+    expect(html.replace(/<noscript>[\s\S]*?<\/noscript>/, '')).not.toContain('push-approved');
+    expect(html).toContain(
+      '<div id="push-end" data-sekisho-poll-end data-approved="承認されました。ログインしています…" hidden></div>',
+    );
+    // What a final state hides: the number, the time and the buttons.
+    const live = html.match(/<div[^>]*data-sekisho-live>[\s\S]*?<\/div>/g) ?? [];
+    expect(live.join('')).toContain('id="push-number"');
+    expect(live.join('')).toContain('id="push-time-left"');
+    expect(live.join('')).toContain('id="push-resend"');
   });
 
   it('offers a resend form and a way to use another ID', () => {
@@ -88,12 +110,21 @@ describe('wait page', () => {
     // The core's own restart URL, when it gives one, wins.
     const given = renderWait('en', waitData, null, { restartUrl: '/_sekisho/mfa/MAMORU?next=%2F&restart=1' });
     expect(given).toContain('<a href="/_sekisho/mfa/MAMORU?next=%2F&amp;restart=1" id="push-another-id">');
+    // A step-up has no ID to change: the way back is the login page.
+    const stepUp = renderWait('en', waitData, null, { startedFromId: false, reason: 'Why' });
+    expect(stepUp).not.toContain('push-another-id');
+    expect(stepUp).toContain('<p class="step-reason" id="step-reason">Why</p>');
+    expect(stepUp).toContain(
+      '<a id="back-to-login" href="/_sekisho/login?next=%2Fbk02%2F">Back to the login page</a>',
+    );
   });
 
-  it('loads its only script from a file (CSP script-src self) and sets no inline style or handler', () => {
+  it('loads its scripts from files (CSP script-src self) and sets no inline style or handler', () => {
     const html = renderWait('ja', { ...waitData, notice: 'resent' }, 'notYet');
-    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/_sekisho/static/wait.js" defer>']);
-    expect(html).toContain('<script src="/_sekisho/static/wait.js" defer></script>');
+    expect(html.match(/<script[^>]*>/g)).toEqual([
+      '<script src="/_sekisho/static/steps.js" defer>',
+      '<script src="/_sekisho/static/wait.js" defer>',
+    ]);
     expect(html).not.toMatch(/style=|\son[a-z]+=/i);
   });
 
@@ -119,12 +150,10 @@ describe('messages', () => {
 
   it('has every key the plugin answers with, and the ones the core reads', () => {
     const answered = ['busy', 'unavailable', 'denied', 'wrongNumber', 'expired', 'alreadyUsed', 'notYet'];
-    const read = ['title', 'methodName', 'resent', 'verifyFailed'];
+    const read = ['title', 'methodName', 'resent', 'verifyFailed', 'noDevice', 'approved'];
     for (const key of [...answered, ...read]) expect(messages.ja).toHaveProperty(key);
-    expect(messages.en.busy).toBe(
-      'Too many login requests were sent to this phone; wait a few minutes and try again.',
-    );
-    expect(messages.en.methodName).toBe('Approve on my phone (push)');
-    expect(messages.ja.methodName).toBe('スマートフォンで承認 (PUSH)');
+    expect(messages.ja.noDevice).toContain('スマートフォンが登録されていません');
+    expect(messages.en.methodName).toBe('Approve on my phone');
+    expect(messages.ja.methodName).toBe('スマートフォンで承認');
   });
 });

@@ -18,7 +18,7 @@ const smsTemplate = z
 export const smsOtpConfigSchema = z.strictObject({
   /** SMS text per language, with `{code}`, `{minutes}` and `{host}` placeholders. */
   templates: z.strictObject({ ja: smsTemplate.optional(), en: smsTemplate.optional() }).optional(),
-  /** IANA zone for the expiry clock time on the OTP page; omitted: the server's zone. */
+  /** IANA zone for the clock times on the OTP and sandbox pages; omitted: the gateway's `timeZone`. */
   timeZone: z
     .string()
     .refine(isTimeZone, { error: 'must be an IANA time zone such as Asia/Tokyo' })

@@ -5,6 +5,7 @@
  */
 import type { MethodCredentials, PluginContext } from '../../src/plugin-api.ts';
 import { maskPhone } from '../../src/plugin-api.ts';
+import { displayPhone } from './phone-display.ts';
 
 /** The credential ID of the phone number (a user has at most one). */
 export const PHONE_CREDENTIAL_ID = 'phone';
@@ -13,8 +14,8 @@ export function phoneCredentials(ctx: PluginContext<unknown>): MethodCredentials
   return {
     async list(user) {
       if (!user.phone) return [];
-      const masked = maskPhone(user.phone);
-      return [{ id: PHONE_CREDENTIAL_ID, name: masked, detail: masked, createdAt: null, lastUsedAt: null }];
+      const shown = displayPhone(user.phone);
+      return [{ id: PHONE_CREDENTIAL_ID, name: shown, detail: shown, createdAt: null, lastUsedAt: null }];
     },
     async remove(user, id, by) {
       if (id !== PHONE_CREDENTIAL_ID || !user.phone) return false;

@@ -51,6 +51,11 @@ export function sendCounterKeys(ctx: PluginContext<unknown>, userId: string, pho
   } as const;
 }
 
+/** When a send counter's window began (ms), beside the counter: the page says when it ends. */
+export function windowStartKey(counterKey: string): string {
+  return `${counterKey}:since`;
+}
+
 /** Wrong delivery-callback secrets from one client address: a fixed-window counter. */
 export function callbackFailuresKey(ip: string): string {
   return `callback-failures:${ip}`;

@@ -17,6 +17,7 @@ import type { SandboxProvider } from './providers/sandbox.ts';
 import type { SmsProvider } from './providers/types.ts';
 import { callbackRoute } from './routes/callback-route.ts';
 import { sandboxRoutes } from './routes/sandbox-routes.ts';
+import { pageTimeZone } from './otp-page.ts';
 import { assertSmsTextFits, smsHost } from './sms-message.ts';
 import { startChallenge } from './start.ts';
 import { verifyAnswer } from './verify.ts';
@@ -44,7 +45,7 @@ async function createSmsOtpMethod(ctx: PluginContext<SmsOtpConfig>): Promise<Aut
   const routes: PluginRoute[] = [callbackRoute(deps)];
   // Never just because the sandbox sends: in a failover list it gets live codes (docs/sms.md).
   if (sandbox !== null && settings.sms.sandbox.page)
-    routes.push(...sandboxRoutes(sandbox, messages, ctx.config.timeZone));
+    routes.push(...sandboxRoutes(sandbox, messages, pageTimeZone({ ctx, settings })));
   ctx.log.info({ providers: providers.map((p) => p.name), host }, 'sms otp ready');
   return {
     start: (request) => startChallenge(deps, request),

@@ -1,11 +1,11 @@
 /**
  * The plugin's page strings (`it.pt.*` in templates). `{seconds}`, `{attemptsLeft}`, `{minutes}`
- * and `{clock}` are filled in by the OTP template.
+ * and `{clock}` are filled in by the OTP template; `countdown` also by steps.js, every second.
  */
 import type { Catalogue, Translation } from '../../src/plugin-api.ts';
 
 const ja = {
-  methodName: 'SMS ワンタイムパスワード',
+  methodName: 'SMS認証コード',
   title: 'ワンタイムパスワード入力',
   otpLead: '以下の電話番号へワンタイムパスワード通知メッセージを送信しました。',
   otpInstruction: 'メッセージに記載されているワンタイムパスワードを入力して送信ボタンを押してください。',
@@ -14,14 +14,16 @@ const ja = {
   resendLead: 'ワンタイムパスワードを再送する場合は、再送ボタンを押してください。',
   resendButton: '再送',
   timeLeftLabel: '有効期限',
-  timeLeft: 'あと {minutes}分{seconds}秒 ({clock}まで)',
-  resendAvailableIn: '再送は {seconds} 秒後にできます。',
+  countdown: 'あと {minutes}分{seconds}秒',
+  until: '（{clock} まで）',
+  expired: '有効期限が切れました。再送してください。',
+  resendFrom: '再送は {clock} 以降にできます。',
   noPhone: '電話番号が登録されていないため、SMSを送信できません。ヘルプデスクにお問い合わせください。',
   invalidNumber:
     '登録されている電話番号にはSMSを送信できません（国内の携帯電話番号のみ送信できます）。ヘルプデスクにお問い合わせください。',
   sendFailed: 'SMSを送信できませんでした。しばらくしてから再送してください。',
   sendInProgress: 'SMSを送信しています。しばらくしてからもう一度お試しください。',
-  tooManySends: 'SMSの送信回数が上限に達しました。しばらく時間をおいてからもう一度お試しください。',
+  tooManySends: 'SMSの送信回数が上限に達したため、しばらくの間SMSを送信できません。',
   resendCooldown: '再送は {seconds} 秒後にできます。送信済みのワンタイムパスワードは引き続き使えます。',
   resent: 'ワンタイムパスワードを再送しました。前に届いたワンタイムパスワードは使えません。',
   emptyCode: 'ワンタイムパスワードを入力してください。',
@@ -35,7 +37,7 @@ const ja = {
 };
 
 const en: Translation<typeof ja> = {
-  methodName: 'SMS one-time password',
+  methodName: 'SMS code',
   title: 'One-Time Password Input',
   otpLead: 'A one-time password notification message was sent to the following phone number.',
   otpInstruction: 'Enter the one-time password from the message and press Submit.',
@@ -44,14 +46,16 @@ const en: Translation<typeof ja> = {
   resendLead: 'To have the one-time password sent again, press Resend.',
   resendButton: 'Resend',
   timeLeftLabel: 'Valid for',
-  timeLeft: '{minutes} min {seconds} s more (until {clock})',
-  resendAvailableIn: 'You can resend in {seconds} seconds.',
+  countdown: '{minutes} min {seconds} s more',
+  until: '(until {clock})',
+  expired: 'It has expired. Please resend.',
+  resendFrom: 'You can resend from {clock}.',
   noPhone: 'No phone number is registered for you, so no SMS can be sent. Please contact the help desk.',
   invalidNumber:
     'SMS cannot be sent to the registered phone number (only Japanese mobile numbers can receive it). Please contact the help desk.',
   sendFailed: 'The SMS could not be sent. Please wait a moment and try again.',
   sendInProgress: 'The SMS is being sent. Please wait a moment and try again.',
-  tooManySends: 'Too many SMS messages have been sent. Please wait a while and try again.',
+  tooManySends: 'The limit of SMS messages has been reached, so no SMS can be sent for a while.',
   resendCooldown: 'You can resend in {seconds} seconds. The one-time password already sent still works.',
   resent: 'A new one-time password was sent. The previous one no longer works.',
   emptyCode: 'Please enter the one-time password.',

@@ -45,15 +45,19 @@ export interface OtpPageExtras {
 
 /** The OTP page for the live code described by `meta`. */
 export function otpView(deps: SmsOtpDeps, meta: SendMeta, extras: OtpPageExtras = {}): PluginView {
-  const secondsLeft = Math.max(0, Math.ceil((meta.expiresAt - deps.ctx.clock.now()) / 1000));
+  const now = deps.ctx.clock.now();
+  const secondsLeft = Math.max(0, Math.ceil((meta.expiresAt - now) / 1000));
+  const resendAvailableIn = resendWaitSeconds(deps, meta);
+  const zone = pageTimeZone(deps);
   return {
     template: OTP_TEMPLATE,
     data: {
       maskedPhone: meta.maskedPhone,
       expiresAt: meta.expiresAt,
       secondsLeft,
-      expiresClock: clockTime(meta.expiresAt, deps.ctx.config.timeZone),
-      resendAvailableIn: resendWaitSeconds(deps, meta),
+      expiresClock: clockTime(meta.expiresAt, zone),
+      resendAvailableIn,
+      resendClock: clockTime(now + resendAvailableIn * 1000, zone),
       codeLength: deps.settings.otp.length,
       ...(extras.notice === undefined ? {} : { notice: extras.notice }),
       ...(extras.attemptsLeft === undefined ? {} : { attemptsLeft: extras.attemptsLeft }),
@@ -61,14 +65,22 @@ export function otpView(deps: SmsOtpDeps, meta: SendMeta, extras: OtpPageExtras 
   };
 }
 
-/** `16:05:00`: a wall-clock time, the same in both languages. */
-export function clockTime(ms: number, timeZone?: string): string {
+/** The plugin's own `timeZone`, else the gateway's (`timeZone`, default Asia/Tokyo). */
+export function pageTimeZone(deps: Pick<SmsOtpDeps, 'ctx' | 'settings'>): string {
+  return deps.ctx.config.timeZone ?? deps.settings.timeZone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The gateway's default zone, for a core that does not pass its own. */
+const DEFAULT_TIME_ZONE = 'Asia/Tokyo';
+
+/** `16:05:00`: a wall-clock time in `timeZone`, the same in both languages. */
+export function clockTime(ms: number, timeZone: string): string {
   const format = new Intl.DateTimeFormat('en-GB', {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
     hourCycle: 'h23',
-    ...(timeZone === undefined ? {} : { timeZone }),
+    timeZone,
   });
   return format.format(ms);
 }

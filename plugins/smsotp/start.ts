@@ -7,10 +7,18 @@ import { randomInt } from 'node:crypto';
 import type { ChallengeProblem, ChallengeRequest, StartResult } from '../../src/plugin-api.ts';
 import { maskPhone } from '../../src/plugin-api.ts';
 import type { FlowKeys, SmsOtpDeps } from './deps.ts';
-import { codeHash, flowKeys, SEND_RECORD_TTL_MS, sendCounterKeys, sendRecordKey } from './deps.ts';
+import {
+  codeHash,
+  flowKeys,
+  SEND_RECORD_TTL_MS,
+  sendCounterKeys,
+  sendRecordKey,
+  windowStartKey,
+} from './deps.ts';
 import { otpView, parseMeta, resendWaitSeconds } from './otp-page.ts';
 import type { SendMeta } from './otp-page.ts';
 import type { FailoverResult } from './providers/failover.ts';
+import { displayPhone } from './phone-display.ts';
 import { isSendableNumber, renderSmsText } from './sms-message.ts';
 
 type StartRequest = ChallengeRequest & { readonly resend: boolean };
@@ -58,11 +66,12 @@ async function sendFreshCode(
   replacing: boolean,
 ): Promise<StartResult> {
   const { ctx, settings } = deps;
-  const cap = await takeSendSlot(deps, request.user.id, phone);
-  if (cap !== null) {
+  const refused = await takeSendSlot(deps, request.user.id, phone);
+  if (refused !== null) {
+    const { cap, retryAt } = refused;
     ctx.log.warn({ user: request.user.id, cap }, 'sms send refused: cap reached');
     await auditSend(deps, request, 'failure', { reason: 'too-many-sends', cap, phone: maskPhone(phone) });
-    return problem('tooManySends', true);
+    return { ...problem('tooManySends', true), retryAt };
   }
   const code = generateCode(settings.otp.length);
   const body = renderSmsText({
@@ -100,7 +109,7 @@ async function storeChallenge(
   const meta: SendMeta = {
     sentAt,
     expiresAt: sentAt + ttlMs,
-    maskedPhone: maskPhone(sent.phone),
+    maskedPhone: displayPhone(sent.phone),
     provider: sent.provider,
     messageId: sent.messageId,
   };
@@ -150,8 +159,11 @@ async function auditSend(
   });
 }
 
-/** Which cap refused a send. */
-type SendCap = 'user' | 'phone' | 'global';
+/** Which cap refused a send, and when its window ends (ms). */
+interface SendRefusal {
+  readonly cap: 'user' | 'phone' | 'global';
+  readonly retryAt: number;
+}
 
 /**
  * Counts one send attempt against the caps: per user and per phone number in `otp.sendWindowSeconds`,
@@ -159,14 +171,39 @@ type SendCap = 'user' | 'phone' | 'global';
  * share the carrier fees). Attempts are counted before the send, atomically, because a send that
  * timed out may still have been delivered and billed. Returns the cap exceeded, or null.
  */
-async function takeSendSlot(deps: SmsOtpDeps, userId: string, phone: string): Promise<SendCap | null> {
-  const { store } = deps.ctx;
+async function takeSendSlot(deps: SmsOtpDeps, userId: string, phone: string): Promise<SendRefusal | null> {
   const otp = deps.settings.otp;
   const keys = sendCounterKeys(deps.ctx, userId, phone);
   const windowMs = otp.sendWindowSeconds * 1000;
   // In this order, so a user already over their own cap does not use up the global budget.
-  if ((await store.hit(keys.user, windowMs)) > otp.maxSendsPerWindow) return 'user';
-  if ((await store.hit(keys.phone, windowMs)) > otp.maxSendsPerWindow) return 'phone';
-  if ((await store.hit(keys.global, 60_000)) > otp.globalMaxSendsPerMinute) return 'global';
+  const caps = [
+    { cap: 'user', key: keys.user, windowMs, max: otp.maxSendsPerWindow },
+    { cap: 'phone', key: keys.phone, windowMs, max: otp.maxSendsPerWindow },
+    { cap: 'global', key: keys.global, windowMs: 60_000, max: otp.globalMaxSendsPerMinute },
+  ] as const;
+  for (const { cap, key, windowMs: window, max } of caps) {
+    const retryAt = await countSend(deps, key, window, max);
+    if (retryAt !== null) return { cap, retryAt };
+  }
   return null;
+}
+
+/**
+ * One hit on a fixed-window counter; null while within `max`, else when the window ends. The
+ * window starts at its first hit, which is noted beside the counter so the page can say when
+ * sending works again.
+ */
+async function countSend(
+  deps: SmsOtpDeps,
+  key: string,
+  windowMs: number,
+  max: number,
+): Promise<number | null> {
+  const { store, clock } = deps.ctx;
+  const now = clock.now();
+  const count = await store.hit(key, windowMs);
+  if (count === 1) await store.put(windowStartKey(key), String(now), windowMs);
+  if (count <= max) return null;
+  const since = Number(await store.read(windowStartKey(key)));
+  return (Number.isFinite(since) && since > 0 ? since : now) + windowMs;
 }

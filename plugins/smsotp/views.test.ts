@@ -2,21 +2,23 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
 import { fill } from '../../src/plugin-api.ts';
+import { DEFAULT_SHELL, localShell } from '../../src/web/shell.ts';
 import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { OTP_TEMPLATE } from './otp-page.ts';
 import { SANDBOX_TEMPLATE } from './routes/sandbox-routes.ts';
 
 // Rendered the way the core renders plugin views: Eta rooted at the project root, autoEscape on,
-// the core's strings as `t` and the catalogues' `fill`.
+// the core's strings as `t`, the page shell and the catalogues' `fill`.
 const eta = new Eta({ views: fileURLToPath(new URL('../../', import.meta.url)), autoEscape: true });
 
 const otpData = {
-  maskedPhone: '+********5678',
+  maskedPhone: '090-****-5678',
   expiresAt: 0,
   secondsLeft: 299,
   expiresClock: '16:05:00',
   resendAvailableIn: 0,
+  resendClock: '16:00:30',
   codeLength: 6,
 };
 
@@ -24,10 +26,12 @@ function renderOtp(
   locale: 'ja' | 'en',
   data: Record<string, unknown>,
   messageKey: string | null = null,
+  extra: Record<string, unknown> = {},
 ): string {
   return eta.render(`./${OTP_TEMPLATE}`, {
     locale,
     fill,
+    shell: localShell(DEFAULT_SHELL, locale),
     title: messages[locale].title,
     t: coreMessages[locale],
     pt: messages[locale],
@@ -36,6 +40,9 @@ function renderOtp(
     csrf: 'tok"<en>',
     next: '/bk01/?a=1&b=2',
     action: '/_sekisho/mfa/SMSOTP',
+    loginUrl: '/_sekisho/login?next=%2Fbk01%2F',
+    reason: null,
+    ...extra,
   });
 }
 
@@ -43,14 +50,18 @@ describe('OTP page', () => {
   it('is the IceWall screen: lead, masked number, OTP field, submit and resend', () => {
     const html = renderOtp('ja', otpData);
     expect(html).toContain('以下の電話番号へワンタイムパスワード通知メッセージを送信しました。');
-    expect(html).toContain('+********5678');
+    expect(html).toContain('<p class="step-phone" id="sms-phone">090-****-5678</p>');
     expect(html).toMatch(
       /<input id="otp" name="otp" inputmode="numeric" autocomplete="one-time-code" pattern="\[0-9\]\*" maxlength="6" required autofocus>/,
     );
     expect(html).toContain('<input type="hidden" name="resend" value="1">');
-    expect(html).toContain('>再送</button>');
-    expect(html).toContain('有効期限: あと 4分59秒 (16:05:00まで)');
-    expect(html).toContain('<title>ワンタイムパスワード入力 — Sekisho</title>');
+    expect(html).toMatch(/<button type="submit" id="resend" class="secondary"[^>]*>再送<\/button>/);
+    expect(html).toMatch(/有効期限: <span id="otp-time-left" role="timer"[^>]*>あと 4分59秒<\/span>/);
+    expect(html).toContain('<span id="otp-until">（16:05:00 まで）</span>');
+    expect(html).toContain(
+      '<a id="back-to-login" href="/_sekisho/login?next=%2Fbk01%2F">ログイン画面に戻る</a>',
+    );
+    expect(html).toContain('<title>ワンタイムパスワード入力 — ');
   });
 
   it('puts the anti-CSRF field and next in both forms, escaped, posting to the action', () => {
@@ -64,9 +75,37 @@ describe('OTP page', () => {
     }
   });
 
-  it('runs no script and sets no inline style (CSP)', () => {
+  it('loads its only script from a file (CSP script-src self) and sets no inline style or handler', () => {
     const html = renderOtp('ja', { ...otpData, notice: 'resent' }, 'wrongCode');
-    expect(html).not.toMatch(/<script|style=|\son[a-z]+=/i);
+    expect(html.match(/<script[^>]*>/g)).toEqual(['<script src="/_sekisho/static/steps.js" defer>']);
+    expect(html).not.toMatch(/style=|\son[a-z]+=/i);
+  });
+
+  it("counts down and holds the resend button in the page's own words, with the times written out", () => {
+    const html = renderOtp('ja', { ...otpData, resendAvailableIn: 30 });
+    expect(html).toContain('data-sekisho-countdown="299" data-sekisho-format="あと {minutes}分{seconds}秒"');
+    expect(html).toContain('data-sekisho-over="有効期限が切れました。再送してください。"');
+    expect(html).toContain('<p class="muted" id="resend-wait">再送は 16:00:30 以降にできます。</p>');
+    expect(html).toContain('data-sekisho-enable-in="30" data-sekisho-note="resend-wait"');
+    // Without a help-desk line the page says whom to ask all the same.
+    expect(html).toContain('お困りの場合は、システム管理者にお問い合わせください。');
+  });
+
+  it('says why a step-up asks, and names the help desk when one is configured', () => {
+    const shell = localShell(
+      { ...DEFAULT_SHELL, helpDesk: { ja: '情報システム部 内線 1234', en: 'IT desk, ext. 1234' } },
+      'en',
+    );
+    const reason = 'Entering the admin console needs one more proof of who you are.';
+    const html = renderOtp('en', otpData, null, { reason, shell });
+    expect(html).toContain(`<p class="step-reason" id="step-reason">${reason}</p>`);
+    expect(html).toContain('Need help? Contact IT desk, ext. 1234.');
+  });
+
+  it('says the code has expired once no time is left', () => {
+    expect(renderOtp('en', { ...otpData, secondsLeft: 0 })).toMatch(
+      /<span id="otp-time-left"[^>]*>It has expired\. Please resend\.<\/span>/,
+    );
   });
 
   it('shows a wrong code with the attempts left, and the cooldown with its seconds', () => {
@@ -78,7 +117,11 @@ describe('OTP page', () => {
     expect(cooling).toContain(
       'You can resend in 20 seconds. The one-time password already sent still works.',
     );
-    expect(cooling).toContain('Valid for: 4 min 59 s more (until 16:05:00)');
+    expect(cooling).toMatch(
+      /Valid for: <span[^>]*>4 min 59 s more<\/span> <span id="otp-until">\(until 16:05:00\)<\/span>/,
+    );
+    // The cooldown notice already says when: the second note is not shown.
+    expect(cooling).not.toContain('id="resend-wait"');
   });
 });
 
@@ -87,6 +130,7 @@ describe('sandbox page', () => {
     eta.render(`./${SANDBOX_TEMPLATE}`, {
       locale: 'ja',
       fill,
+      shell: localShell(DEFAULT_SHELL, 'ja'),
       title: 'SMS',
       t: coreMessages.ja,
       pt: messages.ja,

@@ -1,7 +1,8 @@
 // The wait page's poller (passwordless methods such as MAMORU): every form with
-// `data-sekisho-poll="<status URL>"` is polled about once a second. When the answer is
-// ready, its fields are put into the form and the form is posted, as the no-JavaScript
-// button would post it; when the attempt is over, the message and a way on are shown.
+// `data-sekisho-poll="<status URL>"` is polled about once a second. When the answer is ready, its
+// fields are put into the form and the form is posted, as the no-JavaScript button would post it.
+// When the attempt is over (denied, wrong number, expired), everything marked `data-sekisho-live`
+// (the number, the time, the buttons) goes, and one message with one way on takes its place.
 const INTERVAL_MS = 1000;
 
 /** @param {HTMLFormElement} form @param {Record<string, string>} fields */
@@ -16,21 +17,45 @@ function fillAndSubmit(form, fields) {
     }
     /** @type {HTMLInputElement} */ (input).value = value;
   }
+  const end = document.querySelector('[data-sekisho-poll-end]');
+  if (end instanceof HTMLElement && end.dataset.approved) {
+    showOnly(end, 'info', 'status', end.dataset.approved);
+  }
   form.submit();
 }
 
-/** @param {HTMLFormElement} form @param {{message: string, href: string, label: string}} answer */
-function showEnd(form, answer) {
-  const status = document.querySelector('[data-sekisho-poll-status]');
-  if (!status) return;
-  status.textContent = answer.message;
-  status.classList.add('error');
+/**
+ * Replaces the live parts of the page by one message in `end`.
+ * @param {HTMLElement} end @param {string} tone @param {string} role @param {string} message
+ */
+function showOnly(end, tone, role, message) {
+  for (const live of document.querySelectorAll('[data-sekisho-live]')) {
+    /** @type {HTMLElement} */ (live).hidden = true;
+  }
+  const text = document.createElement('p');
+  text.className = tone;
+  text.setAttribute('role', role);
+  text.id = 'push-final';
+  text.textContent = message;
+  end.replaceChildren(text);
+  end.hidden = false;
+  return text;
+}
+
+/** @param {{message: string, href: string, label: string}} answer */
+function showEnd(answer) {
+  const end = document.querySelector('[data-sekisho-poll-end]');
+  if (!(end instanceof HTMLElement)) return;
+  showOnly(end, 'error', 'alert', answer.message);
   const link = document.createElement('a');
   link.href = answer.href;
   link.textContent = answer.label;
   link.className = 'button';
-  status.after(link);
-  for (const button of form.querySelectorAll('button')) button.disabled = true;
+  link.id = 'push-next-step';
+  const way = document.createElement('p');
+  way.append(link);
+  end.append(way);
+  link.focus();
 }
 
 /** @param {HTMLFormElement} form */
@@ -47,7 +72,7 @@ async function poll(form) {
       continue; // A dropped connection or a restarting gateway: keep waiting.
     }
     if (answer.state === 'ready') return fillAndSubmit(form, answer.fields);
-    if (answer.state === 'dead') return showEnd(form, answer);
+    if (answer.state === 'dead') return showEnd(answer);
     if (answer.state === 'go') return window.location.assign(answer.href);
     if (answer.state !== 'pending') return;
   }
@@ -55,19 +80,4 @@ async function poll(form) {
 
 for (const form of document.querySelectorAll('form[data-sekisho-poll]')) {
   void poll(/** @type {HTMLFormElement} */ (form));
-}
-
-// A countdown, counted from the seconds the server computed (the phone's and this computer's
-// clocks need not agree): `data-sekisho-format` holds the page's own words, e.g. "{minutes} min {seconds} s".
-for (const element of document.querySelectorAll('[data-sekisho-countdown]')) {
-  const span = /** @type {HTMLElement} */ (element);
-  const format = span.dataset.sekishoFormat ?? '{minutes}:{seconds}';
-  const endsAt = Date.now() + Number(span.dataset.sekishoCountdown) * 1000;
-  const timer = setInterval(() => {
-    const left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
-    span.textContent = format
-      .replace('{minutes}', String(Math.floor(left / 60)))
-      .replace('{seconds}', String(left % 60));
-    if (left === 0) clearInterval(timer);
-  }, 1000);
 }

@@ -14,7 +14,7 @@ export const SANDBOX_TEMPLATE = 'plugins/smsotp/views/sandbox';
 export function sandboxRoutes(
   sandbox: SandboxProvider,
   messages: Catalogue<PluginMessages>,
-  timeZone?: string,
+  timeZone: string,
 ): PluginRoute[] {
   return [
     {

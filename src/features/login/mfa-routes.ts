@@ -1,18 +1,14 @@
-import { methodPath, recoveryUrl } from '../../web/paths.ts';
+import { loginUrl, methodPath, recoveryUrl } from '../../web/paths.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoginFlows } from '../../core/login-flows.ts';
 import type { LoadedMethod } from '../../core/plugin-host.ts';
-import type { PluginView, StartResult } from '../../plugin-api.ts';
+import type { StartResult } from '../../plugin-api.ts';
+import { chooserRoutes, wayForms } from './chooser-routes.ts';
 import type { LoginDeps } from './deps.ts';
 import { messagesFor, pickLocale } from '../../web/i18n.ts';
-import {
-  allowReproof,
-  isBarred,
-  missingMethods,
-  resolveStep,
-  type Step,
-  type StepOutcome,
-} from './mfa-step.ts';
+import { allowReproof, isBarred, resolveStep, type Step, type StepOutcome } from './mfa-step.ts';
+import { methodUrl, problemPage, renderView } from './step-pages.ts';
+import { methodLabel, remainingWays } from './ways.ts';
 import { safeReturnPath, sendMessage, sendPage } from '../../web/pages.ts';
 import {
   clearFlowCookie,
@@ -30,35 +26,16 @@ type Body = Record<string, unknown>;
 const FLOW_TTL_MS = 10 * 60_000;
 
 /**
- * The steps besides the password: the chooser, one plugin's challenge page and its answer,
- * and for passwordless methods the ID-only page that starts a flow without a session.
+ * The steps besides the password: the chooser (chooser-routes.ts), one plugin's challenge page and
+ * its answer, and for passwordless methods the ID-only page that starts a flow without a session.
  */
 export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
+  await chooserRoutes(app, gateway);
   const flows = new LoginFlows(gateway.store, FLOW_TTL_MS);
   const names = cookieNames(gateway.config);
   const limit = { rateLimit: { max: gateway.config.password.ipMaxAttempts, timeWindow: 60_000 } };
   const nextOf = (request: FastifyRequest) =>
     safeReturnPath((request.query as Body).next ?? (request.body as Body | undefined)?.next);
-
-  app.get('/_sekisho/mfa', async (request, reply) => {
-    const next = safeReturnPath((request.query as Body).next);
-    const session = await gateway.sessions.read(request.cookies[names.session]);
-    const missing = missingMethods(gateway, request, session, next);
-    if (missing === null) return reply.code(303).header('location', next).send();
-    if (missing.length === 1) {
-      const only = missing[0] ?? 'password';
-      return reply.redirect(only === 'password' ? loginUrl(next) : methodUrl(only, next), 303);
-    }
-    const t = messagesFor(pickLocale(request));
-    const choices = missing.map((name) => ({
-      href: name === 'password' ? loginUrl(next) : methodUrl(name, next),
-      label: name === 'password' ? t.passwordMethod : methodLabel(gateway, name, request),
-    }));
-    return sendPage(request, reply, 200, 'choose', (m) => m.chooseTitle, {
-      choices,
-      recoveryUrl: recoveryUrl(next),
-    });
-  });
 
   app.get<{ Params: { method: string } }>('/_sekisho/mfa/:method', async (request, reply) => {
     const next = nextOf(request);
@@ -67,7 +44,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const outcome = await resolveStep(gateway, flows, request, request.params.method, next);
     if (outcome.kind !== 'step') return answerOutcome(request, reply, outcome, next, null);
     const result = await outcome.step.loaded.method.start({ ...outcome.step.challenge, resend: false });
-    return showStart(request, reply, outcome.step, result);
+    return showStart(gateway, request, reply, outcome.step, result);
   });
 
   app.post<{ Params: { method: string }; Body: Body }>(
@@ -83,7 +60,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
       const { step } = outcome;
       if (body.resend === '1') {
         const result = await step.loaded.method.start({ ...step.challenge, resend: true });
-        return showStart(request, reply, step, result);
+        return showStart(gateway, request, reply, step, result);
       }
       return verify(request, reply, step, body);
     },
@@ -169,7 +146,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const pt = loaded.plugin.messages[locale];
     const view = discovery.page({ client: { ...clientOf(request), locale }, target: next });
     const t = messagesFor(locale);
-    const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter((m) => m !== name);
+    const alternatives = (remainingWays(gateway, request, null, next) ?? []).filter((way) => way[0] !== name);
     return sendPage(request, reply, status, view.template, () => pt.title ?? t.mfaTitle, {
       data: view.data,
       pt,
@@ -178,14 +155,18 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
       next,
       action: methodPath(name),
       recoveryUrl: recoveryUrl(next),
-      alternatives: alternatives.map((other) => ({
-        href: other === 'password' ? loginUrl(next) : methodUrl(other, next),
-        label: other === 'password' ? t.passwordMethod : methodLabel(gateway, other, request),
+      alternatives: alternatives.map((way) => ({
+        href: methodUrl(way[0] ?? name, next),
+        label: way.map((method) => methodLabel(gateway, method, request)).join(t.steps.plus),
       })),
     });
   }
 
-  /** A signed-in user asked to prove a method again (before changing their authenticators). */
+  /**
+   * A signed-in user asked to prove a method again (before changing their authenticators). The
+   * permission is kept per method and written once, so a repeated or cross-site GET changes
+   * nothing: it never replaces another method's pending proof.
+   */
   async function markReproof(request: FastifyRequest, method: string) {
     const name = gateway.catalogue.canonical(method);
     const session = await gateway.sessions.read(request.cookies[names.session]);
@@ -226,15 +207,15 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     }
     if (verdict.kind === 'ok' || verdict.kind === 'dead') {
       const messageKey = verdict.kind === 'dead' ? verdict.messageKey : '';
-      if (!step.flow) return problemPage(request, reply, step, messageKey, true);
+      if (!step.flow) return problemPage(gateway, request, reply, step, { messageKey, retry: true });
       // A passwordless attempt that is over starts again from the ID.
       await endFlow(request, reply);
-      return problemPage(request, reply, step, messageKey, false);
+      return problemPage(gateway, request, reply, step, { messageKey, retry: false });
     }
     return renderView(request, reply, step, verdict.view, verdict.messageKey, 401);
   }
 
-  function answerOutcome(
+  async function answerOutcome(
     request: FastifyRequest,
     reply: FastifyReply,
     outcome: Exclude<StepOutcome, { kind: 'step' }>,
@@ -256,73 +237,33 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
         if (outcome.loaded.method.discovery)
           return discoveryPage(request, reply, outcome.name, outcome.loaded, next, null, 200);
         const pt = outcome.loaded.plugin.messages[pickLocale(request)];
-        const alternatives = (missingMethods(gateway, request, null, next) ?? []).filter(
-          (m) => m !== outcome.name,
+        const others = (remainingWays(gateway, request, null, next) ?? []).filter(
+          (way) => way[0] !== outcome.name,
         );
         const t = messagesFor(pickLocale(request));
         return sendPage(request, reply, errorKey ? 400 : 200, 'identify', () => pt.title ?? t.mfaTitle, {
-          csrf: reply.csrfToken(),
-          next,
+          ...(await wayForms(gateway, request, reply, null, others, next)),
           action: methodPath(outcome.name),
           methodName: pt.methodName ?? outcome.name,
           lead: pt.identifyLead ?? t.identifyLead,
           errorKey,
           recoveryUrl: recoveryUrl(next),
-          alternatives: alternatives.map((name) => ({
-            href: name === 'password' ? loginUrl(next) : methodUrl(name, next),
-            label: name === 'password' ? t.passwordMethod : methodLabel(gateway, name, request),
-          })),
+          loginUrl: loginUrl(next),
         });
       }
     }
   }
 }
 
-function showStart(request: FastifyRequest, reply: FastifyReply, step: Step, result: StartResult) {
+function showStart(
+  gateway: LoginDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  step: Step,
+  result: StartResult,
+) {
   if (result.kind === 'started') return renderView(request, reply, step, result.view, null, 200);
-  return problemPage(request, reply, step, result.messageKey, result.retry);
-}
-
-function renderView(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  step: Step,
-  view: PluginView,
-  messageKey: string | null,
-  status: number,
-) {
-  const pt = step.loaded.plugin.messages[pickLocale(request)];
-  const action = methodPath(step.name);
-  return sendPage(request, reply, status, view.template, (t) => pt.title ?? t.mfaTitle, {
-    data: view.data,
-    pt,
-    messageKey,
-    csrf: reply.csrfToken(),
-    next: step.next,
-    action,
-    username: step.challenge.user.id,
-    statusUrl: `${action}/status?next=${encodeURIComponent(step.next)}`,
-    restartUrl: methodUrl(step.name, step.next, true),
-    recoveryUrl: recoveryUrl(step.next),
-  });
-}
-
-/** A calm page: what went wrong in the plugin's words, and the way on (retry, or start over). */
-function problemPage(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  step: Step,
-  messageKey: string,
-  retry: boolean,
-) {
-  const pt = step.loaded.plugin.messages[pickLocale(request)];
-  const passwordless = step.loaded.plugin.passwordless && step.session === null;
-  const href = retry || passwordless ? methodUrl(step.name, step.next, !retry) : loginUrl(step.next);
-  return sendMessage(request, reply, {
-    status: retry ? 503 : 403,
-    message: (t) => pt[messageKey] ?? t.stepFailed,
-    link: { href, label: (t) => (retry ? t.retry : t.startOver) },
-  });
+  return problemPage(gateway, request, reply, step, result);
 }
 
 /** The form's string fields: what a plugin's answer is made of. */
@@ -330,18 +271,4 @@ function stringFields(body: Body): Record<string, string> {
   return Object.fromEntries(
     Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
   );
-}
-
-function methodUrl(name: string, next: string, restart = false): string {
-  const base = `${methodPath(name)}?next=${encodeURIComponent(next)}`;
-  return restart ? `${base}&restart=1` : base;
-}
-
-function loginUrl(next: string): string {
-  return `/_sekisho/login?next=${encodeURIComponent(next)}`;
-}
-
-function methodLabel(gateway: LoginDeps, name: string, request: FastifyRequest): string {
-  const loaded = gateway.methods.get(name);
-  return loaded?.plugin.messages[pickLocale(request)].methodName ?? name;
 }

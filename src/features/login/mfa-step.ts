@@ -22,6 +22,8 @@ export interface Step {
   readonly account: UserRecord | null;
   readonly next: string;
   readonly challenge: ChallengeRequest;
+  /** A signed-in user proving a method again that the rules do not ask for (changing authenticators). */
+  readonly reproving: boolean;
 }
 
 export type StepOutcome =
@@ -81,8 +83,9 @@ export async function resolveStep(
       await gateway.sessions.end(session);
       return { kind: 'session-gone' };
     }
-    const challenge = { user: account, flowId: session.hash, client, target: next };
-    return { kind: 'step', step: { name, loaded, session, flow: null, account, next, challenge } };
+    const challenge = { user: account, flowId: session.hash, client, target: next, identified: true };
+    const step = { name, loaded, session, flow: null, account, next, challenge, reproving };
+    return { kind: 'step', step };
   }
   if (!loaded.plugin.passwordless)
     return { kind: 'redirect', location: `/_sekisho/login?next=${encodeURIComponent(next)}` };
@@ -93,25 +96,27 @@ export async function resolveStep(
   const decoy = !account || isBarred(account, gateway.clock.now());
   const user: PluginUser = account ?? stranger(flow.userId);
   const challenge = { user, flowId: flow.hash, client, target: next, decoy };
-  return { kind: 'step', step: { name, loaded, session: null, flow, account, next, challenge } };
+  const step = { name, loaded, session: null, flow, account, next, challenge, reproving: false };
+  return { kind: 'step', step };
 }
 
 /** How long a request to prove a method again (changing one's authenticators) waits. */
 const REPROOF_TTL_MS = 10 * 60_000;
 
-const reproofKey = (session: ActiveSession) => `reprove:${session.hash}`;
+const reproofKey = (session: ActiveSession, name: string) => `reprove:${session.hash}:${name}`;
 
 /**
  * Lets this session prove `name` again although the rules do not ask for it: changing one's own
  * authenticators needs a recent proof. It only ever adds a proof, and dies with the session ID,
- * which the proof regenerates.
+ * which the proof regenerates. One permission per method, written only when absent: asking again
+ * (a reload, another tab, another method) changes nothing that is pending.
  */
 export async function allowReproof(gateway: LoginDeps, session: ActiveSession, name: string): Promise<void> {
-  await gateway.store.put(reproofKey(session), name, REPROOF_TTL_MS);
+  await gateway.store.putIfAbsent(reproofKey(session, name), '1', REPROOF_TTL_MS);
 }
 
 async function isReproving(gateway: LoginDeps, session: ActiveSession, name: string): Promise<boolean> {
-  return (await gateway.store.read(reproofKey(session))) === name;
+  return (await gateway.store.read(reproofKey(session, name))) !== null;
 }
 
 /** Locked by an admin, or in a lockout after password failures. */

@@ -45,7 +45,7 @@ export async function apiRoutes(
     if (!body.success) return badRequest(reply);
     const { user_id: userId, user_agent: userAgent, ip, path, decoy } = body.data;
     const result = await service.start({ userId, ip, userAgent, path, decoy });
-    if (result.kind === 'busy') return send(reply, 200, '1429', 'too many pending requests');
+    if (result.kind === 'busy') return send(reply, 200, '1429', 'too many pending requests', result.retryAt);
     if (result.kind === 'unavailable') return send(reply, 500, '1500', 'unavailable');
     const { transactionId, number, expiresAt } = result;
     return ok(reply, { transaction_id: transactionId, number, expires_at: expiresAt });
@@ -88,8 +88,13 @@ function ok(reply: FastifyReply, fields: Record<string, unknown>) {
     .send({ status: '0000', ...fields });
 }
 
-function send(reply: FastifyReply, http: number, status: string, message: string) {
-  return reply.code(http).header('cache-control', 'no-store').send({ status, message });
+/** An outcome other than success; `retryAt` (ms) says when a refused start can work again. */
+function send(reply: FastifyReply, http: number, status: string, message: string, retryAt?: number) {
+  const retry = retryAt === undefined ? {} : { retry_at: retryAt };
+  return reply
+    .code(http)
+    .header('cache-control', 'no-store')
+    .send({ status, message, ...retry });
 }
 
 function badRequest(reply: FastifyReply) {

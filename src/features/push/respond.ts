@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PATTERNS, respondPayload } from '../../../views/static/push/protocol.js';
+import { refundApprovedPush } from './bombing-cap.ts';
 import type { ClientInfo, PushContext } from './context.ts';
 import { isValidSignature } from './signatures.ts';
 import {
@@ -52,6 +53,8 @@ export async function respondToPush(
     return { kind: 'already_decided' };
   }
   await ctx.store.removeFromSet(pushKeys.inbox(tx.userId), tx.id);
+  // What the user approved does not bother them: it leaves the push-bombing cap.
+  if (outcome === 'approved') await refundApprovedPush(ctx, tx.userId, tx.createdAt);
   await ctx.devices.touch(device.id, new Date(now));
   const fields = { user: tx.userId, deviceId: device.id, transactionId: tx.id };
   if (outcome === 'reported') ctx.log.warn({ ...fields, ip: tx.client.ip }, 'push reported by user');

@@ -1,10 +1,11 @@
 /**
- * `start` (docs/push.md §4): the push-bombing cap, the number, the unknown-environment check,
+ * `start` (docs/push.md §4): the push-bombing cap (bombing-cap.ts), the number, the unknown-environment check,
  * and the transaction in the store; then the user's devices are woken. A decoy looks the same
  * to the caller but reaches no device.
  */
 import type { PushStartRequest, PushStartResult } from '../../plugin-api.ts';
 import { browserLabel } from '../../../views/static/push/browser-label.js';
+import { takePushSlot } from './bombing-cap.ts';
 import type { PushContext } from './context.ts';
 import { isKnownEnvironment } from './environments.ts';
 import {
@@ -17,7 +18,7 @@ import {
 } from './transactions.ts';
 
 export async function startPush(ctx: PushContext, request: PushStartRequest): Promise<PushStartResult> {
-  const { settings, store } = ctx;
+  const { store } = ctx;
   const client = {
     ip: request.ip,
     userAgent: request.userAgent,
@@ -30,10 +31,11 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
     userAgent: client.userAgent,
   };
   // Decoys count too: an unknown ID must turn busy exactly like a real one.
-  const sent = await recentPushes(ctx, request.userId);
-  if (sent > settings.maxPendingPerUser) {
-    await ctx.audit({ ...audited, event: 'push.busy', outcome: 'failure', detail: { decoy: request.decoy } });
-    return { kind: 'busy' };
+  const slot = await takePushSlot(ctx, request.userId);
+  if (!slot.ok) {
+    const detail = { decoy: request.decoy, retryAt: slot.retryAt };
+    await ctx.audit({ ...audited, event: 'push.busy', outcome: 'failure', detail });
+    return { kind: 'busy', retryAt: slot.retryAt };
   }
   // Environment and devices are looked up for decoys too, so both paths take much the same time.
   const known = await isKnownEnvironment(store, ctx.secret, request.userId, client);
@@ -60,21 +62,6 @@ export async function startPush(ctx: PushContext, request: PushStartRequest): Pr
     await ctx.audit({ ...audited, event: 'push.unknown_environment', outcome: 'info', detail: where });
   }
   return { kind: 'started', transactionId: tx.id, number: tx.number, expiresAt: tx.expiresAt };
-}
-
-/**
- * Pushes to this user in the last window, this one included: a sliding window estimated from
- * two aligned buckets (the previous one weighted by how much of it still overlaps), so a burst
- * at the end of one window and the start of the next is not counted twice as small.
- */
-async function recentPushes(ctx: PushContext, userId: string): Promise<number> {
-  const windowMs = ctx.settings.pendingWindowSeconds * 1000;
-  const now = ctx.clock.now();
-  const bucket = Math.floor(now / windowMs);
-  const current = await ctx.store.hit(pushKeys.rate(userId, bucket), 2 * windowMs);
-  const previous = await ctx.store.peek(pushKeys.rate(userId, bucket - 1));
-  const overlap = 1 - (now - bucket * windowMs) / windowMs;
-  return current + Math.ceil(previous * overlap);
 }
 
 function newTransaction(

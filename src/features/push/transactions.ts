@@ -17,8 +17,10 @@ export const pushKeys = {
   inbox: (userId: string) => `push:inbox:${userId}`,
   /** Where decoys go: written like an inbox, read by nobody. */
   decoyInbox: (userId: string) => `push:decoy:${userId}`,
-  /** Pushes to a user in one aligned window bucket (the cap is a sliding window over two). */
+  /** Pushes started to a user in one aligned window bucket (the cap is a sliding window over two). */
   rate: (userId: string, bucket: number) => `push:rate:${userId}:${bucket}`,
+  /** Of those, the ones that no longer count towards the cap: approved, or refused by it. */
+  refunded: (userId: string, bucket: number) => `push:refunded:${userId}:${bucket}`,
   /** A signed inbox call already accepted, by the SHA-256 of what it signed: each works once. */
   signedCall: (payloadHash: string) => `push:signed:${payloadHash}`,
 };
