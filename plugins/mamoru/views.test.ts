@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import { describe, expect, it } from 'vitest';
 import { fill } from '../../src/plugin-api.ts';
-import { DEFAULT_SHELL, localShell } from '../../src/web/shell.ts';
+import { DEFAULT_SHELL, localShell } from '../../test/fakes/page-shell.ts';
 import { coreMessages } from '../../test/fakes/core-pages.ts';
 import { messages } from './messages.ts';
 import { WAIT_TEMPLATE } from './wait-page.ts';
