@@ -1,5 +1,7 @@
 import cluster from 'node:cluster';
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
+import { SekishoError } from './domain/errors.ts';
 import type { Config } from './config/schema.ts';
 import { redactConfig } from './config/load.ts';
 import { createPool, migrate } from './adapters/pg/database.ts';
@@ -22,7 +24,13 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
   if (config.cluster.workers > 1 && cluster.isPrimary) return superviseWorkers(config, options, log);
   // A worker's supervisor has migrated the schema already (superviseWorkers).
   const runtime = await createRuntime(config, { ...options, log, migrated: cluster.isWorker });
-  await runtime.app.listen({ host: config.listen.host, port: config.listen.port });
+  try {
+    await runtime.app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    // Nothing may keep the process alive after this: the CLI prints one line and exits 1.
+    await runtime.close();
+    throw listenError(config, error);
+  }
   if (cluster.isPrimary) log.info({ config: redactConfig(config) }, 'sekisho listening');
   else log.info({ worker: cluster.worker?.id }, 'sekisho worker listening');
   let stopping = false;
@@ -39,7 +47,36 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
   return runtime;
 }
 
+/**
+ * Why the gateway cannot listen, in one line naming the address and what to do. Anything other
+ * than the usual three is passed on as it came.
+ */
+export function listenError(config: Config, error: unknown): unknown {
+  const { host, port } = config.listen;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const reasons: Record<string, string> = {
+    EADDRINUSE: `${address} is already in use (another Sekisho, or another program, listens there): stop it, or choose another port with PORT=… or listen.port (PORT=0 takes any free port)`,
+    EACCES: `${address}: permission denied (ports below 1024 need privileges): choose a port above 1023 with PORT=… or listen.port`,
+    EADDRNOTAVAIL: `${address}: ${host} is not an address of this machine: set listen.host to one of its addresses, or 0.0.0.0`,
+  };
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const reason = code === undefined ? undefined : reasons[code];
+  return reason ? new SekishoError('SEKISHO_ERR_CONFIG', `listen: ${reason}`, { cause: error }) : error;
+}
+
+/** Fails, as {@link listenError} says, when the port cannot be listened on: before anything starts. */
+export function ensurePortFree(config: Config): Promise<void> {
+  const { host, port } = config.listen;
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error) => reject(listenError(config, error)));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 async function superviseWorkers(config: Config, options: RuntimeOptions, log: Logger): Promise<never> {
+  // A taken port would fail every worker alike, and each replacement again: say so once, here.
+  if (config.listen.port !== 0) await ensurePortFree(config);
   // Migrations run once here, so that the workers do not race each other over them.
   const databaseUrl = config.database.url ?? options.databaseUrl;
   if (databaseUrl) {
@@ -48,12 +85,21 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
     await pool.end();
   }
   let stopping = false;
+  let exitCode = 0;
+  let started = false;
   aggregateWorkerMetrics();
   for (let i = 0; i < config.cluster.workers; i++) cluster.fork();
+  cluster.once('listening', () => (started = true));
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
       return;
+    }
+    if (!started) {
+      // A worker died before any listened (its one line is on stderr): the next would too.
+      log.error({ worker: worker.id, code, signal }, 'gateway worker failed to start; stopping');
+      exitCode = 1;
+      return stop('startup failure');
     }
     log.error({ worker: worker.id, code, signal }, 'gateway worker died; starting another');
     setTimeout(() => cluster.fork(), respawnDelayMs);
@@ -62,6 +108,7 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down the workers');
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
     for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
     const force = setTimeout(() => process.exit(1), shutdownGraceMs + 2000);
     force.unref();

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { compileNetworks } from '../domain/networks.ts';
 import type pg from 'pg';
 import { createArgon2Hasher } from '../adapters/argon2-hasher.ts';
@@ -10,8 +11,9 @@ import type { Config } from '../config/schema.ts';
 import { AdminService } from '../core/admin-service.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { buildCatalogue } from '../core/method-catalogue.ts';
+import type { AuditEvent, AuditLog } from '../ports/audit.ts';
 import { methodInfos } from '../plugins-registry.ts';
-import { readDemoState, withDemoSettings } from '../demo/demo-state.ts';
+import { readDemoState, withDemoSettings, type DemoState } from '../demo/demo-state.ts';
 
 /** What admin commands work with: the config, the auth DB and the admin service. */
 export interface CliContext {
@@ -20,6 +22,10 @@ export interface CliContext {
   readonly admin: AdminService;
   readonly users: PgUserRepository;
   readonly rules: PgRuleRepository;
+  /** Who the audit trail says made a change: `cli:<OS user>`. */
+  readonly actor: string;
+  /** The audit trail, naming {@link actor} for every change this process records as the CLI. */
+  readonly audit: AuditLog;
   close(): Promise<void>;
 }
 
@@ -39,7 +45,7 @@ export async function openCliContext(file: string | undefined): Promise<CliConte
   const loaded = loadCliConfig(file);
   const { config, url } = loaded.database.url
     ? { config: loaded, url: loaded.database.url }
-    : runningDemo(loaded);
+    : requireRunningDemo(loaded);
   const pool = createPool(url, config.database.schema, 2);
   await migrate(pool, config.database.schema);
   const users = new PgUserRepository(pool);
@@ -47,18 +53,55 @@ export async function openCliContext(file: string | undefined): Promise<CliConte
   const hasher = await createArgon2Hasher();
   const catalogue = buildCatalogue(methodInfos(config));
   const networks = compileNetworks(config.networks);
-  const admin = new AdminService({ users, rules, hasher, audit: new PgAuditLog(pool), catalogue, networks });
-  return { config, pool, admin, users, rules, close: () => pool.end() };
+  const actor = cliActor();
+  const audit = namingActor(new PgAuditLog(pool), actor);
+  const admin = new AdminService({ users, rules, hasher, audit, catalogue, networks });
+  return { config, pool, admin, users, rules, actor, audit, close: () => pool.end() };
 }
 
-/** The running demo's database, and the config as the demo runs it (its methods, its address). */
-function runningDemo(loaded: Config): { config: Config; url: string } {
+/**
+ * `cli:` and the OS user who ran the command, so that the audit trail says who changed what
+ * from a shell. An account without a name (a container's bare UID) falls back to the login
+ * variables, then to the UID.
+ */
+export function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    const { SUDO_USER, USER } = process.env;
+    return `cli:${SUDO_USER || USER || `uid ${process.getuid?.() ?? 'unknown'}`}`;
+  }
+}
+
+/**
+ * Records every event whose actor is the bare `cli` as `actor`: whichever command recorded it,
+ * a change made through this process names who ran it.
+ */
+function namingActor(audit: AuditLog, actor: string): AuditLog {
+  return {
+    record: (event: AuditEvent) => audit.record(event.actor === 'cli' ? { ...event, actor } : event),
+  };
+}
+
+/** The running demo's state and the config as it runs (its methods, its address), or null. */
+export function runningDemo(loaded: Config): { config: Config; state: DemoState } | null {
   const state = readDemoState(loaded);
-  if (!state) {
+  if (!state) return null;
+  const demo = withDemoSettings(loaded);
+  return {
+    state,
+    config: { ...demo, publicUrl: state.publicUrl, listen: { ...demo.listen, port: state.port } },
+  };
+}
+
+/** The running demo's database and config, or the one line that says to start it. */
+function requireRunningDemo(loaded: Config): { config: Config; url: string } {
+  const demo = runningDemo(loaded);
+  if (!demo) {
     throw new SekishoError(
       'SEKISHO_ERR_CONFIG',
       'config: database.url: required (or start the demo with `npm start` first to administer it)',
     );
   }
-  return { config: { ...withDemoSettings(loaded), publicUrl: state.publicUrl }, url: state.databaseUrl };
+  return { config: demo.config, url: demo.state.databaseUrl };
 }

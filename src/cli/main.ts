@@ -23,6 +23,8 @@ const usage = `usage: sekisho <command> [--config FILE]
   device approve --store FILE [--number N] [--timeout S] | device deny --store FILE [--timeout S]
   keys rotate | keys list        the identity assertion's signing keys (new current key; the kept ones)
   doctor                         check config, rules, Postgres and Redis against the security baseline
+                                 (with nothing configured: the running demo)
+  demo banner                    the running demo's welcome again (URL, user, password, links)
   demo-intranet [--port P] [--host H]   the sample intranet on its own`;
 
 type Command = (args: string[]) => Promise<void>;
@@ -41,6 +43,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'enrol-link': async () => (await import('./commands/enrol-link.ts')).enrolLinkCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   keys: async () => (await import('./commands/keys.ts')).keysCommand,
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
   'demo-intranet': async () => (await import('./commands/intranet.ts')).intranetCommand,
 };
 
@@ -76,4 +79,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// A failure exits at once: what a failed start left open (an embedded database, a pool) must not
+// keep the process waiting after its one line. Success lets a running server go on.
+if (code === 0) process.exitCode = 0;
+else process.exit(code);

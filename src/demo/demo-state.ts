@@ -3,13 +3,18 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { projectRoot } from '../project-root.ts';
 
-/** What the running demo leaves for the admin CLI. */
+/** What the running demo leaves for the admin CLI, `doctor` and `demo banner`. */
 export interface DemoState {
   /** The embedded Postgres. */
   readonly databaseUrl: string;
   /** Where the demo really listens (`PORT` may have moved it): activation links name it. */
   readonly publicUrl: string;
+  readonly port: number;
   readonly pid: number;
+  /** The demo user's password as printed at the start, for `sekisho demo banner`. */
+  readonly password: string;
+  /** The activation link printed at the start (single use), or null with push disabled. */
+  readonly activationUrl: string | null;
 }
 
 /**
@@ -21,19 +26,53 @@ export function demoStatePath(config: Config): string {
   return join(config.demo.stateDir ?? join(projectRoot, '.sekisho-demo'), 'state.json');
 }
 
-/** Writes the state for the CLI (owner-only) and removes it when the process exits. */
+/**
+ * Writes the state (owner-only: it holds the demo password) and removes it when the process
+ * exits, unless another demo has written its own there since.
+ */
 export function writeDemoState(config: Config, state: DemoState): void {
   const path = demoStatePath(config);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(state), { mode: 0o600 });
-  process.once('exit', () => rmSync(path, { force: true }));
+  process.once('exit', () => {
+    if (readStateFile(path)?.pid === state.pid) rmSync(path, { force: true });
+  });
 }
 
-/** The running demo's state, or null when no demo runs. */
+/**
+ * The running demo's state, or null when no demo runs: a state file whose process is gone (a
+ * demo killed with SIGKILL leaves one behind) is stale, and removed.
+ */
 export function readDemoState(config: Config): DemoState | null {
   const path = demoStatePath(config);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as DemoState) : null;
+  const state = readStateFile(path);
+  if (state === null || isRunning(state.pid)) return state;
+  rmSync(path, { force: true });
+  return null;
 }
+
+function readStateFile(path: string): DemoState | null {
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as DemoState;
+  } catch {
+    // Half-written or edited by hand: no demo can be reached through it.
+    return null;
+  }
+}
+
+/** Whether a process with this ID exists (signal 0 only checks; EPERM: it exists, not ours). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The SMS limits while exploring: a code a few seconds after the last, and plenty an hour. */
+const demoSmsLimits = { resendCooldownSeconds: 5, maxSendsPerWindow: 100 } as const;
 
 /**
  * The settings the demo runs with on top of the loaded config. The admin CLI applies them too
@@ -47,5 +86,12 @@ export function withDemoSettings(base: Config): Config {
     // here does the page come on without being asked for (docs/sms.md).
     sms: { ...base.sms, sandbox: { enabled: true, page: true } },
     push: { ...base.push, activationTtlSeconds: 3600 },
+    // Someone trying every page should not meet the production caps on sending codes; the
+    // demo only ever relaxes them.
+    otp: {
+      ...base.otp,
+      resendCooldownSeconds: Math.min(base.otp.resendCooldownSeconds, demoSmsLimits.resendCooldownSeconds),
+      maxSendsPerWindow: Math.max(base.otp.maxSendsPerWindow, demoSmsLimits.maxSendsPerWindow),
+    },
   };
 }

@@ -1,28 +1,28 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
+import pretty from 'pino-pretty';
+import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
-import { serveGateway } from '../server.ts';
-import { withDemoSettings, writeDemoState } from './demo-state.ts';
+import { SekishoError } from '../domain/errors.ts';
+import { ensurePortFree, serveGateway } from '../server.ts';
+import { demoBanner, demoRules } from './banner.ts';
+import { demoStatePath, readDemoState, withDemoSettings, writeDemoState } from './demo-state.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { answerFavicon } from './favicon.ts';
 import { startIntranet } from './intranet.ts';
-import { createAdmin, type GatewayRuntime } from '../gateway-runtime.ts';
+import { createAdmin, createLogger, type GatewayRuntime } from '../gateway-runtime.ts';
 
 const departments = ['portal', 'eigyo', 'gijutsu', 'keiri', 'public'] as const;
 
-/** The demo rules: one line per departmental site, IceWall style. */
-export const demoRules = [
-  '/portal/=ALL;;',
-  '/eigyo/=@eigyo,@admins;;',
-  '/gijutsu/=ALL;;MAMORU',
-  '/keiri/=@keiri;;SMSOTP',
-  '/public/=ALL;;BYPASS',
-];
-
 /**
  * `npm start` with nothing configured: embedded Postgres, the in-process store, the sample
- * intranet on its own port, demo rules and a demo user whose random password is printed once.
+ * intranet on its own port, demo rules and a demo user whose random password is printed in the
+ * welcome, which Enter in this terminal (or `sekisho demo banner`) prints again.
  */
 export async function runDemo(base: Config): Promise<void> {
+  refuseSecondDemo(base);
+  // A taken port is said in a second, not after the database has started.
+  if (base.listen.port !== 0) await ensurePortFree(base);
   const postgres = await startEmbeddedPostgres();
   const intranet = await startIntranet({ port: 0 });
   const backends = Object.fromEntries(
@@ -32,11 +32,60 @@ export async function runDemo(base: Config): Promise<void> {
     ...withDemoSettings(base),
     backends: { ...backends, ...base.backends },
   });
-  const runtime = await serveGateway(config, { databaseUrl: postgres.url, ephemeralSecret: true });
+  let runtime: GatewayRuntime;
+  try {
+    runtime = await serveGateway(config, {
+      databaseUrl: postgres.url,
+      ephemeralSecret: true,
+      log: demoLog(config),
+    });
+  } catch (error) {
+    await Promise.all([postgres.close(), intranet.close()]);
+    throw error;
+  }
+  answerFavicon(runtime.app.server);
   const password = await seed(runtime);
   const activation = await runtime.gateway.push?.createActivation('demo', { actor: 'demo' });
-  writeDemoState(config, { databaseUrl: postgres.url, publicUrl: config.publicUrl, pid: process.pid });
-  printWelcome(config, password, activation?.url ?? null);
+  const facts = { publicUrl: config.publicUrl, password, activationUrl: activation?.url ?? null };
+  writeDemoState(config, { ...facts, databaseUrl: postgres.url, port: config.listen.port, pid: process.pid });
+  const banner = demoBanner(facts);
+  console.log(banner);
+  // Enter in this terminal shows the welcome again, when the logs have scrolled it away.
+  process.stdin.setEncoding('utf8').on('data', (text: string) => {
+    if (text.includes('\n')) console.log(banner);
+  });
+}
+
+/**
+ * Two demos with one state directory would each take the other's CLI: the second is refused
+ * before it starts anything, with the way to run it beside the first.
+ */
+function refuseSecondDemo(base: Config): void {
+  const running = readDemoState(base);
+  if (!running) return;
+  throw new SekishoError(
+    'SEKISHO_ERR_CONFIG',
+    `demo: another demo (pid ${running.pid}) is running at ${running.publicUrl} with its state in ${demoStatePath(base)}: ` +
+      'use that one (`npm run demo:banner` shows its welcome), stop it, or run this one beside it with ' +
+      'SEKISHO_DEMO_STATE_DIR=/tmp/demo2 PORT=0 npm start',
+  );
+}
+
+/**
+ * The demo's log: readable lines (pino-pretty) and, at the default level, warnings and errors
+ * only, so that the welcome stays in view; any other `log.level` (`SEKISHO_LOG_LEVEL=debug`
+ * shows every request) is taken as given. `sekisho serve` with a config keeps JSON lines.
+ */
+function demoLog(config: Config): Logger {
+  const level = config.log.level === 'info' ? 'warn' : config.log.level;
+  const stream = pretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    sync: true,
+  });
+  return createLogger({ ...config, log: { level } }, stream);
 }
 
 /**
@@ -87,26 +136,4 @@ async function seed(runtime: GatewayRuntime): Promise<string> {
 function demoPassword(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789';
   return Array.from({ length: 14 }, () => alphabet[randomInt(alphabet.length)]).join('');
-}
-
-function printWelcome(config: Config, password: string, activationUrl: string | null): void {
-  const url = `${config.publicUrl}/portal/`;
-  console.log(`
-  関所 Sekisho demo is running (embedded Postgres, in-process store, sample intranet).
-
-    Open:      ${url}
-    User ID:   demo
-    Password:  ${password}     (shown once; a new one at every start)
-
-  SMS codes: ${config.publicUrl}/_sekisho/sandbox/sms   (経理部 /keiri/ asks for one)
-  Push:      技術部 /gijutsu/ asks for the ID only, then a tap in the authenticator.
-             Open this once in another browser window to make it demo's authenticator
-             (single use, valid one hour; \`npm run -s sekisho -- push enroll demo\` makes another):
-             ${activationUrl ?? '(push is disabled in this config)'}
-  Admin:     ${config.publicUrl}/_sekisho/admin/   (demo is in @admins; password + SMS code)
-  Yours:     ${config.publicUrl}/_sekisho/me        (your sessions, devices and phone number)
-  Rules:     ${demoRules.join('   ')}
-  Admin CLI: npm run -s sekisho -- rule list     (talks to this demo while it runs)
-  Stop:      Ctrl+C
-`);
 }

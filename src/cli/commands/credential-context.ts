@@ -1,4 +1,3 @@
-import { PgAuditLog } from '../../adapters/pg/pg-audit-log.ts';
 import { sealedBox } from '../../adapters/crypto/sealed-box.ts';
 import { SekishoError } from '../../domain/errors.ts';
 import type { CliContext } from '../context.ts';
@@ -20,5 +19,5 @@ export async function requireUser(context: CliContext, userId: string): Promise<
 /** The audit log and the sealed box of a plugin, as the gateway gives them to it. */
 export function credentialTools(context: CliContext, pluginName: string) {
   const secret = requireSecret(context);
-  return { audit: new PgAuditLog(context.pool), sealed: sealedBox(secret, `plugin:${pluginName}`), secret };
+  return { audit: context.audit, sealed: sealedBox(secret, `plugin:${pluginName}`), secret };
 }

@@ -15,12 +15,13 @@ import type { MethodCatalogue } from '../../domain/rules/types.ts';
 import { methodInfos } from '../../plugins-registry.ts';
 import type { RuleRepository } from '../../ports/rules.ts';
 import { flag, parseInvocation, usageError } from '../args.ts';
-import { loadCliConfig } from '../context.ts';
+import { loadCliConfig, runningDemo } from '../context.ts';
 
 /**
  * `sekisho doctor [--config FILE]`: checks the configuration, the rules in force and the
  * reachability of Postgres and Redis against the security baseline. Prints every finding with
- * its fix; exits 1 when any is high, 0 otherwise. Changes nothing.
+ * its fix; exits 1 when any is high, 0 otherwise. Changes nothing. With no database configured
+ * and a demo running, it checks the demo as it runs: its settings, its address and its rules.
  */
 export async function doctorCommand(args: string[]): Promise<void> {
   const inv = parseInvocation(args, {});
@@ -28,14 +29,25 @@ export async function doctorCommand(args: string[]): Promise<void> {
   // The loader resolves SEKISHO_CONFIG the same way; the file is read again only to tell keys
   // written in it from defaults.
   const file = flag(inv, 'config') ?? (process.env.SEKISHO_CONFIG || undefined);
-  const config = loadCliConfig(file);
+  const loaded = loadCliConfig(file);
+  const demo = loaded.database.url ? null : runningDemo(loaded);
+  const config = demo?.config ?? loaded;
+  if (demo) {
+    console.log(
+      `The running demo at ${demo.state.publicUrl} (pid ${demo.state.pid}), as it runs. It is made for trying ` +
+        'Sekisho on one machine: its embedded database, sandbox SMS and plain http are expected here.\n',
+    );
+  }
   const catalogue = buildCatalogue(methodInfos(config));
   const findings: Finding[] = checkConfig({
     config,
     explicitKeys: topLevelKeys(file),
     publicSecretDigests: PUBLIC_SECRET_DIGESTS,
   });
-  const postgres = await probePostgres(config);
+  // The demo's embedded database is read for its rules; the config still says it has none.
+  const postgres = await probePostgres(
+    demo ? { ...config, database: { ...config.database, url: demo.state.databaseUrl } } : config,
+  );
   findings.push(...postgres.findings);
   if (postgres.ruleLines) findings.push(...(await ruleFindings(postgres.ruleLines, catalogue, config)));
   findings.push(...(await probeRedis(config)));

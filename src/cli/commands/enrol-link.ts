@@ -24,7 +24,7 @@ export async function enrolLinkCommand(args: string[]): Promise<void> {
       secret,
       publicUrl: context.config.publicUrl,
     });
-    const { url, expiresAt } = await activations.issue(userId, { actor: 'cli' });
+    const { url, expiresAt } = await activations.issue(userId, { actor: context.actor });
     console.log(url);
     console.log(
       `expires: ${new Date(expiresAt).toISOString()} (single use; the user signs in with their password first)`,

@@ -10,12 +10,12 @@ export async function groupCommand(args: string[]): Promise<void> {
     switch (sub) {
       case 'add': {
         const name = one(inv, 'group name');
-        await context.admin.addGroup(name, 'cli');
+        await context.admin.addGroup(name, context.actor);
         return console.log(`group ${name} added`);
       }
       case 'del': {
         const name = one(inv, 'group name');
-        await context.admin.removeGroup(name, 'cli');
+        await context.admin.removeGroup(name, context.actor);
         return console.log(`group ${name} deleted`);
       }
       case 'list':

@@ -34,6 +34,12 @@ export async function keysCommand(args: string[]): Promise<void> {
     const now = new Date();
     await keys.dropRetired(assertionKeyPurpose, new Date(now.getTime() - retiredKeySeconds * 1000));
     const made = await keys.rotate(assertionKeyPurpose, await newAssertionKey(), now);
+    await context.audit.record({
+      event: 'keys.rotate',
+      outcome: 'success',
+      actor: context.actor,
+      detail: { purpose: assertionKeyPurpose, kid: made.kid },
+    });
     console.log(
       `assertion key ${made.kid} is current; the previous key stays published for ${retiredKeySeconds} s`,
     );

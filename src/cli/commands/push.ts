@@ -1,5 +1,4 @@
 import QRCode from 'qrcode';
-import { PgAuditLog } from '../../adapters/pg/pg-audit-log.ts';
 import { SekishoError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { createActivation } from '../../features/push/activations.ts';
@@ -10,7 +9,6 @@ import type { AuditEvent } from '../../ports/audit.ts';
 import { flag, one, parseInvocation, usageError } from '../args.ts';
 import { openCliContext, type CliContext } from '../context.ts';
 
-const actor = 'cli';
 const usage = 'usage: sekisho push enroll <id> | push devices <id> | push revoke <deviceId>';
 
 /** `sekisho push enroll|devices|revoke`: push authenticators, with Postgres only. */
@@ -37,10 +35,10 @@ async function enrol(context: CliContext, userId: string): Promise<void> {
       clock: systemClock,
       publicUrl: config.publicUrl,
       ttlSeconds: config.push.activationTtlSeconds,
-      audit: new PgAuditLog(pool),
+      audit: context.audit,
     },
     userId,
-    { actor },
+    { actor: context.actor },
   );
   const minutes = Math.round((activation.expiresAt - systemClock.now()) / 60_000);
   console.log(`activation URL (open it on the phone): ${activation.url}`);
@@ -60,13 +58,14 @@ async function listDevices(context: CliContext, userId: string): Promise<void> {
 }
 
 async function revoke(context: CliContext, deviceId: string): Promise<void> {
-  const audit = new PgAuditLog(context.pool);
+  const { audit } = context;
   const deps = {
     devices: new PgDeviceRepository(context.pool),
     clock: systemClock,
     audit: (event: AuditEvent) => audit.record(event),
   };
-  if (!(await revokeDevice(deps, deviceId, { actor }))) throw new Error(`no live push device ${deviceId}`);
+  if (!(await revokeDevice(deps, deviceId, { actor: context.actor })))
+    throw new Error(`no live push device ${deviceId}`);
   console.log(`device ${deviceId} revoked; it can no longer approve logins`);
 }
 

@@ -24,7 +24,7 @@ export async function recoveryCommand(args: string[]): Promise<void> {
       return;
     }
     // One code a line and nothing else: the output is meant to be printed and handed over.
-    for (const code of await codes.generate(userId, { actor: 'cli' })) console.log(code);
+    for (const code of await codes.generate(userId, { actor: context.actor })) console.log(code);
   } finally {
     await context.close();
   }

@@ -38,7 +38,7 @@ async function enrol(context: CliContext, userId: string): Promise<void> {
     event: 'credential.enrolled',
     outcome: 'success',
     userId,
-    actor: 'cli',
+    actor: context.actor,
     detail: { method: METHOD, provisioned: true },
   });
   console.log(uri);
@@ -67,7 +67,7 @@ async function remove(context: CliContext, userId: string): Promise<void> {
     event: 'credential.removed',
     outcome: 'success',
     userId,
-    actor: 'cli',
+    actor: context.actor,
     detail: { method: METHOD },
   });
   console.log(`TOTP removed for ${userId}`);

@@ -3,8 +3,6 @@ import { SekishoError } from '../../domain/errors.ts';
 import { flag, one, parseInvocation, readStdinLine, usageError } from '../args.ts';
 import { openCliContext } from '../context.ts';
 
-const actor = 'cli';
-
 /** `sekisho user add|passwd|lock|unlock|del|show|list`. */
 export async function userCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
@@ -18,7 +16,7 @@ export async function userCommand(args: string[]): Promise<void> {
   });
   const context = await openCliContext(flag(inv, 'config'));
   try {
-    const { admin, users } = context;
+    const { admin, users, actor } = context;
     switch (sub) {
       case 'add': {
         const id = one(inv, 'user ID');
