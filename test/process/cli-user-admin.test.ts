@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,5 +144,29 @@ describe('CLI user and group administration against a running gateway', () => {
     const missing = await sekisho(['group', 'del', 'keiri']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/keiri/);
+  });
+
+  it('names the OS user who ran each change in the audit trail (cli:<user>), whatever USER says', async () => {
+    const osUser = userInfo().username;
+    const before = await db.query<{ last: string }>('SELECT coalesce(max(id), 0) AS last FROM audit_events');
+    const runs = [
+      await sekisho(['group', 'add', 'soumu']),
+      // USER and SUDO_USER are whatever the caller sets: the account running the process decides.
+      await runSekisho(['user', 'lock', 'taro', '--config', config], {
+        env: { USER: 'mallory', SUDO_USER: 'mallory' },
+      }),
+      await sekisho(['user', 'unlock', 'taro']),
+      await sekisho(['rule', 'set', '/bk05/=@soumu;;']),
+    ];
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    const rows = await db.query<{ event: string; actor: string }>(
+      'SELECT event, actor FROM audit_events WHERE id > $1 ORDER BY id',
+      [before.rows[0]?.last],
+    );
+    expect(rows.rows.map((r) => r.event)).toEqual(['group.add', 'user.lock', 'user.unlock', 'rule.set']);
+    for (const row of rows.rows) expect(row.actor, row.event).toBe(`cli:${osUser}`);
+    // Every earlier change in this file came from the CLI too: none is recorded as a bare `cli`.
+    const bare = await db.query("SELECT event FROM audit_events WHERE actor = 'cli'");
+    expect(bare.rows).toEqual([]);
   });
 });
