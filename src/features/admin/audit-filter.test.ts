@@ -36,6 +36,19 @@ describe('parseAuditQuery', () => {
     });
   });
 
+  it('reads times in the configured zone, across a daylight-saving change too', () => {
+    const tokyo = parseAuditQuery({ from: '2026-01-02T09:30', to: '2026-01-02' }, 'Asia/Tokyo');
+    expect(tokyo).toMatchObject({
+      ok: true,
+      filter: { from: new Date('2026-01-02T00:30:00Z'), to: new Date('2026-01-02T15:00:00Z') },
+    });
+    // New York: EST (UTC−5) before 2026-03-08 02:00, EDT (UTC−4) after.
+    const winter = parseAuditQuery({ from: '2026-03-07T12:00' }, 'America/New_York');
+    const summer = parseAuditQuery({ from: '2026-03-09T12:00' }, 'America/New_York');
+    expect(winter).toMatchObject({ filter: { from: new Date('2026-03-07T17:00:00Z') } });
+    expect(summer).toMatchObject({ filter: { from: new Date('2026-03-09T16:00:00Z') } });
+  });
+
   it.each(['yesterday', '2026-02-31', '2026-13-01', '2026-01-01T25:00', '2026-01-01T10:61'])(
     'refuses %j',
     (from) => {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AdminDeps } from './deps.ts';
 import type { AuditRecord } from '../../ports/audit.ts';
 import { auditQueryString, parseAuditQuery } from './audit-filter.ts';
@@ -7,6 +7,9 @@ import { actorOf } from './console-session.ts';
 import { csvLine } from './csv.ts';
 import type { Fields } from './form.ts';
 import { sendAdminPage } from './render.ts';
+import { eventLabel } from './event-names.ts';
+import { adminMessages, type AdminMessages } from './messages.ts';
+import { shellOf } from '../../web/shell.ts';
 import { smsRows } from './sms-view.ts';
 import { text, whole } from './form.ts';
 
@@ -19,7 +22,8 @@ export function auditRoutes(app: FastifyInstance, gateway: AdminDeps) {
   const trail = gateway.auditTrail;
 
   app.get<{ Querystring: Fields }>('/_sekisho/admin/audit', async (request, reply) => {
-    const query = parseAuditQuery(request.query);
+    const query = parseAuditQuery(request.query, zoneOf(request));
+    const a = adminMessages(request);
     const offset = query.ok ? query.offset : 0;
     const rows = query.ok ? await trail.query(query.filter, { limit: AUDIT_PAGE + 1, offset }) : [];
     return sendAdminPage(request, reply, {
@@ -30,7 +34,7 @@ export function auditRoutes(app: FastifyInstance, gateway: AdminDeps) {
       vars: {
         form: query.form,
         badTime: !query.ok,
-        rows: rows.slice(0, AUDIT_PAGE).map(auditRowView),
+        rows: rows.slice(0, AUDIT_PAGE).map((row) => auditRowView(row, a)),
         csvHref: `/_sekisho/admin/audit.csv${auditQueryString(query.form)}`,
         newerHref:
           offset > 0 ? auditQueryString(query.form, { offset: Math.max(offset - AUDIT_PAGE, 0) }) : null,
@@ -44,7 +48,7 @@ export function auditRoutes(app: FastifyInstance, gateway: AdminDeps) {
     '/_sekisho/admin/audit.csv',
     { config: { rateLimit: { max: 10, timeWindow: 60_000 } } },
     async (request, reply) => {
-      const query = parseAuditQuery(request.query);
+      const query = parseAuditQuery(request.query, zoneOf(request));
       if (!query.ok) return reply.code(400).header('cache-control', 'no-store').send({ error: 'bad_time' });
       // Reading the trail in bulk is itself an event worth keeping.
       const actor = actorOf(request);
@@ -104,7 +108,13 @@ async function* auditCsv(records: AsyncIterable<AuditRecord>): AsyncIterable<str
   }
 }
 
-function auditRowView(record: AuditRecord) {
+/** The filter's times are read in the zone the rows are shown in. */
+function zoneOf(request: FastifyRequest): string {
+  return shellOf(request.server).timeZone;
+}
+
+/** A row as the page shows it: the event in words where the console has them, the detail as JSON. */
+function auditRowView(record: AuditRecord, a: AdminMessages) {
   const detail = JSON.stringify(record.detail);
-  return { ...record, detail: detail === '{}' ? '' : detail };
+  return { ...record, label: eventLabel(record.event, a), detail: detail === '{}' ? '' : detail };
 }

@@ -7,9 +7,12 @@ import { actorOf } from './console-session.ts';
 import { refusal, whole, type Fields } from './form.ts';
 import { redirectDone, sendAdminPage } from './render.ts';
 import { loadStoredRules } from './rules-view.ts';
+import { diffHistory } from './rule-diff.ts';
 
 const HISTORY = '/_sekisho/admin/rules/history';
 const HISTORY_PAGE = 50;
+/** How far past the page the previous version of each rule is looked for (the diff's "before"). */
+const LOOKBACK = 500;
 
 /** Rule history with who and when, and one-click rollback to an earlier version. */
 export function historyRoutes(
@@ -73,10 +76,14 @@ export function historyRoutes(
     status: number,
     error: string | null,
   ) {
-    const [entries, stored] = await Promise.all([
-      gateway.ruleRepository.history(HISTORY_PAGE + 1, offset),
+    const [read, stored] = await Promise.all([
+      gateway.ruleRepository.history(HISTORY_PAGE + LOOKBACK, offset),
       gateway.ruleRepository.list(),
     ]);
+    const entries = read.slice(0, HISTORY_PAGE + 1);
+    const shown = entries.slice(0, HISTORY_PAGE);
+    // Fewer rows than asked for: the read reached the first change, so a rule with no earlier row was created.
+    const diffs = diffHistory(shown, read.slice(HISTORY_PAGE), read.length < HISTORY_PAGE + LOOKBACK);
     const inForce = new Set(stored.map((s) => s.version));
     return sendAdminPage(request, reply, {
       view: 'history',
@@ -85,8 +92,9 @@ export function historyRoutes(
       status,
       error,
       vars: {
-        entries: entries.slice(0, HISTORY_PAGE).map((entry) => ({
+        entries: shown.map((entry, index) => ({
           ...entry,
+          diff: diffs[index],
           where: entry.host === null ? entry.prefix : `${entry.host}${entry.prefix}`,
           inForce: inForce.has(entry.version),
         })),

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pickLocale } from '../../web/i18n.ts';
 import { sendPage } from '../../web/pages.ts';
+import { localShell, shellOf } from '../../web/shell.ts';
 import { adminMessages, type AdminMessages } from './messages.ts';
 
 /** The console's sections, in nav order, with where each lives. */
@@ -40,21 +42,28 @@ export function sendAdminPage(request: FastifyRequest, reply: FastifyReply, page
     csrf: reply.csrfToken(),
     done: typeof done === 'string' && Object.hasOwn(a.done, done) ? a.done[done as DoneKey] : null,
     error: page.error ?? null,
-    when: formatTime,
+    when: consoleTime(request),
+    zone: shellOf(request.server).timeZone,
   });
+}
+
+/**
+ * How the console writes a time: in the configured zone (`timeZone`), the page's language's way
+ * (`2026/12/03 14:05`); empty for none.
+ */
+export function consoleTime(request: FastifyRequest): (value: Date | number | null | undefined) => string {
+  const shell = localShell(shellOf(request.server), pickLocale(request));
+  return (value) => {
+    if (value === null || value === undefined) return '';
+    const ms = typeof value === 'number' ? value : value.getTime();
+    return Number.isNaN(ms) ? '' : shell.dateTime(ms);
+  };
 }
 
 /** POST-redirect-GET: 303 to a console page with a "done" notice. */
 export function redirectDone(reply: FastifyReply, path: string, done: DoneKey): FastifyReply {
   const joiner = path.includes('?') ? '&' : '?';
   return reply.code(303).header('location', `${path}${joiner}done=${done}`).send();
-}
-
-/** `2026-01-01 09:00:00` in UTC (the console states that times are UTC); empty for none. */
-export function formatTime(value: Date | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  const date = typeof value === 'number' ? new Date(value) : value;
-  return Number.isNaN(date.getTime()) ? '' : date.toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The console URL of a user's page. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import type { AdminService } from '../../core/admin-service.ts';
+import { UnknownPrincipalsError, type AdminService } from '../../core/admin-service.ts';
 import { isSekishoError, SekishoError } from '../../domain/errors.ts';
 import { parsePathPrefix } from '../../domain/rules/parse-prefix.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
@@ -8,31 +8,34 @@ import { guardConsoleAccess } from './console-guard.ts';
 import { actorOf } from './console-session.ts';
 import { refusal, text, whole, type Fields } from './form.ts';
 import { adminMessages } from './messages.ts';
-import { explainView, loadStoredRules, ruleRows, writtenPrefix, type StoredRuleSet } from './rules-view.ts';
+import {
+  EMPTY_FORM,
+  fieldErrorsOf,
+  formOf,
+  ruleForm,
+  ruleLine,
+  type FieldErrors,
+  type RuleForm,
+} from './rule-form.ts';
+import {
+  explainView,
+  loadStoredRules,
+  principalChoices,
+  ruleRows,
+  type StoredRuleSet,
+} from './rules-view.ts';
 import { redirectDone, sendAdminPage } from './render.ts';
 
-const RULES = '/_sekisho/admin/rules';
-
-/** The fields of a rule form, as typed: the rule line's four, and its options one by one. */
-interface RuleForm {
-  readonly prefix: string;
-  readonly allow: string;
-  readonly deny: string;
-  readonly methods: string;
-  readonly from: string;
-  readonly reauth: string;
-  readonly newdevice: string;
+/** What a refused save shows again: the status, the message, each refused field's error, and the form as typed. */
+interface Refused {
+  readonly status?: number;
+  readonly message?: string;
+  readonly fieldErrors?: FieldErrors;
+  readonly unknownNames?: boolean;
+  readonly form?: RuleForm;
 }
 
-const EMPTY_FORM: RuleForm = {
-  prefix: '',
-  allow: 'ALL',
-  deny: '',
-  methods: '',
-  from: '',
-  reauth: '',
-  newdevice: '',
-};
+const RULES = '/_sekisho/admin/rules';
 
 /** Rules: the list in evaluation order with warnings, add, edit, delete and explain. */
 export function ruleRoutes(
@@ -50,28 +53,27 @@ export function ruleRoutes(
       await saveRule(request, loaded, form, null);
       return redirectDone(reply, RULES, 'ruleAdded');
     } catch (error) {
-      const refused = refusal(error);
-      if (!refused) throw error;
-      return showRules(request, reply, await afterRefusal(error, loaded), { ...refused, form });
+      const refused = refusedForm(request, error, form);
+      return showRules(request, reply, await afterRefusal(error, loaded), refused);
     }
   });
 
   app.get<{ Querystring: Fields }>(`${RULES}/edit`, async (request, reply) => {
     const which = { prefix: text(request.query, 'prefix', 2048), from: text(request.query, 'from', 64) };
-    return showEdit(request, reply, await loadStoredRules(gateway), which, { status: 200 });
+    return showEdit(request, reply, await loadStoredRules(gateway), which, {});
   });
 
   app.post<{ Body: Fields }>(`${RULES}/edit`, post, async (request, reply) => {
-    const form = ruleForm(request.body);
+    // The edit form carries no line of its own: the prefix and network name the rule edited.
+    const form = { ...ruleForm(request.body), line: '' };
     const loaded = await loadStoredRules(gateway);
     try {
       await saveRule(request, loaded, form, formVersion(request.body));
       return redirectDone(reply, RULES, 'ruleSaved');
     } catch (error) {
-      const refused = refusal(error);
-      if (!refused) throw error;
+      const refused = refusedForm(request, error, form);
       const which = { prefix: form.prefix, from: form.from };
-      return showEdit(request, reply, await afterRefusal(error, loaded), which, { ...refused, form });
+      return showEdit(request, reply, await afterRefusal(error, loaded), which, refused);
     }
   });
 
@@ -96,7 +98,7 @@ export function ruleRoutes(
     } catch (error) {
       const refused = refusal(error);
       if (!refused) throw error;
-      return showRules(request, reply, loaded, refused);
+      return showRules(request, reply, loaded, { status: refused.status, message: refused.message });
     }
   });
 
@@ -123,12 +125,30 @@ export function ruleRoutes(
     form: RuleForm,
     expectedVersion: number | null,
   ) {
-    const line = ruleLine(form);
+    const line = ruleLine(form, adminMessages(request));
     const parsed = parseRule(line, gateway.catalogue, gateway.rules.networks);
     // An unparsable line is refused by the service with the field named, like the CLI's.
     if (parsed.ok)
       await guardConsoleAccess(gateway, request, loaded.rules, { kind: 'set', rule: parsed.rule });
-    await admin.setRule(line, actorOf(request), { expectedVersion });
+    // Unknown users and groups are refused with "did you mean", unless the admin ticked the override.
+    const unknownPrincipals = form.allowUnknown ? 'allow' : 'refuse';
+    await admin.setRule(line, actorOf(request), { expectedVersion, unknownPrincipals });
+  }
+
+  /** A refusal the admin can act on, with its errors beside their fields; anything else is thrown on. */
+  function refusedForm(request: FastifyRequest, error: unknown, form: RuleForm): Refused {
+    const refused = refusal(error);
+    if (!refused) throw error;
+    const a = adminMessages(request);
+    const unknownNames = error instanceof UnknownPrincipalsError;
+    return {
+      status: refused.status,
+      // The refusal above the form, in the page's language when the console has the words.
+      message: unknownNames ? a.rules.unknownRefused : refused.message,
+      fieldErrors: fieldErrorsOf(error, refused.message, form, a),
+      unknownNames,
+      form,
+    };
   }
 
   /**
@@ -139,12 +159,16 @@ export function ruleRoutes(
     return isSekishoError(error, 'SEKISHO_ERR_RULE_CONFLICT') ? loadStoredRules(gateway) : loaded;
   }
 
-  function showRules(
+  async function showRules(
     request: FastifyRequest,
     reply: FastifyReply,
     loaded: StoredRuleSet,
-    options: { status?: number; message?: string; form?: RuleForm },
+    options: Refused,
   ) {
+    const [rows, choices] = await Promise.all([
+      ruleRows(gateway, loaded, adminMessages(request), admin),
+      principalChoices(gateway),
+    ]);
     return sendAdminPage(request, reply, {
       view: 'rules',
       section: 'rules',
@@ -152,44 +176,53 @@ export function ruleRoutes(
       status: options.status,
       error: options.message,
       vars: {
-        rows: ruleRows(gateway, loaded, adminMessages(request)),
+        rows,
         broken: loaded.broken,
-        form: options.form ?? EMPTY_FORM,
-        fieldErrors: fieldErrorsOf(options.message),
-        methods: [...gateway.methods.keys()],
-        networks: [...gateway.rules.networks.keys()],
+        ...formVars(options, options.form ?? EMPTY_FORM, choices),
         fromFixed: false,
       },
     });
   }
 
-  function showEdit(
+  async function showEdit(
     request: FastifyRequest,
     reply: FastifyReply,
     loaded: StoredRuleSet,
     which: { prefix: string; from: string },
-    options: { status: number; message?: string; form?: RuleForm },
+    options: Refused,
   ) {
-    const rows = ruleRows(gateway, loaded, adminMessages(request));
+    const [rows, choices] = await Promise.all([
+      ruleRows(gateway, loaded, adminMessages(request), admin),
+      principalChoices(gateway),
+    ]);
     const row = rows.find((r) => r.prefix === which.prefix && r.from === which.from);
     if (!row) return reply.callNotFound();
     return sendAdminPage(request, reply, {
       view: 'rule-edit',
       section: 'rules',
       title: (a) => a.rules.editTitle,
-      status: options.status,
+      status: options.status ?? 200,
       error: options.message ?? null,
       vars: {
         row,
         version: row.stored ? String(row.stored.version) : 'builtin',
-        form: options.form ?? formOf(row.line),
-        fieldErrors: fieldErrorsOf(options.message),
-        methods: [...gateway.methods.keys()],
-        networks: [...gateway.rules.networks.keys()],
+        ...formVars(options, options.form ?? formOf(row.line), choices),
         // The network is part of the rule's identity, like its prefix: another one is another rule.
         fromFixed: true,
       },
     });
+  }
+
+  /** What the shared form fields need: the form, its errors, the pickers' choices. */
+  function formVars(options: Refused, form: RuleForm, principals: readonly string[]) {
+    return {
+      form,
+      fieldErrors: options.fieldErrors ?? {},
+      unknownNames: options.unknownNames ?? false,
+      principals,
+      methods: [...gateway.methods.keys()],
+      networks: [...gateway.rules.networks.keys()],
+    };
   }
 }
 
@@ -199,71 +232,4 @@ function formVersion(body: Fields | undefined): number | null {
   if (version === 'builtin') return null;
   if (/^[0-9]{1,15}$/.test(version)) return Number(version);
   throw new SekishoError('SEKISHO_ERR_RULE_INVALID', 'rule: the form has no version; open the rule again');
-}
-
-function ruleForm(body: Fields | undefined): RuleForm {
-  return {
-    prefix: text(body, 'prefix', 2048),
-    allow: text(body, 'allow', 4096),
-    deny: text(body, 'deny', 4096),
-    methods: text(body, 'methods', 256),
-    from: text(body, 'from', 64),
-    reauth: text(body, 'reauth', 32),
-    newdevice: text(body, 'newdevice', 256),
-  };
-}
-
-/** A stored line back in the form's fields (the options field split into its options). */
-function formOf(line: string): RuleForm {
-  const [allow = '', deny = '', methods = '', options = ''] = line.slice(line.indexOf('=') + 1).split(';');
-  const option = (name: string) =>
-    options
-      .split(',')
-      .find((part) => part.startsWith(`${name}=`))
-      ?.slice(name.length + 1) ?? '';
-  return {
-    prefix: writtenPrefix(line),
-    allow,
-    deny,
-    methods,
-    from: option('from'),
-    reauth: option('reauth'),
-    newdevice: option('newdevice'),
-  };
-}
-
-/** The rule line the CLI would take; a separator typed inside a field is refused with that field named. */
-function ruleLine(form: RuleForm): string {
-  const fields = { 'path-prefix': form.prefix, allow: form.allow, deny: form.deny, methods: form.methods };
-  for (const [name, value] of Object.entries(fields)) {
-    if (/[=;]/.test(value))
-      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${name}: must not contain "=" or ";"`);
-  }
-  const options = { from: form.from, reauth: form.reauth, newdevice: form.newdevice };
-  for (const [name, value] of Object.entries(options)) {
-    if (/[=;,]/.test(value))
-      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: ${name}: must not contain "=", ";" or ","`);
-  }
-  const written = Object.entries(options)
-    .filter(([, value]) => value !== '')
-    .map(([name, value]) => `${name}=${value}`);
-  const line = `${form.prefix}=${form.allow};${form.deny};${form.methods}`;
-  return written.length > 0 ? `${line};${written.join(',')}` : line;
-}
-
-const FORM_FIELDS: Readonly<Record<string, keyof RuleForm>> = {
-  'path-prefix': 'prefix',
-  allow: 'allow',
-  deny: 'deny',
-  methods: 'methods',
-  from: 'from',
-  reauth: 'reauth',
-  newdevice: 'newdevice',
-};
-
-/** `rule: reauth: "15x" is not a duration…` → { reauth: '"15x" is not a duration…' }: the error beside its field. */
-function fieldErrorsOf(message: string | undefined): Partial<Record<keyof RuleForm, string>> {
-  const match = /^rule: ([a-z-]+): (.*)$/s.exec(message ?? '');
-  const field = match?.[1] ? FORM_FIELDS[match[1]] : undefined;
-  return field && match?.[2] ? { [field]: match[2] } : {};
 }

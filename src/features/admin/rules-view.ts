@@ -11,6 +11,8 @@ import type { AdminDeps } from './deps.ts';
 import type { StoredRule } from '../../ports/rules.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
 import type { AdminMessages } from './messages.ts';
+import type { AdminService } from '../../core/admin-service.ts';
+import { summarizeRule } from './rule-summary.ts';
 
 /** One row of the rules table, in evaluation order. */
 export interface RuleRow {
@@ -23,6 +25,8 @@ export interface RuleRow {
   readonly builtin: boolean;
   readonly stored: StoredRule | null;
   readonly warnings: readonly { severity: RuleWarning['severity']; text: string }[];
+  /** The rule in words, in the page's language. */
+  readonly summary: string;
 }
 
 /** The stored rules as every gateway converges on them: parsed, the built-in default added. */
@@ -49,8 +53,28 @@ export async function loadStoredRules(gateway: AdminDeps): Promise<StoredRuleSet
   return { stored, rules, ruleSet: compileRuleSet(rules, gateway.rules.networks), broken };
 }
 
-/** The table rows with their warnings, in the order the gateway evaluates them. */
-export function ruleRows(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMessages): RuleRow[] {
+/**
+ * The table rows with their warnings and summaries, in the order the gateway evaluates them.
+ * With `admin`, a rule naming a user or group that no longer exists (deleted since) is flagged too.
+ */
+export async function ruleRows(
+  gateway: AdminDeps,
+  loaded: StoredRuleSet,
+  a: AdminMessages,
+  admin?: AdminService,
+): Promise<RuleRow[]> {
+  const unknown = admin ? await admin.unknownPrincipals(loaded.ruleSet.rules) : [];
+  const rows = ruleRowsOf(gateway, loaded, a);
+  return rows.map((row, index) => {
+    const names = unknown.filter((u) => u.lineNumber === index + 1);
+    if (names.length === 0) return row;
+    const text = names.map((u) => fill(a.warn.unknownPrincipal, { name: u.written })).join(' ');
+    return { ...row, warnings: [...row.warnings, { severity: 'warning' as const, text }] };
+  });
+}
+
+/** The rows without the directory lookup (the overview's counts). */
+export function ruleRowsOf(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMessages): RuleRow[] {
   const warnings = findRuleWarnings(loaded.rules, {
     catalogue: gateway.catalogue,
     paths: { own: ownPrefix, console: ADMIN_PREFIX },
@@ -66,6 +90,7 @@ export function ruleRows(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMess
       builtin: stored === null,
       stored,
       warnings: warnings.filter((w) => w.rule === rule.line).map((w) => warningText(w, a)),
+      summary: summarizeRule(rule, gateway.catalogue, a),
     };
   });
 }
@@ -77,6 +102,17 @@ function warningText(warning: RuleWarning, a: AdminMessages) {
     text: fill(a.warn[warning.code], { related: warning.related ?? '', aspects }),
   };
 }
+
+/** The pickers' choices: `ALL`, every group as `@name`, and the first users by ID (a datalist, not a limit). */
+export async function principalChoices(gateway: AdminDeps): Promise<string[]> {
+  const [groups, users] = await Promise.all([
+    gateway.users.listGroups(),
+    gateway.users.search('', { offset: 0, limit: PICKER_USERS }),
+  ]);
+  return ['ALL', ...groups.map((g) => `@${g.name}`), ...users.users.map((u) => u.id)];
+}
+
+const PICKER_USERS = 500;
 
 /** `/bk01/` of `/bk01/=ALL;;` (a prefix cannot hold `=`, so the first one ends it). */
 export function writtenPrefix(line: string): string {

@@ -5,7 +5,7 @@ import { actorOf } from './console-session.ts';
 import { list, raw, refusal, text, whole, type Fields } from './form.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
 import { adminMessages } from './messages.ts';
-import { redirectDone, sendAdminPage, userPath } from './render.ts';
+import { consoleTime, redirectDone, sendAdminPage, userPath } from './render.ts';
 import type { SessionAdmin } from '../../core/session-admin.ts';
 import { USERS_PAGE, userRow, userStatus } from './users-view.ts';
 import { listAuthenticators } from '../../core/authenticators.ts';
@@ -125,7 +125,7 @@ export function userRoutes(
       vars: {
         q,
         total: matching.total,
-        rows: matching.users.map((user) => userRow(user, now, a)),
+        rows: matching.users.map((user) => userRow(user, now, a, consoleTime(request))),
         newer: offset > 0 ? Math.max(offset - USERS_PAGE, 0) : null,
         older: matching.total > offset + USERS_PAGE ? offset + USERS_PAGE : null,
         groups,
@@ -171,7 +171,7 @@ export function userRoutes(
       vars: {
         user,
         userId: user.id,
-        status: userStatus(user, now, adminMessages(request)),
+        status: userStatus(user, now, adminMessages(request), consoleTime(request)),
         lockedOut: user.failedCount > 0 || (user.lockoutUntil !== null && user.lockoutUntil > now),
         isSelf: user.id === actorOf(request).id,
         groups: groups.map((g) => g.name),

@@ -2,7 +2,6 @@ import { maskPhone } from '../../plugin-api.ts';
 import type { UserRecord } from '../../ports/users.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
 import type { AdminMessages } from './messages.ts';
-import { formatTime } from './render.ts';
 
 /** A user as a row of the list. */
 export interface UserRow {
@@ -21,15 +20,21 @@ export function userStatus(
   user: UserRecord,
   now: number,
   a: AdminMessages,
+  when: (ms: number) => string,
 ): { text: string; flagged: boolean } {
   if (user.locked) return { text: a.users.locked, flagged: true };
   if (user.lockoutUntil !== null && user.lockoutUntil > now)
-    return { text: fill(a.users.lockedOut, { until: formatTime(user.lockoutUntil) }), flagged: true };
+    return { text: fill(a.users.lockedOut, { until: when(user.lockoutUntil) }), flagged: true };
   return { text: a.users.active, flagged: false };
 }
 
-export function userRow(user: UserRecord, now: number, a: AdminMessages): UserRow {
-  const status = userStatus(user, now, a);
+export function userRow(
+  user: UserRecord,
+  now: number,
+  a: AdminMessages,
+  when: (ms: number) => string,
+): UserRow {
+  const status = userStatus(user, now, a, when);
   return {
     id: user.id,
     name: user.displayName,

@@ -1,6 +1,7 @@
 /** The admin console's strings in English: every key of ja.ts, with its placeholders. */
 import type { Translation } from '../../../web/i18n/catalogue.ts';
 import type { ja } from './ja.ts';
+import { eventsEn } from './events.en.ts';
 
 export const en: Translation<typeof ja> = {
   console: 'Admin console',
@@ -111,6 +112,49 @@ export const en: Translation<typeof ja> = {
     forUser: 'For {user}',
     details: 'Reasoning',
     unknownUser: 'There is no user {user}.',
+    summary: {
+      sentence: '{where}: {who}; {how}',
+      everyone: 'everyone',
+      only: 'only {who}',
+      group: 'group @{name}',
+      user: 'user {id}',
+      listJoin: ', ',
+      except: ' (except {who})',
+      public: 'public, no login',
+      then: ' + ',
+      or: ' or ',
+      separator: '. ',
+      fromIn: 'applies to clients in network {network}',
+      fromOut: 'applies to clients outside network {network}',
+      reauth: 'proven again every {duration}',
+      newdevice: '{methods} as well from a new environment',
+    },
+    methodWords: {
+      password: 'password',
+      SMSOTP: 'SMS code',
+      MAMORU: 'push approval',
+      TOTP: 'authenticator app',
+      PASSKEY: 'passkey',
+    },
+    pickPrincipals: 'Users and groups (the field offers them as you type)',
+    pickMethods: 'Choose methods',
+    combine: 'When several are chosen',
+    combineAll: 'all of them (A,B: both, in order)',
+    combineAny: 'any one (A|B: the user picks)',
+    methodsRaw: 'methods (typed in the rule grammar)',
+    methodsDisagree:
+      'the boxes ticked ({picked}) and the field ({typed}) disagree; use one or the other.',
+    noSuchGroup: 'there is no group "{name}".',
+    noSuchUser: 'there is no user "{name}".',
+    didYouMean: 'Did you mean "{suggestion}"?',
+    unknownRefused:
+      'The rule names a user or group that does not exist. Check the spelling; to save it for a user or group you are about to create, tick "save with names that do not exist" below.',
+    allowUnknown: 'Save with names that do not exist (a user or group to be created)',
+    lineTitle: 'Add as a rule line (for power users)',
+    lineLabel: 'Rule line',
+    lineHint: 'As for "sekisho rule set": <path-prefix>=<allow>;<deny>;<methods>[;<options>]',
+    lineAdd: 'Add this line',
+    summaryLabel: 'Meaning',
     historyLink: 'History and rollback',
     anonymous: 'Without a session',
     kinds: {
@@ -133,6 +177,13 @@ export const en: Translation<typeof ja> = {
     deleted: '(deleted)',
     inForce: 'in force',
     restore: 'Restore this version',
+    change: 'Change',
+    before: 'Before',
+    after: 'After',
+    created: 'created',
+    removed: 'deleted',
+    beforeUnknown: '(the version before is older than this page and not shown)',
+    field: 'Field',
     confirmRestore: 'Restore this version of the rule?',
   },
   warn: {
@@ -155,6 +206,7 @@ export const en: Translation<typeof ja> = {
       'Applies outside a network and asks less than {related}, the rule for inside it ({aspects}). Ask at least as much outside as inside.',
     'network-only':
       'Every rule of this prefix carries from=: a client none of them is for is refused here (403), not handed to a shorter prefix.',
+    unknownPrincipal: '{name} does not exist in the auth DB (deleted, or misspelt).',
     aspect: {
       allow: 'allows more users',
       deny: 'denies fewer',
@@ -205,6 +257,15 @@ export const en: Translation<typeof ja> = {
     delete: 'Delete user',
     confirmDelete: 'Delete this user? This cannot be undone.',
     notYourself: 'You cannot lock or delete your own account from the console.',
+    ownConsoleAccess:
+      'groups: with this change you could no longer use the console ({reason}). Ask another admin.',
+    pushTitle: 'Push device registration',
+    pushLead:
+      "Issues a QR code that registers the user's phone as their push device. Check who they are, then have them scan it with their own phone.",
+    pushIssue: 'Issue a registration QR code',
+    pushIssued: 'Registration QR code issued (single use, valid until {until}). It cannot be shown again once you leave this page.',
+    pushQrAlt: 'Registration QR code, to scan with the phone camera.',
+    pushLink: 'Link to open on the phone itself',
     devicesTitle: 'Push devices',
     pushDisabled: 'Push login is not enabled on this gateway.',
     noDevices: 'No devices.',
@@ -247,14 +308,14 @@ export const en: Translation<typeof ja> = {
   },
   audit: {
     title: 'Audit log',
-    lead: 'Every authentication event, admin action and rule change, newest first. Times are UTC.',
+    lead: 'Every authentication event, admin action and rule change, newest first. Times are in {zone}.',
     user: 'User',
     event: 'Event (name or prefix, e.g. login or rule.set)',
-    from: 'From (UTC)',
-    to: 'Until (UTC)',
+    from: 'From ({zone})',
+    to: 'Until ({zone})',
     filter: 'Filter',
     csv: 'Export CSV',
-    at: 'Time (UTC)',
+    at: 'Time ({zone})',
     eventColumn: 'Event',
     outcome: 'Outcome',
     actor: 'By',
@@ -262,12 +323,13 @@ export const en: Translation<typeof ja> = {
     agent: 'User agent',
     detail: 'Detail',
     empty: 'No events match.',
-    badTime: 'from/until: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).',
+    badTime: 'from/until: use YYYY-MM-DD or YYYY-MM-DDTHH:MM ({zone}).',
+    rawEvent: 'Recorded as',
   },
   sms: {
     title: 'SMS sends',
-    lead: 'Every one-time-code send, with the delivery result the provider reported. Phone numbers are masked. Times are UTC.',
-    at: 'Sent (UTC)',
+    lead: 'Every one-time-code send, with the delivery result the provider reported. Phone numbers are masked. Times are in {zone}.',
+    at: 'Sent ({zone})',
     user: 'User',
     phone: 'Phone',
     provider: 'Provider',
@@ -281,6 +343,7 @@ export const en: Translation<typeof ja> = {
   },
   lockout:
     'Changing this rule would take the console away from you ({reason}). Use the CLI if that is really intended.',
+  events: eventsEn,
   lockoutReason: {
     bypass: 'it would be public and refuse every request',
     forbidden: 'you would not be allowed',

@@ -3,6 +3,8 @@
  * they are many and only administrators read them). Templates read them as `it.a.*`; `{name}`
  * placeholders are filled with `fill` where the string is used.
  */
+import { eventsJa } from './events.ja.ts';
+
 export const ja = {
   console: '管理コンソール',
   signedInAs: 'ログイン中:',
@@ -111,6 +113,49 @@ export const ja = {
     details: '判定の理由',
     unknownUser: 'ユーザー {user} は存在しません。',
     historyLink: '履歴とロールバック',
+    summary: {
+      sentence: '{where} は {who}、{how}',
+      everyone: 'すべてのユーザー',
+      only: '{who}のみ',
+      group: '@{name} グループ',
+      user: 'ユーザー {id}',
+      listJoin: '・',
+      except: '({who} を除く)',
+      public: '認証なしで公開',
+      then: '＋',
+      or: ' または ',
+      separator: '。',
+      fromIn: 'ネットワーク {network} からの接続に適用',
+      fromOut: 'ネットワーク {network} 以外からの接続に適用',
+      reauth: '{duration} ごとに認証し直し',
+      newdevice: '新しい環境からは {methods} も必要',
+    },
+    methodWords: {
+      password: 'パスワード',
+      SMSOTP: 'SMS認証',
+      MAMORU: 'プッシュ承認',
+      TOTP: '認証アプリ',
+      PASSKEY: 'パスキー',
+    },
+    pickPrincipals: 'ユーザー・グループの候補(入力欄で一覧が開きます)',
+    pickMethods: '認証方式を選ぶ',
+    combine: '複数選んだとき',
+    combineAll: 'すべて必要(A,B: 順に両方)',
+    combineAny: 'いずれか一つ(A|B: 利用者が選ぶ)',
+    methodsRaw: 'methods(ルールの書式で直接入力)',
+    methodsDisagree:
+      'チェックボックスの選択({picked})と入力欄({typed})が一致しません。どちらか一方で指定してください。',
+    noSuchGroup: 'グループ「{name}」は存在しません。',
+    noSuchUser: 'ユーザー「{name}」は存在しません。',
+    didYouMean: '「{suggestion}」のことですか?',
+    unknownRefused:
+      '存在しないユーザーまたはグループが指定されています。綴りを確認してください。これから作成する場合は、下の「存在しない名前のまま保存する」を選んで保存できます。',
+    allowUnknown: '存在しない名前のまま保存する(これから作成するユーザー・グループなど)',
+    lineTitle: 'ルール行で追加(上級者向け)',
+    lineLabel: 'ルール行',
+    lineHint: '「sekisho rule set」と同じ書式: <path-prefix>=<allow>;<deny>;<methods>[;<options>]',
+    lineAdd: 'この行を追加',
+    summaryLabel: '意味',
     anonymous: 'セッションなしの場合',
     kinds: {
       allow: '許可(本人情報ヘッダー付きで中継)',
@@ -133,6 +178,13 @@ export const ja = {
     inForce: '有効',
     restore: 'この版を復元',
     confirmRestore: 'ルールをこの版に戻しますか?',
+    change: '変更内容',
+    before: '変更前',
+    after: '変更後',
+    created: '新規作成',
+    removed: '削除',
+    beforeUnknown: '(変更前の版はこの画面より古いため表示していません)',
+    field: '項目',
   },
   warn: {
     unreachable: '適用されません: ゲートウェイ自身のページ(コンソールを除く)はルールで判定されません。',
@@ -157,6 +209,7 @@ export const ja = {
       'ネットワークの外に適用され、内側向けの {related} より要求が緩くなります({aspects})。外側には内側と同じかそれ以上を求めてください。',
     'network-only':
       'このプレフィックスのルールはすべて from= 付きです。どのルールにも当てはまらないクライアントはここで拒否(403)され、短いプレフィックスのルールには回りません。',
+    unknownPrincipal: '{name} は認証DBに存在しません(削除されたか、綴りの誤り)。',
     aspect: {
       allow: '許可するユーザーが多い',
       deny: '拒否が少ない',
@@ -208,6 +261,15 @@ export const ja = {
     delete: 'ユーザーを削除',
     confirmDelete: 'このユーザーを削除しますか?元に戻せません。',
     notYourself: '自分自身のアカウントはコンソールからロック・削除できません。',
+    ownConsoleAccess:
+      'groups: この変更を行うと、あなたはコンソールを使えなくなります({reason})。ほかの管理者に依頼してください。',
+    pushTitle: 'プッシュ認証の端末登録',
+    pushLead:
+      '利用者のスマートフォンをプッシュ認証の端末として登録する QR コードを発行します。本人確認のうえ、本人のスマートフォンで読み取ってもらってください。',
+    pushIssue: '端末登録用の QR コードを発行',
+    pushIssued: '端末登録用の QR コードを発行しました(1回限り、{until} まで有効)。この画面を閉じると再表示できません。',
+    pushQrAlt: '端末登録用の QR コード。スマートフォンのカメラで読み取ります。',
+    pushLink: 'スマートフォンで直接開くリンク',
     devicesTitle: 'プッシュ通知端末',
     pushDisabled: 'このゲートウェイではプッシュ認証が有効になっていません。',
     noDevices: '端末はありません。',
@@ -250,14 +312,14 @@ export const ja = {
   },
   audit: {
     title: '監査ログ',
-    lead: 'すべての認証イベント、管理操作、ルール変更(新しい順)。時刻は UTC です。',
+    lead: 'すべての認証イベント、管理操作、ルール変更(新しい順)。時刻は {zone} です。',
     user: 'ユーザー',
     event: 'イベント(名前または接頭辞。例: login、rule.set)',
-    from: '開始(UTC)',
-    to: '終了(UTC)',
+    from: '開始({zone})',
+    to: '終了({zone})',
     filter: '絞り込み',
     csv: 'CSV でエクスポート',
-    at: '時刻(UTC)',
+    at: '時刻({zone})',
     eventColumn: 'イベント',
     outcome: '結果',
     actor: '実行者',
@@ -265,12 +327,13 @@ export const ja = {
     agent: 'ユーザーエージェント',
     detail: '詳細',
     empty: '該当するイベントはありません。',
-    badTime: '開始・終了: YYYY-MM-DD または YYYY-MM-DDTHH:MM(UTC)で指定してください。',
+    badTime: '開始・終了: YYYY-MM-DD または YYYY-MM-DDTHH:MM({zone})で指定してください。',
+    rawEvent: '記録名',
   },
   sms: {
     title: 'SMS 送信',
-    lead: 'ワンタイムパスワードの送信と、SMS事業者から報告された配信結果。電話番号はマスクしています。時刻は UTC です。',
-    at: '送信(UTC)',
+    lead: 'ワンタイムパスワードの送信と、SMS事業者から報告された配信結果。電話番号はマスクしています。時刻は {zone} です。',
+    at: '送信({zone})',
     user: 'ユーザー',
     phone: '電話番号',
     provider: '事業者',
@@ -284,6 +347,7 @@ export const ja = {
   },
   lockout:
     'このルール変更を行うと、あなたはコンソールを使えなくなります({reason})。本当に意図した変更であれば CLI を使ってください。',
+  events: eventsJa,
   lockoutReason: {
     bypass: '公開になり、すべてのリクエストを拒否します',
     forbidden: 'あなたが許可されません',
