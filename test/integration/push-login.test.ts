@@ -191,8 +191,16 @@ describe('MAMORU through the gateway', () => {
     const first = await browser.get('/bk03/');
     const chooser = await browser.get(first.headers.location as string);
     expect(chooser.status).toBe(200);
-    expect(chooser.body).toContain('/_sekisho/mfa/MAMORU?next=%2Fbk03%2F');
-    expect(chooser.body).toContain('/_sekisho/login?next=%2Fbk03%2F');
+    // One chooser of ways, each named by what it needs; nothing about any user before the password.
+    expect(chooser.body).toContain('name="way" value="password,SMSOTP">パスワード＋SMS認証コード</button>');
+    expect(chooser.body).toContain('name="way" value="MAMORU">スマートフォンで承認</button>');
+    const push = await browser.post('/_sekisho/mfa', {
+      _csrf: csrfField(chooser.body),
+      next: '/bk03/',
+      way: 'MAMORU',
+    });
+    expect(push.status).toBe(303);
+    expect(push.headers.location).toBe('/_sekisho/mfa/MAMORU?next=%2Fbk03%2F');
     const api = await request(`${gw.url}/bk02/api`, { headers: { accept: 'application/json' } });
     expect(api.statusCode).toBe(401);
     expect(await api.body.json()).toMatchObject({ error: 'authentication_required', methods: ['MAMORU'] });

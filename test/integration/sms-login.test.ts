@@ -65,7 +65,7 @@ describe('SMSOTP through the gateway', () => {
     const sent = karaden.received.length;
     const otpPage = await toOtpPage(client);
     expect(otpPage.status).toBe(200);
-    expect(otpPage.body).toContain('********5678');
+    expect(otpPage.body).toContain('<p class="step-phone" id="sms-phone">090-****-5678</p>');
     expect(otpPage.body).not.toContain('09012345678');
     expect(karaden.received).toHaveLength(sent + 1);
     expect(karaden.received.at(-1)?.message.to).toBe('09012345678');

@@ -1,0 +1,123 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PgAuditLog } from '../../src/adapters/pg/pg-audit-log.ts';
+import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
+import { createPushService } from '../../src/features/push/push-service.ts';
+import type { PushStartResult } from '../../src/plugin-api.ts';
+import { FakeClock } from '../../src/ports/clock.ts';
+import type { PushService } from '../../src/ports/push-service.ts';
+import { testSecret } from '../support/gateway.ts';
+import {
+  enrolDevice,
+  loginStart,
+  phone,
+  pushHarness,
+  signedAnswer,
+  signedInbox,
+  type PushHarness,
+  type TestDevice,
+} from '../support/push-harness.ts';
+
+/**
+ * The push-bombing cap counts what bothers the user: unanswered, denied and wrong-number pushes, not
+ * the ones they approved; and it says when a push can be sent again. Two push services (two gateway
+ * instances) share Postgres and Redis, each with its own fake clock, moved together.
+ */
+describe('push-bombing cap across two instances', () => {
+  let h: PushHarness;
+  let clockB: FakeClock;
+  let storeB: RedisStore;
+  let b: PushService;
+  let device: TestDevice;
+
+  beforeEach(async () => {
+    h = await pushHarness({ maxPendingPerUser: 3, pendingWindowSeconds: 300 });
+    await h.addUser('taro');
+    clockB = new FakeClock(h.clock.now());
+    storeB = new RedisStore(
+      { url: h.config.redis.url, keyPrefix: h.config.redis.keyPrefix, commandTimeoutMs: 2000 },
+      clockB,
+    );
+    await storeB.connect();
+    const log = pino({ level: 'silent' });
+    b = createPushService({
+      pool: h.pool,
+      store: storeB,
+      clock: clockB,
+      config: h.config,
+      secret: testSecret,
+      audit: new PgAuditLog(h.pool),
+      log,
+    });
+    device = await enrolDevice(h.service, 'taro');
+  });
+  afterEach(async () => {
+    await b.close();
+    await storeB.close();
+    await h.close();
+  });
+
+  const advance = (ms: number) => {
+    h.clock.advance(ms);
+    clockB.advance(ms);
+  };
+
+  /** Starts a push on `on` and answers it from the phone through `answerOn`. */
+  async function pushAndAnswer(on: PushService, answerOn: PushService, decision: 'approve' | 'deny' | null) {
+    const started = await on.start(loginStart('taro'));
+    if (started.kind !== 'started') throw new Error(`start: ${started.kind}`);
+    if (decision === null) return started;
+    const inbox = await answerOn.inbox(await signedInbox(device, h.clock.now()));
+    const request =
+      inbox.kind === 'ok' ? inbox.requests.find((r) => r.transactionId === started.transactionId) : null;
+    if (!request) throw new Error('push not in the inbox');
+    const answer = await answerOn.respond(
+      await signedAnswer(device, request, decision, started.number ?? ''),
+      phone,
+    );
+    expect(answer).toMatchObject({ kind: 'decided' });
+    return started;
+  }
+
+  const busyUntil = (result: PushStartResult) => (result.kind === 'busy' ? result.retryAt : null);
+
+  it('an approved push leaves the cap; unanswered and denied ones stay in it, and the refusal says until when', async () => {
+    const t0 = h.clock.now();
+    // Three approved pushes, started on A and approved through B: none of them counts.
+    for (let i = 0; i < 3; i++) await pushAndAnswer(h.service, b, 'approve');
+    // So three more fit: one left unanswered (B), one denied (through A), one unanswered (A).
+    await pushAndAnswer(b, b, null);
+    await pushAndAnswer(b, h.service, 'deny');
+    await pushAndAnswer(h.service, h.service, null);
+    const refused = await h.service.start(loginStart('taro'));
+    expect(refused.kind).toBe('busy');
+    const retryAt = busyUntil(refused);
+    // Three in the bucket that began at t0, two allowed besides a new one: the window must slide a
+    // third of the way past them (100 s into the next bucket), plus the second of slack.
+    expect(retryAt).toBe(t0 + 300_000 + 100_000 + 1000);
+    // A refusal is not a push: asking again (on either instance) does not move the time.
+    expect(busyUntil(await b.start(loginStart('taro')))).toBe(retryAt);
+
+    advance((retryAt ?? 0) - h.clock.now() - 5000);
+    expect((await b.start(loginStart('taro'))).kind).toBe('busy');
+    advance(5000);
+    expect((await b.start(loginStart('taro'))).kind).toBe('started');
+    const busy = (await h.auditRows()).filter((row) => row.event === 'push.busy');
+    expect(busy[0]?.detail).toMatchObject({ decoy: false, retryAt });
+  });
+
+  it('counts a wrong number like a denial', async () => {
+    for (let i = 0; i < 3; i++) {
+      const started = await h.service.start(loginStart('taro'));
+      if (started.kind !== 'started') throw new Error(started.kind);
+      const inbox = await b.inbox(await signedInbox(device, h.clock.now()));
+      const request =
+        inbox.kind === 'ok' ? inbox.requests.find((r) => r.transactionId === started.transactionId) : null;
+      if (!request) throw new Error('push not in the inbox');
+      const wrong = String(((started.number ?? 10) % 89) + 11);
+      const answer = await b.respond(await signedAnswer(device, request, 'approve', wrong), phone);
+      expect(answer).toEqual({ kind: 'decided', outcome: 'wrong_number' });
+    }
+    expect((await h.service.start(loginStart('taro'))).kind).toBe('busy');
+  });
+});
