@@ -6,6 +6,7 @@ import { FakeClock } from '../../src/ports/clock.ts';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, setRules, startGateway, testSecret, type TestGateway } from '../support/gateway.ts';
+import { enrolDevice } from '../support/push-harness.ts';
 
 function oathtool(secret: string, ms: number): string {
   return execFileSync('oathtool', ['--totp=sha1', '-b', secret, '--now', `@${Math.floor(ms / 1000)}`], {
@@ -127,6 +128,30 @@ describe('my authenticators and the enrolment guard', () => {
     expect(answer.headers.location).toBe('/_sekisho/me?notice=credential-enrolled');
     const me = await client.get('/_sekisho/me');
     expect(me.body).toMatch(/data-method="TOTP"[\s\S]*data-credential=/);
+  });
+
+  it('a refused change changes nothing: the step-up page is the whole answer', async () => {
+    passwords.set('rin', await addUser(gw, 'rin'));
+    const device = await enrolDevice(gw.runtime.gateway.push!, 'rin');
+    const client = await signedIn('rin');
+    const page = await client.get('/_sekisho/me');
+    const removal = await client.post('/_sekisho/me/authenticators/remove', {
+      _csrf: csrfField(page.body),
+      method: 'MAMORU',
+      id: device.id,
+    });
+    expect(removal.status).toBe(401);
+    expect(removal.body).toContain('id="me-step-up"');
+    const codes = await client.post('/_sekisho/me/recovery/generate', { _csrf: csrfField(page.body) });
+    expect(codes.status).toBe(401);
+    // Requests made after the answers: the handlers that answered must have stopped there.
+    expect((await client.get('/_sekisho/me')).body).toContain(`data-credential="${device.id}"`);
+    expect((await gw.runtime.gateway.push!.listDevices('rin'))[0]?.revokedAt).toBeNull();
+    expect(await gw.runtime.gateway.recoveryCodes.countUnused('rin')).toBe(0);
+    const { rows } = await gw.runtime.pool.query(
+      "SELECT event FROM audit_events WHERE user_id = 'rin' AND event IN ('push.device_revoked', 'credential.removed', 'recovery.generated')",
+    );
+    expect(rows).toEqual([]);
   });
 
   it('asks a password-only or stale session to prove a held factor again, keeping the session', async () => {

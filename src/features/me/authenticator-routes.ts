@@ -31,7 +31,7 @@ export interface MeHelpers {
 
 /**
  * Adding and removing one's own authenticators, and new recovery codes. Every change passes
- * {@link changeRight} (or, for enrolment, a live activation link for this user) and is audited.
+ * {@link changeRight} (or, for enrolment, a live activation link for this user; see `mayChange`) and is audited.
  */
 export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps, me: MeHelpers) {
   const codes = new RecoveryCodes({
@@ -54,27 +54,31 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
   });
 
   /**
-   * Null when the change may go ahead (the activation link, when one is given, is this user's and
-   * live); otherwise answers with the step-up page or the refusal and returns the reply.
+   * Whether the change may go ahead (the activation link, when one is given, is this user's and
+   * live). When not, the step-up page or the refusal has been sent and the handler must stop.
+   * A boolean, not the reply: a Fastify reply is a thenable, so an async function returning it
+   * resolves to undefined, and a caller testing that would carry on with the change.
    */
-  async function guard(request: FastifyRequest, reply: FastifyReply, who: Me, activation: string) {
+  async function mayChange(request: FastifyRequest, reply: FastifyReply, who: Me, activation: string) {
     if (activation !== '') {
-      if ((await activations.peek(activation)) === who.account.id) return null;
-      return sendMessage(request, reply, { status: 403, message: (t) => t.authn.activationInvalid });
+      if ((await activations.peek(activation)) === who.account.id) return true;
+      sendMessage(request, reply, { status: 403, message: (t) => t.authn.activationInvalid });
+      return false;
     }
     const right = changeRight(
       who.session,
       await hasAnyFactor(gateway.methods, who.account),
       gateway.clock.now(),
     );
-    if (right.kind === 'allowed') return null;
+    if (right.kind === 'allowed') return true;
     if (right.kind === 'needs-activation')
-      return sendMessage(request, reply, {
+      sendMessage(request, reply, {
         status: 403,
         message: (t) => t.authn.needsActivation,
         link: { href: ME_PATH, label: (t) => t.me.backToMe },
       });
-    return sendStepUp(gateway.methods, request, reply, who.account, ME_PATH);
+    else await sendStepUp(gateway.methods, request, reply, who.account, ME_PATH);
+    return false;
   }
 
   app.post<{ Body: Body }>(`${ME_PATH}/authenticators/remove`, forms, async (request, reply) => {
@@ -85,8 +89,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
     const id = typeof body.id === 'string' ? body.id.slice(0, 128) : '';
     const credentials = gateway.methods.get(name)?.method.credentials;
     if (!credentials) return me.back(reply, 'no-such-credential');
-    const refused = await guard(request, reply, who, '');
-    if (refused) return refused;
+    if (!(await mayChange(request, reply, who, ''))) return reply;
     const client = clientFor(request);
     const removed = await credentials.remove(who.account, id, { actor: who.account.id, client });
     if (removed)
@@ -119,8 +122,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
       const credentials = gateway.methods.get(request.params.method)?.method.credentials;
       if (!credentials?.beginEnrolment)
         return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
-      const refused = await guard(request, reply, who, activation);
-      if (refused) return refused;
+      if (!(await mayChange(request, reply, who, activation))) return reply;
       const view = await credentials.beginEnrolment(who.account, clientFor(request));
       return enrolPage(request, reply, request.params.method, view, null, activation, 200);
     },
@@ -138,8 +140,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
       const credentials = gateway.methods.get(name)?.method.credentials;
       if (!credentials?.finishEnrolment)
         return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
-      const refused = await guard(request, reply, who, activation);
-      if (refused) return refused;
+      if (!(await mayChange(request, reply, who, activation))) return reply;
       const answer = Object.fromEntries(
         Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
       );
@@ -189,8 +190,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
   app.post(`${ME_PATH}/recovery/generate`, forms, async (request, reply) => {
     const who = await me.identify(request, reply);
     if (!who) return reply;
-    const refused = await guard(request, reply, who, '');
-    if (refused) return refused;
+    if (!(await mayChange(request, reply, who, ''))) return reply;
     const client = clientOf(request);
     const fresh = await codes.generate(who.account.id, { actor: who.account.id, ...client });
     return sendPage(request, reply, 200, 'me-recovery-codes', (t) => t.authn.codesTitle, { codes: fresh });
@@ -228,8 +228,12 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
     });
   }
 
-  /** Unused recovery codes, for the overview. */
-  return { remaining: (userId: string) => codes.remaining(userId) };
+  return {
+    /** Unused recovery codes, for the overview. */
+    remaining: (userId: string) => codes.remaining(userId),
+    /** The change guard, for the other factor changes of /me (no activation link there). */
+    mayChange: (request: FastifyRequest, reply: FastifyReply, who: Me) => mayChange(request, reply, who, ''),
+  };
 }
 
 function enrolPath(method: string): string {
