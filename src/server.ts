@@ -21,6 +21,9 @@ const respawnDelayMs = 1000;
  */
 export async function serveGateway(config: Config, options: RuntimeOptions = {}): Promise<GatewayRuntime> {
   const log = options.log ?? createLogger(config);
+  // A taken port is said at once, before connecting anything; a cluster would fail every worker
+  // alike. The listen below still catches a port taken in between.
+  if (cluster.isPrimary && config.listen.port !== 0) await ensurePortFree(config);
   if (config.cluster.workers > 1 && cluster.isPrimary) return superviseWorkers(config, options, log);
   // A worker's supervisor has migrated the schema already (superviseWorkers).
   const runtime = await createRuntime(config, { ...options, log, migrated: cluster.isWorker });
@@ -75,8 +78,6 @@ export function ensurePortFree(config: Config): Promise<void> {
 }
 
 async function superviseWorkers(config: Config, options: RuntimeOptions, log: Logger): Promise<never> {
-  // A taken port would fail every worker alike, and each replacement again: say so once, here.
-  if (config.listen.port !== 0) await ensurePortFree(config);
   // Migrations run once here, so that the workers do not race each other over them.
   const databaseUrl = config.database.url ?? options.databaseUrl;
   if (databaseUrl) {

@@ -1,0 +1,63 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { isSekishoError } from './domain/errors.ts';
+import { ensurePortFree, listenError } from './server.ts';
+
+function listenOn(host: string, port: number): Config {
+  const result = loadConfig({ env: {}, overrides: { listen: { host, port } } });
+  if (!result.ok) throw new Error(result.errors.join('\n'));
+  return result.config;
+}
+
+describe('why the gateway cannot listen', () => {
+  it('a taken port: one line naming the address and the way out', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const failure = await ensurePortFree(listenOn('127.0.0.1', port)).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(isSekishoError(failure, 'SEKISHO_ERR_CONFIG')).toBe(true);
+      expect((failure as Error).message).toBe(
+        `listen: 127.0.0.1:${port} is already in use (another Sekisho, or another program, listens there): stop it, or choose another port with PORT=… or listen.port (PORT=0 takes any free port)`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('an address this machine does not have (TEST-NET-1): says to set listen.host', async () => {
+    const failure = await ensurePortFree(listenOn('192.0.2.1', 8080)).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect((failure as Error).message).toBe(
+      'listen: 192.0.2.1:8080: 192.0.2.1 is not an address of this machine: set listen.host to one of its addresses, or 0.0.0.0',
+    );
+  });
+
+  it('a privileged port, with brackets for an IPv6 host; anything else passes through as it came', () => {
+    const denied = Object.assign(new Error('listen EACCES'), { code: 'EACCES' });
+    expect((listenError(listenOn('::1', 80), denied) as Error).message).toBe(
+      'listen: [::1]:80: permission denied (ports below 1024 need privileges): choose a port above 1023 with PORT=… or listen.port',
+    );
+    const other = Object.assign(new Error('something else'), { code: 'EMFILE' });
+    expect(listenError(listenOn('127.0.0.1', 8080), other)).toBe(other);
+  });
+
+  it('a free port: the probe lets go of it again', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    await expect(ensurePortFree(listenOn('127.0.0.1', port))).resolves.toBeUndefined();
+    const after = createServer();
+    await new Promise<void>((resolve) => after.listen(port, '127.0.0.1', resolve));
+    expect((after.address() as AddressInfo).port).toBe(port);
+    await new Promise((resolve) => after.close(resolve));
+  });
+});

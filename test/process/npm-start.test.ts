@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/project-root.ts';
+import { isRefused, type Exit } from '../support/server-process.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+/** Whether the process is still there (signal 0 only checks). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `npm start` itself, as a newcomer's terminal or a service manager runs it: npm, the shell of
+ * its script, and the demo. Detached, so that it has a process group of its own, as a job in a
+ * terminal does (Ctrl+C signals the whole group).
+ */
+async function npmStart(stateDir: string) {
+  const npm = spawn('npm', ['start'], {
+    cwd: projectRoot,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', SEKISHO_DEMO_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const exited = new Promise<Exit>((resolve) =>
+    npm.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let stdout = '';
+  npm.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  await waitFor(() => /^ {2}Stop: /m.test(stdout) || npm.exitCode !== null, 60_000, 'the demo’s welcome');
+  const state = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as {
+    pid: number;
+    port: number;
+  };
+  return { npm, exited, demoPid: state.pid, port: state.port };
+}
+
+describe('npm start: a signal reaches the demo, not only npm', () => {
+  const dirs: string[] = [];
+  const pids: number[] = [];
+  const stateDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sekisho-npm-start-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    // Only if a test failed midway: the demos this file started, by their IDs.
+    for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM to npm (a service manager, `kill <npm pid>`) stops the demo: port closed, state removed', async () => {
+    const dir = stateDir();
+    const { npm, exited, demoPid, port } = await npmStart(dir);
+    pids.push(demoPid);
+    // npm runs the script in a shell: the demo is a process of its own, not npm.
+    expect(demoPid).not.toBe(npm.pid);
+    npm.kill('SIGTERM');
+    await exited;
+    await waitFor(() => !isRunning(demoPid), 15_000, 'the demo process ending');
+    expect(await isRefused(port)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('Ctrl+C (SIGINT to the terminal’s process group) stops it the same way, npm exiting 0', async () => {
+    const dir = stateDir();
+    const { npm, exited, demoPid, port } = await npmStart(dir);
+    pids.push(demoPid);
+    process.kill(-(npm.pid ?? 0), 'SIGINT');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    await waitFor(() => !isRunning(demoPid), 15_000, 'the demo process ending');
+    expect(await isRefused(port)).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
