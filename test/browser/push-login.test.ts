@@ -80,9 +80,14 @@ describe('passwordless push login in a real browser', () => {
     );
     const denied = await runSekisho(['device', 'deny', '--store', store]);
     expect(denied.code).toBe(0);
-    const status = page.locator('[data-sekisho-poll-status]');
-    await status.filter({ hasText: /denied|refused|rejected/i }).waitFor();
-    expect(await page.locator('a.button').getAttribute('href')).toContain('restart=1');
+    // One message and one way on; the stale number, the time and the buttons are gone.
+    await page
+      .locator('#push-final')
+      .filter({ hasText: /denied/i })
+      .waitFor();
+    expect(await page.locator('#push-next-step').getAttribute('href')).toContain('restart=1');
+    expect(await page.locator('#push-number').isVisible()).toBe(false);
+    expect(await page.locator('#push-resend').isVisible()).toBe(false);
     expect(backend.seen.some((r) => r.url.startsWith('/denied-path'))).toBe(false);
     const again = await context.request.get(`${gw.url}/bk02/denied-path`, {
       headers: { accept: 'application/json' },
@@ -98,7 +103,8 @@ describe('passwordless push login in a real browser', () => {
     const wrong = number === '10' ? '11' : '10';
     const picked = await runSekisho(['device', 'approve', '--store', store, '--number', wrong]);
     expect(picked.code).toBe(1);
-    await page.locator('[data-sekisho-poll-status].error').waitFor();
+    await page.locator('#push-final.error').waitFor();
+    expect(await page.locator('#push-number').isVisible()).toBe(false);
     expect(backend.seen.some((r) => r.url.startsWith('/wrong'))).toBe(false);
     await context.close();
   });

@@ -88,7 +88,7 @@ export async function problemPage(
     (way) => way[0] !== step.name,
   );
   const now = gateway.clock.now();
-  return sendPage(request, reply, retry ? 503 : 403, 'mfa-problem', (t) => t.errorTitle, {
+  return sendPage(request, reply, retry ? 503 : 403, 'mfa-problem', (t) => pt.title ?? t.mfaTitle, {
     message: pt[problem.messageKey] ?? messagesFor(pickLocale(request)).stepFailed,
     // Rounded up to the minute: the page shows hours and minutes, never a time that is too early.
     retryAt: retryAt === undefined || retryAt <= now ? null : Math.ceil(retryAt / 60_000) * 60_000,
