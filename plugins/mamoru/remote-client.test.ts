@@ -142,6 +142,11 @@ describe('the remote push client when the service fails', () => {
     });
     fake.answerNext({ status: '1429', message: 'busy' }, 429);
     expect(await client.start(startRequest)).toEqual({ kind: 'busy' });
+    // A service that says when pushes work again (a Sekisho gateway does): the page can say it too.
+    fake.answerNext({ status: '1429', message: 'busy', retry_at: 1_767_226_001_000 });
+    expect(await client.start(startRequest)).toEqual({ kind: 'busy', retryAt: 1_767_226_001_000 });
+    fake.answerNext({ status: '1429', message: 'busy', retry_at: 'soon' });
+    expect(await client.start(startRequest)).toEqual({ kind: 'busy' });
     fake.answerNext({ status: '1401', message: 'refused' }, 401);
     expect(await client.verify({ transactionId: 'ptx_a', userId: 'taro', token1: 'a', token2: 'b' })).toBe(
       false,

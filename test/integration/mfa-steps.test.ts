@@ -3,7 +3,7 @@ import { FakeClock } from '../../src/ports/clock.ts';
 import { codeIn } from '../fakes/smsotp-harness.ts';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
-import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import { enrolDevice } from '../support/push-harness.ts';
 
 /**
@@ -12,6 +12,8 @@ import { enrolDevice } from '../support/push-harness.ts';
  * say when sending works again, what else to do and whom to ask. Real Postgres and Redis, the SMS
  * sandbox, the gateway's own push service, and a fake clock at 09:00 in Tokyo.
  */
+const API_KEY = 'mfa-steps-api-key-'.repeat(3);
+
 describe('the MFA steps after the ID', () => {
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 0));
   let backend: FakeBackend;
@@ -26,7 +28,7 @@ describe('the MFA steps after the ID', () => {
         backends: { bk01: { url: backend.url }, bk02: { url: backend.url }, bk03: { url: backend.url } },
         sms: { provider: 'sandbox', sandbox: { enabled: true, page: true } },
         otp: { resendCooldownSeconds: 0, maxSendsPerWindow: 2 },
-        push: { maxPendingPerUser: 2 },
+        push: { maxPendingPerUser: 2, apiKeys: [API_KEY] },
         branding: { helpDesk: { ja: '情報システム部 内線 1234', en: 'IT help desk, ext. 1234' } },
       },
     });
@@ -247,5 +249,25 @@ describe('the MFA steps after the ID', () => {
     // weighs less than one from 09:07:30 as the window slides past it.
     expect(page.body).toContain('09:08 以降にもう一度お試しいただけます（あと約8分）。');
     expect(page.body).toContain('name="way" value="password,SMSOTP">パスワード＋SMS認証コード</button>');
+  });
+
+  it('the push API tells another gateway when pushes work again (retry_at)', async () => {
+    const start = () =>
+      request(`${gw.url}/_sekisho/push/api/v1/auth/start`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          user_id: 'api-user',
+          ip: '192.0.2.1',
+          user_agent: 'x',
+          path: '/',
+          decoy: true,
+        }),
+      }).then((res) => res.body.json() as Promise<Record<string, unknown>>);
+    expect((await start()).status).toBe('0000');
+    expect((await start()).status).toBe('0000');
+    const busy = await start();
+    expect(busy).toMatchObject({ status: '1429' });
+    expect(busy.retry_at).toBeGreaterThan(clock.now());
   });
 });
