@@ -43,9 +43,22 @@ export function consoleAccessAfter(
   const changedKey = change.kind === 'set' ? ruleKey(change.rule) : ruleKey(change);
   const after = rules.filter((rule) => ruleKey(rule) !== changedKey);
   if (change.kind === 'set') after.push(change.rule);
-  // Removing the stored console rule brings the built-in default back.
+  return consoleAccessFor(after, admin, host, catalogue, where);
+}
+
+/**
+ * Whether this admin (with these groups) may open the console under these rules, for the host
+ * and address they use. Removing the stored console rule brings the built-in default back.
+ */
+export function consoleAccessFor(
+  rules: readonly AccessRule[],
+  admin: { readonly userId: string; readonly groups: readonly string[] },
+  host: string | null,
+  catalogue: MethodCatalogue,
+  where: { readonly networks?: Networks; readonly client?: string | null } = {},
+): ConsoleAccess {
   // The admin's own address too: a rule kept to the intranet must not lock out an admin outside it.
-  const located = locateRule(compileRuleSet(withBuiltinRules(after, catalogue), where.networks), {
+  const located = locateRule(compileRuleSet(withBuiltinRules(rules, catalogue), where.networks), {
     host,
     rawPath: ADMIN_PREFIX,
     client: where.client ?? null,
@@ -53,6 +66,32 @@ export function consoleAccessAfter(
   if (located.kind === 'bypass') return { ok: false, reason: 'bypass' };
   if (located.kind !== 'located') return { ok: false, reason: 'none' };
   return isPermitted(located.rule, admin) ? { ok: true } : { ok: false, reason: 'forbidden' };
+}
+
+/**
+ * Throws a refusal when an admin's change to their own groups would take the console away from
+ * them (removing `admins`, or the group the console's rule names), judged by the rules in force
+ * for the host and address they use now. Another admin can still make that change for them.
+ */
+export async function guardOwnGroups(
+  gateway: AdminDeps,
+  request: FastifyRequest,
+  rules: readonly AccessRule[],
+  groups: readonly string[],
+) {
+  const access = consoleAccessFor(
+    rules,
+    { userId: actorOf(request).id, groups },
+    request.headers.host ?? null,
+    gateway.catalogue,
+    { networks: gateway.rules.networks, client: request.ip },
+  );
+  if (access.ok) return;
+  const a = adminMessages(request);
+  throw new SekishoError(
+    'SEKISHO_ERR_USAGE',
+    fill(a.user.ownConsoleAccess, { reason: a.lockoutReason[access.reason] }),
+  );
 }
 
 /**

@@ -156,10 +156,10 @@ export function fieldErrorsOf(
     for (const unknown of error.unknown) {
       const field = form.line !== '' ? 'line' : unknown.field;
       const kind = unknown.written.startsWith('@') ? a.rules.noSuchGroup : a.rules.noSuchUser;
+      const said = fill(kind, { name: unknown.written });
       const hint =
-        unknown.suggestion === null ? '' : ` ${fill(a.rules.didYouMean, { suggestion: unknown.suggestion })}`;
-      const said = `${fill(kind, { name: unknown.written })}${hint}`;
-      errors[field] = errors[field] ? `${errors[field]} ${said}` : said;
+        unknown.suggestion === null ? '' : fill(a.rules.didYouMean, { suggestion: unknown.suggestion });
+      errors[field] = sentences(errors[field] ?? '', sentences(said, hint));
     }
     return errors;
   }
@@ -167,4 +167,10 @@ export function fieldErrorsOf(
   const field = match?.[1] ? GRAMMAR_FIELDS[match[1]] : undefined;
   if (!field || !match?.[2]) return {};
   return form.line !== '' ? { line: message } : { [field]: match[2] };
+}
+
+/** Two sentences in a row: a space after an English one, none after a Japanese one (「…。」). */
+function sentences(first: string, second: string): string {
+  if (first === '' || second === '') return first + second;
+  return /[\x21-\x7e]$/.test(first) ? `${first} ${second}` : `${first}${second}`;
 }

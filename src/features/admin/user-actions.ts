@@ -1,3 +1,4 @@
+import QRCode from 'qrcode';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { AdminService } from '../../core/admin-service.ts';
 import { SekishoError } from '../../domain/errors.ts';
@@ -9,6 +10,8 @@ import { redirectDone, userPath, type DoneKey } from './render.ts';
 import type { SessionAdmin } from '../../core/session-admin.ts';
 import { FactorActivations } from '../../core/factor-activation.ts';
 import { RecoveryCodes } from '../../core/recovery-codes.ts';
+import { guardOwnGroups } from './console-guard.ts';
+import { loadStoredRules } from './rules-view.ts';
 
 type ShowUser = (
   request: FastifyRequest,
@@ -16,8 +19,16 @@ type ShowUser = (
   id: string,
   status: number,
   error: string | null,
-  activationUrl?: string | null,
+  issued?: IssuedLinks,
 ) => Promise<FastifyReply>;
+
+/** Links issued on the user's page, shown once there and kept nowhere else. */
+export interface IssuedLinks {
+  /** A first-authenticator registration link (`/_sekisho/me/activate?code=…`). */
+  readonly activationUrl?: string;
+  /** A push device activation: the phone's URL, its QR code as SVG, and when it expires. */
+  readonly push?: { readonly url: string; readonly qrSvg: string; readonly expiresAt: number };
+}
 
 /** What one action does: the outcome's notice, and where to go after it (the user's page by default). */
 type Action = (
@@ -47,13 +58,17 @@ export function userActionRoutes(
 
   const actions: Record<string, Action> = {
     profile: async (id, body, request) => {
+      const groups = list(body, 'groups');
+      // Your own groups: not so that you lose the console (as locking or deleting yourself).
+      if (id === actorOf(request).id)
+        await guardOwnGroups(gateway, request, (await loadStoredRules(gateway)).rules, groups);
       await admin.updateUser(
         id,
         {
           displayName: text(body, 'name', 128),
           email: text(body, 'email', 254) || null,
           phone: text(body, 'phone', 20) || null,
-          groups: list(body, 'groups'),
+          groups,
         },
         actorOf(request),
       );
@@ -142,7 +157,28 @@ export function userActionRoutes(
     if (!(await gateway.users.find(id))) return services.showUser(request, reply, id, 404, null);
     const actor = actorOf(request);
     const { url } = await activations.issue(id, { actor: actor.id, ip: actor.ip });
-    return services.showUser(request, reply, id, 200, null, url);
+    return services.showUser(request, reply, id, 200, null, { activationUrl: url });
+  });
+
+  // A push device's registration, as `sekisho push enroll` issues it: a QR code for the user's phone,
+  // drawn here (SVG in the page: nothing loaded from elsewhere), shown once and audited by the push service.
+  app.post<{ Body: Fields }>('/_sekisho/admin/user/push-enrol', post, async (request, reply) => {
+    const id = text(request.body, 'user', 128);
+    if (!(await gateway.users.find(id))) return services.showUser(request, reply, id, 404, null);
+    if (!gateway.push) return reply.callNotFound();
+    const actor = actorOf(request);
+    const activation = await gateway.push.createActivation(id, {
+      actor: actor.id,
+      ip: actor.ip,
+      userAgent: actor.userAgent,
+    });
+    const qrSvg = await QRCode.toString(activation.url, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
+    const push = { url: activation.url, qrSvg, expiresAt: activation.expiresAt };
+    return services.showUser(request, reply, id, 200, null, { push });
   });
 
   for (const [name, action] of Object.entries(actions)) {

@@ -12,6 +12,7 @@ import { listAuthenticators } from '../../core/authenticators.ts';
 import { RecoveryCodes } from '../../core/recovery-codes.ts';
 import { ACTIVATION_TTL_MS } from '../../core/factor-activation.ts';
 import { pickLocale } from '../../web/i18n.ts';
+import type { IssuedLinks } from './user-actions.ts';
 
 const USERS = '/_sekisho/admin/users';
 
@@ -141,7 +142,7 @@ export function userRoutes(
     id: string,
     status: number,
     error: string | null,
-    activationUrl: string | null = null,
+    issued: IssuedLinks = {},
   ) {
     const user = id === '' ? null : await gateway.users.find(id);
     if (!user) {
@@ -183,7 +184,9 @@ export function userRoutes(
           items,
         })),
         recoveryLeft,
-        activationUrl,
+        activationUrl: issued.activationUrl ?? null,
+        push: issued.push ?? null,
+        pushEnabled: gateway.push !== null,
         activationHours: ACTIVATION_TTL_MS / 3_600_000,
         back: 'user',
       },
