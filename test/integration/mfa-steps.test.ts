@@ -68,6 +68,13 @@ describe('the MFA steps after the ID', () => {
     return client;
   }
 
+  /** The ID-only page for `next`, then its form posted with `id`: the way to the wait page. */
+  async function identify(client: FormClient, id: string, next: string) {
+    const page = await client.get(`/_sekisho/mfa/MAMORU?next=${encodeURIComponent(next)}`);
+    const form = { _csrf: csrfField(page.body), next, identify: '1', username: id };
+    return { page, posted: await client.post('/_sekisho/mfa/MAMORU', form) };
+  }
+
   async function pickWay(client: FormClient, page: string, next: string, way: string) {
     return client.post('/_sekisho/mfa', { _csrf: csrfField(page), next, way });
   }
@@ -149,13 +156,7 @@ describe('the MFA steps after the ID', () => {
   it('before the password, an ID without a device gets the same wait page as an unknown ID', async () => {
     const waitPageFor = async (id: string) => {
       const client = new FormClient(gw.url);
-      const identify = await client.get('/_sekisho/mfa/MAMORU?next=%2Fbk02%2F');
-      const posted = await client.post('/_sekisho/mfa/MAMORU', {
-        _csrf: csrfField(identify.body),
-        next: '/bk02/',
-        identify: '1',
-        username: id,
-      });
+      const { posted } = await identify(client, id, '/bk02/');
       const page = await client.get(String(posted.headers.location));
       expect(page.status).toBe(200);
       return page.body
@@ -224,16 +225,11 @@ describe('the MFA steps after the ID', () => {
     expect(proved.status).toBe(303);
     expect(proved.headers.location).toBe('/_sekisho/me');
   });
+
   it('the push cap: when pushes work again and the other way, before the password as after it', async () => {
     const client = new FormClient(gw.url);
-    const identify = await client.get('/_sekisho/mfa/MAMORU?next=%2Fbk03%2F');
-    expect(identify.body).toContain('>パスワード＋SMS認証コード</button>');
-    const posted = await client.post('/_sekisho/mfa/MAMORU', {
-      _csrf: csrfField(identify.body),
-      next: '/bk03/',
-      identify: '1',
-      username: 'taro',
-    });
+    const { page: idPage, posted } = await identify(client, 'taro', '/bk03/');
+    expect(idPage.body).toContain('>パスワード＋SMS認証コード</button>');
     let page = await client.get(String(posted.headers.location));
     for (let push = 2; push <= 3; push++) {
       page = await client.post('/_sekisho/mfa/MAMORU', {
