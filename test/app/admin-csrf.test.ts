@@ -25,6 +25,7 @@ const ACTIONS = [
   '/_sekisho/admin/user/remove-credential',
   '/_sekisho/admin/user/recovery-clear',
   '/_sekisho/admin/user/issue-activation',
+  '/_sekisho/admin/user/push-enrol',
 ].sort();
 
 describe('admin console forms and CSRF', () => {
@@ -109,6 +110,7 @@ describe('admin console forms and CSRF', () => {
       '/_sekisho/admin/user/remove-credential': { user: 'victim', method: 'SMSOTP', credential: 'phone' },
       '/_sekisho/admin/user/recovery-clear': { user: 'victim' },
       '/_sekisho/admin/user/issue-activation': { user: 'victim' },
+      '/_sekisho/admin/user/push-enrol': { user: 'victim' },
     };
     expect(Object.keys(fields).sort()).toEqual(ACTIONS);
     const before = await snapshot();
