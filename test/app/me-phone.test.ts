@@ -82,7 +82,7 @@ describe('self-service: phone number', () => {
     const codePage = await startChange(client, passwords.taro ?? '', '080-8765-4321');
     expect(codePage.status).toBe(200);
     expect(codePage.body).toContain('電話番号変更の確認');
-    expect(codePage.body).toContain('********5678');
+    expect(codePage.body).toContain('090-****-5678');
     expect(codePage.body).toContain('action="/_sekisho/me/phone/confirm"');
     const messages = await sandbox();
     expect(messages).toHaveLength(sent + 1);

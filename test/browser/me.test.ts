@@ -1,7 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieNames } from '../../src/web/session-cookie.ts';
+import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
 import { addUser, type TestGateway } from '../support/gateway.ts';
 import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
+import { DESKTOP, keepScreenshot, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
+import { codeOf, enrolDevice, phone } from '../support/push-harness.ts';
 
 /** The self-service page in real Chromium: two browsers of one user, and a phone change. */
 describe('/_sekisho/me in a real browser', () => {
@@ -77,7 +81,7 @@ describe('/_sekisho/me in a real browser', () => {
     await page.click('#me-phone-form button[type=submit]');
     await page.waitForSelector('input[name=otp]');
     expect(await page.locator('h1').textContent()).toBe('Confirm the new phone number');
-    expect(await page.locator('#sms-phone').textContent()).toBe('+********2222');
+    expect(await page.locator('#sms-phone').textContent()).toBe('090-****-2222');
 
     const inbox = await context.newPage();
     await inbox.goto(`${gw.url}/_sekisho/sandbox/sms`);
@@ -93,4 +97,110 @@ describe('/_sekisho/me in a real browser', () => {
     expect((await gw.runtime.gateway.users.find('hanako'))?.phone).toBe('+818033334444');
     await context.close();
   });
+});
+
+/**
+ * /me in Chromium, Japanese and English, on a desktop and a 390×844 phone: push phones listed once
+ * among the authenticators, and "add a phone for push" showing its link and QR code, with the
+ * expiry in the gateway's time zone. Screenshots and axe-core on both pages.
+ */
+describe('/_sekisho/me: my authenticators and adding a push phone, in a real browser', () => {
+  let browser: Browser;
+  let gw: TestGateway;
+  let rig: IntranetBrowser;
+  const sizes = { desktop: DESKTOP, phone: PHONE } as const;
+  const text = {
+    ja: {
+      title: 'スマートフォンの登録',
+      add: 'プッシュ通知用のスマートフォンを追加する',
+      until: 'まで、1回だけ使えます。',
+    },
+    en: {
+      title: 'Register a phone',
+      add: 'Add a phone for push sign-in',
+      until: 'This QR code and link work once, until',
+    },
+  } as const;
+
+  beforeAll(async () => {
+    rig = await startIntranetBrowser({ apps: ['portal'], rules: ['/portal/=ALL;;'] });
+    ({ gw, browser } = rig);
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  /** A browser whose session proved a push just now (the factor /me's changes ask for). */
+  async function provenBrowser(userId: string, locale: 'ja' | 'en', size: keyof typeof sizes) {
+    const { sessions, users, config } = gw.runtime.gateway;
+    const user = await users.find(userId);
+    if (!user) throw new Error(`no user ${userId}`);
+    const session = await sessions.prove(null, user, 'MAMORU', { ip: '127.0.0.1', userAgent: 'test' });
+    const context = await browser.newContext({
+      locale: locale === 'ja' ? 'ja-JP' : 'en-US',
+      viewport: sizes[size],
+    });
+    const cookie = { name: cookieNames(config).session, value: session.token, url: gw.url };
+    await context.addCookies([{ ...cookie, httpOnly: true, sameSite: 'Lax' }]);
+    return context;
+  }
+
+  async function checked(page: Page, name: string) {
+    await keepScreenshot(page, name);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    // Nothing wider than the screen: a phone never scrolls sideways.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  }
+
+  for (const locale of ['ja', 'en'] as const)
+    for (const size of ['desktop', 'phone'] as const)
+      it(`lists the push phone once, and adds another by its QR code (${locale}, ${size})`, async () => {
+        const id = `push-${locale}-${size}`;
+        await addUser(gw, id);
+        const first = await enrolDevice(gw.runtime.gateway.push!, id);
+        const context = await provenBrowser(id, locale, size);
+        const page = await context.newPage();
+        await page.goto(`${gw.url}/_sekisho/me`);
+        const pushPhones = page.locator('[data-method="MAMORU"] [data-credential]');
+        expect(await pushPhones.count()).toBe(1);
+        expect(await page.locator(`[data-credential="${first.id}"]`).count()).toBe(1);
+        expect(await page.locator('#me-devices').count()).toBe(0);
+        expect(await page.locator('#me-push-add button').textContent()).toBe(text[locale].add);
+        await checked(page, `me-${locale}-${size}`);
+
+        await page.click('#me-push-add button');
+        await page.waitForSelector('#me-push-enrol');
+        expect(await page.locator('h1').textContent()).toBe(text[locale].title);
+        const qr = page.locator('#me-push-qr svg');
+        expect(await qr.isVisible()).toBe(true);
+        expect((await qr.boundingBox())?.width).toBeLessThanOrEqual(sizes[size].width);
+        const link = (await page.locator('#me-push-link').inputValue()) ?? '';
+        expect(link).toMatch(/\/_sekisho\/push\/app#activate=[A-Za-z0-9_-]{43}$/);
+        expect(await page.locator('#me-push-open').getAttribute('href')).toBe(link);
+        const { rows } = await gw.runtime.pool.query<{ expires_at: Date }>(
+          'SELECT expires_at FROM push_activations WHERE user_id = $1 AND used_at IS NULL',
+          [id],
+        );
+        const until = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
+          timeZone: 'Asia/Tokyo',
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        }).format(rows[0]?.expires_at);
+        const expires = (await page.locator('#me-push-expires').textContent()) ?? '';
+        expect(expires).toContain(until);
+        expect(expires).toContain(text[locale].until);
+        await checked(page, `me-push-enrol-${locale}-${size}`);
+
+        // The phone opens the link: it signs the code with a key of its own, and is listed.
+        const code = codeOf(link);
+        const keys = await generateDeviceKey(true);
+        const signature = await sign(keys.privateKey, activatePayload(code));
+        const input = { code, publicKey: await publicJwk(keys.publicKey), name: 'New phone', signature };
+        expect((await gw.runtime.gateway.push!.activate(input, phone)).kind).toBe('activated');
+        await page.goto(`${gw.url}/_sekisho/me`);
+        expect(await pushPhones.count()).toBe(2);
+        await context.close();
+      });
 });

@@ -4,9 +4,23 @@ import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import { SessionAdmin } from '../../src/core/session-admin.ts';
 import { hashToken } from '../../src/core/session-service.ts';
-import { enrolDevice } from '../support/push-harness.ts';
+import { cookieNames } from '../../src/web/session-cookie.ts';
+import { codeOf, enrolDevice, phone } from '../support/push-harness.ts';
+import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
+import type { PushService } from '../../src/ports/push-service.ts';
 
-/** `/_sekisho/me` over HTTP: a user's own sessions and push devices. */
+/** A phone opening the activation link: a fresh key pair, the code signed, as the authenticator page does. */
+async function activateWith(service: PushService, link: string, userId: string): Promise<string> {
+  const code = codeOf(link);
+  const keys = await generateDeviceKey(true);
+  const publicKey = await publicJwk(keys.publicKey);
+  const signature = await sign(keys.privateKey, activatePayload(code));
+  const result = await service.activate({ code, publicKey, name: 'New phone', signature }, phone);
+  if (result.kind !== 'activated' || result.userId !== userId) throw new Error(`activation: ${result.kind}`);
+  return result.deviceId;
+}
+
+/** `/_sekisho/me` over HTTP: a user's own sessions and push phones. */
 describe('self-service: sessions and devices', () => {
   let backend: FakeBackend;
   let gw: TestGateway;
@@ -207,31 +221,107 @@ describe('self-service: sessions and devices', () => {
     expect(rows.at(-1)).toMatchObject({ user_id: 'saburo', detail: { count: 3 } });
   });
 
-  it('lists my push devices and revokes one; a device of someone else is not mine to revoke', async () => {
-    const push = gw.runtime.gateway.push;
-    if (!push) throw new Error('push is enabled by default');
-    const mine = await enrolDevice(push, 'taro');
-    const theirs = await enrolDevice(push, 'jiro');
+  /** A browser whose session proved `method` just now (a push login, say), without driving a phone through it. */
+  async function provenNow(userId: string, method: string): Promise<FormClient> {
+    const { sessions, users } = gw.runtime.gateway;
+    const user = await users.find(userId);
+    if (!user) throw new Error(`no user ${userId}`);
+    const session = await sessions.prove(null, user, method, { ip: '127.0.0.1', userAgent: 'test' });
+    const client = new FormClient(gw.url);
+    client.cookies.set(cookieNames(gw.runtime.gateway.config).session, session.token);
+    return client;
+  }
+  const push = () => {
+    if (!gw.runtime.gateway.push) throw new Error('push is enabled by default');
+    return gw.runtime.gateway.push;
+  };
+
+  it('lists my push phones once, among my authenticators; removing one needs a fresh proof, and only mine', async () => {
+    const mine = await enrolDevice(push(), 'taro');
+    const theirs = await enrolDevice(push(), 'jiro');
     const client = await loggedIn('taro');
     const page = await client.get('/_sekisho/me');
-    expect(page.body).toContain(`data-device="${mine.id}"`);
+    expect(page.body.split(`data-credential="${mine.id}"`)).toHaveLength(2);
+    expect(page.body).toMatch(new RegExp(`data-method="MAMORU"[\\s\\S]*data-credential="${mine.id}"`));
+    expect(page.body).not.toContain('data-device=');
     expect(page.body).not.toContain(theirs.id);
-    const foreign = await client.post('/_sekisho/me/devices/revoke', {
-      _csrf: csrfField(page.body),
-      device: theirs.id,
-    });
-    expect(foreign.headers.location).toBe('/_sekisho/me?notice=no-such-device');
-    expect((await push.listDevices('jiro'))[0]?.revokedAt).toBeNull();
-    const revoked = await client.post('/_sekisho/me/devices/revoke', {
-      _csrf: csrfField(page.body),
-      device: mine.id,
-    });
-    expect(revoked.headers.location).toBe('/_sekisho/me?notice=device-revoked');
-    expect((await push.listDevices('taro'))[0]?.revokedAt).not.toBeNull();
-    expect((await client.get('/_sekisho/me')).body).not.toContain(`data-device="${mine.id}"`);
+    const remove = (who: FormClient, html: string, id: string) =>
+      who.post('/_sekisho/me/authenticators/remove', { _csrf: csrfField(html), method: 'MAMORU', id });
+    // A password-only session is asked to prove a factor again; nothing is revoked.
+    const stale = await remove(client, page.body, mine.id);
+    expect(stale.status).toBe(401);
+    expect(stale.body).toContain('id="me-step-up"');
+    expect((await push().listDevices('taro'))[0]?.revokedAt).toBeNull();
+
+    const fresh = await provenNow('taro', 'MAMORU');
+    const freshPage = (await fresh.get('/_sekisho/me')).body;
+    const foreign = await remove(fresh, freshPage, theirs.id);
+    expect(foreign.headers.location).toBe('/_sekisho/me?notice=no-such-credential');
+    expect((await push().listDevices('jiro'))[0]?.revokedAt).toBeNull();
+    const removed = await remove(fresh, freshPage, mine.id);
+    expect(removed.headers.location).toBe('/_sekisho/me?notice=credential-removed');
+    expect((await push().listDevices('taro'))[0]?.revokedAt).not.toBeNull();
+    expect((await fresh.get('/_sekisho/me')).body).not.toContain(mine.id);
     expect(await auditRows('push.device_revoked')).toEqual([
       { user_id: 'taro', actor: 'taro', detail: { deviceId: mine.id } },
     ]);
+  });
+
+  it('adds a phone for push: a fresh proof, then a one-time link and its QR code, which the phone activates', async () => {
+    await enrolDevice(push(), 'goro');
+    const activations = async () =>
+      Number(
+        (await gw.runtime.pool.query<{ n: string }>('SELECT count(*) AS n FROM push_activations')).rows[0]?.n,
+      );
+    const before = await activations();
+    const stale = await loggedIn('goro');
+    const me = await stale.get('/_sekisho/me');
+    expect(me.body).toContain('id="me-push-add"');
+    expect(me.body).toContain('プッシュ通知用のスマートフォンを追加する');
+    const asked = await stale.post('/_sekisho/me/push/enrol', { _csrf: csrfField(me.body) });
+    expect(asked.status).toBe(401);
+    expect(asked.body).toContain('/_sekisho/mfa/MAMORU?next=%2F_sekisho%2Fme&amp;reprove=1');
+    // No factor at all: only an administrator's activation link may add the first.
+    const bare = await loggedIn('saburo');
+    const refused = await bare.post('/_sekisho/me/push/enrol', {
+      _csrf: csrfField((await bare.get('/_sekisho/me')).body),
+    });
+    expect(refused.status).toBe(403);
+    // Showing a page never makes an activation.
+    expect((await stale.get('/_sekisho/me/push/enrol')).status).toBe(404);
+    expect(await activations()).toBe(before);
+
+    const fresh = await provenNow('goro', 'MAMORU');
+    const page = await fresh.post('/_sekisho/me/push/enrol', {
+      _csrf: csrfField((await fresh.get('/_sekisho/me')).body),
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.body).toMatch(/<div class="qr" id="me-push-qr"[^>]*><svg/);
+    const url = /id="me-push-open" href="([^"]+)"|href="([^"]+)" id="me-push-open"/.exec(page.body);
+    const link = (url?.[1] ?? url?.[2] ?? '').replace(/&amp;/g, '&');
+    const publicUrl = gw.runtime.gateway.config.publicUrl;
+    expect(link).toMatch(new RegExp(`^${publicUrl}/_sekisho/push/app#activate=[A-Za-z0-9_-]{43}$`));
+    const { rows } = await gw.runtime.pool.query<{ expires_at: Date }>(
+      "SELECT expires_at FROM push_activations WHERE user_id = 'goro' AND used_at IS NULL",
+    );
+    expect(rows).toHaveLength(1);
+    const until = new Intl.DateTimeFormat('ja-JP', {
+      timeZone: 'Asia/Tokyo',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(rows[0]?.expires_at);
+    expect(page.body).toContain(`このQRコードとリンクは ${until} まで、1回だけ使えます。`);
+    expect((await auditRows('push.activation_created')).at(-1)).toMatchObject({
+      user_id: 'goro',
+      actor: 'goro',
+    });
+
+    const phone = await activateWith(push(), link, 'goro');
+    const listed = (await fresh.get('/_sekisho/me')).body;
+    expect(listed).toContain(`data-credential="${phone}"`);
+    expect(await activations()).toBe(before + 1);
   });
 
   it('refuses every /me form without its anti-CSRF field, and changes nothing', async () => {
@@ -241,7 +331,8 @@ describe('self-service: sessions and devices', () => {
     const forms: [string, Record<string, string>][] = [
       ['/_sekisho/me/sessions/end', { session: other }],
       ['/_sekisho/me/sessions/end-others', {}],
-      ['/_sekisho/me/devices/revoke', { device: 'x' }],
+      ['/_sekisho/me/authenticators/remove', { method: 'MAMORU', id: 'x' }],
+      ['/_sekisho/me/push/enrol', {}],
       ['/_sekisho/me/phone', { phone: '+819099998888', password: passwords.jiro ?? '' }],
       ['/_sekisho/me/phone/confirm', { otp: '123456' }],
     ];

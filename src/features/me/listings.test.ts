@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionRow } from '../../core/session-admin.ts';
-import type { PushDevice } from '../../ports/push-service.ts';
-import { deviceRows, sessionRows } from './listings.ts';
+import { sessionRows } from './listings.ts';
 
 const at = Date.UTC(2026, 3, 1, 9, 30);
 const listing = (id: string, browser: string, current: boolean): SessionRow => ({
@@ -36,18 +35,5 @@ describe('self-service listings', () => {
     expect(sessionRows([listing('mine', 'Chrome on Windows', true)], 'ja')[0]?.loggedIn).toMatch(
       /2026\/04\/01/,
     );
-  });
-
-  it('lists live devices only', () => {
-    const device = (id: string, revokedAt: Date | null): PushDevice => ({
-      id,
-      userId: 'taro',
-      name: `phone ${id}`,
-      createdAt: new Date(at),
-      lastSeenAt: null,
-      revokedAt,
-    });
-    const rows = deviceRows([device('a', null), device('b', new Date(at))], 'ja');
-    expect(rows.map((r) => [r.id, r.name, r.lastSeen])).toEqual([['a', 'phone a', null]]);
   });
 });

@@ -1,9 +1,8 @@
 /**
- * What the self-service page shows of a user's sessions and push devices: labels and times a
+ * What the self-service page shows of a user's sessions: labels and times a
  * person can read, never a token or a stored hash. Pure: the route hands in the listings and the locale.
  */
 import type { SessionRow } from '../../core/session-admin.ts';
-import type { PushDevice } from '../../ports/push-service.ts';
 
 export interface OwnSessionRow {
   /** The display ID (SessionAdmin's keyed digest): what the end-session form names. */
@@ -14,13 +13,6 @@ export interface OwnSessionRow {
   readonly loggedIn: string;
   readonly lastSeen: string;
   readonly methods: string;
-}
-
-export interface DeviceRow {
-  readonly id: string;
-  readonly name: string;
-  readonly enrolled: string;
-  readonly lastSeen: string | null;
 }
 
 /** Date and time in the page's language, in the gateway's time zone (`TZ`). */
@@ -45,17 +37,4 @@ export function sessionRows(sessions: readonly SessionRow[], locale: 'ja' | 'en'
     methods: s.proven.join(', '),
   }));
   return [...rows.filter((r) => r.isCurrent), ...rows.filter((r) => !r.isCurrent)];
-}
-
-/** Live devices only: a revoked one can do nothing and needs no button. */
-export function deviceRows(devices: readonly PushDevice[], locale: 'ja' | 'en'): DeviceRow[] {
-  const time = timeFormatter(locale);
-  return devices
-    .filter((d) => d.revokedAt === null)
-    .map((d) => ({
-      id: d.id,
-      name: d.name,
-      enrolled: time(d.createdAt.getTime()),
-      lastSeen: d.lastSeenAt ? time(d.lastSeenAt.getTime()) : null,
-    }));
 }

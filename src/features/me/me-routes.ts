@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SessionAdmin, type SessionActor } from '../../core/session-admin.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
-import { deviceRows, sessionRows } from './listings.ts';
+import { sessionRows } from './listings.ts';
+import { offersPushEnrolment, PUSH_ENROL_PATH, pushEnrolmentRoutes } from './push-enrolment.ts';
 import { authenticatorRoutes } from './authenticator-routes.ts';
 import { changeRight, hasAnyFactor, methodSections } from './authenticators.ts';
 import { sendStepUp } from './step-up.ts';
@@ -14,7 +15,7 @@ import { messagesFor, pickLocale, type Messages } from '../../web/i18n.ts';
 import { sendMessage, sendPage, wantsHtml } from '../../web/pages.ts';
 import { clientOf, cookieNames } from '../../web/session-cookie.ts';
 
-/** The self-service pages: my sessions, my push devices, my phone number. */
+/** The self-service pages: my sessions, my authenticators (push phones among them), my phone number. */
 const ME_PATH = '/_sekisho/me';
 const PHONE_PATH = `${ME_PATH}/phone`;
 
@@ -31,14 +32,12 @@ interface Me {
 const notices = {
   'session-ended': { tone: 'info', key: 'sessionEnded' },
   'sessions-ended': { tone: 'info', key: 'sessionsEnded' },
-  'device-revoked': { tone: 'info', key: 'deviceRevoked' },
   'phone-changed': { tone: 'info', key: 'phoneChanged' },
   'credential-enrolled': { tone: 'info', key: 'credentialEnrolled' },
   'credential-removed': { tone: 'info', key: 'credentialRemoved' },
   'credential-renamed': { tone: 'info', key: 'credentialRenamed' },
   'no-such-credential': { tone: 'error', key: 'noSuchCredential' },
   'no-such-session': { tone: 'error', key: 'noSuchSession' },
-  'no-such-device': { tone: 'error', key: 'noSuchDevice' },
   'current-session': { tone: 'error', key: 'currentSession' },
 } as const satisfies Record<string, { tone: 'info' | 'error'; key: keyof MeMessages }>;
 
@@ -108,20 +107,21 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
       .send();
 
   const authenticators = await authenticatorRoutes(app, gateway, { identify, back });
+  await pushEnrolmentRoutes(app, gateway, { identify, mayChange: authenticators.mayChange });
 
   app.get(ME_PATH, async (request, reply) => {
     const me = await identify(request, reply);
     if (!me) return reply;
     const locale = pickLocale(request);
     const notice = noticeOf((request.query as Body).notice);
-    const devices = gateway.push ? deviceRows(await gateway.push.listDevices(me.account.id), locale) : null;
     return sendPage(request, reply, 200, 'me', (t) => t.me.title, {
       csrf: reply.csrfToken(),
       user: { id: me.account.id, displayName: me.account.displayName },
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
       sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), locale),
-      devices,
+      // Push devices are listed once, among the authenticators (MAMORU), with the way to add one.
       authenticators: await methodSections(gateway.methods, me.account, locale),
+      pushEnrol: offersPushEnrolment(gateway) ? PUSH_ENROL_PATH : null,
       renamable: [...gateway.methods]
         .filter(([, { method }]) => method.credentials?.rename)
         .map(([name]) => name),
@@ -148,21 +148,6 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
     if (!me) return reply;
     await sessionAdmin.revokeAll(me.account.id, sessionActor(request, me), { keep: me.session.hash });
     return back(reply, 'sessions-ended');
-  });
-
-  app.post<{ Body: Body }>(`${ME_PATH}/devices/revoke`, forms, async (request, reply) => {
-    const me = await identify(request, reply);
-    if (!me) return reply;
-    const id = typeof request.body?.device === 'string' ? request.body.device : '';
-    const push = gateway.push;
-    const mine = push
-      ? (await push.listDevices(me.account.id)).find((d) => d.id === id && !d.revokedAt)
-      : null;
-    if (!push || !mine) return back(reply, 'no-such-device');
-    // The push service writes the audit row (push.device_revoked, with the user as the actor).
-    const client = clientOf(request);
-    const revoked = await push.revokeDevice(mine.id, { actor: me.account.id, ...client });
-    return back(reply, revoked ? 'device-revoked' : 'no-such-device');
   });
 
   app.get(`${ME_PATH}/phone`, async (request, reply) => {
