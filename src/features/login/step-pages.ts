@@ -83,7 +83,7 @@ export async function problemPage(
   const pt = step.loaded.plugin.messages[pickLocale(request)];
   const passwordless = step.loaded.plugin.passwordless && step.session === null;
   const { retry, retryAt } = problem;
-  const href = retry || passwordless ? methodUrl(step.name, step.next, !retry) : loginUrl(step.next);
+  const href = methodUrl(step.name, step.next, !retry);
   const ways = (remainingWays(gateway, request, step.session, step.next) ?? []).filter(
     (way) => way[0] !== step.name,
   );
@@ -93,7 +93,8 @@ export async function problemPage(
     // Rounded up to the minute: the page shows hours and minutes, never a time that is too early.
     retryAt: retryAt === undefined || retryAt <= now ? null : Math.ceil(retryAt / 60_000) * 60_000,
     retryMinutes: retryAt === undefined ? 0 : Math.max(1, Math.ceil((retryAt - now) / 60_000)),
-    link: retry || passwordless || ways.length === 0 ? { href, retry } : null,
+    // Trying again, or starting a passwordless login over; the login page is linked below anyway.
+    link: retry || passwordless ? { href, retry } : null,
     loginUrl: loginUrl(step.next),
     recoveryUrl: recoveryUrl(step.next),
     ...(await wayForms(gateway, request, reply, step.session, ways, step.next)),
