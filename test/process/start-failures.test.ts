@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSekisho } from '../support/cli.ts';
+import { databaseUrl } from '../support/env.ts';
 import { writeServerConfig, type ServerFixture } from '../support/server-process.ts';
 
 const bin = fileURLToPath(new URL('../../bin/sekisho.js', import.meta.url));
@@ -61,6 +62,27 @@ describe('a start that cannot succeed says why in one line and exits 1', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([inUse()]);
     expect(run.stdout).not.toContain('worker');
+  });
+
+  it('with cluster.workers: 2, workers that cannot start stop the supervisor too (no endless respawning)', async () => {
+    const networks = { office: ['10.20.0.0/16'] };
+    const fixture = writeServerConfig({ cluster: { workers: 2 }, networks });
+    fixtures.push(fixture);
+    expect((await runSekisho(['migrate', '--config', fixture.file])).code).toBe(0);
+    const set = await runSekisho(['rule', 'set', '/bk01/=ALL;;;from=office', '--config', fixture.file]);
+    expect(set.code, set.stderr).toBe(0);
+    // The same schema, but a config that no longer names the network: every worker fails to load the rules.
+    const without = writeServerConfig({
+      cluster: { workers: 2 },
+      database: { url: databaseUrl, schema: fixture.schema },
+    });
+    fixtures.push(without);
+    const run = await runSekisho(['serve', '--config', without.file], { timeoutMs: 60_000 });
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('from: unknown network');
+    expect(run.stdout).toContain('gateway worker failed to start; stopping');
+    expect(run.stdout).not.toContain('starting another');
   });
 
   it('on the machine’s older Node, the sekisho command says which Node it needs and how to get it', () => {
