@@ -216,6 +216,34 @@ describe('accessibility of the gateway’s pages', () => {
     expect(found).toEqual(Object.fromEntries(pages.map(([name]) => [name, allClean])));
   });
 
+  it('the dark scheme: /me and the chooser, at both sizes', async () => {
+    const found: Record<string, PageCheck> = {};
+    for (const size of Object.keys(SIZES) as Size[]) {
+      const context = await browser.newContext({
+        locale: 'ja-JP',
+        viewport: SIZES[size],
+        colorScheme: 'dark',
+      });
+      const page = await context.newPage();
+      await logIn(page, 'hanako', userPassword);
+      await page.waitForURL(`${gw.url}/portal/`);
+      for (const [name, path] of [
+        ['me', '/_sekisho/me'],
+        ['chooser', '/_sekisho/mfa?next=%2Fkanri%2F'],
+      ] as const) {
+        await visit(page, path, 200);
+        found[`${name}-${size}`] = await checkPage(page, `${name}-dark-ja-${size}`);
+      }
+      await context.close();
+    }
+    expect(found).toEqual({
+      'me-desktop': CLEAN,
+      'me-phone': CLEAN,
+      'chooser-desktop': CLEAN,
+      'chooser-phone': CLEAN,
+    });
+  });
+
   /** The console's main pages, after the password and the SMS code its rule asks for. */
   const consolePages = [
     ['admin-home', '/_sekisho/admin/'],
