@@ -145,7 +145,7 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     );
     const summary = (body: string, prefix: string) =>
       new RegExp(
-        `data-prefix="${prefix}"[\\s\\S]*?class="rule-summary">(?:<span[^>]*>[^<]*</span>)?([^<]*)<`,
+        `data-prefix="${prefix}"[\\s\\S]*?class="summary-text">([^<]*)<`,
       ).exec(unescapeHtml(body))?.[1];
     const jaPage = (await boss.get(RULES, ja)).body;
     expect(summary(jaPage, '/bk01/')).toBe('/bk01/ は @keiri グループのみ、パスワード＋SMS認証');

@@ -18,7 +18,8 @@ for (const picker of document.querySelectorAll('fieldset.method-picker')) {
     for (const box of boxes) box.checked = names.includes(box.value.toUpperCase());
     const any = form.querySelector('input[name=combine][value=any]');
     const all = form.querySelector('input[name=combine][value=all]');
-    if (any && all && !mixed && typed !== '') (typed.includes('|') ? any : all).checked = true;
+    // A single name says nothing of all or any: the choice stays as it was.
+    if (any && all && !mixed && /[,|]/.test(typed)) (typed.includes('|') ? any : all).checked = true;
   };
   picker.addEventListener('change', write);
   // The all/any choice rewrites the field only when boxes are ticked: BYPASS or a mix typed there stays.
