@@ -32,7 +32,7 @@ describe('self-service: sessions and devices', () => {
       config: { backends: { bk01: { url: backend.url } }, password: { ipMaxAttempts: 1000 } },
     });
     await setRules(gw, '/bk01/=ALL;;');
-    for (const id of ['taro', 'jiro', 'saburo', 'goro']) passwords[id] = await addUser(gw, id);
+    for (const id of ['taro', 'jiro', 'saburo', 'goro', 'kaoru']) passwords[id] = await addUser(gw, id);
   });
   afterAll(async () => {
     await gw?.close();
@@ -206,6 +206,18 @@ describe('self-service: sessions and devices', () => {
     });
     expect(own.headers.location).toBe('/_sekisho/me?notice=current-session');
     expect((await mine.get('/bk01/')).status).toBe(200);
+  });
+
+  it("writes its times in the gateway's time zone (Asia/Tokyo by default), not the server's", async () => {
+    const client = await loggedIn('kaoru');
+    const [newest] = await gw.runtime.gateway.sessions.listFor('kaoru');
+    const tokyo = new Intl.DateTimeFormat('ja-JP', {
+      timeZone: 'Asia/Tokyo',
+      ...{ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' },
+      hourCycle: 'h23',
+    } as const);
+    const page = await client.get('/_sekisho/me');
+    expect(page.body).toContain(`ログイン: ${tokyo.format(newest?.data.createdAt)}`);
   });
 
   it('ends all my other sessions at once', async () => {

@@ -9,7 +9,6 @@ import type { LoadedMethod } from '../../core/plugin-host.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { PASSWORD } from '../../domain/rules/decide.ts';
 import type { CredentialListing, Locale, PluginUser } from '../../plugin-api.ts';
-import { timeFormatter } from './listings.ts';
 
 /** How recent the session's proof of its factors must be to add or remove one. */
 export const FRESH_PROOF_MS = 10 * 60_000;
@@ -30,13 +29,17 @@ export interface CredentialRow {
   readonly lastUsed: string | null;
 }
 
-/** The methods that keep credentials, each with the user's, as the page shows them. */
+/**
+ * The methods that keep credentials, each with the user's, as the page shows them. `time` writes a
+ * date and time the page's way, in the gateway's zone (`it.shell.dateTime`); pages that show only
+ * the methods (step-up, activation) leave it out and get no times.
+ */
 export async function methodSections(
   methods: ReadonlyMap<string, LoadedMethod>,
   user: PluginUser,
   locale: Locale,
+  time?: (ms: number) => string,
 ): Promise<MethodSection[]> {
-  const time = timeFormatter(locale);
   return (await listAuthenticators(methods, user, locale)).map(({ method, loaded, canEnrol, items }) => ({
     method,
     label: loaded.plugin.messages[locale].methodName ?? method,
@@ -45,8 +48,8 @@ export async function methodSections(
       id: c.id,
       name: c.name,
       detail: c.detail && c.detail !== c.name ? c.detail : null,
-      added: c.createdAt === null ? null : time(c.createdAt),
-      lastUsed: c.lastUsedAt === null ? null : time(c.lastUsedAt),
+      added: c.createdAt === null || !time ? null : time(c.createdAt),
+      lastUsed: c.lastUsedAt === null || !time ? null : time(c.lastUsedAt),
     })),
   }));
 }

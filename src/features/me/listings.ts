@@ -1,6 +1,6 @@
 /**
  * What the self-service page shows of a user's sessions: labels and times a
- * person can read, never a token or a stored hash. Pure: the route hands in the listings and the locale.
+ * person can read (in the gateway's zone), never a token or a stored hash. Pure: the route hands in the listings and the locale.
  */
 import type { SessionRow } from '../../core/session-admin.ts';
 
@@ -15,18 +15,9 @@ export interface OwnSessionRow {
   readonly methods: string;
 }
 
-/** Date and time in the page's language, in the gateway's time zone (`TZ`). */
-export function timeFormatter(locale: 'ja' | 'en'): (ms: number) => string {
-  const format = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  });
-  return (ms) => format.format(ms);
-}
-
 /** The current session first, then the others newest first (the order SessionAdmin lists them in). */
-export function sessionRows(sessions: readonly SessionRow[], locale: 'ja' | 'en'): OwnSessionRow[] {
-  const time = timeFormatter(locale);
+/** `time` writes a date and time the page's way, in the gateway's zone (`it.shell.dateTime`). */
+export function sessionRows(sessions: readonly SessionRow[], time: (ms: number) => string): OwnSessionRow[] {
   const rows = sessions.map((s) => ({
     id: s.id,
     isCurrent: s.current,

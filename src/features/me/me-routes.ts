@@ -14,6 +14,7 @@ import type { MeDeps } from './deps.ts';
 import { messagesFor, pickLocale, type Messages } from '../../web/i18n.ts';
 import { sendMessage, sendPage, wantsHtml } from '../../web/pages.ts';
 import { clientOf, cookieNames } from '../../web/session-cookie.ts';
+import { localShell, shellOf } from '../../web/shell.ts';
 
 /** The self-service pages: my sessions, my authenticators (push phones among them), my phone number. */
 const ME_PATH = '/_sekisho/me';
@@ -114,13 +115,15 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
     if (!me) return reply;
     const locale = pickLocale(request);
     const notice = noticeOf((request.query as Body).notice);
+    // Times as every page writes them: the page's language, the gateway's zone (config timeZone).
+    const { dateTime } = localShell(shellOf(request.server), locale);
     return sendPage(request, reply, 200, 'me', (t) => t.me.title, {
       csrf: reply.csrfToken(),
       user: { id: me.account.id, displayName: me.account.displayName },
       phone: me.account.phone ? maskPhone(me.account.phone) : null,
-      sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), locale),
+      sessions: sessionRows(await sessionAdmin.list(me.account.id, me.session.hash), dateTime),
       // Push devices are listed once, among the authenticators (MAMORU), with the way to add one.
-      authenticators: await methodSections(gateway.methods, me.account, locale),
+      authenticators: await methodSections(gateway.methods, me.account, locale, dateTime),
       pushEnrol: offersPushEnrolment(gateway) ? PUSH_ENROL_PATH : null,
       renamable: [...gateway.methods]
         .filter(([, { method }]) => method.credentials?.rename)
