@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfField, FormClient } from '../support/browser-client.ts';
+import { csrfField, FormClient, type Answer } from '../support/browser-client.ts';
 import { addUser } from '../support/gateway.ts';
 import { buildTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -18,6 +18,15 @@ function pageLanguage(html: string): string | undefined {
 function switchLinks(html: string): Record<string, string> {
   const links = [...html.matchAll(/<a href="([^"]*)" lang="([a-z]+)" hreflang/g)];
   return Object.fromEntries(links.map((m) => [m[2], (m[1] ?? '').replaceAll('&amp;', '&')]));
+}
+
+/** Posts the login form of `page` (its anti-CSRF field) with these fields. */
+function logIn(
+  client: FormClient,
+  page: Answer,
+  fields: { next: string; username: string; password: string },
+) {
+  return client.post('/_sekisho/login', { _csrf: csrfField(page.body), ...fields });
 }
 
 function setCookies(headers: Record<string, string | string[] | undefined>): string[] {
@@ -94,17 +103,11 @@ describe('the login page: language, branding and the form', () => {
       /<a href="[^"]*lang=ja" lang="ja" hreflang="ja" aria-current="true">日本語<\/a>/,
     );
 
-    const failed = await client.post('/_sekisho/login', {
-      _csrf: csrfField(page.body),
-      next: '/portal/',
-      username: 'demo',
-      password: 'wrong',
-    });
+    const failed = await logIn(client, page, { next: '/portal/', username: 'demo', password: 'wrong' });
     expect(failed.status).toBe(401);
     expect(switchLinks(failed.body).en).toBe('/_sekisho/login?next=%2Fportal%2F&lang=en');
     // A `next` that is not a same-origin path is not carried over.
-    const crafted = await client.post('/_sekisho/login', {
-      _csrf: csrfField(failed.body),
+    const crafted = await logIn(client, failed, {
       next: '//evil.example/',
       username: 'demo',
       password: 'wrong',
@@ -121,12 +124,7 @@ describe('the login page: language, branding and the form', () => {
     expect(id).toContain('autocomplete="username');
     expect(page.body).toMatch(/<input id="password"[^>]*autocomplete="current-password"/);
 
-    const failed = await client.post('/_sekisho/login', {
-      _csrf: csrfField(page.body),
-      next: '/',
-      username: 'Demo',
-      password: 'wrong',
-    });
+    const failed = await logIn(client, page, { next: '/', username: 'Demo', password: 'wrong' });
     expect(/<input id="username"[^>]*>/.exec(failed.body)?.[0]).toContain('value="Demo"');
     expect(/<input id="username"[^>]*>/.exec(failed.body)?.[0]).not.toContain('autofocus');
     expect(/<input id="password"[^>]*>/.exec(failed.body)?.[0]).toContain('autofocus');
@@ -135,12 +133,7 @@ describe('the login page: language, branding and the form', () => {
       'ログインできない場合は、情報システム部 内線 1234 までお問い合わせください。',
     );
 
-    const right = await client.post('/_sekisho/login', {
-      _csrf: csrfField(failed.body),
-      next: '/',
-      username: 'Demo',
-      password,
-    });
+    const right = await logIn(client, failed, { next: '/', username: 'Demo', password: password });
     expect(right.status).toBe(303);
   });
 
