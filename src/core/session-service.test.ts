@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../adapters/memory/memory-store.ts';
 import { FakeClock } from '../ports/clock.ts';
+import type { AuditEvent } from '../ports/audit.ts';
 import type { Store } from '../ports/store.ts';
+import { environmentWatch } from './known-environments.ts';
 import { SessionService } from './session-service.ts';
 
 const timeouts = { idleMs: 60_000, absoluteMs: 600_000 };
@@ -100,5 +102,65 @@ describe('SessionService reads with the cache on', () => {
     } finally {
       sessions.stop();
     }
+  });
+});
+
+describe('SessionService and known environments (newdevice=)', () => {
+  /** The real watch over a real in-memory store; notices and audit rows recorded. */
+  function watched(enabled: { on: boolean }) {
+    const clock = new FakeClock(1_000_000);
+    const store = new MemoryStore(clock);
+    const told: string[] = [];
+    const audited: AuditEvent[] = [];
+    const watch = environmentWatch({
+      ...{ store, secret: 'environment-test-secret', days: 90 },
+      audit: { record: async (event) => void audited.push(event) },
+      notify: async (userId, environment) => {
+        told.push(`${userId}@${environment.ip}`);
+        return 'MAMORU';
+      },
+      enabled: () => enabled.on,
+    });
+    const sessions = new SessionService(store, clock, timeouts, undefined, undefined, watch);
+    return { sessions, watch, told, audited };
+  }
+  const from = (ip: string) => ({ ip, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0' });
+
+  it('remembers the place on the first proof besides the password, even while no rule asks, and tells nobody then', async () => {
+    const enabled = { on: false };
+    const { sessions, watch, told } = watched(enabled);
+    const session = await sessions.prove(null, user, 'MAMORU', from('192.0.2.1'));
+    expect(session.data.newEnvironment).toBeUndefined();
+    expect(await watch.isKnown('taro', from('192.0.2.1'))).toBe(true);
+    expect(told).toEqual([]);
+    enabled.on = true;
+    expect(
+      (await sessions.prove(null, user, 'MAMORU', from('192.0.2.1'))).data.newEnvironment,
+    ).toBeUndefined();
+  });
+
+  it('judges a passwordless first proof before remembering it: new once, known after', async () => {
+    const { sessions, watch, told, audited } = watched({ on: true });
+    const first = await sessions.prove(null, user, 'MAMORU', from('192.0.2.2'));
+    expect(first.data.newEnvironment).toBe(true);
+    expect(await watch.isKnown('taro', from('192.0.2.2'))).toBe(true);
+    await vi.waitFor(() => expect(audited.map((e) => e.event)).toEqual(['login.new_environment']));
+    expect(told).toEqual(['taro@192.0.2.2']);
+    const again = await sessions.prove(null, user, 'MAMORU', from('192.0.2.2'));
+    expect(again.data.newEnvironment).toBeUndefined();
+    expect(told).toHaveLength(1);
+  });
+
+  it('keeps the judgement of the password login, and a password alone remembers nothing', async () => {
+    const { sessions, watch, told } = watched({ on: true });
+    const password = await sessions.prove(null, user, 'password', from('192.0.2.3'));
+    expect(password.data.newEnvironment).toBe(true);
+    expect(await watch.isKnown('taro', from('192.0.2.3'))).toBe(false);
+    const sms = await sessions.prove(password, user, 'SMSOTP', from('192.0.2.3'));
+    expect(sms.data.newEnvironment).toBe(true);
+    expect(await watch.isKnown('taro', from('192.0.2.3'))).toBe(true);
+    // A second factor in the same session neither remembers nor tells again.
+    await sessions.prove(sms, user, 'TOTP', from('192.0.2.3'));
+    await vi.waitFor(() => expect(told).toEqual(['taro@192.0.2.3']));
   });
 });
