@@ -32,7 +32,13 @@ describe('the MFA steps after the ID', () => {
         branding: { helpDesk: { ja: '情報システム部 内線 1234', en: 'IT help desk, ext. 1234' } },
       },
     });
-    await setRules(gw, '/bk01/=ALL;;', '/bk02/=ALL;;MAMORU', '/bk03/=ALL;;SMSOTP|MAMORU');
+    await setRules(
+      gw,
+      '/bk01/=ALL;;',
+      '/bk02/=ALL;;MAMORU',
+      '/bk03/=ALL;;SMSOTP|MAMORU',
+      '/_sekisho/admin/=jiro;;SMSOTP',
+    );
     // taro: phone and push device; jiro: phone, no device; saburo: phone only, for the SMS cap.
     for (const [id, phone] of [
       ['taro', '+819012345678'],
@@ -138,6 +144,20 @@ describe('the MFA steps after the ID', () => {
     const english = await taro.get('/_sekisho/mfa?next=%2Fbk03%2F', { 'accept-language': 'en' });
     expect(english.body).toContain('>SMS code (090-****-5678)</button>');
     expect(english.body).toContain('name="way" value="MAMORU">Approve on my phone</button>');
+  });
+
+  it('says why a step-up asks: entering the admin console', async () => {
+    const jiro = await signedIn('jiro');
+    const gate = await jiro.get('/_sekisho/admin/');
+    expect(gate.status).toBe(302);
+    const page = await jiro.get('/_sekisho/mfa/SMSOTP?next=%2F_sekisho%2Fadmin%2F');
+    expect(page.body).toContain(
+      '<p class="step-reason" id="step-reason">管理コンソールに入るため、追加の本人確認が必要です。</p>',
+    );
+    const english = await jiro.get('/_sekisho/mfa/SMSOTP?next=%2F_sekisho%2Fadmin%2F', {
+      'accept-language': 'en',
+    });
+    expect(english.body).toContain('Entering the admin console needs one more proof of who you are.');
   });
 
   it('no push device after the password: said plainly, with the other way and the help desk', async () => {
