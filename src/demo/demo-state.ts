@@ -62,7 +62,7 @@ function readStateFile(path: string): DemoState | null {
 }
 
 /** Whether a process with this ID exists (signal 0 only checks; EPERM: it exists, not ours). */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

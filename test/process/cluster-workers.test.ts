@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRunning } from '../../src/demo/demo-state.ts';
 import { request } from '../support/gateway.ts';
 import { serveHeldApp, type HeldAppProcess } from '../support/held-app-process.ts';
 import type { HeldBackend } from '../support/held-backend.ts';
@@ -11,16 +12,6 @@ import { waitFor } from '../support/wait-for.ts';
  * time is what shows the workers finished cleanly.
  */
 const shutdownGraceMs = 10_000;
-
-/** Whether the process is still there (signal 0 only checks). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('sekisho serve with cluster.workers: 2', () => {
   let backend: HeldBackend;

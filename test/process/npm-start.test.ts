@@ -3,19 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRunning } from '../../src/demo/demo-state.ts';
 import { projectRoot } from '../../src/project-root.ts';
 import { isRefused, type Exit } from '../support/server-process.ts';
 import { waitFor } from '../support/wait-for.ts';
-
-/** Whether the process is still there (signal 0 only checks). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * `npm start` itself, as a newcomer's terminal or a service manager runs it: npm, the shell of
@@ -69,14 +60,16 @@ describe('npm start: a signal reaches the demo, not only npm', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('Ctrl+C (SIGINT to the terminal’s process group) stops it the same way, npm exiting 0', async () => {
+  it('Ctrl+C (SIGINT to the terminal’s process group) stops it the same way', async () => {
     const dir = stateDir();
     const { npm, exited, demoPid, port } = await npmStart(dir);
     pids.push(demoPid);
     process.kill(-(npm.pid ?? 0), 'SIGINT');
-    expect(await exited).toEqual({ code: 0, signal: null });
+    // npm exits 0 or by the signal, depending on which of them takes it first: the demo is what matters.
+    await exited;
     await waitFor(() => !isRunning(demoPid), 15_000, 'the demo process ending');
     expect(await isRefused(port)).toBe(true);
+    // Removed on its way out: it stopped through its own shutdown, not killed outright.
     expect(readdirSync(dir)).toEqual([]);
   });
 });
