@@ -13,34 +13,51 @@ const CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const from = (ip: string) => ({ 'x-forwarded-for': ip, 'user-agent': CHROME });
 
+/** A gateway that reads the client from X-Forwarded-For, with SMS to a fake Karaden and one backend as /bk02/ and /bk03/. */
+interface KaradenRig {
+  readonly karaden: FakeKaraden;
+  readonly backend: FakeBackend;
+  readonly gw: TestGateway;
+  close(): Promise<void>;
+}
+
+async function startKaradenRig(config: Record<string, unknown> = {}): Promise<KaradenRig> {
+  const karaden = await startFakeKaraden();
+  const backend = await startBackend();
+  const gw = await startGateway({
+    config: {
+      trustProxy: ['127.0.0.1'],
+      backends: { bk02: { url: backend.url }, bk03: { url: backend.url } },
+      sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
+      ...config,
+    },
+  });
+  const close = async () => {
+    await gw.close();
+    await backend.close();
+    await karaden.close();
+  };
+  return { karaden, backend, gw, close };
+}
+
 /**
  * `newdevice=`: a login from a browser and address new for the user is asked one more method,
  * the pair is known from then on, and the user is told by SMS (the fake Karaden) — audited.
  */
 describe('rules asking more from a new environment (newdevice=)', () => {
+  let rig: KaradenRig;
   let karaden: FakeKaraden;
-  let backend: FakeBackend;
   let gw: TestGateway;
   let password: string;
 
   beforeAll(async () => {
-    karaden = await startFakeKaraden();
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        trustProxy: ['127.0.0.1'],
-        backends: { bk02: { url: backend.url }, bk03: { url: backend.url } },
-        sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
-        otp: { maxSendsPerWindow: 100, resendCooldownSeconds: 0 },
-      },
-    });
+    rig = await startKaradenRig({ otp: { maxSendsPerWindow: 100, resendCooldownSeconds: 0 } });
+    ({ karaden, gw } = rig);
     await setRules(gw, '/bk02/=ALL;;;newdevice=SMSOTP', '/bk03/=ALL;;');
     password = await addUser(gw, 'taro', { phone: '+819012345678' });
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
-    await karaden?.close();
+    await rig?.close();
   });
 
   async function login(where: Record<string, string>, next: string) {
@@ -120,26 +137,20 @@ describe('rules asking more from a new environment (newdevice=)', () => {
 
 /** With a push device that has Web Push, the notice goes there instead of by SMS. */
 describe('the new-environment notice on the push device', () => {
+  let rig: KaradenRig;
   let karaden: FakeKaraden;
   let pushService: FakePushService;
-  let backend: FakeBackend;
   let gw: TestGateway;
   let password: string;
 
   beforeAll(async () => {
-    karaden = await startFakeKaraden();
     pushService = await startFakePushService();
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        trustProxy: ['127.0.0.1'],
-        backends: { bk02: { url: backend.url } },
-        sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
-        push: {
-          webPush: { allowedEndpoints: [`${pushService.origin}/push/`], subject: 'mailto:ops@example.jp' },
-        },
+    rig = await startKaradenRig({
+      push: {
+        webPush: { allowedEndpoints: [`${pushService.origin}/push/`], subject: 'mailto:ops@example.jp' },
       },
     });
+    ({ karaden, gw } = rig);
     await setRules(gw, '/bk02/=ALL;;;newdevice=SMSOTP');
     password = await addUser(gw, 'hanako', { phone: '+819087654321' });
     const device = await enrolDevice(gw.runtime.gateway.push!, 'hanako');
@@ -164,10 +175,8 @@ describe('the new-environment notice on the push device', () => {
     expect(subscribed.statusCode).toBe(200);
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
+    await rig?.close();
     await pushService?.close();
-    await karaden?.close();
   });
 
   it('is pushed to the device (decrypted by the fake push service), not sent by SMS', async () => {
@@ -214,32 +223,24 @@ describe('the new-environment notice on the push device', () => {
  * before the gateway has judged it (the session service remembers it, after judging).
  */
 describe('newdevice= after a passwordless push login (MAMORU)', () => {
+  let rig: KaradenRig;
   let karaden: FakeKaraden;
-  let backend: FakeBackend;
   let gw: TestGateway;
   let device: TestDevice;
 
   beforeAll(async () => {
-    karaden = await startFakeKaraden();
-    backend = await startBackend();
-    gw = await startGateway({
-      config: {
-        trustProxy: ['127.0.0.1'],
-        backends: { bk02: { url: backend.url } },
-        sms: { provider: 'karaden', karaden: karadenSettings(karaden) },
-        otp: { maxSendsPerWindow: 100, resendCooldownSeconds: 0 },
-        // Several pushes to jiro here: above the default push-bombing cap of three.
-        push: { maxPendingPerUser: 20 },
-      },
+    rig = await startKaradenRig({
+      otp: { maxSendsPerWindow: 100, resendCooldownSeconds: 0 },
+      // Several pushes to jiro here: above the default push-bombing cap of three.
+      push: { maxPendingPerUser: 20 },
     });
+    ({ karaden, gw } = rig);
     await setRules(gw, '/bk02/=ALL;;MAMORU;newdevice=SMSOTP');
     await addUser(gw, 'jiro', { phone: '+819011112222' });
     device = await enrolDevice(gw.runtime.gateway.push!, 'jiro');
   });
   afterAll(async () => {
-    await gw?.close();
-    await backend?.close();
-    await karaden?.close();
+    await rig?.close();
   });
 
   /** The ID, the phone's approval of the number shown, the tokens posted: where the gateway sends us next. */
