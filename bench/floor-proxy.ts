@@ -5,6 +5,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import { answerProfileCommands } from './inspector-profile.ts';
 
 const upstream = process.argv[2] ?? '';
 const pool = new Pool(upstream, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
@@ -41,4 +42,5 @@ server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as AddressInfo).port });
 });
+answerProfileCommands();
 process.on('disconnect', () => process.exit(0));

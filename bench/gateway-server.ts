@@ -6,8 +6,6 @@
  * live sessions (bench/seed.ts). Dropped on `stop`.
  * Usage: gateway-server.ts <json options>
  */
-import { writeFile } from 'node:fs/promises';
-import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import v8 from 'node:v8';
@@ -15,6 +13,7 @@ import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.ts';
 import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
+import { answerProfileCommands } from './inspector-profile.ts';
 import { benchRuleLines, seedRules, seedSessions, seedUsers } from './seed.ts';
 
 export interface BenchGatewayOptions {
@@ -96,27 +95,8 @@ async function stop(): Promise<void> {
   process.exit(0);
 }
 
-/**
- * The V8 sampling profiler (what `--cpu-prof` runs), started and stopped around a load round so
- * that start-up (module compilation) is not in the profile.
- */
-const inspector = new Session();
-async function profile(command: 'profile-start' | 'profile-stop', file?: string): Promise<void> {
-  if (command === 'profile-start') {
-    inspector.connect();
-    await inspector.post('Profiler.enable');
-    await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
-    await inspector.post('Profiler.start');
-  } else {
-    const { profile: result } = await inspector.post('Profiler.stop');
-    await writeFile(file ?? 'gateway.cpuprofile', JSON.stringify(result));
-    inspector.disconnect();
-  }
-  process.send?.({ done: command });
-}
-
 process.on('message', (message) => {
-  const { cmd, file } = message as { cmd?: string; file?: string };
+  const { cmd } = message as { cmd?: string };
   if (cmd === 'stop') void stop();
   if (cmd === 'memory')
     process.send?.({
@@ -126,6 +106,6 @@ process.on('message', (message) => {
         .getHeapSpaceStatistics()
         .map((s) => [s.space_name, Math.round(s.physical_space_size / 1048576)]),
     });
-  if (cmd === 'profile-start' || cmd === 'profile-stop') void profile(cmd, file);
 });
+answerProfileCommands();
 process.on('disconnect', () => void stop());

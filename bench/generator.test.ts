@@ -57,9 +57,9 @@ describe('the load generator', () => {
     // The cookies in turn (arrival order across connections varies).
     const used = (cookie: string) => seen.filter((c) => c === cookie).length;
     expect([used('sid=a'), used('sid=b'), used('sid=c')]).toEqual([67, 67, 66]);
-    // Above the p50 the stall shows: 5 % of the requests were due during it and waited ≥ 150 ms.
-    expect(result.p50).toBeLessThan(50);
-    expect(result.p99).toBeGreaterThan(150);
+    // About 30 % of the requests were due during the stall and count it (a closed loop would
+    // have recorded 4 slow ones, 2 %): the p90 shows the stall.
+    expect(result.p90).toBeGreaterThan(150);
     expect(result.max).toBeGreaterThan(250);
   });
 

@@ -36,6 +36,7 @@ export interface GeneratorResult {
   readonly requests: number;
   readonly requestsPerSecond: number;
   readonly p50: number;
+  readonly p90: number;
   readonly p99: number;
   readonly p999: number;
   readonly max: number;
@@ -148,6 +149,7 @@ export async function generate(options: GeneratorOptions): Promise<GeneratorResu
     requests: completed,
     requestsPerSecond: completed / Math.max(elapsed, options.seconds),
     p50: latencies.percentile(50),
+    p90: latencies.percentile(90),
     p99: latencies.percentile(99),
     p999: latencies.percentile(99.9),
     max: latencies.percentile(100),

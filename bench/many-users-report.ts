@@ -1,7 +1,7 @@
 import type { GeneratorResult } from './generator.ts';
 import type { ManyUsersOptions } from './many-users.ts';
 import type { ProfileSummary } from './profile.ts';
-import { median, profileLines, type MachineInfo } from './report.ts';
+import { median, type MachineInfo } from './report.ts';
 
 export type Mode = 'closed' | 'fixed';
 
@@ -20,6 +20,8 @@ export interface ModeRounds {
   readonly cpuMicrosPerRequest: number[];
   /** Redis's CPU per request, per round (NaN when Redis's process could not be read). */
   readonly redisMicrosPerRequest: number[];
+  /** Redis round trips per request (scripts, PUBLISH, GET, from every client), per round. */
+  readonly redisCommandsPerRequest: number[];
   /** Peak RSS of the gateway over the rounds (0 for other targets), MiB. */
   rssMiB: number;
   /** The gateway's event loop and GC, per round (gateway targets only). */
@@ -33,7 +35,15 @@ export interface ManyUsersReport {
   readonly seedSeconds: number;
   readonly loginsPerSecond: number;
   readonly results: ReadonlyMap<string, Record<Mode, ModeRounds>>;
-  readonly profile: ProfileSummary | null;
+  /** The floor and the gateway (1,000 sessions, one) profiled at the fixed rate. */
+  readonly profiles: readonly ProfiledLoad[];
+}
+
+export interface ProfiledLoad {
+  readonly target: string;
+  /** Requests answered while the profiler ran. */
+  readonly requests: number;
+  readonly summary: ProfileSummary;
 }
 
 const labels: Record<string, string> = {
@@ -84,30 +94,25 @@ export function markdownManyUsers(report: ManyUsersReport, info: MachineInfo): s
     lines.push(
       `The generator sent its requests late by at most ${f2(median(lags))} ms (p99, median of the rounds).`,
     );
-  if (report.profile)
-    lines.push(
-      '',
-      ...profileLines(
-        report.profile,
-        `the 1,000-session load at ${options.rate} req/s, one round after the measured ones`,
-      ),
-    );
+  if (report.profiles.length > 0) lines.push('', ...profileTables(report.profiles, options.rate));
   return `${lines.join('\n')}\n`;
 }
 
 function table(results: ManyUsersReport['results'], mode: Mode): string[] {
   const rows = [
-    '| target | req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | CPU µs / req | Redis CPU µs / req | peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | CPU µs / req | Redis CPU µs / req | Redis round trips / req | peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [name, modes] of results) {
-    const { rounds, cpuMicrosPerRequest, redisMicrosPerRequest, rssMiB } = modes[mode];
+    const { rounds, cpuMicrosPerRequest, redisMicrosPerRequest, redisCommandsPerRequest, rssMiB } =
+      modes[mode];
     const m = (pick: (r: GeneratorResult) => number) => median(rounds.map(pick));
     const errors = rounds.reduce((sum, r) => sum + r.errors, 0);
     rows.push(
       `| ${labels[name] ?? name} | ${f0(m((r) => r.requestsPerSecond))} | ${f2(m((r) => r.p50))} |` +
         ` ${f2(m((r) => r.p99))} | ${f2(m((r) => r.p999))} | ${f2(m((r) => r.max))} | ${errors} |` +
         ` ${f0(median(cpuMicrosPerRequest))} | ${f0(median(redisMicrosPerRequest))} |` +
+        ` ${f2(median(redisCommandsPerRequest))} |` +
         ` ${rssMiB ? `${mb(rssMiB).toFixed(0)} MB` : '—'} |`,
     );
   }
@@ -159,5 +164,48 @@ function goalLines(results: ManyUsersReport['results'], rate: number): string[] 
     return `**${mb(peak).toFixed(0)} MB**${name === 'gateway' ? (mb(peak) <= 150 ? ' ✔' : ' ✘') : ''}`;
   });
   lines.push(`| gateway peak RSS over all rounds | ≤ 150 MB | ${rss.join(' | ')} |`);
+  return lines;
+}
+
+/**
+ * Where the gateway's CPU goes per request, for each profiled load side by side: by area, then
+ * the top functions (self time), then Sekisho's own functions.
+ */
+function profileTables(profiles: readonly ProfiledLoad[], rate: number): string[] {
+  const heads = profiles.map((p) => labels[p.target] ?? p.target);
+  const perRequest = (p: ProfiledLoad, micros: number) => micros / Math.max(1, p.requests);
+  const header = (first: string) => [
+    `| ${first} | ${heads.map((h) => `${h}, µs / req`).join(' | ')} |`,
+    `| --- | ${heads.map(() => '---:').join(' | ')} |`,
+  ];
+  const lines = [
+    `Profile of the gateway at ${rate} req/s, one round after the measured ones, per load (the V8 sampling` +
+      ` profiler that \`--cpu-prof\` runs, in the gateway process; self time per request answered; idle excluded):`,
+    '',
+    ...header('area'),
+    `| busy in all | ${profiles.map((p) => f2(perRequest(p, p.summary.busyMicros))).join(' | ')} |`,
+  ];
+  // Rows in the order of the 1,000-session gateway's profile (the one to explain).
+  const first = profiles.find((p) => p.target === 'gateway') ?? profiles[0];
+  if (!first) return lines;
+  const cell = (p: ProfiledLoad, find: (s: ProfileSummary) => number | undefined) =>
+    f2(perRequest(p, find(p.summary) ?? 0));
+  for (const area of first.summary.areas.slice(0, 10))
+    lines.push(
+      `| ${area.area} | ${profiles.map((p) => cell(p, (s) => s.areas.find((a) => a.area === area.area)?.micros)).join(' | ')} |`,
+    );
+  const functionRows = (functions: ProfileSummary['functions']) =>
+    functions.map(
+      (f) =>
+        `| \`${f.name}\` ${f.where} | ${profiles
+          .map((p) =>
+            cell(p, (s) => s.functions.find((g) => g.name === f.name && g.where === f.where)?.micros),
+          )
+          .join(' | ')} |`,
+    );
+  const busy = first.summary.functions.filter((f) => f.name !== '(idle)');
+  lines.push('', ...header('top functions (self time)'), ...functionRows(busy.slice(0, 20)));
+  const own = busy.filter((f) => f.where.startsWith('src/'));
+  lines.push('', ...header("Sekisho's own functions (src/)"), ...functionRows(own.slice(0, 15)));
   return lines;
 }

@@ -14,10 +14,10 @@ import { command, type Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
 import { loginThroughForm } from './login.ts';
 import { findNginx } from './nginx.ts';
-import { cpuSeconds, sampleRss } from './processes.ts';
+import { cpuSeconds, sampleRss, type Server } from './processes.ts';
 import { summariseProfile } from './profile.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
-import type { GatewayWindow, ManyUsersReport, ModeRounds, Mode } from './many-users-report.ts';
+import type { GatewayWindow, ManyUsersReport, ModeRounds, Mode, ProfiledLoad } from './many-users-report.ts';
 
 export interface ManyUsersOptions {
   readonly seconds: number;
@@ -72,9 +72,12 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   console.log(`${tokens.length} logins through the form in ${loginSeconds.toFixed(1)} s`);
 
   const targets = new Map<string, Target>();
+  /** The process each profiled target runs in. */
+  const profiled = new Map<string, Server>();
   if (options.targets.has('floor')) {
     const floor = await h.start('floor', './floor-proxy.ts', [backendUrl]);
     targets.set('floor', { origin: `http://127.0.0.1:${floor.port}`, cookies, pids: [floor.child.pid ?? 0] });
+    profiled.set('floor', floor);
   }
   const nginx = findNginx();
   if (nginx && options.targets.has('nginx-auth')) {
@@ -91,7 +94,8 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   if (options.targets.has('gateway-1'))
     targets.set('gateway-1', { origin: gatewayOrigin, cookies: cookies.slice(0, 1), pids: [gatewayPid] });
 
-  const redisPid = await redisProcessId(h.redisUrl);
+  const redis = new Redis(h.redisUrl);
+  const redisPid = await redisProcessId(redis);
   const load = (target: Target, mode: Mode, seconds: number) =>
     runGenerator(
       {
@@ -123,12 +127,16 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
         const rss = isGateway ? sampleRss(gatewayPid) : null;
         const cpuBefore = target.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
         const redisBefore = redisPid ? cpuSeconds(redisPid) : 0;
+        const commandsBefore = await redisCommands(redis);
         const result = await load(target, mode, options.seconds);
         const cpu = target.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore;
         const redisCpu = redisPid ? cpuSeconds(redisPid) - redisBefore : Number.NaN;
+        const commands = (await redisCommands(redis)) - commandsBefore;
         entry.rounds.push(result);
         entry.cpuMicrosPerRequest.push((cpu * 1e6) / Math.max(1, result.requests + result.errors));
-        entry.redisMicrosPerRequest.push((redisCpu * 1e6) / Math.max(1, result.requests + result.errors));
+        const answered = Math.max(1, result.requests + result.errors);
+        entry.redisMicrosPerRequest.push((redisCpu * 1e6) / answered);
+        entry.redisCommandsPerRequest.push(commands / answered);
         if (rss) entry.rssMiB = Math.max(entry.rssMiB, rss.stop());
         if (before) entry.windows.push(windowSince(before, await scrapeGateway(gatewayOrigin)));
         console.log(roundLine(round, mode, name, result, entry));
@@ -136,15 +144,20 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     }
   }
 
-  let profile = null;
-  const many = targets.get('gateway');
-  if (options.profile && many) {
-    const file = `${h.dir('prof')}.gateway-many.cpuprofile`;
-    await command(gateway, { cmd: 'profile-start' });
-    await load(many, 'fixed', options.seconds);
-    await command(gateway, { cmd: 'profile-stop', file });
-    profile = await summariseProfile(file);
+  // The floor and both gateway loads profiled the same way: what the gateway adds to the floor,
+  // and what a thousand sessions cost over one, per request.
+  profiled.set('gateway', gateway).set('gateway-1', gateway);
+  const profiles: ProfiledLoad[] = [];
+  for (const [name, server] of profiled) {
+    const target = targets.get(name);
+    if (!options.profile || !target) continue;
+    const file = `${h.dir('prof')}.${name}.cpuprofile`;
+    await command(server, { cmd: 'profile-start' });
+    const result = await load(target, 'fixed', options.seconds);
+    await command(server, { cmd: 'profile-stop', file });
+    profiles.push({ target: name, requests: result.requests, summary: await summariseProfile(file, 400) });
   }
+  redis.disconnect();
   await h.stop([gateway, backend]);
   return {
     options,
@@ -153,12 +166,19 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     seedSeconds,
     loginsPerSecond: tokens.length / loginSeconds,
     results,
-    profile,
+    profiles,
   };
 }
 
 function emptyRounds(): ModeRounds {
-  return { rounds: [], cpuMicrosPerRequest: [], redisMicrosPerRequest: [], rssMiB: 0, windows: [] };
+  return {
+    rounds: [],
+    cpuMicrosPerRequest: [],
+    redisMicrosPerRequest: [],
+    redisCommandsPerRequest: [],
+    rssMiB: 0,
+    windows: [],
+  };
 }
 
 function roundLine(
@@ -194,15 +214,22 @@ async function loginAll(origin: string, users: readonly string[], password: stri
   return tokens;
 }
 
-async function redisProcessId(url: string): Promise<number | null> {
-  const redis = new Redis(url);
-  try {
-    const info = await redis.info('server');
-    const pid = /process_id:(\d+)/.exec(info)?.[1];
-    return pid ? Number(pid) : null;
-  } finally {
-    redis.disconnect();
-  }
+async function redisProcessId(redis: Redis): Promise<number | null> {
+  const pid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
+  return pid ? Number(pid) : null;
+}
+
+/**
+ * Requests Redis has answered so far from its clients: the gateway's scripts (a session read is
+ * one), its heartbeat's PUBLISH and the checker's GET. Redis also counts the commands a script
+ * runs inside itself, so the other commands are left out.
+ */
+async function redisCommands(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return [...stats.matchAll(/^cmdstat_(evalsha|eval|get|publish):calls=(\d+)/gm)].reduce(
+    (sum, m) => sum + Number(m[2]),
+    0,
+  );
 }
 
 interface Scrape {

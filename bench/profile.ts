@@ -16,14 +16,18 @@ export interface SelfTime {
   readonly where: string;
   /** Share of all samples (busy and idle), in %. */
   readonly percent: number;
+  /** Self time in all, µs. */
+  readonly micros: number;
 }
 
 export interface ProfileSummary {
   /** Share of the samples in which the process was busy (not idle), in %. */
   readonly busyPercent: number;
+  /** Busy time in all, µs. */
+  readonly busyMicros: number;
   readonly functions: SelfTime[];
-  /** Self time grouped by where the code lives (node core, undici, fastify, sekisho, …), in % of busy time. */
-  readonly areas: { area: string; percent: number }[];
+  /** Self time grouped by where the code lives (node core, undici, fastify, sekisho, …), in % of busy time and µs. */
+  readonly areas: { area: string; percent: number; micros: number }[];
 }
 
 /** Summarises a `--cpu-prof` profile: the top self-time functions and the areas they live in. */
@@ -57,10 +61,11 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
     functions: [...selfTime.values()]
       .sort((a, b) => b.micros - a.micros)
       .slice(0, top)
-      .map((e) => ({ name: e.name, where: e.where, percent: (100 * e.micros) / total })),
+      .map((e) => ({ name: e.name, where: e.where, percent: (100 * e.micros) / total, micros: e.micros })),
+    busyMicros: busy,
     areas: [...areas]
       .sort((a, b) => b[1] - a[1])
-      .map(([area, micros]) => ({ area, percent: (100 * micros) / busy })),
+      .map(([area, micros]) => ({ area, percent: (100 * micros) / busy, micros })),
   };
 }
 

@@ -121,3 +121,24 @@ describe('path parameters', () => {
     expect(stripPathParameters(path)).toBe(stripped);
   });
 });
+
+describe('one path after another', () => {
+  it('gives each path its own result, the same for the same path, and results cannot be changed', () => {
+    const paths = ['/a/./b', '/a/%2Fb', '/a/./b', '/a//b/', '/a/%2Fb', '/%7Euser/'];
+    const expected = [
+      { ok: true, path: '/a/b' },
+      { ok: false, reason: 'encoded slash' },
+      { ok: true, path: '/a/b' },
+      { ok: true, path: '/a/b/' },
+      { ok: false, reason: 'encoded slash' },
+      { ok: true, path: '/~user/' },
+    ];
+    expect(paths.map((p) => normalizePath(p))).toEqual(expected);
+    const result = normalizePath('/a/./b') as { ok: true; path: string };
+    expect(normalizePath('/a/./b')).toBe(result);
+    expect(() => {
+      result.path = '/admin/';
+    }).toThrow(TypeError);
+    expect(normalizePath('/a/./b')).toEqual({ ok: true, path: '/a/b' });
+  });
+});

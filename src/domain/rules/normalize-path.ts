@@ -40,6 +40,20 @@ function refuse(reason: string): { ok: false; reason: string } {
  * Letter case is preserved because the proxy forwards this path.
  */
 export function normalizePath(rawPath: string): NormalizedPath {
+  // A request's path is normalised for its canonical target and again where its rule is
+  // located; the second time is a string comparison (the result is immutable, so it is shared).
+  if (rawPath === last.raw) return last.result;
+  const result = Object.freeze(normalizeUncached(rawPath));
+  last = { raw: rawPath, result };
+  return result;
+}
+
+let last: { readonly raw: string; readonly result: NormalizedPath } = {
+  raw: '/',
+  result: Object.freeze({ ok: true, path: '/' }),
+};
+
+function normalizeUncached(rawPath: string): NormalizedPath {
   if (!rawPath.startsWith('/')) return refuse('path must start with "/"');
   const decoded = decodeUnreserved(rawPath);
   if (!decoded.ok) return decoded;

@@ -99,3 +99,24 @@ describe('rules are kept in evaluation order', () => {
     expect(set.match(null, '/a/')).toBe(first);
   });
 });
+
+describe('the Host of one request after another', () => {
+  it('is judged afresh for each request, whatever the request before sent', () => {
+    const set = ruleSetOf(
+      '/a/=ALL;;',
+      'http://intra.example/a/=ALL;;TOTP',
+      'http://other.example:8443/a/=ALL;;SMSOTP',
+    );
+    const hosts: Array<[string | null, string]> = [
+      ['Intra.Example.', 'http://intra.example/a/=ALL;;TOTP'],
+      ['other.example:8443', 'http://other.example:8443/a/=ALL;;SMSOTP'],
+      ['other.example', '/a/=ALL;;'],
+      [null, '/a/=ALL;;'],
+      ['intra.example:80', 'http://intra.example/a/=ALL;;TOTP'],
+      ['Intra.Example.', 'http://intra.example/a/=ALL;;TOTP'],
+      ['evil.example', '/a/=ALL;;'],
+    ];
+    for (const [host, line] of [...hosts, ...hosts.reverse()])
+      expect(set.match(host, '/a/x')?.line, String(host)).toBe(line);
+  });
+});

@@ -148,7 +148,7 @@ function matchIndex(
     const bucket = index.get(target.slice(0, end));
     if (bucket) {
       if (bucket.hosted.length > 0 && requestHost === undefined)
-        requestHost = host === null ? null : canonicalHost(host);
+        requestHost = host === null ? null : canonicalRequestHost(host);
       const slot = pickSlot(bucket, requestHost ?? null);
       if (slot) return pickFromSlot(slot, networks, client);
     }
@@ -203,6 +203,14 @@ export function canonicalHost(host: string): string {
   if (bare.length === lower.length) return name;
   const port = lower.slice(bare.length + 1);
   return /^\d{1,6}$/.test(port) ? `${name}:${Number(port)}` : `${name}:${port}`;
+}
+
+/** The last request Host canonicalised: clients of one gateway send the same few Host values. */
+let lastHost = { host: '', canonical: '' };
+
+function canonicalRequestHost(host: string): string {
+  if (host !== lastHost.host) lastHost = { host, canonical: canonicalHost(host) };
+  return lastHost.canonical;
 }
 
 /** `host:8080` → `host`, `[::1]:8080` → `[::1]`; a host without a port is returned as is. */
