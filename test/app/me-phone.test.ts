@@ -2,19 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, setRules } from '../support/gateway.ts';
 import { buildTestApp, type TestApp } from '../support/test-app.ts';
-import { cookieNames } from '../../src/web/session-cookie.ts';
-
-/** A session that proved `methods` (a push login, say) without driving a phone through it. */
-async function sessionProving(gw: TestApp, client: FormClient, userId: string, methods: string[]) {
-  const { sessions, users } = gw.runtime.gateway;
-  const user = await users.find(userId);
-  if (!user) throw new Error(`no user ${userId}`);
-  let session = null;
-  for (const method of methods) {
-    session = await sessions.prove(session, user, method, { ip: '127.0.0.1', userAgent: 'test' });
-  }
-  if (session) client.cookies.set(cookieNames(gw.config).session, session.token);
-}
+import { provenClient } from '../support/me-session.ts';
 
 /**
  * Changing my phone number at /_sekisho/me/phone: a fresh password AND a code sent to the OLD
@@ -297,8 +285,7 @@ describe('self-service: phone number', () => {
   });
 
   it('no phone yet, but a push login proven: the password suffices to add one', async () => {
-    const client = new FormClient(gw.app);
-    await sessionProving(gw, client, 'pushuser', ['MAMORU']);
+    const client = await provenClient(gw, gw.app, 'pushuser', 'MAMORU');
     const sent = (await sandbox()).length;
     // E.164 with the domestic trunk 0 kept, as people often write it: the console's rule applies here too.
     const done = await startChange(client, passwords.pushuser ?? '', '+81 080-8765-4321');

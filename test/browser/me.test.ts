@@ -1,11 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieNames } from '../../src/web/session-cookie.ts';
 import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
 import { addUser, type TestGateway } from '../support/gateway.ts';
 import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
 import { DESKTOP, keepScreenshot, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
 import { codeOf, enrolDevice, phone } from '../support/push-harness.ts';
+import { provenSession } from '../support/me-session.ts';
 
 /** The self-service page in real Chromium: two browsers of one user, and a phone change. */
 describe('/_sekisho/me in a real browser', () => {
@@ -132,16 +132,12 @@ describe('/_sekisho/me: my authenticators and adding a push phone, in a real bro
 
   /** A browser whose session proved a push just now (the factor /me's changes ask for). */
   async function provenBrowser(userId: string, locale: 'ja' | 'en', size: keyof typeof sizes) {
-    const { sessions, users, config } = gw.runtime.gateway;
-    const user = await users.find(userId);
-    if (!user) throw new Error(`no user ${userId}`);
-    const session = await sessions.prove(null, user, 'MAMORU', { ip: '127.0.0.1', userAgent: 'test' });
     const context = await browser.newContext({
       locale: locale === 'ja' ? 'ja-JP' : 'en-US',
       viewport: sizes[size],
     });
-    const cookie = { name: cookieNames(config).session, value: session.token, url: gw.url };
-    await context.addCookies([{ ...cookie, httpOnly: true, sameSite: 'Lax' }]);
+    const cookie = await provenSession(gw, userId, 'MAMORU');
+    await context.addCookies([{ ...cookie, url: gw.url, httpOnly: true, sameSite: 'Lax' }]);
     return context;
   }
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/ports/clock.ts';
-import { cookieNames } from '../../src/web/session-cookie.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, startGateway, type TestGateway } from '../support/gateway.ts';
 import { enrolDevice } from '../support/push-harness.ts';
+import { provenClient } from '../support/me-session.ts';
 
 const NEW = '+818087654321';
 
@@ -31,17 +31,6 @@ describe('the phone number and the 10-minute enrolment guard', () => {
     await gw?.close();
   });
 
-  /** A browser whose session proved `method` now (a push login, say), without driving a phone through it. */
-  async function provenNow(userId: string, method: string): Promise<FormClient> {
-    const { sessions, users } = gw.runtime.gateway;
-    const user = await users.find(userId);
-    if (!user) throw new Error(`no user ${userId}`);
-    const session = await sessions.prove(null, user, method, { ip: '127.0.0.1', userAgent: 'test' });
-    const client = new FormClient(gw.url);
-    client.cookies.set(cookieNames(gw.runtime.gateway.config).session, session.token);
-    return client;
-  }
-
   async function post(client: FormClient, userId: string, phone = NEW) {
     const page = await client.get('/_sekisho/me');
     return client.post('/_sekisho/me/phone', {
@@ -61,7 +50,7 @@ describe('the phone number and the 10-minute enrolment guard', () => {
     ).rows;
 
   it('a first number with a push proven 11 minutes ago: prove it again first; nothing typed is looked at', async () => {
-    const client = await provenNow('aki', 'MAMORU');
+    const client = await provenClient(gw, gw.url, 'aki', 'MAMORU');
     clock.advance(11 * 60_000);
     const form = await client.get('/_sekisho/me/phone');
     expect(form.status).toBe(401);
@@ -77,7 +66,7 @@ describe('the phone number and the 10-minute enrolment guard', () => {
   });
 
   it('a first number within 10 minutes of the proof: the password registers it, audited', async () => {
-    const client = await provenNow('aki', 'MAMORU');
+    const client = await provenClient(gw, gw.url, 'aki', 'MAMORU');
     clock.advance(9 * 60_000);
     const form = await client.get('/_sekisho/me/phone');
     expect(form.status).toBe(200);
@@ -92,7 +81,7 @@ describe('the phone number and the 10-minute enrolment guard', () => {
   });
 
   it('a change with an SMS code proven minutes ago needs no second code; twenty minutes ago, a code to the old number', async () => {
-    const recent = await provenNow('mio', 'SMSOTP');
+    const recent = await provenClient(gw, gw.url, 'mio', 'SMSOTP');
     clock.advance(60_000);
     const sandbox = async () =>
       (
@@ -106,7 +95,7 @@ describe('the phone number and the 10-minute enrolment guard', () => {
     expect(await phoneOf('mio')).toBe(NEW);
     expect(await sandbox()).toBe(sent);
 
-    const stale = await provenNow('mio', 'SMSOTP');
+    const stale = await provenClient(gw, gw.url, 'mio', 'SMSOTP');
     clock.advance(20 * 60_000);
     const codePage = await post(stale, 'mio', '+819011112222');
     expect(codePage.status).toBe(200);

@@ -4,8 +4,8 @@ import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import { SessionAdmin } from '../../src/core/session-admin.ts';
 import { hashToken } from '../../src/core/session-service.ts';
-import { cookieNames } from '../../src/web/session-cookie.ts';
 import { codeOf, enrolDevice, phone } from '../support/push-harness.ts';
+import { provenClient } from '../support/me-session.ts';
 import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
 import type { PushService } from '../../src/ports/push-service.ts';
 
@@ -233,16 +233,6 @@ describe('self-service: sessions and devices', () => {
     expect(rows.at(-1)).toMatchObject({ user_id: 'saburo', detail: { count: 3 } });
   });
 
-  /** A browser whose session proved `method` just now (a push login, say), without driving a phone through it. */
-  async function provenNow(userId: string, method: string): Promise<FormClient> {
-    const { sessions, users } = gw.runtime.gateway;
-    const user = await users.find(userId);
-    if (!user) throw new Error(`no user ${userId}`);
-    const session = await sessions.prove(null, user, method, { ip: '127.0.0.1', userAgent: 'test' });
-    const client = new FormClient(gw.url);
-    client.cookies.set(cookieNames(gw.runtime.gateway.config).session, session.token);
-    return client;
-  }
   const push = () => {
     if (!gw.runtime.gateway.push) throw new Error('push is enabled by default');
     return gw.runtime.gateway.push;
@@ -265,7 +255,7 @@ describe('self-service: sessions and devices', () => {
     expect(stale.body).toContain('id="me-step-up"');
     expect((await push().listDevices('taro'))[0]?.revokedAt).toBeNull();
 
-    const fresh = await provenNow('taro', 'MAMORU');
+    const fresh = await provenClient(gw, gw.url, 'taro', 'MAMORU');
     const freshPage = (await fresh.get('/_sekisho/me')).body;
     const foreign = await remove(fresh, freshPage, theirs.id);
     expect(foreign.headers.location).toBe('/_sekisho/me?notice=no-such-credential');
@@ -303,7 +293,7 @@ describe('self-service: sessions and devices', () => {
     expect((await stale.get('/_sekisho/me/push/enrol')).status).toBe(404);
     expect(await activations()).toBe(before);
 
-    const fresh = await provenNow('goro', 'MAMORU');
+    const fresh = await provenClient(gw, gw.url, 'goro', 'MAMORU');
     const page = await fresh.post('/_sekisho/me/push/enrol', {
       _csrf: csrfField((await fresh.get('/_sekisho/me')).body),
     });
