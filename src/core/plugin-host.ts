@@ -41,7 +41,13 @@ export type PluginsConfigured =
 
 /** The core's sections plugins may read, taken from the validated config (nothing parsed again). */
 export function gatewaySettingsOf(config: Config): GatewaySettings {
-  return { publicUrl: config.publicUrl, otp: config.otp, sms: config.sms, push: config.push };
+  return {
+    publicUrl: config.publicUrl,
+    otp: config.otp,
+    sms: config.sms,
+    push: config.push,
+    timeZone: config.timeZone,
+  };
 }
 
 /**

@@ -312,7 +312,7 @@ describe('devices', () => {
 describe('push bombing, decoys and environments', () => {
   it('answers busy over the cap, and starts again once the window has slid past', async () => {
     for (let i = 0; i < 3; i++) expect((await h.service.start(loginStart('taro'))).kind).toBe('started');
-    expect(await h.service.start(loginStart('taro'))).toEqual({ kind: 'busy' });
+    expect(await h.service.start(loginStart('taro'))).toEqual({ kind: 'busy', retryAt: expect.any(Number) });
     expect(await h.service.start(loginStart('nobody', { decoy: true }))).toMatchObject({ kind: 'started' });
     h.clock.advance(600_000);
     expect((await h.service.start(loginStart('taro'))).kind).toBe('started');
@@ -324,7 +324,7 @@ describe('push bombing, decoys and environments', () => {
     h.clock.advance(windowMs - (h.clock.now() % windowMs) - 5000); // 5 s before an edge
     for (let i = 0; i < 3; i++) expect((await h.service.start(loginStart('jiro'))).kind).toBe('started');
     h.clock.advance(10_000); // 5 s after it
-    expect(await h.service.start(loginStart('jiro'))).toEqual({ kind: 'busy' });
+    expect(await h.service.start(loginStart('jiro'))).toEqual({ kind: 'busy', retryAt: expect.any(Number) });
   });
 
   it('makes a decoy look started but sends it to no device, and it can never be approved', async () => {

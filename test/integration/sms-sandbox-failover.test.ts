@@ -40,7 +40,7 @@ describe('a sandbox in a failover list keeps live codes off the web', () => {
     const otpPage = await client.get('/_sekisho/mfa/SMSOTP?next=%2Fbk03%2F');
     // Sent: the failover worked (a failed send would be a 503 page).
     expect(otpPage.status).toBe(200);
-    expect(otpPage.body).toContain('********5678');
+    expect(otpPage.body).toContain('090-****-5678');
     const { rows } = await gw.runtime.pool.query<{ outcome: string; provider: string }>(
       `SELECT outcome, detail->>'provider' AS provider FROM audit_events
        WHERE event = 'SMSOTP.send' ORDER BY id`,
