@@ -1,11 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
 import { addUser, type TestGateway } from '../support/gateway.ts';
 import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
 import { DESKTOP, keepScreenshot, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
-import { codeOf, enrolDevice, phone } from '../support/push-harness.ts';
-import { provenSession } from '../support/me-session.ts';
+import { enrolDevice } from '../support/push-harness.ts';
+import { activatePhone, provenSession } from '../support/me-session.ts';
 
 /** The self-service page in real Chromium: two browsers of one user, and a phone change. */
 describe('/_sekisho/me in a real browser', () => {
@@ -190,11 +189,7 @@ describe('/_sekisho/me: my authenticators and adding a push phone, in a real bro
         await checked(page, `me-push-enrol-${locale}-${size}`);
 
         // The phone opens the link: it signs the code with a key of its own, and is listed.
-        const code = codeOf(link);
-        const keys = await generateDeviceKey(true);
-        const signature = await sign(keys.privateKey, activatePayload(code));
-        const input = { code, publicKey: await publicJwk(keys.publicKey), name: 'New phone', signature };
-        expect((await gw.runtime.gateway.push!.activate(input, phone)).kind).toBe('activated');
+        await activatePhone(gw.runtime.gateway.push!, link, id);
         await page.goto(`${gw.url}/_sekisho/me`);
         expect(await pushPhones.count()).toBe(2);
         await context.close();

@@ -4,21 +4,8 @@ import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, request, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
 import { SessionAdmin } from '../../src/core/session-admin.ts';
 import { hashToken } from '../../src/core/session-service.ts';
-import { codeOf, enrolDevice, phone } from '../support/push-harness.ts';
-import { provenClient } from '../support/me-session.ts';
-import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
-import type { PushService } from '../../src/ports/push-service.ts';
-
-/** A phone opening the activation link: a fresh key pair, the code signed, as the authenticator page does. */
-async function activateWith(service: PushService, link: string, userId: string): Promise<string> {
-  const code = codeOf(link);
-  const keys = await generateDeviceKey(true);
-  const publicKey = await publicJwk(keys.publicKey);
-  const signature = await sign(keys.privateKey, activatePayload(code));
-  const result = await service.activate({ code, publicKey, name: 'New phone', signature }, phone);
-  if (result.kind !== 'activated' || result.userId !== userId) throw new Error(`activation: ${result.kind}`);
-  return result.deviceId;
-}
+import { enrolDevice } from '../support/push-harness.ts';
+import { activatePhone, provenClient } from '../support/me-session.ts';
 
 /** `/_sekisho/me` over HTTP: a user's own sessions and push phones. */
 describe('self-service: sessions and devices', () => {
@@ -320,7 +307,7 @@ describe('self-service: sessions and devices', () => {
       actor: 'goro',
     });
 
-    const phone = await activateWith(push(), link, 'goro');
+    const phone = await activatePhone(push(), link, 'goro');
     const listed = (await fresh.get('/_sekisho/me')).body;
     expect(listed).toContain(`data-credential="${phone}"`);
     expect(await activations()).toBe(before + 1);

@@ -1,6 +1,9 @@
-import type { TestRuntime } from './gateway.ts';
+import type { PushService } from '../../src/ports/push-service.ts';
 import { cookieNames } from '../../src/web/session-cookie.ts';
+import { activatePayload, generateDeviceKey, publicJwk, sign } from '../../views/static/push/protocol.js';
 import { FormClient, type HttpTarget } from './browser-client.ts';
+import type { TestRuntime } from './gateway.ts';
+import { codeOf, phone } from './push-harness.ts';
 
 /**
  * A session that proved `method` just now (a push login, say) without driving a phone through
@@ -29,4 +32,18 @@ export async function provenClient(
   const client = new FormClient(target);
   client.cookies.set(cookie.name, cookie.value);
   return client;
+}
+
+/**
+ * A phone opening the activation link /me showed: a fresh key pair and the code signed, as the
+ * authenticator page does. The new device's ID; throws unless it was activated for `userId`.
+ */
+export async function activatePhone(service: PushService, link: string, userId: string): Promise<string> {
+  const code = codeOf(link);
+  const keys = await generateDeviceKey(true);
+  const publicKey = await publicJwk(keys.publicKey);
+  const signature = await sign(keys.privateKey, activatePayload(code));
+  const result = await service.activate({ code, publicKey, name: 'New phone', signature }, phone);
+  if (result.kind !== 'activated' || result.userId !== userId) throw new Error(`activation: ${result.kind}`);
+  return result.deviceId;
 }
