@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, type FormClient } from '../support/browser-client.ts';
 import { addUser, setRules } from '../support/gateway.ts';
 import type { TestApp } from '../support/test-app.ts';
+import { tokyoDateTime } from '../support/admin-console-checks.ts';
 import {
   addAdmin,
   auditRows,
@@ -144,9 +145,9 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
       '/bk01/pub/=ALL;;BYPASS',
     );
     const summary = (body: string, prefix: string) =>
-      new RegExp(
-        `data-prefix="${prefix}"[\\s\\S]*?class="summary-text">([^<]*)<`,
-      ).exec(unescapeHtml(body))?.[1];
+      new RegExp(`data-prefix="${prefix}"[\\s\\S]*?class="summary-text">([^<]*)<`).exec(
+        unescapeHtml(body),
+      )?.[1];
     const jaPage = (await boss.get(RULES, ja)).body;
     expect(summary(jaPage, '/bk01/')).toBe('/bk01/ は @keiri グループのみ、パスワード＋SMS認証');
     expect(summary(jaPage, '/bk01/x/')).toBe(
@@ -253,15 +254,7 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     );
     expect(body).toContain('時刻(Asia/Tokyo)');
     const [row] = await auditRows(gw, 'push.activation_created');
-    const tokyo = new Intl.DateTimeFormat('ja-JP', {
-      timeZone: 'Asia/Tokyo',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).format(row?.at);
+    const tokyo = tokyoDateTime(row?.at);
     expect(body).toContain(`<time datetime="${row?.at.toISOString()}">${tokyo}</time>`);
     expect(body).toMatch(
       /<td class="event">プッシュ端末の登録用 QR コードの発行<br><code class="muted" title="記録名">push.activation_created<\/code>/,

@@ -4,7 +4,8 @@ import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { addUser, setRules, type TestGateway } from '../support/gateway.ts';
 import { DESKTOP, keepScreenshot, PHONE, seriousAxeViolations } from '../support/page-checks.ts';
-import { addAdmin, auditRows, lastSandboxCode, startConsoleGateway } from '../support/admin-harness.ts';
+import { addAdmin, auditRows, startConsoleGateway } from '../support/admin-harness.ts';
+import { logInToConsole, tokyoDateTime } from '../support/admin-console-checks.ts';
 
 const ADMIN_PHONE = '+819077778888';
 const RULES = '/_sekisho/admin/rules';
@@ -41,15 +42,7 @@ describe('the admin console for admins and the help desk, in Chromium', () => {
     const context: BrowserContext = await browser.newContext({ locale, viewport });
     const page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${gw.url}${RULES}`);
-    await page.waitForURL(/\/_sekisho\/login\?/);
-    await page.fill('input[name=username]', 'kanri');
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/_sekisho\/mfa\/SMSOTP/);
-    await page.fill('input[name=otp]', await lastSandboxCode(gw, ADMIN_PHONE));
-    await page.locator('input[name=otp]').press('Enter');
-    await page.waitForURL(`${gw.url}${RULES}`);
+    await logInToConsole(page, gw, { id: 'kanri', password, phone: ADMIN_PHONE }, RULES);
     return { context, page };
   }
 
@@ -100,7 +93,9 @@ describe('the admin console for admins and the help desk, in Chromium', () => {
     await page.click('#add-rule button[type=submit]');
     await page.waitForURL(/done=ruleAdded/);
     expect(await lines()).toContain('/bk01/keiri/=@keir;;SMSOTP');
-    const flagged = page.locator('tr[data-prefix="/bk01/keiri/"] .rule-warning', { hasText: '認証DBに存在しません' });
+    const flagged = page.locator('tr[data-prefix="/bk01/keiri/"] .rule-warning', {
+      hasText: '認証DBに存在しません',
+    });
     expect(await flagged.innerText()).toBe('@keir は認証DBに存在しません(削除されたか、綴りの誤り)。');
 
     // Two boxes and "any one": the field reads SMSOTP|MAMORU, and that is what is saved.
@@ -136,15 +131,7 @@ describe('the admin console for admins and the help desk, in Chromium', () => {
     const row = page.locator('#audit tbody tr').first();
     expect(await row.locator('td.event').innerText()).toContain('ルールの保存');
     const [set] = await auditRows(gw, 'rule.set');
-    const tokyo = new Intl.DateTimeFormat('ja-JP', {
-      timeZone: 'Asia/Tokyo',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).format(set?.at);
+    const tokyo = tokyoDateTime(set?.at);
     expect(await row.locator('time').innerText()).toBe(tokyo);
     expect(await page.locator('#audit thead').innerText()).toContain('時刻(Asia/Tokyo)');
     await checked(page, 'admin-audit-ja-desktop');

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { setRules, type TestGateway } from '../support/gateway.ts';
-import { addAdmin, lastSandboxCode, startConsoleGateway } from '../support/admin-harness.ts';
+import { addAdmin, startConsoleGateway } from '../support/admin-harness.ts';
+import { logInToConsole } from '../support/admin-console-checks.ts';
 
 const ADMIN_PHONE = '+819055556666';
 
@@ -29,15 +30,7 @@ describe('the console rule editor: networks and age of proof', () => {
     const context = await browser.newContext({ locale: 'en-US' });
     page = await context.newPage();
     page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${gw.url}/_sekisho/admin/rules`);
-    await page.waitForURL(/\/_sekisho\/login\?/);
-    await page.fill('input[name=username]', 'kanri');
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/_sekisho\/mfa\/SMSOTP/);
-    await page.fill('input[name=otp]', await lastSandboxCode(gw, ADMIN_PHONE));
-    await page.locator('input[name=otp]').press('Enter');
-    await page.waitForURL(`${gw.url}/_sekisho/admin/rules`);
+    await logInToConsole(page, gw, { id: 'kanri', password, phone: ADMIN_PHONE });
   });
   afterAll(async () => {
     await browser?.close();
