@@ -74,7 +74,7 @@ describe('my authenticators in a real browser', () => {
     expect(await page.locator('#me-authenticators').isVisible()).toBe(true);
     expect(await page.getByRole('heading', { name: texts[locale].heading }).count()).toBe(1);
     expect(await page.locator('[data-method="SMSOTP"] [data-credential="phone"]').textContent()).toContain(
-      '*6666',
+      '****-6666',
     );
     expect(await page.locator('[data-method="TOTP"] [data-credential]').count()).toBe(0);
     expect(await page.locator('#me-recovery-left').getAttribute('data-count')).toBe('9');
