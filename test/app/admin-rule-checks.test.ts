@@ -104,6 +104,18 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     expect(fieldError(refused.body, 'allow')).toBe('there is no user "tar". Did you mean "taro"?');
   });
 
+  it('puts grammar errors beside their field in the page language', async () => {
+    const jaForm = await submit(
+      { prefix: '/bk01/q/', allow: 'ALL', deny: '', methods: 'FOO', reauth: '15x' },
+      ja,
+    );
+    expect(jaForm.status).toBe(400);
+    // The service stops at the first bad field; that one is told in Japanese.
+    expect(fieldError(jaForm.body, 'methods')).toBe('認証方式「FOO」はこのゲートウェイにありません。');
+    const enForm = await submit({ prefix: '/bk01/q/', allow: 'ALL', deny: '', methods: 'FOO' }, en);
+    expect(fieldError(enForm.body, 'methods')).toBe('unknown method "FOO"');
+  });
+
   it('takes the methods from the picker, with all or any; a picker and a typed field that disagree are refused at methods', async () => {
     const any = await submit({
       prefix: '/bk01/a/',

@@ -3,6 +3,7 @@ import { SekishoError } from '../../domain/errors.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
 import { list, text, type Fields } from './form.ts';
 import type { AdminMessages } from './messages.ts';
+import { localiseRuleError } from './rule-errors.ts';
 import { writtenPrefix } from './rules-view.ts';
 
 /**
@@ -166,7 +167,7 @@ export function fieldErrorsOf(
   const match = /^rule: ([a-z-]+): (.*)$/s.exec(message);
   const field = match?.[1] ? GRAMMAR_FIELDS[match[1]] : undefined;
   if (!field || !match?.[2]) return {};
-  return form.line !== '' ? { line: message } : { [field]: match[2] };
+  return form.line !== '' ? { line: message } : { [field]: localiseRuleError(match[2], a) };
 }
 
 /** Two sentences in a row: a space after an English one, none after a Japanese one (「…。」). */

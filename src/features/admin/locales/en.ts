@@ -142,8 +142,7 @@ export const en: Translation<typeof ja> = {
     combineAll: 'all of them (A,B: both, in order)',
     combineAny: 'any one (A|B: the user picks)',
     methodsRaw: 'methods (typed in the rule grammar)',
-    methodsDisagree:
-      'the boxes ticked ({picked}) and the field ({typed}) disagree; use one or the other.',
+    methodsDisagree: 'the boxes ticked ({picked}) and the field ({typed}) disagree; use one or the other.',
     noSuchGroup: 'there is no group "{name}".',
     noSuchUser: 'there is no user "{name}".',
     didYouMean: 'Did you mean "{suggestion}"?',
@@ -263,7 +262,8 @@ export const en: Translation<typeof ja> = {
     pushLead:
       "Issues a QR code that registers the user's phone as their push device. Check who they are, then have them scan it with their own phone.",
     pushIssue: 'Issue a registration QR code',
-    pushIssued: 'Registration QR code issued (single use, valid until {until}). It cannot be shown again once you leave this page.',
+    pushIssued:
+      'Registration QR code issued (single use, valid until {until}). It cannot be shown again once you leave this page.',
     pushQrAlt: 'Registration QR code, to scan with the phone camera.',
     pushLink: 'Link to open on the phone itself',
     devicesTitle: 'Push devices',
@@ -344,6 +344,30 @@ export const en: Translation<typeof ja> = {
   lockout:
     'Changing this rule would take the console away from you ({reason}). Use the CLI if that is really intended.',
   events: eventsEn,
+  grammar: {
+    allowEmpty: 'empty; use ALL to allow everyone',
+    unknownMethod: 'unknown method "{name}"',
+    duplicateMethod: 'duplicate method {name}',
+    bypassCombined: 'BYPASS cannot be combined with other methods',
+    passwordImplicit:
+      'the password is implicit and must not be listed (leave methods empty for password only)',
+    emptyMethod: 'empty method name (check for ",,", "||" or a stray separator)',
+    invalidGroup: 'invalid group name "{name}"',
+    invalidUser: 'invalid user ID "{name}"',
+    duplicateEntry: 'duplicate entry "{name}"',
+    allCombined: '"ALL" cannot be combined with other entries',
+    emptyEntry: 'empty entry (check for ",," or a stray ",")',
+    unknownNetwork: 'unknown network "{name}" ({known})',
+    notDuration:
+      '"{value}" is not a duration; write a whole number of seconds, minutes or hours (90s, 15m, 8h)',
+    tooShort: '"{value}" is too short; the least is 1s',
+    prefixEmpty: 'empty; expected an absolute path ending in "/" or http://host/path/',
+    prefixSlash: '"{value}" must end with "/"',
+    prefixAbsolute: '"{value}" must be an absolute path starting with "/"',
+    separator: 'must not contain "=" or ";"',
+    optionSeparator: 'must not contain "=", ";" or ","',
+    ruleExists: 'a rule for this prefix exists ({line}); edit it instead',
+  },
   lockoutReason: {
     bypass: 'it would be public and refuse every request',
     forbidden: 'you would not be allowed',

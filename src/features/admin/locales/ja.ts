@@ -267,7 +267,8 @@ export const ja = {
     pushLead:
       '利用者のスマートフォンをプッシュ認証の端末として登録する QR コードを発行します。本人確認のうえ、本人のスマートフォンで読み取ってもらってください。',
     pushIssue: '端末登録用の QR コードを発行',
-    pushIssued: '端末登録用の QR コードを発行しました(1回限り、{until} まで有効)。この画面を閉じると再表示できません。',
+    pushIssued:
+      '端末登録用の QR コードを発行しました(1回限り、{until} まで有効)。この画面を閉じると再表示できません。',
     pushQrAlt: '端末登録用の QR コード。スマートフォンのカメラで読み取ります。',
     pushLink: 'スマートフォンで直接開くリンク',
     devicesTitle: 'プッシュ通知端末',
@@ -348,6 +349,28 @@ export const ja = {
   lockout:
     'このルール変更を行うと、あなたはコンソールを使えなくなります({reason})。本当に意図した変更であれば CLI を使ってください。',
   events: eventsJa,
+  grammar: {
+    allowEmpty: '空にはできません。全員を許可するには ALL と書きます。',
+    unknownMethod: '認証方式「{name}」はこのゲートウェイにありません。',
+    duplicateMethod: '認証方式 {name} が重複しています。',
+    bypassCombined: 'BYPASS はほかの認証方式と組み合わせられません。',
+    passwordImplicit: 'パスワードは常に求められるため書きません(パスワードのみなら空にします)。',
+    emptyMethod: '認証方式の名前が空です(「,,」「||」や余分な区切りを確認してください)。',
+    invalidGroup: 'グループ名「{name}」は使えません(英数字と . _ - のみ)。',
+    invalidUser: 'ユーザーID「{name}」は使えません。',
+    duplicateEntry: '「{name}」が重複しています。',
+    allCombined: 'ALL はほかの指定と組み合わせられません。',
+    emptyEntry: '空の項目があります(「,,」や余分な「,」を確認してください)。',
+    unknownNetwork: 'ネットワーク「{name}」は設定にありません({known})。',
+    notDuration: '「{value}」は時間として読めません。秒・分・時間の整数で書きます(90s、15m、8h)。',
+    tooShort: '「{value}」は短すぎます。最短は 1s です。',
+    prefixEmpty: '空にはできません。「/」で始まり「/」で終わるパス、または http://ホスト/パス/ を書きます。',
+    prefixSlash: '「{value}」は「/」で終わる必要があります。',
+    prefixAbsolute: '「{value}」は「/」で始まる絶対パスにします。',
+    separator: '「=」と「;」は使えません。',
+    optionSeparator: '「=」「;」「,」は使えません。',
+    ruleExists: 'このプレフィックスのルールはすでにあります({line})。そのルールを編集してください。',
+  },
   lockoutReason: {
     bypass: '公開になり、すべてのリクエストを拒否します',
     forbidden: 'あなたが許可されません',
