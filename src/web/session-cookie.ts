@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.ts';
 import type { ClientInfo } from '../core/session-service.ts';
+import { languageCookieName } from './language.ts';
 
 /** HttpOnly, SameSite=Lax, Path=/; Secure (and `__Host-`) when the public URL is https. */
 function cookieOptions(config: Config) {
@@ -35,12 +36,14 @@ export function clientOf(request: FastifyRequest): ClientInfo {
 }
 
 /** Cookie names follow `publicUrl`: over https they carry the `__Host-` prefix. */
-export function cookieNames(config: Config): { session: string; csrf: string; flow: string } {
+export function cookieNames(config: Config): { session: string; csrf: string; flow: string; lang: string } {
   const prefix = config.session.secureCookie ? '__Host-' : '';
   return {
     session: `${prefix}${config.session.cookieName}`,
     csrf: `${prefix}sekisho_csrf`,
     // Binds a passwordless login in progress (ID typed, push pending) to this browser.
     flow: `${prefix}sekisho_flow`,
+    // The page language the user chose (web/language.ts); the gateway's own, like the others.
+    lang: languageCookieName(config.session.secureCookie),
   };
 }

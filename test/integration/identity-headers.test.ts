@@ -143,17 +143,18 @@ describe.each([true, false])('identity and forwarding headers (proxy.leanPath: %
     expect(seen.headers['x-remote-groups']).toBe('eigyo,keiri');
   });
 
-  it("never forwards the gateway's session and CSRF cookies, but forwards the app's own", async () => {
+  it("never forwards the gateway's session, CSRF and language cookies, but forwards the app's own", async () => {
     expect([...client.cookies.keys()].sort()).toEqual(['sekisho_csrf', 'sekisho_sid']);
     for (const path of ['/open/x', '/bk01/page']) {
       const seen = echoed(
         await rawRequest(gw.url, 'GET', path, [
-          ['Cookie', `app=1; ${cookie()}; theme=dark`],
+          ['Cookie', `app=1; ${cookie()}; sekisho_lang=en; theme=dark`],
           ['Cookie', `sekisho_sid=${client.cookies.get('sekisho_sid') ?? ''}; other=2`],
         ]),
       );
       const forwarded = seen.headers.cookie ?? '';
       expect(forwarded).not.toContain('sekisho_sid');
+      expect(forwarded).not.toContain('sekisho_lang');
       expect(forwarded).not.toContain('sekisho_csrf');
       expect(forwarded).not.toContain(client.cookies.get('sekisho_sid'));
       expect(forwarded.split(/;\s*/).sort()).toEqual(['app=1', 'other=2', 'theme=dark']);
@@ -165,7 +166,7 @@ describe.each([true, false])('identity and forwarding headers (proxy.leanPath: %
       const answer = await rawRequest(gw.url, 'GET', path, [['Cookie', cookie()]]);
       expect(answer.status).toBe(200);
       const setCookies = answer.headers['set-cookie'] ?? [];
-      expect(setCookies.join('\n')).not.toMatch(/sekisho_sid/);
+      expect(setCookies.join('\n')).not.toMatch(/sekisho_sid|sekisho_lang/);
       expect(setCookies.some((c) => c.startsWith('app=1;'))).toBe(true);
       expect(answer.headers['service-worker-allowed']).toBeUndefined();
     }

@@ -113,6 +113,22 @@ describe('MAMORU through the gateway', () => {
     expect(replay.status).not.toBe(303);
   });
 
+  it('takes the ID in any letter case or full width, as the login page does: the push goes to hanako', async () => {
+    const browser = new FormClient(gw.url);
+    const { wait, number, path } = await toWaitPage(browser, 'Ｈａｎａｋｏ', '/bk02/case');
+    expect(await approveNewest(number)).toEqual({ kind: 'decided', outcome: 'approved' });
+    const ready = await status(browser, path);
+    expect(ready.state).toBe('ready');
+    const final = await browser.post('/_sekisho/mfa/MAMORU', {
+      _csrf: csrfField(wait.body),
+      next: path,
+      ...ready.fields,
+    });
+    expect(final.status).toBe(303);
+    expect((await browser.get(path)).status).toBe(200);
+    expect(backend.seen.at(-1)?.headers['x-remote-user']).toBe('hanako');
+  });
+
   it('without JavaScript: "I approved" before the approval shows the wait page again, after it logs in', async () => {
     const browser = new FormClient(gw.url);
     const { wait, number, path } = await toWaitPage(browser, 'hanako', '/bk02/no-js');

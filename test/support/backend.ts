@@ -48,6 +48,7 @@ export async function startBackend(): Promise<FakeBackend> {
               'app=1; Path=/',
               'sekisho_sid=planted; Path=/',
               '__Host-sekisho_sid=x; Path=/; Secure',
+              'sekisho_lang=en; Path=/',
             ],
             'service-worker-allowed': '/',
           })

@@ -1,3 +1,4 @@
+import { normaliseLoginId } from '../../domain/login-id.ts';
 import { loginUrl, methodPath, recoveryUrl } from '../../web/paths.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LoginFlows } from '../../core/login-flows.ts';
@@ -81,11 +82,14 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const loaded = name ? gateway.methods.get(name) : undefined;
     if (!name || !loaded?.plugin.passwordless)
       return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
-    const username = typeof typed === 'string' ? typed.trim().slice(0, 128) : '';
+    const username = typeof typed === 'string' ? normaliseLoginId(typed).slice(0, 128) : '';
     if (username === '')
       return answerOutcome(request, reply, { kind: 'identify', name, loaded }, next, 'identifyMissing');
     await endFlow(request, reply);
-    const flow = await flows.begin(username);
+    // The login page's letter-case rule: `Demo` / `ｄｅｍｏ` reach demo's phone; an unknown ID goes
+    // on as typed (the next page looks the same either way, so it tells nobody who exists).
+    const account = await gateway.users.findForLogin(username);
+    const flow = await flows.begin(account?.id ?? username);
     setFlowCookie(reply, gateway.config, flow.token, FLOW_TTL_MS / 1000);
     request.log.info({ user: username.slice(0, 64), method: name }, 'passwordless login started');
     return reply.redirect(methodUrl(name, next), 303);
