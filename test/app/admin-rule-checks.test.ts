@@ -112,6 +112,9 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     expect(jaForm.status).toBe(400);
     // The service stops at the first bad field; that one is told in Japanese.
     expect(fieldError(jaForm.body, 'methods')).toBe('認証方式「FOO」はこのゲートウェイにありません。');
+    expect(jaForm.body).toContain(
+      '保存できませんでした: <span class="refusal">rule: methods: 認証方式「FOO」はこのゲートウェイにありません。</span>',
+    );
     const enForm = await submit({ prefix: '/bk01/q/', allow: 'ALL', deny: '', methods: 'FOO' }, en);
     expect(fieldError(enForm.body, 'methods')).toBe('unknown method "FOO"');
   });

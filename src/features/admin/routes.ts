@@ -6,7 +6,7 @@ import { requireConsoleSession } from './console-session.ts';
 import { sendAdminPage } from './render.ts';
 import { historyRoutes } from './history-routes.ts';
 import { ruleRoutes } from './rules-routes.ts';
-import { loadStoredRules, ruleRowsOf } from './rules-view.ts';
+import { loadStoredRules, ruleRows } from './rules-view.ts';
 import { adminMessages } from './messages.ts';
 import { SessionAdmin } from '../../core/session-admin.ts';
 import { userActionRoutes } from './user-actions.ts';
@@ -46,7 +46,7 @@ export async function adminRoutes(app: FastifyInstance, gateway: AdminDeps): Pro
         loadStoredRules(gateway),
         gateway.users.countUsers(gateway.clock.now()),
       ]);
-      const rows = ruleRowsOf(gateway, loaded, a);
+      const rows = await ruleRows(gateway, loaded, a, admin);
       return sendAdminPage(request, reply, {
         view: 'home',
         section: 'home',

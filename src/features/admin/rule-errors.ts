@@ -43,3 +43,9 @@ export function localiseRuleError(message: string, a: AdminMessages): string {
   }
   return message;
 }
+
+/** A refusal `rule: <field>: <message>` with its message in the page's language; anything else as it is. */
+export function localiseRefusal(refusal: string, a: AdminMessages): string {
+  const match = /^(rule: [a-z-]+: )(.*)$/s.exec(refusal);
+  return match ? `${match[1]}${localiseRuleError(match[2] ?? '', a)}` : refusal;
+}

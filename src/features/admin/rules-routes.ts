@@ -8,6 +8,7 @@ import { guardConsoleAccess } from './console-guard.ts';
 import { actorOf } from './console-session.ts';
 import { refusal, text, whole, type Fields } from './form.ts';
 import { adminMessages } from './messages.ts';
+import { localiseRefusal } from './rule-errors.ts';
 import {
   EMPTY_FORM,
   fieldErrorsOf,
@@ -144,7 +145,7 @@ export function ruleRoutes(
     return {
       status: refused.status,
       // The refusal above the form, in the page's language when the console has the words.
-      message: unknownNames ? a.rules.unknownRefused : refused.message,
+      message: unknownNames ? a.rules.unknownRefused : localiseRefusal(refused.message, a),
       fieldErrors: fieldErrorsOf(error, refused.message, form, a),
       unknownNames,
       form,

@@ -54,16 +54,17 @@ export async function loadStoredRules(gateway: AdminDeps): Promise<StoredRuleSet
 }
 
 /**
- * The table rows with their warnings and summaries, in the order the gateway evaluates them.
- * With `admin`, a rule naming a user or group that no longer exists (deleted since) is flagged too.
+ * The table rows with their warnings and summaries, in the order the gateway evaluates them; a rule
+ * naming a user or group that does not exist (misspelt and saved with the override, or deleted since)
+ * is flagged too.
  */
 export async function ruleRows(
   gateway: AdminDeps,
   loaded: StoredRuleSet,
   a: AdminMessages,
-  admin?: AdminService,
+  admin: AdminService,
 ): Promise<RuleRow[]> {
-  const unknown = admin ? await admin.unknownPrincipals(loaded.ruleSet.rules) : [];
+  const unknown = await admin.unknownPrincipals(loaded.ruleSet.rules);
   const rows = ruleRowsOf(gateway, loaded, a);
   return rows.map((row, index) => {
     const names = unknown.filter((u) => u.lineNumber === index + 1);
@@ -73,8 +74,8 @@ export async function ruleRows(
   });
 }
 
-/** The rows without the directory lookup (the overview's counts). */
-export function ruleRowsOf(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMessages): RuleRow[] {
+/** The rows with the warnings the rules alone give. */
+function ruleRowsOf(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMessages): RuleRow[] {
   const warnings = findRuleWarnings(loaded.rules, {
     catalogue: gateway.catalogue,
     paths: { own: ownPrefix, console: ADMIN_PREFIX },
