@@ -172,7 +172,6 @@ export const en: Translation<typeof ja> = {
     when: 'When',
     who: 'Who',
     prefix: 'Prefix',
-    line: 'Rule',
     deleted: '(deleted)',
     inForce: 'in force',
     restore: 'Restore this version',

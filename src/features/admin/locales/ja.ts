@@ -173,7 +173,6 @@ export const ja = {
     when: '日時',
     who: '変更者',
     prefix: 'プレフィックス',
-    line: 'ルール',
     deleted: '(削除)',
     inForce: '有効',
     restore: 'この版を復元',
