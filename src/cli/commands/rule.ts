@@ -13,7 +13,10 @@ import { flag, one, parseInvocation, usageError } from '../args.ts';
 import { openCliContext, type CliContext } from '../context.ts';
 import type { RollbackResult } from '../../core/admin-service.ts';
 
-/** `sekisho rule set|del|list|import|export|explain|history|rollback`. */
+/**
+ * `sekisho rule set|del|list|import|export|explain|history|rollback`. Changes are made in the name
+ * of `cli:<OS user>` (the history's "who", as the audit trail's actor).
+ */
 export async function ruleCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const inv = parseInvocation(rest, {
@@ -31,11 +34,13 @@ export async function ruleCommand(args: string[]): Promise<void> {
   try {
     switch (sub) {
       case 'set': {
-        const rule = await context.admin.setRule(one(inv, 'rule line'), 'cli', { unknownPrincipals });
+        const rule = await context.admin.setRule(one(inv, 'rule line'), context.actor, { unknownPrincipals });
         return console.log(`rule set: ${rule.line}`);
       }
       case 'del':
-        await context.admin.deleteRule(one(inv, 'path prefix'), 'cli', { from: flag(inv, 'from') ?? null });
+        await context.admin.deleteRule(one(inv, 'path prefix'), context.actor, {
+          from: flag(inv, 'from') ?? null,
+        });
         return console.log('rule deleted');
       case 'list':
       case 'export':
@@ -44,7 +49,7 @@ export async function ruleCommand(args: string[]): Promise<void> {
         const file = one(inv, 'file');
         const count = await context.admin.importRules(
           readFileSync(file, 'utf8'),
-          'cli',
+          context.actor,
           Boolean(inv.flags.replace),
           { unknownPrincipals },
         );
@@ -62,7 +67,7 @@ export async function ruleCommand(args: string[]): Promise<void> {
       case 'rollback': {
         const version = one(inv, 'version');
         if (!/^[1-9][0-9]{0,15}$/.test(version)) throw usageError('usage: sekisho rule rollback <version>');
-        const result = await context.admin.rollbackRule(Number(version), 'cli');
+        const result = await context.admin.rollbackRule(Number(version), context.actor);
         return console.log(rollbackMessage(result));
       }
       case 'history':
