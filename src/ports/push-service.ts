@@ -2,7 +2,7 @@
  * The push service's surface (docs/push.md): what the gateway's routes, the CLI, the admin
  * console and the MAMORU plugin (through `PushClient`) use.
  */
-import type { PushClient } from '../plugin-api.ts';
+import type { PushClient, PushVerifyRequest } from '../plugin-api.ts';
 
 /** A JWK of a P-256 public key: the only key material the server holds for a device. */
 export interface DevicePublicKey {
@@ -132,6 +132,11 @@ export type TestPushResult =
 
 /** The push service: devices in Postgres, activations in Postgres, transactions in the store. */
 export interface PushService extends PushClient {
+  /**
+   * `verify` for another gateway (the Mamoru-style API): a success also makes the login's
+   * environment known here, since that gateway's sessions never reach this one's session service.
+   */
+  verifyRemote(request: PushVerifyRequest): Promise<boolean>;
   /** Throws SekishoError SEKISHO_ERR_USER_NOT_FOUND for an unknown user. */
   createActivation(userId: string, by: PushActor): Promise<Activation>;
   /** Whether the activation code is live, for the enrolment page; does not consume it. */

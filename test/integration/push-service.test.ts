@@ -343,17 +343,23 @@ describe('push bombing, decoys and environments', () => {
     expect(row?.detail).toMatchObject({ devices: 0, decoy: true });
   });
 
-  it('flags an unknown environment until a successful login from it, and again for another IP', async () => {
+  it('flags an unknown environment until a login from it is verified through the API, and again for another IP', async () => {
     const device = await enrolDevice(h.service, 'taro');
     const first = await push(device);
     expect(first.unknownEnvironment).toBe(true);
     expect((await h.auditRows()).map((r) => r.event)).toContain('push.unknown_environment');
+    // This gateway's own verify leaves remembering to its session service (after newdevice= judged).
+    const local = await push(device);
+    const localTokens = await approve(device, local);
+    expect(
+      await h.service.verify({ transactionId: local.transactionId, userId: 'taro', ...localTokens }),
+    ).toBe(true);
     const tokens = await approve(device, first);
     const again = await push(device);
     expect(again.unknownEnvironment).toBe(true);
-    expect(await h.service.verify({ transactionId: first.transactionId, userId: 'taro', ...tokens })).toBe(
-      true,
-    );
+    expect(
+      await h.service.verifyRemote({ transactionId: first.transactionId, userId: 'taro', ...tokens }),
+    ).toBe(true);
     expect((await push(device)).unknownEnvironment).toBe(false);
     h.clock.advance(600_000); // past the push-bombing window (it slides)
     expect((await push(device, '198.51.100.7')).unknownEnvironment).toBe(true);

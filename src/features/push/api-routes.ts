@@ -63,7 +63,7 @@ export async function apiRoutes(
     const body = verifyBody.safeParse(request.body);
     if (!body.success) return badRequest(reply);
     const { transaction_id: transactionId, user_id: userId, token1, token2 } = body.data;
-    if (await service.verify({ transactionId, userId, token1, token2 })) return ok(reply, {});
+    if (await service.verifyRemote({ transactionId, userId, token1, token2 })) return ok(reply, {});
     return send(reply, 200, '1401', 'refused');
   });
 }

@@ -13,7 +13,7 @@ import { pollPush } from './poll.ts';
 import { respondToPush } from './respond.ts';
 import { startPush } from './start.ts';
 import type { PushService } from '../../ports/push-service.ts';
-import { verifyPush } from './verify.ts';
+import { verifyPush, verifyRemotePush } from './verify.ts';
 import { sendTestPush, subscribeDevice } from './web-push/subscribe.ts';
 import { WebPush } from './web-push/web-push.ts';
 
@@ -44,6 +44,7 @@ export function createPushService(deps: PushServiceDeps): PushService {
     start: (request) => startPush(ctx, request),
     poll: (transactionId) => pollPush(ctx, transactionId),
     verify: (request) => verifyPush(ctx, request),
+    verifyRemote: (request) => verifyRemotePush(ctx, request),
     createActivation: (userId, by) => createActivation(activationDeps, userId, by),
     peekActivation: (code) => peekActivation(ctx, code),
     activate: (input, client) => activateDevice(ctx, input, client),
