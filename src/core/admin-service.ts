@@ -160,9 +160,9 @@ export class AdminService {
     options: { expectedVersion?: number | null; unknownPrincipals?: UnknownPrincipals } = {},
   ): Promise<AccessRule> {
     const rule = this.parseOrThrow(line);
-    const unknown = await this.unknownPrincipals([rule]);
-    if (unknown.length > 0 && options.unknownPrincipals === 'refuse')
-      throw new UnknownPrincipalsError(unknown, false);
+    const refuse = options.unknownPrincipals === 'refuse';
+    const unknown = await this.unknownPrincipals([rule], { suggest: refuse });
+    if (unknown.length > 0 && refuse) throw new UnknownPrincipalsError(unknown, false);
     const expected = options.expectedVersion;
     if (expected === undefined) await this.deps.rules.save(rule, actorId(actor));
     else {
@@ -180,14 +180,17 @@ export class AdminService {
    */
   async unknownPrincipals(
     rules: readonly AccessRule[],
+    options: { suggest?: boolean } = {},
   ): Promise<(UnknownPrincipal & { lineNumber: number })[]> {
     const named = rules.flatMap((rule) => namedPrincipals(rule));
     if (named.length === 0) return [];
     const groups = (await this.deps.users.listGroups()).map((g) => g.name);
     const userIds = [...new Set(named.flatMap((p) => (p.kind === 'user' ? [p.id] : [])))];
     const found = await Promise.all(userIds.map((id) => this.deps.users.find(id)));
-    const missingUser = found.some((user) => user === null);
-    const users = missingUser ? (await this.deps.users.list()).map((u) => u.id) : userIds;
+    const known = userIds.filter((_, i) => found[i] !== null);
+    // Suggestions need every user; without them (a listing, an override) the lookups suffice.
+    const wanted = options.suggest !== false && known.length < userIds.length;
+    const users = wanted ? (await this.deps.users.list()).map((u) => u.id) : known;
     return rules.flatMap((rule, index) =>
       findUnknownPrincipals(rule, { users, groups }).map((u) => ({ ...u, lineNumber: index + 1 })),
     );
@@ -252,8 +255,9 @@ export class AdminService {
       const lines = parsed.errors.map((e) => `rule: line ${e.lineNumber}: ${e.field}: ${e.message}`);
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', lines.join('\n'));
     }
-    const unknown = await this.unknownPrincipals(parsed.rules);
-    if (unknown.length > 0 && options.unknownPrincipals === 'refuse') {
+    const refuse = options.unknownPrincipals === 'refuse';
+    const unknown = await this.unknownPrincipals(parsed.rules, { suggest: refuse });
+    if (unknown.length > 0 && refuse) {
       // Numbered by the rule's line in the file, as parse errors are.
       const lineOf = ruleLineNumbers(text);
       const numbered = unknown.map((u) => ({ ...u, lineNumber: lineOf[u.lineNumber - 1] ?? u.lineNumber }));

@@ -64,7 +64,7 @@ export async function ruleRows(
   a: AdminMessages,
   admin: AdminService,
 ): Promise<RuleRow[]> {
-  const unknown = await admin.unknownPrincipals(loaded.ruleSet.rules);
+  const unknown = await admin.unknownPrincipals(loaded.ruleSet.rules, { suggest: false });
   const rows = ruleRowsOf(gateway, loaded, a);
   return rows.map((row, index) => {
     const names = unknown.filter((u) => u.lineNumber === index + 1);
