@@ -235,6 +235,25 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     boss = await consoleClient(gw, 'boss', password);
   });
 
+  it('judges your own groups by the console rule in force: leaving admins is fine while another group it admits remains', async () => {
+    const own = '/_sekisho/admin/user?id=boss';
+    const profile = { user: 'boss', name: 'Boss', email: '', phone: '+819011112222' };
+    await gw.admin.addGroup('helpdesk', 'test');
+    await setRules(gw, '/_sekisho/admin/=@admins,@helpdesk;;SMSOTP');
+    const relogin = async (groups: string[], password: string) => {
+      await gw.admin.updateUser('boss', { groups, password }, 'test');
+      await gw.runtime.watcher.poll();
+      boss = await consoleClient(gw, 'boss', password);
+    };
+    await relogin(['admins', 'helpdesk'], 'pw-boss-helpdesk-1');
+    const left = await submit({ ...profile, groups: 'helpdesk' }, en, own, '/_sekisho/admin/user/profile');
+    expect(left.status).toBe(303);
+    expect((await gw.runtime.gateway.users.find('boss'))?.groups).toEqual(['helpdesk']);
+    // The default console rule back, and boss in admins again, for the tests below.
+    await gw.admin.deleteRule('/_sekisho/admin/', 'test');
+    await relogin(['admins'], 'pw-boss-again-2');
+  });
+
   it("issues a push device's registration as a QR code drawn in the page, once, audited, behind the CSRF check", async () => {
     const page = await boss.get('/_sekisho/admin/user?id=taro', ja);
     expect(page.body).toContain('端末登録用の QR コードを発行');
