@@ -92,6 +92,10 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     expect(line.status).toBe(400);
     expect(fieldError(line.body, 'line')).toBe('there is no group "@keiry". Did you mean "@keiri"?');
     expect(line.body).toContain('id="rule-line" name="line" value="/bk01/pay/=@keiry;;SMSOTP"');
+    // The field form beside it is as fresh, carrying no error of the line's.
+    expect(line.body).toContain('id="rule-allow" name="allow" value="ALL"');
+    expect(fieldError(line.body, 'allow')).toBeNull();
+    expect(line.body).toContain('id="line-allow-unknown"');
     expect(await stored()).not.toContain('/bk01/pay/=@keiry;;SMSOTP');
     const added = await submit({ line: '/bk01/pay/=@keiri;;SMSOTP' });
     expect(added.status).toBe(303);

@@ -215,11 +215,22 @@ export function ruleRoutes(
   }
 
   /** What the shared form fields need: the form, its errors, the pickers' choices. */
+  /**
+   * What the forms need: the field form (a fresh one when the line form was refused), its errors,
+   * the line form's own, and the pickers' choices.
+   */
   function formVars(options: Refused, form: RuleForm, principals: readonly string[]) {
+    const byLine = form.line !== '';
+    const errors = options.fieldErrors ?? {};
     return {
-      form,
-      fieldErrors: options.fieldErrors ?? {},
-      unknownNames: options.unknownNames ?? false,
+      form: byLine ? EMPTY_FORM : form,
+      fieldErrors: byLine ? {} : errors,
+      unknownNames: !byLine && (options.unknownNames ?? false),
+      line: {
+        text: form.line,
+        error: byLine ? (errors.line ?? null) : null,
+        unknownNames: byLine && (options.unknownNames ?? false),
+      },
       principals,
       methods: [...gateway.methods.keys()],
       networks: [...gateway.rules.networks.keys()],
