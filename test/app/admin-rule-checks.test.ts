@@ -170,7 +170,7 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     const jaPage = (await boss.get(RULES, ja)).body;
     expect(summary(jaPage, '/bk01/')).toBe('/bk01/ は @keiri グループのみ、パスワード＋SMS認証');
     expect(summary(jaPage, '/bk01/x/')).toBe(
-      '/bk01/x/ は すべてのユーザー(ユーザー taro を除く)、パスワード＋SMS認証 または パスワード＋認証アプリ。15m ごとに認証し直し',
+      '/bk01/x/ は すべてのユーザー(ユーザー taro を除く)、パスワード＋SMS認証 または パスワード＋認証アプリ。15分ごとに認証し直し',
     );
     expect(summary(jaPage, '/bk01/pub/')).toBe('/bk01/pub/ は すべてのユーザー、認証なしで公開');
     expect(summary(jaPage, '/_sekisho/admin/')).toBe(
@@ -178,6 +178,9 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     );
     const enPage = (await boss.get(RULES, en)).body;
     expect(summary(enPage, '/bk01/')).toBe('/bk01/: only group @keiri; password + SMS code');
+    expect(summary(enPage, '/bk01/x/')).toBe(
+      '/bk01/x/: everyone (except user taro); password + SMS code or password + authenticator app. Proven again every 15 min',
+    );
   });
 
   it('shows in the history what each change changed: the line before and after, field by field', async () => {

@@ -1,5 +1,4 @@
 import { requiredPaths } from '../../domain/rules/decide.ts';
-import { formatDuration } from '../../domain/rules/parse-options.ts';
 import type { AccessRule, MethodCatalogue, Principal } from '../../domain/rules/types.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
 import type { AdminMessages } from './messages.ts';
@@ -15,7 +14,7 @@ export function summarizeRule(rule: AccessRule, catalogue: MethodCatalogue, a: A
   const parts = [fill(s.sentence, { where, who: whoMayPass(rule, a), how: howToProve(rule, catalogue, a) })];
   if (rule.from) parts.push(fill(rule.from.negated ? s.fromOut : s.fromIn, { network: rule.from.network }));
   if (rule.reauthSeconds !== null)
-    parts.push(fill(s.reauth, { duration: formatDuration(rule.reauthSeconds) }));
+    parts.push(fill(s.reauth, { duration: durationWords(rule.reauthSeconds, a) }));
   if (rule.newDevice)
     parts.push(fill(s.newdevice, { methods: rule.newDevice.map((m) => methodWord(m, a)).join(s.or) }));
   return parts.join(s.separator);
@@ -42,6 +41,14 @@ function howToProve(rule: AccessRule, catalogue: MethodCatalogue, a: AdminMessag
   return requiredPaths(rule.methods, catalogue)
     .map((path) => path.map((method) => methodWord(method, a)).join(a.rules.summary.then))
     .join(a.rules.summary.or);
+}
+
+/** 900 → 「15分」, `15 min`: the largest whole unit, as `reauth=` is written. */
+function durationWords(seconds: number, a: AdminMessages): string {
+  const s = a.rules.summary;
+  if (seconds % 3600 === 0) return fill(s.hours, { n: seconds / 3600 });
+  if (seconds % 60 === 0) return fill(s.minutes, { n: seconds / 60 });
+  return fill(s.seconds, { n: seconds });
 }
 
 /** A method's short name in the page's language; a method the console has no word for, as named. */

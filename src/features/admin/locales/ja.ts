@@ -126,8 +126,11 @@ export const ja = {
       separator: '。',
       fromIn: 'ネットワーク {network} からの接続に適用',
       fromOut: 'ネットワーク {network} 以外からの接続に適用',
-      reauth: '{duration} ごとに認証し直し',
+      reauth: '{duration}ごとに認証し直し',
       newdevice: '新しい環境からは {methods} も必要',
+      seconds: '{n}秒',
+      minutes: '{n}分',
+      hours: '{n}時間',
     },
     methodWords: {
       password: 'パスワード',
