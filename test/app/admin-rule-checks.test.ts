@@ -170,7 +170,7 @@ describe('admin console: rule checks, summaries, history diff, own groups, push 
     const jaPage = (await boss.get(RULES, ja)).body;
     expect(summary(jaPage, '/bk01/')).toBe('/bk01/ は @keiri グループのみ、パスワード＋SMS認証');
     expect(summary(jaPage, '/bk01/x/')).toBe(
-      '/bk01/x/ は すべてのユーザー(ユーザー taro を除く)、パスワード＋SMS認証 または パスワード＋認証アプリ。15分ごとに認証し直し',
+      '/bk01/x/ は すべてのユーザー(ユーザー「taro」を除く)、パスワード＋SMS認証 または パスワード＋認証アプリ。15分ごとに認証し直し',
     );
     expect(summary(jaPage, '/bk01/pub/')).toBe('/bk01/pub/ は すべてのユーザー、認証なしで公開');
     expect(summary(jaPage, '/_sekisho/admin/')).toBe(
