@@ -34,6 +34,9 @@ export interface ManyUsersReport {
   readonly seed: { readonly rules: number; readonly users: number; readonly sessions: number };
   readonly seedSeconds: number;
   readonly loginsPerSecond: number;
+  /** The gateway's RSS right after the logins, and after a full GC (MiB). */
+  readonly rssAfterLogins: number;
+  readonly rssAfterGc: number;
   readonly results: ReadonlyMap<string, Record<Mode, ModeRounds>>;
   /** The floor and the gateway (1,000 sessions, one) profiled at the fixed rate. */
   readonly profiles: readonly ProfiledLoad[];
@@ -65,7 +68,8 @@ export function markdownManyUsers(report: ManyUsersReport, info: MachineInfo): s
       ` ${info.pinned ? 'servers pinned to core 0, generator to core 1 (taskset)' : 'NOT pinned (no taskset)'}; Redis and Postgres not pinned.`,
     `Gateway: ${info.gatewayCode}, process metrics on; ${report.seed.rules.toLocaleString('en')} rules,` +
       ` ${report.seed.sessions.toLocaleString('en')} other live sessions in Redis (seeded in ${report.seedSeconds.toFixed(0)} s),` +
-      ` ${report.seed.users.toLocaleString('en')} sessions logged in through the form (${report.loginsPerSecond.toFixed(1)} logins/s, the KDF on both cores).`,
+      ` ${report.seed.users.toLocaleString('en')} sessions logged in through the form (${report.loginsPerSecond.toFixed(1)} logins/s, the KDF on both cores);` +
+      ` gateway RSS ${mb(report.rssAfterLogins).toFixed(0)} MB after the logins, ${mb(report.rssAfterGc).toFixed(0)} MB after a full GC, before the rounds.`,
     `Every request: GET \`${report.path}\` with the next session's cookie; ${options.connections} connections;` +
       ` ${options.rounds} interleaved rounds × ${options.seconds} s; medians of the rounds.`,
     '',
@@ -180,7 +184,7 @@ function profileTables(profiles: readonly ProfiledLoad[], rate: number): string[
   ];
   const lines = [
     `Profile of the gateway at ${rate} req/s, one round after the measured ones, per load (the V8 sampling` +
-      ` profiler that \`--cpu-prof\` runs, in the gateway process; self time per request answered; idle excluded):`,
+      ` profiler that \`--cpu-prof\` runs, in the gateway process; self time per request answered; idle and the profiler's own \`node:inspector\` session excluded):`,
     '',
     ...header('area'),
     `| busy in all | ${profiles.map((p) => f2(perRequest(p, p.summary.busyMicros))).join(' | ')} |`,
@@ -203,7 +207,9 @@ function profileTables(profiles: readonly ProfiledLoad[], rate: number): string[
           )
           .join(' | ')} |`,
     );
-  const busy = first.summary.functions.filter((f) => f.name !== '(idle)');
+  const busy = first.summary.functions.filter(
+    (f) => f.name !== '(idle)' && !f.where.startsWith('node:inspector:'),
+  );
   lines.push('', ...header('top functions (self time)'), ...functionRows(busy.slice(0, 20)));
   const own = busy.filter((f) => f.where.startsWith('src/'));
   lines.push('', ...header("Sekisho's own functions (src/)"), ...functionRows(own.slice(0, 15)));

@@ -14,7 +14,7 @@ import { command, type Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
 import { loginThroughForm } from './login.ts';
 import { findNginx } from './nginx.ts';
-import { cpuSeconds, sampleRss, type Server } from './processes.ts';
+import { cpuSeconds, rssMiB, sampleRss, type Server } from './processes.ts';
 import { summariseProfile } from './profile.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
 import type { GatewayWindow, ManyUsersReport, ModeRounds, Mode, ProfiledLoad } from './many-users-report.ts';
@@ -61,6 +61,7 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   const gatewayOrigin = `http://127.0.0.1:${gateway.port}`;
   const gatewayPid = gateway.child.pid ?? 0;
 
+  const rssBeforeLogins = rssMiB(gatewayPid);
   // Logins before the measured rounds; the KDF may use both cores meanwhile, as nothing is measured.
   await h.setCores(gatewayPid, '0,1');
   const users = benchUserIds(options.sessions);
@@ -68,6 +69,17 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   const tokens = await loginAll(gatewayOrigin, users, password, 8);
   const loginSeconds = (performance.now() - loginStarted) / 1000;
   await h.setCores(gatewayPid, '0');
+  // The logins leave their garbage in the old generation, which proxying alone does not fill
+  // again for a long time: RSS is measured after the logins, and the rounds after a full GC.
+  const rssAfterLogins = rssMiB(gatewayPid);
+  await command(gateway, { cmd: 'gc' });
+  const rssAfterGc = rssMiB(gatewayPid);
+  const memory = await command<{ usage: NodeJS.MemoryUsage }>(gateway, { cmd: 'memory' });
+  const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`;
+  console.log(
+    `gateway RSS ${rssBeforeLogins.toFixed(0)} MiB seeded, ${rssAfterLogins.toFixed(0)} MiB after the logins, ${rssAfterGc.toFixed(0)} MiB after a full GC` +
+      ` (heap ${mib(memory.usage.heapUsed)} used of ${mib(memory.usage.heapTotal)}, external ${mib(memory.usage.external)})`,
+  );
   const cookies = tokens.map((token) => `sekisho_sid=${token}`);
   console.log(`${tokens.length} logins through the form in ${loginSeconds.toFixed(1)} s`);
 
@@ -165,6 +177,8 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     seed,
     seedSeconds,
     loginsPerSecond: tokens.length / loginSeconds,
+    rssAfterLogins,
+    rssAfterGc,
     results,
     profiles,
   };

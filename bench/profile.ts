@@ -21,7 +21,7 @@ export interface SelfTime {
 }
 
 export interface ProfileSummary {
-  /** Share of the samples in which the process was busy (not idle), in %. */
+  /** Share of the samples in which the process was busy (not idle, not in the profiler's own session), in %. */
   readonly busyPercent: number;
   /** Busy time in all, µs. */
   readonly busyMicros: number;
@@ -42,7 +42,8 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
     const frame = byId.get(id)?.callFrame;
     if (!frame) return;
     total += micros;
-    if (frame.functionName === '(idle)') idle += micros;
+    // The profiler's own session (node:inspector) is the measurement, not the process's work.
+    if (frame.functionName === '(idle)' || frame.url === 'node:inspector') idle += micros;
     const where = frame.url ? `${shorten(frame.url)}:${frame.lineNumber + 1}` : '';
     const key = `${frame.functionName}@${where}`;
     const entry = selfTime.get(key) ?? { name: frame.functionName || '(anonymous)', where, micros: 0 };
@@ -52,7 +53,7 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
   const busy = total - idle;
   const areas = new Map<string, number>();
   for (const entry of selfTime.values()) {
-    if (entry.name === '(idle)') continue;
+    if (entry.name === '(idle)' || entry.where.startsWith('node:inspector:')) continue;
     const area = areaOf(entry.name, entry.where);
     areas.set(area, (areas.get(area) ?? 0) + entry.micros);
   }

@@ -18,10 +18,17 @@ const beatEveryMs = 200;
 /** Without a beat of its own back for this long, the cache stops answering (ms, real time). */
 const silentAfterMs = 600;
 
+/** How long before the expected next use a background read is started, as a share of the TTL. */
+const refreshMargin = 0.1;
+
 interface Entry {
   readonly session: ActiveSession;
   /** When the store was last read (and the session touched) for this entry, gateway clock. */
   readonly readAt: number;
+  /** When the session was last used (kept when it is read again), gateway clock. */
+  usedAt: number | undefined;
+  /** The time between its last two uses (ms), if known. */
+  gap: number | undefined;
 }
 
 /**
@@ -89,16 +96,28 @@ export class SessionCache {
       this.drop(token, entry.session.hash);
       return undefined;
     }
+    entry.gap = entry.usedAt === undefined ? undefined : now - entry.usedAt;
+    entry.usedAt = now;
     return entry.session;
   }
 
   /**
-   * Whether a fresh entry has lived half its TTL: time to read it again in the background, so
-   * that the requests of a busy session never all wait on the store when the entry expires.
+   * Whether a fresh entry is due to be read again in the background, so that the requests of a
+   * busy session never wait on the store when the entry expires: once it has lived half its TTL,
+   * or earlier when the session's next request (expected one gap after this one) would find it
+   * expired or nearly so. A session used every half TTL (1,000 sessions sharing 2,000 requests a
+   * second) is then read behind every request, instead of behind some and in front of the
+   * others, depending on whether a request came a millisecond early.
    */
   refreshDue(token: string, now = this.clock.now()): boolean {
     const entry = this.byToken.get(token);
-    return entry !== undefined && now - entry.readAt >= this.options.ttlMs / 2;
+    if (entry === undefined) return false;
+    const ttl = this.options.ttlMs;
+    const half = ttl / 2;
+    const age = now - entry.readAt;
+    if (entry.gap === undefined) return age >= half;
+    const expected = Math.min(half, Math.max(0, entry.gap));
+    return age >= Math.min(half, ttl - ttl * refreshMargin - expected);
   }
 
   /** Drops one entry here (the store no longer has the session); not an announced end. */
@@ -114,8 +133,9 @@ export class SessionCache {
       const oldest = this.byToken.entries().next().value;
       if (oldest) this.drop(oldest[0], oldest[1].session.hash);
     }
+    const previous = this.byToken.get(session.token);
     this.byToken.delete(session.token);
-    this.byToken.set(session.token, { session, readAt });
+    this.byToken.set(session.token, { session, readAt, usedAt: previous?.usedAt, gap: previous?.gap });
     this.tokenByHash.set(session.hash, session.token);
   }
 

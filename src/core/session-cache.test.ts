@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../adapters/memory/memory-store.ts';
+import { FakeClock } from '../ports/clock.ts';
+import { SessionCache } from './session-cache.ts';
+import type { ActiveSession } from './session-token.ts';
+
+const ttlMs = 1000;
+
+function session(token: string): ActiveSession {
+  const data = {
+    userId: 'taro',
+    groups: [],
+    proven: ['password'],
+    createdAt: 0,
+    authenticatedAt: 0,
+    ip: '127.0.0.1',
+    userAgent: 'test',
+  };
+  return { token, hash: `h-${token}`, data };
+}
+
+/** A cache listening on a real in-process channel, its clock moved by hand. */
+async function startedCache() {
+  const clock = new FakeClock(1_000_000);
+  const cache = new SessionCache(clock, { ttlMs, maxEntries: 100 });
+  const channel = new MemoryStore(clock);
+  await cache.start(channel);
+  // The cache answers once its first heartbeat has come back through the channel.
+  await new Promise((resolve) => setImmediate(resolve));
+  return { clock, cache };
+}
+
+/**
+ * One request of a session: the cache answers, and when a background read is due it is done at
+ * once (as the session service does, behind the answer), storing the session afresh.
+ */
+function use(cache: SessionCache, clock: FakeClock, token: string): 'hit' | 'hit+refresh' | 'miss' {
+  const found = cache.get(token);
+  if (!found) {
+    cache.set(session(token), clock.now(), cache.generation);
+    return 'miss';
+  }
+  if (!cache.refreshDue(token)) return 'hit';
+  cache.set(session(token), clock.now(), cache.generation);
+  return 'hit+refresh';
+}
+
+describe('SessionCache refresh-ahead', () => {
+  it('reads a session used every half TTL behind every request, also when one comes a little early', async () => {
+    const { clock, cache } = await startedCache();
+    try {
+      const seen = [use(cache, clock, 't')];
+      // 1,000 sessions sharing 2,000 requests a second: each every 500 ms, give or take.
+      for (const gap of [500, 480, 530, 500, 470, 540]) {
+        clock.advance(gap);
+        seen.push(use(cache, clock, 't'));
+      }
+      // With half the TTL as the only rule, the request 20 ms early found the entry 480 ms old
+      // (not due) and the next one, 530 ms later, found it expired: a read in front of it.
+      expect(seen).toEqual(['miss', ...Array(6).fill('hit+refresh')]);
+    } finally {
+      cache.stop();
+    }
+  });
+
+  it('reads a busy session again only half-way through its TTL, and never serves an entry past it', async () => {
+    const { clock, cache } = await startedCache();
+    try {
+      const seen = [use(cache, clock, 'b')];
+      for (let i = 0; i < 60; i++) {
+        clock.advance(10);
+        seen.push(use(cache, clock, 'b'));
+      }
+      expect(seen.filter((s) => s === 'hit+refresh')).toHaveLength(1);
+      expect(seen.indexOf('hit+refresh')).toBe(50);
+      // No request for longer than the TTL: the entry is gone, whatever its last gap.
+      clock.advance(ttlMs);
+      expect(cache.get('b')).toBeUndefined();
+    } finally {
+      cache.stop();
+    }
+  });
+
+  it('keeps the half-TTL rule for a session whose rhythm is not known yet', async () => {
+    const { clock, cache } = await startedCache();
+    try {
+      cache.set(session('n'), clock.now(), cache.generation);
+      clock.advance(499);
+      expect(cache.get('n')).toBeDefined();
+      expect(cache.refreshDue('n')).toBe(false);
+      clock.advance(1);
+      expect(cache.refreshDue('n')).toBe(true);
+    } finally {
+      cache.stop();
+    }
+  });
+});
