@@ -98,6 +98,9 @@ describe('TOTP and recovery codes through the gateway', () => {
     const { client, page } = await toTotpPage(gw, 'taro');
     expect(page.body).toContain('name="otp"');
     expect(page.body).toContain('id="use-recovery-code"');
+    // Why it asks, and the way back, as on the SMS code page.
+    expect(page.body).toMatch(/<p class="step-reason" id="step-reason">[^<]*\/bk01\/[^<]*<\/p>/);
+    expect(page.body).toContain('<a id="back-to-login" href="/_sekisho/login?next=%2Fbk01%2F">');
     const code = oathtool(secret, clock.now());
     const ok = await postCode(client, page.body, code);
     expect(ok.status).toBe(303);
