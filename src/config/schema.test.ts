@@ -41,6 +41,16 @@ describe('configSchema', () => {
       'identityHeaders.user',
     ]);
   });
+
+  it("refuses a session cookie named like one of the gateway's other cookies", () => {
+    for (const cookieName of ['sekisho_lang', 'sekisho_csrf', '__Host-sekisho_flow', 'sekisho_way']) {
+      const result = configSchema.safeParse({ session: { cookieName } });
+      expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+        "session.cookieName: must not be one of the gateway's other cookies (sekisho_csrf, sekisho_flow, sekisho_lang, sekisho_way)",
+      ]);
+    }
+    expect(configSchema.safeParse({ session: { cookieName: 'intra_sid' } }).success).toBe(true);
+  });
 });
 
 describe('smsProviders', () => {

@@ -26,6 +26,9 @@ export type { SmsProviderName } from './sms-schema.ts';
 /** Log levels accepted by pino (plus `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The gateway's cookies besides the session's: the session cookie may not take their names. */
+const GATEWAY_OWN_COOKIES = new Set(['sekisho_csrf', 'sekisho_flow', 'sekisho_lang', 'sekisho_way']);
+
 /** Reserved for the gateway's own routes, so no backend may take it. */
 const RESERVED_BACKEND = '_sekisho';
 const BACKEND_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -118,7 +121,11 @@ const sessionSchema = z
   .strictObject({
     idleTimeoutSeconds: intIn(60, MAX_SESSION_SECONDS).default(1800),
     absoluteTimeoutSeconds: intIn(60, MAX_SESSION_SECONDS).default(28_800),
-    cookieName: cookieName.default('sekisho_sid'),
+    cookieName: cookieName
+      .refine((name) => !GATEWAY_OWN_COOKIES.has(name.replace(/^__(Host|Secure)-/, '')), {
+        error: `must not be one of the gateway's other cookies (${[...GATEWAY_OWN_COOKIES].join(', ')})`,
+      })
+      .default('sekisho_sid'),
     /** Omitted: true exactly when `publicUrl` is https (filled in after parsing). */
     secureCookie: z.boolean().optional(),
   })
