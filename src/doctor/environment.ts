@@ -4,6 +4,8 @@
  */
 import { createPool } from '../adapters/pg/database.ts';
 import { PgRuleRepository } from '../adapters/pg/pg-rule-repository.ts';
+import { PgUserRepository } from '../adapters/pg/pg-user-repository.ts';
+import type { KnownPrincipals } from '../domain/rules/principal-check.ts';
 import { RedisStore } from '../adapters/redis/redis-store.ts';
 import type { Config } from '../config/schema.ts';
 import { systemClock } from '../ports/clock.ts';
@@ -15,10 +17,12 @@ export interface PostgresProbe {
   readonly findings: Finding[];
   /** The stored rule lines, or null when they could not be read. */
   readonly ruleLines: string[] | null;
+  /** The user IDs and group names the auth DB holds, for the rules' principal check. */
+  readonly principals: KnownPrincipals | null;
 }
 
 export async function probePostgres(config: Config): Promise<PostgresProbe> {
-  if (!config.database.url) return { findings: [], ruleLines: null };
+  if (!config.database.url) return { findings: [], ruleLines: null, principals: null };
   const pool = createPool(config.database.url, config.database.schema, 1);
   try {
     await withTimeout(pool.query('SELECT 1'), 'no answer');
@@ -33,12 +37,17 @@ export async function probePostgres(config: Config): Promise<PostgresProbe> {
         message: `schema ${config.database.schema} has no Sekisho tables`,
         fix: 'run `sekisho migrate` with this config',
       };
-      return { findings: [finding], ruleLines: null };
+      return { findings: [finding], ruleLines: null, principals: null };
     }
     const rules = await new PgRuleRepository(pool).list();
-    return { findings: [], ruleLines: rules.map((r) => r.line) };
+    const users = new PgUserRepository(pool);
+    const principals = {
+      users: (await users.list()).map((u) => u.id),
+      groups: (await users.listGroups()).map((g) => g.name),
+    };
+    return { findings: [], ruleLines: rules.map((r) => r.line), principals };
   } catch (error) {
-    return { findings: [unreachable('postgres', 'database.url', error)], ruleLines: null };
+    return { findings: [unreachable('postgres', 'database.url', error)], ruleLines: null, principals: null };
   } finally {
     await pool.end().catch(() => {});
   }

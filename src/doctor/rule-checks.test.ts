@@ -16,6 +16,28 @@ function findings(lines: string[], adminIsBuiltin = false, catalogue = testCatal
 }
 
 describe('doctor: rule checks', () => {
+  it('a rule naming a user or group the auth DB lacks is medium, with what it likely meant', () => {
+    const lines = [guardedAdmin, '/bk01/=@admin,hanako;;SMSOTP|MAMORU', '/bk02/=keiri;ghost;MAMORU'];
+    const ruleSet = compileRuleSet(lines.map((line) => ruleOf(line, testCatalogue)));
+    const principals = { users: ['hanako', 'taro'], groups: ['admins', 'keiri'] };
+    const found = checkRules({
+      ruleSet,
+      catalogue: testCatalogue,
+      adminPrefix: ADMIN,
+      adminIsBuiltin: false,
+      principals,
+    });
+    expect(found.map((f) => `${f.severity}:${f.id}:${f.subject}: ${f.message}`)).toEqual([
+      'medium:rule-unknown-principal:/bk01/=@admin,hanako;;SMSOTP|MAMORU: allow names @admin, which is no user or group in the auth DB (did you mean @admins?)',
+      'medium:rule-unknown-principal:/bk02/=keiri;ghost;MAMORU: allow names keiri, which is no user or group in the auth DB (did you mean @keiri?)',
+      'medium:rule-unknown-principal:/bk02/=keiri;ghost;MAMORU: deny names ghost, which is no user or group in the auth DB',
+    ]);
+    // Without the auth DB's principals (no database reachable), nothing is claimed.
+    expect(
+      checkRules({ ruleSet, catalogue: testCatalogue, adminPrefix: ADMIN, adminIsBuiltin: false }),
+    ).toEqual([]);
+  });
+
   it('a sound rule set has no findings', () => {
     expect(
       findings([

@@ -4,6 +4,7 @@
  */
 import { PASSWORD, requiredPaths } from '../domain/rules/decide.ts';
 import type { RuleSet } from '../domain/rules/rule-set.ts';
+import { findUnknownPrincipals, type KnownPrincipals } from '../domain/rules/principal-check.ts';
 import { avoidableHostRule } from '../domain/rules/rule-warnings.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import { checkNetworkRules, type NetworkRuleFacts } from './network-rule-checks.ts';
@@ -20,6 +21,8 @@ export interface RuleFacts {
   readonly adminIsBuiltin: boolean;
   /** The session's timers, which `reauth=` is compared with. */
   readonly session?: NetworkRuleFacts['session'];
+  /** The users and groups in the auth DB; omitted, principals are not checked. */
+  readonly principals?: KnownPrincipals;
 }
 
 export function checkRules(facts: RuleFacts): Finding[] {
@@ -29,7 +32,26 @@ export function checkRules(facts: RuleFacts): Finding[] {
     ...facts.ruleSet.rules.flatMap((rule) => checkSmsAlone(rule, facts.catalogue)),
     ...facts.ruleSet.rules.flatMap((rule) => checkHostRule(rule, facts)),
     ...checkNetworkRules({ rules: facts.ruleSet.rules, catalogue: facts.catalogue, session: facts.session }),
+    ...facts.ruleSet.rules.flatMap((rule) => checkPrincipals(rule, facts.principals)),
   ];
+}
+
+/**
+ * A stored rule naming a user or group the auth DB does not know: saved with the override, or the
+ * user or group was removed since. `@admin` for `@admins` lets nobody in; `keiri` for `@keiri` would
+ * admit a user created later under that name.
+ */
+export function checkPrincipals(rule: AccessRule, known: KnownPrincipals | undefined): Finding[] {
+  if (!known) return [];
+  return findUnknownPrincipals(rule, known).map((unknown) => ({
+    id: 'rule-unknown-principal',
+    severity: 'medium' as const,
+    subject: rule.line,
+    message: `${unknown.field} names ${unknown.written}, which is no user or group in the auth DB${
+      unknown.suggestion ? ` (did you mean ${unknown.suggestion}?)` : ''
+    }`,
+    fix: 'correct the rule (`sekisho rule set`), or create the user or group it means',
+  }));
 }
 
 const ASPECTS = { allow: 'allows more users', deny: 'denies fewer', methods: 'asks for fewer methods' };

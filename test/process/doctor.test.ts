@@ -56,13 +56,26 @@ describe('sekisho doctor', () => {
     );
     await runSekisho(['rule', 'set', '/=ALL;;BYPASS', '--config', file]);
     await runSekisho(['rule', 'set', '/_sekisho/admin/=@admins;;', '--config', file]);
+    // Saved on purpose with the override: doctor still names it, with what it likely meant.
+    const typo = await runSekisho([
+      'rule',
+      'set',
+      '/bk09/=@admin;;MAMORU',
+      '--allow-unknown',
+      '--config',
+      file,
+    ]);
+    expect(typo.code).toBe(0);
     const run = await runSekisho(['doctor', '--config', file]);
     expect(run.code).toBe(1);
     for (const id of ['public-url-http', 'idle-timeout-long', 'bypass-root', 'admin-single-factor']) {
       expect(run.stdout).toContain(`[${id}]`);
     }
     expect(run.stdout).toMatch(/HIGH {3}\/=ALL;;BYPASS \[bypass-root\]\n.+\n {7}fix: /);
-    expect(run.stdout).toContain('4 findings: 4 high, 0 medium, 0 low');
+    expect(run.stdout).toMatch(
+      /\/bk09\/=@admin;;MAMORU \[rule-unknown-principal\]\n.*allow names @admin, which is no user or group in the auth DB \(did you mean @admins\?\)/,
+    );
+    expect(run.stdout).toContain('5 findings: 4 high, 1 medium, 0 low');
     expect(run.stderr.trim()).toBe('sekisho: doctor: 4 high findings: fix them first');
     // Read-only: the rules are as they were.
     const list = await runSekisho(['rule', 'list', '--config', file]);

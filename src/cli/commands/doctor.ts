@@ -12,6 +12,7 @@ import { compileNetworks } from '../../domain/networks.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
 import type { Config } from '../../config/schema.ts';
 import type { MethodCatalogue } from '../../domain/rules/types.ts';
+import type { KnownPrincipals } from '../../domain/rules/principal-check.ts';
 import { methodInfos } from '../../plugins-registry.ts';
 import type { RuleRepository } from '../../ports/rules.ts';
 import { flag, parseInvocation, usageError } from '../args.ts';
@@ -49,7 +50,8 @@ export async function doctorCommand(args: string[]): Promise<void> {
     demo ? { ...config, database: { ...config.database, url: demo.state.databaseUrl } } : config,
   );
   findings.push(...postgres.findings);
-  if (postgres.ruleLines) findings.push(...(await ruleFindings(postgres.ruleLines, catalogue, config)));
+  if (postgres.ruleLines)
+    findings.push(...(await ruleFindings(postgres.ruleLines, catalogue, config, postgres.principals)));
   findings.push(...(await probeRedis(config)));
   console.log(formatReport(findings));
   if (exitCodeFor(findings) !== 0) {
@@ -64,6 +66,7 @@ async function ruleFindings(
   lines: readonly string[],
   catalogue: MethodCatalogue,
   config: Config,
+  principals: KnownPrincipals | null,
 ): Promise<Finding[]> {
   const repository = { list: async () => lines.map((line) => ({ line })) } as unknown as RuleRepository;
   const networks = compileNetworks(config.networks);
@@ -104,6 +107,7 @@ async function ruleFindings(
     adminPrefix: ADMIN_PREFIX,
     adminIsBuiltin,
     session: config.session,
+    ...(principals ? { principals } : {}),
   });
 }
 
