@@ -2,8 +2,8 @@
  * The gateway under test, in its own process so that it can be pinned to one core and
  * profiled: the real runtime (createRuntime, with the process metrics as `sekisho serve` has
  * them) against real Postgres and Redis, in its own schema and key prefix, with one backend
- * `app`, its rules and one user; with `seed`, also a large rule set, many users and many other
- * live sessions (bench/seed.ts). Dropped on `stop`.
+ * `app`, its rules and one user (the many-users suite adds its data from another process and
+ * sends `reload`). Dropped on `stop`.
  * Usage: gateway-server.ts <json options>
  */
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,6 @@ import { loadConfig } from '../src/config/load.ts';
 import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
 import { answerProfileCommands } from './inspector-profile.ts';
-import { benchRuleLines, seedRules, seedSessions, seedUsers } from './seed.ts';
 
 export interface BenchGatewayOptions {
   readonly backendUrl: string;
@@ -27,14 +26,6 @@ export interface BenchGatewayOptions {
   readonly password: string;
   /** Extra config overrides (deep-merged by loadConfig). */
   readonly config?: Record<string, unknown>;
-  /** The many-users suite's data, written before the gateway listens. */
-  readonly seed?: {
-    readonly rules: number;
-    /** Users `bench-0000`… with `password`, in the group `staff`. */
-    readonly users: number;
-    /** Other live sessions in the store. */
-    readonly sessions: number;
-  };
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as BenchGatewayOptions;
@@ -60,14 +51,6 @@ const admin = createAdmin(runtime.gateway);
 await admin.setRule('/app/=ALL;;', 'bench');
 await admin.setRule('/app/open/=ALL;;BYPASS', 'bench');
 await admin.addUser({ id: options.user, password: options.password }, 'bench');
-if (options.seed) {
-  const started = performance.now();
-  await seedRules(runtime.gateway, benchRuleLines(options.seed.rules));
-  await seedUsers(runtime.gateway, options.seed.users, options.password);
-  await seedSessions(runtime.gateway, options.seed.sessions);
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`seeded ${JSON.stringify(options.seed)} in ${seconds} s`);
-}
 await runtime.watcher.poll();
 await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ port: (runtime.app.server.address() as AddressInfo).port });
@@ -108,6 +91,7 @@ function collectGarbage(): void {
 process.on('message', (message) => {
   const { cmd } = message as { cmd?: string };
   if (cmd === 'stop') void stop();
+  if (cmd === 'reload') void runtime.watcher.poll().then(() => process.send?.({ done: 'reload' }));
   if (cmd === 'gc') {
     collectGarbage();
     process.send?.({ done: 'gc' });

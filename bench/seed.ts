@@ -1,13 +1,19 @@
 /**
- * What the many-users benchmark puts in the bench gateway's own schema and key prefix before it
- * listens: a large rule set (the benchmark's rule among them), users who log in through the real
- * form, and many other live sessions in Redis, each written through the gateway's own
- * repository or store adapter so that they have exactly the production format.
+ * What the many-users benchmark puts in the bench gateway's schema and key prefix (from its own
+ * process, bench/seed-worker.ts, so that the writing does not swell the gateway's heap): a large
+ * rule set (the benchmark's rule among them), users who log in through the real form, and many
+ * other live sessions in Redis, each written through the production repository or store adapter
+ * so that they have exactly the production format.
  */
-import type { Gateway } from '../src/core/gateway.ts';
-import { hashToken } from '../src/core/session-service.ts';
+import { hashToken } from '../src/core/session-token.ts';
+import type { Networks } from '../src/domain/networks.ts';
 import { parseRule } from '../src/domain/rules/parse-rule.ts';
-import type { AccessRule } from '../src/domain/rules/types.ts';
+import type { AccessRule, MethodCatalogue } from '../src/domain/rules/types.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import type { PasswordHasher } from '../src/ports/password-hasher.ts';
+import type { RuleRepository } from '../src/ports/rules.ts';
+import type { SessionStore } from '../src/ports/session-store.ts';
+import type { UserRepository } from '../src/ports/users.ts';
 
 /** The team whose prefix the benchmark requests (`/app/team0042/…`). */
 export const BENCH_TEAM = 42;
@@ -40,14 +46,17 @@ export function benchRuleLines(count: number): string[] {
 }
 
 /** Saves the rules through the rule repository in one transaction. */
-export async function seedRules(gateway: Gateway, lines: readonly string[]): Promise<void> {
+export async function seedRules(
+  deps: { ruleRepository: RuleRepository; catalogue: MethodCatalogue; networks: Networks },
+  lines: readonly string[],
+): Promise<void> {
   const rules: AccessRule[] = [];
   for (const line of lines) {
-    const parsed = parseRule(line, gateway.catalogue, gateway.rules.networks);
+    const parsed = parseRule(line, deps.catalogue, deps.networks);
     if (!parsed.ok) throw new Error(`bench rule ${line}: ${parsed.field}: ${parsed.message}`);
     rules.push(parsed.rule);
   }
-  await gateway.ruleRepository.saveAll(rules, 'bench', false);
+  await deps.ruleRepository.saveAll(rules, 'bench', false);
 }
 
 /** The IDs of the seeded users who log in. */
@@ -59,14 +68,18 @@ export function benchUserIds(count: number): string[] {
  * `count` users `bench-0000`… in the group `staff`, all with `password` (hashed once: these
  * users exist to log in, and 1,000 hashes would only time the KDF).
  */
-export async function seedUsers(gateway: Gateway, count: number, password: string): Promise<string[]> {
-  await gateway.users.createGroup('staff');
-  const passwordHash = await gateway.hasher.hash(password);
+export async function seedUsers(
+  deps: { users: UserRepository; hasher: PasswordHasher },
+  count: number,
+  password: string,
+): Promise<string[]> {
+  await deps.users.createGroup('staff');
+  const passwordHash = await deps.hasher.hash(password);
   const ids = benchUserIds(count);
   for (let i = 0; i < ids.length; i += 50) {
     await Promise.all(
       ids.slice(i, i + 50).map((id) =>
-        gateway.users.create({
+        deps.users.create({
           id,
           displayName: id,
           passwordHash,
@@ -84,10 +97,11 @@ export async function seedUsers(gateway: Gateway, count: number, password: strin
  * `count` live sessions of other users (four per user, as with a phone and a PC or two), written
  * through the session store adapter in batches of concurrent writes (one pipeline each).
  */
-export async function seedSessions(gateway: Gateway, count: number): Promise<void> {
-  const { store, clock, config } = gateway;
-  const idleMs = config.session.idleTimeoutSeconds * 1000;
-  const absoluteMs = config.session.absoluteTimeoutSeconds * 1000;
+export async function seedSessions(
+  deps: { store: SessionStore; clock: Clock; idleMs: number; absoluteMs: number },
+  count: number,
+): Promise<void> {
+  const { store, clock, idleMs, absoluteMs } = deps;
   const batch = 500;
   for (let i = 0; i < count; i += batch) {
     const now = clock.now();
