@@ -173,6 +173,14 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     }
   }
 
+  const after = await command<{ usage: NodeJS.MemoryUsage }>(gateway, { cmd: 'memory' });
+  await command(gateway, { cmd: 'gc' });
+  const collected = await command<{ usage: NodeJS.MemoryUsage }>(gateway, { cmd: 'memory' });
+  console.log(
+    `gateway after the rounds: RSS ${mib(after.usage.rss)}, heap ${mib(after.usage.heapUsed)} used of ${mib(after.usage.heapTotal)};` +
+      ` after a full GC: RSS ${mib(collected.usage.rss)}, heap ${mib(collected.usage.heapUsed)} used of ${mib(collected.usage.heapTotal)}`,
+  );
+
   // The floor and both gateway loads profiled the same way: what the gateway adds to the floor,
   // and what a thousand sessions cost over one, per request.
   profiled.set('gateway', gateway).set('gateway-1', gateway);

@@ -95,3 +95,29 @@ describe('SessionCache refresh-ahead', () => {
     }
   });
 });
+
+describe('SessionCache entries read again', () => {
+  it('keep the object requests hold when the store gave the same session, and take a changed one', async () => {
+    const { clock, cache } = await startedCache();
+    try {
+      const first = session('s');
+      cache.set(first, clock.now(), cache.generation);
+      clock.advance(600);
+      cache.set(session('s'), clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(first);
+      const regrouped = { ...session('s'), data: { ...first.data, groups: ['admins'] } };
+      cache.set(regrouped, clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(regrouped);
+      const reproven = { ...session('s'), data: { ...regrouped.data, provenAt: { password: 5 } } };
+      cache.set(reproven, clock.now(), cache.generation);
+      expect(cache.get('s')?.data.provenAt).toEqual({ password: 5 });
+      // Kept or not, the entry's age starts at the new read.
+      clock.advance(999);
+      expect(cache.get('s')).toBe(reproven);
+      clock.advance(1);
+      expect(cache.get('s')).toBeUndefined();
+    } finally {
+      cache.stop();
+    }
+  });
+});

@@ -134,8 +134,12 @@ export class SessionCache {
       if (oldest) this.drop(oldest[0], oldest[1].session.hash);
     }
     const previous = this.byToken.get(session.token);
+    // A session read again unchanged keeps the object requests already hold: the fresh copy dies
+    // young instead of every busy session's being promoted to the old generation each second,
+    // and what is keyed by the object (the assertion signer's tokens) still finds it.
+    const kept = previous && sameValue(previous.session.data, session.data) ? previous.session : session;
     this.byToken.delete(session.token);
-    this.byToken.set(session.token, { session, readAt, usedAt: previous?.usedAt, gap: previous?.gap });
+    this.byToken.set(session.token, { session: kept, readAt, usedAt: previous?.usedAt, gap: previous?.gap });
     this.tokenByHash.set(session.hash, session.token);
   }
 
@@ -204,4 +208,16 @@ export class SessionCache {
     this.byToken.clear();
     this.tokenByHash.clear();
   }
+}
+
+/** Whether two values parsed from JSON (the store's session records) are equal, deeply. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  return keys.every((key) => Object.hasOwn(right, key) && sameValue(left[key], right[key]));
 }
