@@ -45,8 +45,10 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
     force.unref();
     void runtime.close().then(() => process.exit(0));
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // `on`, not `once`: Ctrl+C in a terminal running `npm start` signals the whole group and npm
+  // forwards it too; a second SIGINT must not take the default action (exit without cleanup).
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   return runtime;
 }
 
@@ -114,8 +116,10 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
     const force = setTimeout(() => process.exit(1), shutdownGraceMs + 2000);
     force.unref();
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  // `on`, not `once`: Ctrl+C in a terminal running `npm start` signals the whole group and npm
+  // forwards it too; a second SIGINT must not take the default action (exit without cleanup).
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   log.info({ config: redactConfig(config), workers: config.cluster.workers }, 'sekisho listening (cluster)');
   return new Promise<never>(() => {});
 }

@@ -57,6 +57,38 @@ describe('sekisho serve (the real entry): graceful shutdown on SIGTERM', () => {
   });
 });
 
+describe('sekisho serve (the real entry): Ctrl+C twice', () => {
+  let served: HeldAppProcess;
+
+  beforeAll(async () => {
+    served = await serveHeldApp();
+  });
+  afterAll(async () => {
+    await served?.close();
+  });
+
+  it('a second SIGINT while shutting down (npm forwards Ctrl+C, people press it again) does not cut the shutdown short', async () => {
+    const { backend, server } = served;
+    if (!server) throw new Error('no server');
+    const inFlight = request(`${server.url}/app/hold`).then((r) => r.statusCode);
+    await backend.arrived();
+    server.child.kill('SIGINT');
+    await waitFor(() => isRefused(server.port), 3000, 'new connections refused after SIGINT');
+    server.child.kill('SIGINT');
+    // Still finishing the request in flight: the second signal changed nothing.
+    await waitFor(
+      () => server.lines.filter((l) => /shutting down/.test(String(l.msg))).length > 0,
+      3000,
+      'the shutdown logged',
+    );
+    expect(server.child.exitCode).toBeNull();
+    expect(server.child.signalCode).toBeNull();
+    backend.release('finished after two SIGINTs');
+    expect(await inFlight).toBe(200);
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
 describe('sekisho serve (the real entry): a config it cannot run with', () => {
   let fixture: ServerFixture;
 
