@@ -107,7 +107,8 @@ describe('the context a plugin is created with', () => {
     const { plugin } = recordingPlugin(true);
     const config = load({ secret: 'x'.repeat(40), otp: { length: 8 }, database: { url: 'postgres://h/db' } });
     const ctx = contextFor({ plugin, settings: {}, enabled: true }, hostDeps(config));
-    expect(Object.keys(ctx.gateway).sort()).toEqual(['otp', 'publicUrl', 'push', 'sms']);
+    expect(Object.keys(ctx.gateway).sort()).toEqual(['otp', 'publicUrl', 'push', 'sms', 'timeZone']);
+    expect(ctx.gateway.timeZone).toBe('Asia/Tokyo');
     expect(ctx.gateway.otp).toBe(config.otp);
     expect(ctx.gateway.sms).toBe(config.sms);
     expect(ctx.gateway.push).toBe(config.push);
