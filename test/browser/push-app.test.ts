@@ -135,9 +135,10 @@ describe('push authenticator page in a real browser', () => {
     const polled = await push.poll(started.transactionId);
     if (polled.kind !== 'state' || !polled.tokens) throw new Error('no tokens after the approval');
     expect(polled.state).toBe('approved');
-    // The login completes, so this browser and network are known from now on.
+    // The login completes (here through the API, as another gateway's would; this gateway's own
+    // logins are remembered by its session service), so this browser and network are known now.
     expect(
-      await push.verify({ transactionId: started.transactionId, userId: 'aiko', ...polled.tokens }),
+      await push.verifyRemote({ transactionId: started.transactionId, userId: 'aiko', ...polled.tokens }),
     ).toBe(true);
   });
 
