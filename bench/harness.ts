@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { hashToken } from '../src/core/session-service.ts';
 import type { BenchGatewayOptions } from './gateway-server.ts';
 import { startNginx } from './nginx.ts';
@@ -39,6 +41,7 @@ export class Harness {
   private readonly children: ChildProcess[] = [];
   private readonly dirs: string[] = [];
   private readonly redisPrefixes: string[] = [];
+  private readonly schemas: string[] = [];
 
   constructor(options: HarnessOptions) {
     this.options = options;
@@ -77,6 +80,15 @@ export class Harness {
     const path = join(tmpdir(), `sekisho-bench-${label}-${this.runId}`);
     this.dirs.push(path);
     return path;
+  }
+
+  /**
+   * A gateway's schema and key prefix, dropped at the end even when the gateway could not drop
+   * them itself (it died, or a step before it failed).
+   */
+  dropAtEnd(schema: string, keyPrefix: string): void {
+    this.schemas.push(schema);
+    this.redisPrefixes.push(keyPrefix);
   }
 
   /** Keeps a child (nginx) to stop at the end. */
@@ -137,10 +149,20 @@ export class Harness {
     await this.stop([...this.servers]);
     const redis = new Redis(this.redisUrl);
     for (const prefix of this.redisPrefixes) {
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
     }
     redis.disconnect();
+    if (this.schemas.length > 0) {
+      const client = new pg.Client(connectionOptions(this.databaseUrl));
+      await client.connect();
+      for (const schema of this.schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
     for (const dir of this.dirs) await rm(dir, { recursive: true, force: true });
   }
 }

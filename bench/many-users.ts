@@ -7,6 +7,8 @@
  * the gateway also once with one cookie only, the best case its session cache can have.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { GeneratorResult } from './generator.ts';
@@ -50,6 +52,7 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   const seed = { rules: options.rules, users: options.sessions, sessions: options.otherSessions };
   const schema = `sekisho_bench_${h.runId}_many`;
   const keyPrefix = `sekisho_bench_${h.runId}_many:`;
+  h.dropAtEnd(schema, keyPrefix);
   const gateway = await h.startGateway('gateway-many', {
     backendUrl,
     schema,
@@ -188,7 +191,9 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   for (const [name, server] of profiled) {
     const target = targets.get(name);
     if (!options.profile || !target) continue;
-    const file = `${h.dir('prof')}.${name}.cpuprofile`;
+    const dir = h.dir('prof');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `${name}.cpuprofile`);
     await command(server, { cmd: 'profile-start' });
     const result = await load(target, 'fixed', options.seconds);
     await command(server, { cmd: 'profile-stop', file });
