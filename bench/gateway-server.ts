@@ -7,13 +7,11 @@
  * Usage: gateway-server.ts <json options>
  */
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/load.ts';
-import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
+import { dropKeys, dropSchemas } from './drop-data.ts';
 import { answerProfileCommands } from './inspector-profile.ts';
 
 export interface BenchGatewayOptions {
@@ -56,18 +54,8 @@ await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ port: (runtime.app.server.address() as AddressInfo).port });
 
 async function dropData(): Promise<void> {
-  const client = new pg.Client(connectionOptions(options.databaseUrl));
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${options.schema}" CASCADE`);
-  await client.end();
-  const redis = new Redis(options.redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${options.keyPrefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  redis.disconnect();
+  await dropSchemas(options.databaseUrl, [options.schema]);
+  await dropKeys(options.redisUrl, [options.keyPrefix]);
 }
 
 let stopping = false;

@@ -12,9 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { connectionOptions } from '../src/adapters/pg/database.ts';
 import { hashToken } from '../src/core/session-service.ts';
+import { dropKeys, dropSchemas } from './drop-data.ts';
 import type { BenchGatewayOptions } from './gateway-server.ts';
 import { startNginx } from './nginx.ts';
 import { pinTo, startServer, stopServer, type Server } from './processes.ts';
@@ -147,22 +146,8 @@ export class Harness {
       await exited;
     }
     await this.stop([...this.servers]);
-    const redis = new Redis(this.redisUrl);
-    for (const prefix of this.redisPrefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
-    redis.disconnect();
-    if (this.schemas.length > 0) {
-      const client = new pg.Client(connectionOptions(this.databaseUrl));
-      await client.connect();
-      for (const schema of this.schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-    }
+    await dropKeys(this.redisUrl, this.redisPrefixes);
+    await dropSchemas(this.databaseUrl, this.schemas);
     for (const dir of this.dirs) await rm(dir, { recursive: true, force: true });
   }
 }
