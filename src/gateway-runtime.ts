@@ -154,6 +154,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       gateway.readiness.stop();
       gateway.sessions.stop();
       gateway.assertions?.stop();
+      gateway.metrics.eventLoopDelay?.stop();
       await retention.stop();
       await watcher.stop();
       await app.close();
