@@ -4,23 +4,32 @@ import { FakeClock } from '../ports/clock.ts';
 import type { AuditEvent } from '../ports/audit.ts';
 import type { Store } from '../ports/store.ts';
 import { environmentWatch } from './known-environments.ts';
-import { SessionService } from './session-service.ts';
+import { SessionService, type ActiveSession } from './session-service.ts';
 
 const timeouts = { idleMs: 60_000, absoluteMs: 600_000 };
 const client = { ip: '127.0.0.1', userAgent: 'test' };
 const user = { id: 'taro', groups: ['eigyo'] };
 
-/** A real in-memory store whose session reads are counted. */
-function countingStore(clock: FakeClock): { store: Store; touches: () => number } {
+/** A real in-memory store whose single session reads and batched re-reads are counted. */
+function countingStore(clock: FakeClock): { store: Store; touches: () => number; batches: string[][] } {
   const store = new MemoryStore(clock);
   let touches = 0;
+  const batches: string[][] = [];
   const touchSession = store.touchSession.bind(store);
   store.touchSession = (...args) => {
     touches++;
     return touchSession(...args);
   };
-  return { store, touches: () => touches };
+  const touchSessions = store.touchSessions.bind(store);
+  store.touchSessions = (hashes, touch) => {
+    batches.push([...hashes]);
+    return touchSessions(hashes, touch);
+  };
+  return { store, touches: () => touches, batches };
 }
+
+/** Lets the in-memory store's answers (promises settled within a turn) land. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SessionService reads with the cache on', () => {
   it('lets requests that miss together share one store read', async () => {
@@ -67,8 +76,9 @@ describe('SessionService reads with the cache on', () => {
   });
 
   it('reads a cached session again in the background half-way through its TTL, and reports a failed read', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const clock = new FakeClock(1_000_000);
-    const { store, touches } = countingStore(clock);
+    const { store, touches, batches } = countingStore(clock);
     const failures: unknown[] = [];
     const sessions = new SessionService(store, clock, timeouts, { ttlMs: 1000, maxEntries: 100 }, (error) =>
       failures.push(error),
@@ -80,27 +90,178 @@ describe('SessionService reads with the cache on', () => {
       expect(touches()).toBe(1);
       clock.advance(499);
       expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
-      expect(touches()).toBe(1);
-      // Half the TTL: answered from the cache at once, and read again behind the answer.
+      vi.advanceTimersByTime(50);
+      expect(batches).toHaveLength(0);
+      // Half the TTL: answered from the cache at once, and queued to be read again behind the answer.
       clock.advance(1);
       expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
-      expect(touches()).toBe(2);
-      // (The in-memory store answers within the current turn of the event loop.)
-      await new Promise((resolve) => setImmediate(resolve));
+      vi.advanceTimersByTime(50);
+      expect(batches).toEqual([[session.hash]]);
+      await settled();
       // Renewed: 999 ms after the background read the entry is still fresh (and due again).
       clock.advance(999);
       expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      vi.advanceTimersByTime(50);
+      expect(batches).toHaveLength(2);
+      await settled();
+      // The first read, then one per session in each batch (the memory store touches each as alone).
       expect(touches()).toBe(3);
-      await new Promise((resolve) => setImmediate(resolve));
       // A background read that fails is reported; the entry is still served until its TTL ends.
-      store.touchSession = () => Promise.reject(new Error('store down'));
+      store.touchSessions = () => Promise.reject(new Error('store down'));
       clock.advance(500);
       expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
-      await vi.waitFor(() => expect(failures).toHaveLength(1));
+      vi.advanceTimersByTime(50);
+      await settled();
+      expect(failures).toEqual([new Error('store down')]);
       clock.advance(500);
       expect(sessions.readCached(session.token)).toBeUndefined();
     } finally {
       sessions.stop();
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('SessionService background re-reads in batches', () => {
+  /** A started service with the cache on, timers faked, and `count` sessions read once (cached). */
+  async function busy(count: number) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const clock = new FakeClock(1_000_000);
+    const counting = countingStore(clock);
+    const failures: unknown[] = [];
+    const sessions = new SessionService(
+      counting.store,
+      clock,
+      timeouts,
+      { ttlMs: 1000, maxEntries: 1000 },
+      (error) => failures.push(error),
+    );
+    await sessions.start();
+    const all = [];
+    for (let i = 0; i < count; i++) {
+      const session = await sessions.prove(null, { id: `u${i}`, groups: [] }, 'password', client);
+      await sessions.read(session.token);
+      all.push(session);
+    }
+    const done = () => {
+      sessions.stop();
+      vi.useRealTimers();
+    };
+    return { ...counting, clock, sessions, all, failures, done };
+  }
+
+  it('sends the re-reads due within 50 ms as one store call, each session once however often it is used', async () => {
+    const { sessions, clock, all, batches, done } = await busy(3);
+    try {
+      clock.advance(500);
+      for (const session of all) {
+        expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
+        expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
+      }
+      vi.advanceTimersByTime(49);
+      expect(batches).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(batches).toEqual([all.map((s) => s.hash)]);
+      // While the batch is under way the sessions are due but not queued again.
+      for (const session of all) sessions.readCached(session.token);
+      vi.advanceTimersByTime(50);
+      expect(batches).toHaveLength(1);
+      await settled();
+      // Renewed by the batch (read at its send time): 501 ms after the first read they are not due
+      // again, as they would be without it.
+      clock.advance(1);
+      for (const session of all) expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
+      vi.advanceTimersByTime(50);
+      expect(batches).toHaveLength(1);
+    } finally {
+      done();
+    }
+  });
+
+  it('sends a full batch (256 sessions) at once, without waiting for the timer', async () => {
+    const { sessions, clock, all, batches, done } = await busy(257);
+    try {
+      clock.advance(500);
+      for (const session of all.slice(0, 256)) sessions.readCached(session.token);
+      expect(batches.map((b) => b.length)).toEqual([256]);
+      sessions.readCached(all[256]?.token);
+      expect(batches).toHaveLength(1);
+      vi.advanceTimersByTime(50);
+      expect(batches.map((b) => b.length)).toEqual([256, 1]);
+    } finally {
+      done();
+    }
+  });
+
+  it('drops what a batch found gone from the store, like a single read, and keeps the rest', async () => {
+    const { sessions, clock, all, store, done } = await busy(2);
+    const [gone, kept] = all as [ActiveSession, ActiveSession];
+    try {
+      await store.deleteSession(gone.hash);
+      clock.advance(500);
+      sessions.readCached(gone.token);
+      sessions.readCached(kept.token);
+      vi.advanceTimersByTime(50);
+      await settled();
+      expect(sessions.readCached(gone.token)).toBeUndefined();
+      expect(await sessions.read(gone.token)).toBeNull();
+      expect(sessions.readCached(kept.token)?.data.userId).toBe('u1');
+    } finally {
+      done();
+    }
+  });
+
+  it('lets a revocation win over a batch that was sent before it and answers after it', async () => {
+    const { sessions, clock, all, store, batches, done } = await busy(2);
+    const [revoked, other] = all as [ActiveSession, ActiveSession];
+    // The store answers the batch only when told: the revocation lands while it is under way.
+    let answer: () => void = () => undefined;
+    const touchSessions = store.touchSessions.bind(store);
+    store.touchSessions = (hashes, touch) => {
+      const found = touchSessions(hashes, touch);
+      return new Promise((resolve) => {
+        answer = () => resolve(found);
+      });
+    };
+    try {
+      clock.advance(500);
+      sessions.readCached(revoked.token);
+      sessions.readCached(other.token);
+      vi.advanceTimersByTime(50);
+      expect(batches).toEqual([[revoked.hash, other.hash]]);
+      // The batch read both sessions live; then one is revoked (on this instance or announced).
+      await settled();
+      await sessions.endByHash(revoked.hash);
+      answer();
+      await settled();
+      expect(sessions.readCached(revoked.token)).toBeUndefined();
+      expect(await sessions.read(revoked.token)).toBeNull();
+      // The other session's result raced an end too, so it is not stored: its old entry stays until its TTL.
+      clock.advance(499);
+      expect(sessions.readCached(other.token)?.data.userId).toBe('u1');
+      clock.advance(1);
+      expect(sessions.readCached(other.token)).toBeUndefined();
+    } finally {
+      done();
+    }
+  });
+
+  it('reports a failed batch once and never takes it for a valid session', async () => {
+    const { sessions, clock, all, store, failures, done } = await busy(3);
+    store.touchSessions = () => Promise.reject(new Error('store down'));
+    try {
+      clock.advance(500);
+      for (const session of all) sessions.readCached(session.token);
+      vi.advanceTimersByTime(50);
+      await settled();
+      expect(failures).toEqual([new Error('store down')]);
+      // No entry was renewed: each expires on time and the next request reads (and fails) itself.
+      clock.advance(500);
+      for (const session of all) expect(sessions.readCached(session.token)).toBeUndefined();
+      store.touchSession = () => Promise.reject(new Error('store down'));
+      await expect(sessions.read(all[0]?.token)).rejects.toThrow('store down');
+    } finally {
+      done();
     }
   });
 });

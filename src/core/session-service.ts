@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
-import type { SessionStore, StoredSession } from '../ports/session-store.ts';
+import type { SessionStore, SessionTouch, StoredSession } from '../ports/session-store.ts';
 import type { EnvironmentWatch } from './known-environments.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import { hashToken, newToken, type ActiveSession } from './session-token.ts';
@@ -28,6 +28,18 @@ export interface ClientInfo {
 /** No cache: every read is a store round trip. */
 const noCache: SessionCacheOptions = { ttlMs: 0, maxEntries: 1 };
 
+/** How long background re-reads wait to be sent together (ms, real time). */
+const refreshBatchMs = 50;
+/** Most sessions re-read in one store call; a full batch is sent at once. */
+const refreshBatchMax = 256;
+
+/** A session queued for a background re-read, with the cache generation it was queued under. */
+interface QueuedRefresh {
+  readonly token: string;
+  readonly hash: string;
+  readonly generation: number;
+}
+
 /**
  * Sessions: creation, reading with idle and absolute timeouts, regeneration and revocation.
  * Reads may be served from a short in-process cache ({@link SessionCache}); every end goes
@@ -41,6 +53,11 @@ export class SessionService {
   private readonly cache: SessionCache;
   /** Store reads under way, by token, with the cache generation each began under. */
   private readonly reading = new Map<string, { generation: number; result: Promise<ActiveSession | null> }>();
+  /** Background re-reads waiting for the next batch. */
+  private queued: QueuedRefresh[] = [];
+  /** Tokens queued or in a batch under way: each is re-read once, however many requests find it due. */
+  private readonly refreshing = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
 
   /** A background read (refresh ahead of expiry) failed: no request waits on it, so it is only reported. */
   private readonly onRefreshFailed: (error: unknown) => void;
@@ -69,6 +86,10 @@ export class SessionService {
   }
 
   stop(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.queued = [];
+    this.refreshing.clear();
     this.cache.stop();
   }
 
@@ -89,8 +110,47 @@ export class SessionService {
     if (!cached || now - cached.data.createdAt >= this.timeouts.absoluteMs) return undefined;
     // Half-way through its TTL the entry is read again in the background (once): a busy
     // session's requests then never all stall on one store read when it expires.
-    if (this.cache.refreshDue(token, now)) this.sharedRead(token).catch(this.onRefreshFailed);
+    if (this.cache.refreshDue(token, now)) this.queueRefresh(token);
     return cached;
+  }
+
+  /**
+   * Queues a background re-read: the sessions due within {@link refreshBatchMs} are read (and
+   * touched) in one store call, so that 1,000 busy sessions cost a few round trips a second
+   * rather than 2,000. No request waits on it; a miss still reads on its own at once.
+   */
+  private queueRefresh(token: string): void {
+    if (this.refreshing.has(token)) return;
+    this.refreshing.add(token);
+    this.queued.push({ token, hash: hashToken(token), generation: this.cache.generation });
+    if (this.queued.length >= refreshBatchMax) this.flushRefreshes();
+    else if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => this.flushRefreshes(), refreshBatchMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  /** Sends the queued re-reads as one store call; a failed call is reported once and stores nothing. */
+  private flushRefreshes(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.queued;
+    this.queued = [];
+    if (batch.length === 0) return;
+    const now = this.clock.now();
+    const done = () => {
+      for (const queued of batch) this.refreshing.delete(queued.token);
+    };
+    this.store
+      .touchSessions(
+        batch.map((queued) => queued.hash),
+        this.touchAt(now),
+      )
+      .then((found) => Promise.all(batch.map((queued, i) => this.settle(queued, found[i] ?? null, now))))
+      .then(done, (error: unknown) => {
+        done();
+        this.onRefreshFailed(error);
+      });
   }
 
   /**
@@ -125,25 +185,37 @@ export class SessionService {
     return result;
   }
 
-  private async readStore(value: string, generation: number): Promise<ActiveSession | null> {
-    const hash = hashToken(value);
+  private async readStore(token: string, generation: number): Promise<ActiveSession | null> {
+    const hash = hashToken(token);
     const now = this.clock.now();
-    const data = await this.store.touchSession(hash, {
-      now,
-      idleMs: this.timeouts.idleMs,
-      ttlMs: this.timeouts.idleMs,
-    });
+    const data = await this.store.touchSession(hash, this.touchAt(now));
+    return this.settle({ token, hash, generation }, data, now);
+  }
+
+  private touchAt(now: number): SessionTouch {
+    return { now, idleMs: this.timeouts.idleMs, ttlMs: this.timeouts.idleMs };
+  }
+
+  /**
+   * What one store read (alone or in a batch) found: cached only if no session ended since
+   * `read.generation`; a session gone or past its absolute timeout leaves the cache.
+   */
+  private async settle(
+    read: QueuedRefresh,
+    data: StoredSession | null,
+    now: number,
+  ): Promise<ActiveSession | null> {
     if (!data) {
       // Gone from the store (expired, or deleted without an announcement): not from here either.
-      this.cache.forget(value);
+      this.cache.forget(read.token);
       return null;
     }
     if (now - data.createdAt >= this.timeouts.absoluteMs) {
-      await this.endByHash(hash);
+      await this.endByHash(read.hash);
       return null;
     }
-    const session = { token: value, hash, data };
-    this.cache.set(session, now, generation);
+    const session = { token: read.token, hash: read.hash, data };
+    this.cache.set(session, now, read.generation);
     return session;
   }
 

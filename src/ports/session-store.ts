@@ -49,6 +49,12 @@ export interface SessionStore {
    * does not exist or has been idle longer than `touch.idleMs` (it is deleted then).
    */
   touchSession(hash: string, touch: SessionTouch): Promise<StoredSession | null>;
+  /**
+   * {@link touchSession} for many sessions in one round trip, each read and touched exactly as
+   * alone: the results in the order of `hashes`, null for each that does not exist or was idle
+   * too long (deleted then). Fails as a whole.
+   */
+  touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<(StoredSession | null)[]>;
   /** Reads a session without touching it (for listings): its data and when it was last seen. */
   peekSession(hash: string): Promise<PeekedSession | null>;
   /** Deletes one session; true when it existed. */

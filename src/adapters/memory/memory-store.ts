@@ -72,6 +72,10 @@ export class MemoryStore implements Store {
     return entry.data;
   }
 
+  async touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<(StoredSession | null)[]> {
+    return Promise.all(hashes.map((hash) => this.touchSession(hash, touch)));
+  }
+
   async peekSession(hash: string): Promise<PeekedSession | null> {
     const entry = this.liveSession(hash);
     return entry ? { session: entry.data, lastSeen: entry.seen } : null;

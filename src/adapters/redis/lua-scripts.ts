@@ -17,6 +17,26 @@ redis.call('HSET', KEYS[1], 's', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return v[1]`;
 
+/** KEYS sessions; ARGV now, idleMs, ttlMs → per key, touchSessionLua's answer (JSON or false). */
+export const touchSessionsLua = `
+local now = tonumber(ARGV[1])
+local idle = tonumber(ARGV[2])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('HMGET', key, 'd', 's')
+  if not v[1] then
+    out[i] = false
+  elseif now - tonumber(v[2]) > idle then
+    redis.call('DEL', key)
+    out[i] = false
+  else
+    redis.call('HSET', key, 's', ARGV[1])
+    redis.call('PEXPIRE', key, ARGV[3])
+    out[i] = v[1]
+  end
+end
+return out`;
+
 /** KEYS[1] session, KEYS[2] user index; ARGV json, now, ttlMs, indexTtlMs. */
 export const createSessionLua = `
 redis.call('HSET', KEYS[1], 'd', ARGV[1], 's', ARGV[2])

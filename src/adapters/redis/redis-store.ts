@@ -19,6 +19,7 @@ import {
   putIfAbsentLua,
   takeLua,
   touchSessionLua,
+  touchSessionsLua,
 } from './lua-scripts.ts';
 import { connectRedis, createRedisClient, type RedisStoreOptions } from './redis-client.ts';
 
@@ -64,6 +65,17 @@ export class RedisStore implements Store {
     const args = [touch.now, touch.idleMs, touch.ttlMs];
     const json = await this.run(touchSessionLua, [this.sessionKey(hash)], args);
     return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null;
+  }
+
+  async touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<(StoredSession | null)[]> {
+    if (hashes.length === 0) return [];
+    const keys = hashes.map((hash) => this.sessionKey(hash));
+    const found = (await this.run(touchSessionsLua, keys, [
+      touch.now,
+      touch.idleMs,
+      touch.ttlMs,
+    ])) as unknown[];
+    return found.map((json) => (typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null));
   }
 
   async peekSession(hash: string): Promise<PeekedSession | null> {
