@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keepScreenshot, seriousAxeViolations } from '../support/page-checks.ts';
 import type { PushService } from '../../src/ports/push-service.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { addUser, request, startGateway, type TestGateway } from '../support/gateway.ts';
@@ -124,8 +125,10 @@ describe('push authenticator page in a real browser', () => {
     const numbers = await shown.locator('.push-numbers button').allTextContents();
     expect(numbers).toHaveLength(3);
     expect(numbers).toContain(String(started.number));
-    // Nothing overflows a 360 px wide screen.
+    // Nothing overflows a 360 px wide screen, and the page a phone shows passes axe-core.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await keepScreenshot(page, 'push-app-request-en-phone');
 
     await shown.getByRole('button', { name: `Approve with ${started.number}` }).click();
     await eventually(() => shown.locator('.push-outcome').textContent()).toBe(
