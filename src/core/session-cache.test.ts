@@ -120,4 +120,30 @@ describe('SessionCache entries read again', () => {
       cache.stop();
     }
   });
+
+  it('count a key added, a key removed or an array grown as a change, and key order as none', async () => {
+    const { clock, cache } = await startedCache();
+    try {
+      const first = session('s');
+      cache.set(first, clock.now(), cache.generation);
+      const { ip: _ip, ...rest } = first.data;
+      const reordered = { ...session('s'), data: { ip: first.data.ip, ...rest } };
+      cache.set(reordered, clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(first);
+      const added = { ...session('s'), data: { ...first.data, amr: { totp: ['otp'] } } };
+      cache.set(added, clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(added);
+      const removed = { ...session('s'), data: { ...first.data } };
+      cache.set(removed, clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(removed);
+      const grown = { ...session('s'), data: { ...first.data, proven: ['password', 'totp'] } };
+      cache.set(grown, clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(grown);
+      const asObject = { ...session('s'), data: { ...first.data, proven: { 0: 'password', 1: 'totp' } } };
+      cache.set(asObject as unknown as ActiveSession, clock.now(), cache.generation);
+      expect(cache.get('s')).toBe(asObject);
+    } finally {
+      cache.stop();
+    }
+  });
 });
