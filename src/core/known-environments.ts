@@ -18,7 +18,7 @@ export interface Environment {
 }
 
 /** The store key of a user's known environments. */
-export const environmentsKey = (userId: string) => `push:env:${userId}`;
+const environmentsKey = (userId: string) => `push:env:${userId}`;
 
 export async function isKnownEnvironment(
   store: SetStore,

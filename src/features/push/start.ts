@@ -7,7 +7,7 @@ import type { PushStartRequest, PushStartResult } from '../../plugin-api.ts';
 import { browserLabel } from '../../../views/static/push/browser-label.js';
 import { takePushSlot } from './bombing-cap.ts';
 import type { PushContext } from './context.ts';
-import { isKnownEnvironment } from './environments.ts';
+import { isKnownEnvironment } from '../../core/known-environments.ts';
 import {
   newChallenge,
   newTransactionId,

@@ -11,7 +11,7 @@
 import type { PushVerifyRequest } from '../../plugin-api.ts';
 import { PATTERNS } from '../../../views/static/push/protocol.js';
 import type { PushContext } from './context.ts';
-import { rememberEnvironment } from './environments.ts';
+import { rememberEnvironment } from '../../core/known-environments.ts';
 import { computeTokens, tokensMatch } from './tokens.ts';
 import { markOnce, pushKeys, readDecision, readTransaction, type TransactionRecord } from './transactions.ts';
 
