@@ -4,6 +4,7 @@ import type { LoginFlow, LoginFlows } from '../../core/login-flows.ts';
 import type { LoadedMethod } from '../../core/plugin-host.ts';
 import type { ActiveSession } from '../../core/session-service.ts';
 import { decideAccess } from '../../domain/rules/decide.ts';
+import type { AccessDecision } from '../../domain/rules/types.ts';
 import type { ChallengeRequest, PluginUser } from '../../plugin-api.ts';
 import type { UserRecord } from '../../ports/users.ts';
 import type { LoginDeps } from './deps.ts';
@@ -35,6 +36,31 @@ export type StepOutcome =
   /** The session's user was deleted or locked meanwhile: the session is ended. */
   | { readonly kind: 'session-gone' };
 
+/**
+ * The access decision for `next` as this browser stands (its session, Host and address; request.ip
+ * is read with the same trustProxy semantics as the pipeline's client reader). The MFA steps and
+ * the chooser's ways both decide through it.
+ */
+export function decisionFor(
+  gateway: LoginDeps,
+  request: FastifyRequest,
+  session: ActiveSession | null,
+  next: string,
+): AccessDecision {
+  const target = {
+    host: request.headers.host ?? null,
+    rawPath: next.split('?')[0] ?? '/',
+    client: request.ip,
+  };
+  return decideAccess(
+    gateway.rules.current,
+    target,
+    session?.data ?? null,
+    gateway.catalogue,
+    gateway.clock.now(),
+  );
+}
+
 /** The methods still missing for `next`, or null when the session may go there now. */
 export function missingMethods(
   gateway: LoginDeps,
@@ -42,20 +68,7 @@ export function missingMethods(
   session: ActiveSession | null,
   next: string,
 ): string[] | null {
-  // request.ip is read with the same trustProxy semantics as the pipeline's client reader.
-  const target = {
-    host: request.headers.host ?? null,
-    rawPath: next.split('?')[0] ?? '/',
-    client: request.ip,
-  };
-  const identity = session?.data ?? null;
-  const decision = decideAccess(
-    gateway.rules.current,
-    target,
-    identity,
-    gateway.catalogue,
-    gateway.clock.now(),
-  );
+  const decision = decisionFor(gateway, request, session, next);
   return decision.kind === 'authenticate' ? [...decision.next] : null;
 }
 

@@ -6,9 +6,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { ActiveSession } from '../../core/session-service.ts';
-import { decideAccess, PASSWORD, requiredPaths } from '../../domain/rules/decide.ts';
+import { PASSWORD, requiredPaths } from '../../domain/rules/decide.ts';
 import type { PluginUser } from '../../plugin-api.ts';
 import type { LoginDeps } from './deps.ts';
+import { decisionFor } from './mfa-step.ts';
 import { messagesFor, pickLocale } from '../../web/i18n.ts';
 
 /** One way on: the methods left, what it is called, and whether the user can take it. */
@@ -31,18 +32,7 @@ export function remainingWays(
   session: ActiveSession | null,
   next: string,
 ): string[][] | null {
-  const target = {
-    host: request.headers.host ?? null,
-    rawPath: next.split('?')[0] ?? '/',
-    client: request.ip,
-  };
-  const decision = decideAccess(
-    gateway.rules.current,
-    target,
-    session?.data ?? null,
-    gateway.catalogue,
-    gateway.clock.now(),
-  );
+  const decision = decisionFor(gateway, request, session, next);
   if (decision.kind !== 'authenticate') return null;
   const proven = session?.data.proven ?? [];
   const left = requiredPaths(decision.rule.methods, gateway.catalogue)
