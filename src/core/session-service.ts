@@ -108,9 +108,9 @@ export class SessionService {
     const cached = this.cache.get(token, now);
     // The absolute timeout holds for cached sessions too; the store read then deletes it.
     if (!cached || now - cached.data.createdAt >= this.timeouts.absoluteMs) return undefined;
-    // Half-way through its TTL the entry is read again in the background (once): a busy
+    // Before its TTL ends the entry is read again in the background (once, in a batch): a busy
     // session's requests then never all stall on one store read when it expires.
-    if (this.cache.refreshDue(token, now)) this.queueRefresh(token);
+    if (this.cache.refreshDue(token, now)) this.queueRefresh(token, cached.hash);
     return cached;
   }
 
@@ -119,10 +119,10 @@ export class SessionService {
    * touched) in one store call, so that 1,000 busy sessions cost a few round trips a second
    * rather than 2,000. No request waits on it; a miss still reads on its own at once.
    */
-  private queueRefresh(token: string): void {
+  private queueRefresh(token: string, hash: string): void {
     if (this.refreshing.has(token)) return;
     this.refreshing.add(token);
-    this.queued.push({ token, hash: hashToken(token), generation: this.cache.generation });
+    this.queued.push({ token, hash, generation: this.cache.generation });
     if (this.queued.length >= refreshBatchMax) this.flushRefreshes();
     else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => this.flushRefreshes(), refreshBatchMs);
