@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.ts';
 import { AdminService } from '../core/admin-service.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { buildCatalogue } from '../core/method-catalogue.ts';
-import type { AuditEvent, AuditLog } from '../ports/audit.ts';
+import type { AuditLog } from '../ports/audit.ts';
 import { methodInfos } from '../plugins-registry.ts';
 import { readDemoState, withDemoSettings, type DemoState } from '../demo/demo-state.ts';
 
@@ -54,7 +54,7 @@ export async function openCliContext(file: string | undefined): Promise<CliConte
   const catalogue = buildCatalogue(methodInfos(config));
   const networks = compileNetworks(config.networks);
   const actor = cliActor();
-  const audit = namingActor(new PgAuditLog(pool), actor);
+  const audit = new PgAuditLog(pool);
   const admin = new AdminService({ users, rules, hasher, audit, catalogue, networks });
   return { config, pool, admin, users, rules, actor, audit, close: () => pool.end() };
 }
@@ -71,16 +71,6 @@ export function cliActor(): string {
     const { SUDO_USER, USER } = process.env;
     return `cli:${SUDO_USER || USER || `uid ${process.getuid?.() ?? 'unknown'}`}`;
   }
-}
-
-/**
- * Records every event whose actor is the bare `cli` as `actor`: whichever command recorded it,
- * a change made through this process names who ran it.
- */
-function namingActor(audit: AuditLog, actor: string): AuditLog {
-  return {
-    record: (event: AuditEvent) => audit.record(event.actor === 'cli' ? { ...event, actor } : event),
-  };
 }
 
 /** The running demo's state and the config as it runs (its methods, its address), or null. */
