@@ -1,4 +1,4 @@
-import QRCode from 'qrcode';
+import { qrSvg } from '../../web/qr-code.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
 import type { AdminService } from '../../core/admin-service.ts';
 import { SekishoError } from '../../domain/errors.ts';
@@ -172,12 +172,7 @@ export function userActionRoutes(
       ip: actor.ip,
       userAgent: actor.userAgent,
     });
-    const qrSvg = await QRCode.toString(activation.url, {
-      type: 'svg',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-    });
-    const push = { url: activation.url, qrSvg, expiresAt: activation.expiresAt };
+    const push = { url: activation.url, qrSvg: await qrSvg(activation.url), expiresAt: activation.expiresAt };
     return services.showUser(request, reply, id, 200, null, { push });
   });
 

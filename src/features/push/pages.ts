@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../project-root.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
+import { qrSvg } from '../../web/qr-code.ts';
 import type { PushPagesDeps } from './deps.ts';
 import { pickLocale } from '../../web/i18n.ts';
 import { sendPage } from '../../web/pages.ts';
@@ -58,7 +58,7 @@ export async function registerPushPages(app: FastifyInstance, gateway: PushPages
       const live = await push.peekActivation(code);
       if (!live) return reply.code(410).send({ error: 'activation_invalid' });
       const url = activationUrl(gateway.config.publicUrl, code);
-      const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      const svg = await qrSvg(url);
       return reply.send({ svg, url, expiresAt: live.expiresAt });
     },
   );
