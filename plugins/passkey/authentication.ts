@@ -11,14 +11,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import type { PluginClient, PluginContext, StoredWebAuthnCredential } from '../../src/plugin-api.ts';
-import {
-  challengeOf,
-  openCeremony,
-  parseAnswer,
-  reasonText,
-  relyingParty,
-  takeCeremony,
-} from './ceremonies.ts';
+import { openCeremony, reasonText, relyingParty, takeAnswer } from './ceremonies.ts';
 import type { PasskeyConfig } from './config.ts';
 
 type Ctx = PluginContext<PasskeyConfig>;
@@ -60,15 +53,14 @@ export async function checkAssertion(
   raw: string | undefined,
   expect: AssertionExpectation,
 ): Promise<AssertionOutcome> {
-  const response = parseAnswer<AuthenticationResponseJSON>(raw);
-  const challenge = challengeOf(response?.response?.clientDataJSON);
-  const ceremony = challenge === '' ? null : await takeCeremony(ctx, challenge);
+  const answer = await takeAnswer<AuthenticationResponseJSON, 'login'>(ctx, raw, 'login');
   const refuse = (reason: string, userId: string | null, extra: Record<string, unknown> = {}) =>
     refused(ctx, expect, reason, userId, extra);
-  if (!response || !ceremony || ceremony.kind !== 'login' || ceremony.binding !== expect.binding) {
+  if (!answer || answer.ceremony.binding !== expect.binding) {
     await refuse('no-live-challenge', expect.userId);
     return { kind: 'refused', messageKey: 'expired' };
   }
+  const { response, challenge } = answer;
   const stored = typeof response.id === 'string' ? await ctx.webauthn.find(response.id) : null;
   if (!stored) return failed(refuse('unknown-credential', expect.userId));
   if (expect.userId !== null && stored.userId !== expect.userId)

@@ -30,15 +30,41 @@ export async function openCeremony(ctx: Ctx, challenge: string, ceremony: Ceremo
   if (!fresh) throw new Error('passkey challenge collision');
 }
 
+/** The browser's answer with the challenge it signed and the ceremony that challenge was issued for. */
+export interface Answer<T, C extends Ceremony> {
+  /** The browser's answer as it posted it (not yet verified). */
+  readonly response: T;
+  /** The challenge its client data names (base64url). */
+  readonly challenge: string;
+  /** What the challenge was issued for; taken, so no second answer finds it. */
+  readonly ceremony: C;
+}
+
+/**
+ * Reads the answer the page posted (`raw`, the browser's JSON) and takes the ceremony of the
+ * challenge it signed (single use); null when the answer is unreadable or no `kind` ceremony is live
+ * under its challenge.
+ */
+export async function takeAnswer<
+  T extends { response: { clientDataJSON: string } },
+  K extends Ceremony['kind'],
+>(ctx: Ctx, raw: string | undefined, kind: K): Promise<Answer<T, Extract<Ceremony, { kind: K }>> | null> {
+  const response = parseAnswer<T>(raw);
+  const challenge = challengeOf(response?.response?.clientDataJSON);
+  const ceremony = challenge === '' ? null : await takeCeremony(ctx, challenge);
+  if (!response || ceremony?.kind !== kind) return null;
+  return { response, challenge, ceremony: ceremony as Extract<Ceremony, { kind: K }> };
+}
+
 /** The ceremony of the challenge the browser signed, taken (single use); null when none is live. */
-export async function takeCeremony(ctx: Ctx, challenge: string): Promise<Ceremony | null> {
+async function takeCeremony(ctx: Ctx, challenge: string): Promise<Ceremony | null> {
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(challenge)) return null;
   const raw = await ctx.store.take(`ceremony:${challenge}`);
   return raw === null ? null : (JSON.parse(raw) as Ceremony);
 }
 
 /** The challenge inside the browser's `clientDataJSON` (base64url), or '' when unreadable. */
-export function challengeOf(clientDataJSON: unknown): string {
+function challengeOf(clientDataJSON: unknown): string {
   if (typeof clientDataJSON !== 'string') return '';
   try {
     const data = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as {
@@ -60,7 +86,7 @@ export function reasonText(error: unknown): string {
 }
 
 /** The browser's answer (the JSON the page posts in `response`), or null when it is not one. */
-export function parseAnswer<T>(raw: string | undefined): T | null {
+function parseAnswer<T>(raw: string | undefined): T | null {
   if (!raw || raw.length > 64_000) return null;
   try {
     const parsed = JSON.parse(raw) as unknown;

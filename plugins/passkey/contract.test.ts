@@ -70,6 +70,29 @@ describe('PASSKEY through the core host', () => {
     await loaded.dispose();
   });
 
+  it('takes a challenge once, for the ceremony it was issued for: a step-up challenge enrols no passkey', async () => {
+    const { loaded, device } = await withPasskey();
+    const started = await loaded.method.start({ user: USER, flowId: 'f', client, resend: false });
+    if (started.kind !== 'started') throw new Error('not started');
+    const challenge = challengeOf(started.view);
+    const made = new SoftwareAuthenticator(ORIGIN).register({ challenge, user: { id: 'dGFybw' } });
+    const enrolled = await loaded.method.credentials?.finishEnrolment?.({
+      user: USER,
+      client,
+      answer: { response: JSON.stringify(made) },
+    });
+    expect(enrolled).toEqual({ kind: 'dead', messageKey: 'enrolExpired' });
+    const late = await loaded.method.verify({
+      user: USER,
+      flowId: 'f',
+      client,
+      answer: { response: JSON.stringify(device.assert(challenge)) },
+    });
+    expect(late.kind).not.toBe('ok');
+    expect(await loaded.method.credentials?.list(USER, 'en')).toHaveLength(1);
+    await loaded.dispose();
+  });
+
   it('refuses the same device twice, and a passkey of another user in a step-up', async () => {
     const { loaded, device } = await withPasskey();
     const credentials = loaded.method.credentials;

@@ -15,14 +15,7 @@ import type {
   PluginUser,
   PluginView,
 } from '../../src/plugin-api.ts';
-import {
-  challengeOf,
-  openCeremony,
-  parseAnswer,
-  reasonText,
-  relyingParty,
-  takeCeremony,
-} from './ceremonies.ts';
+import { openCeremony, reasonText, relyingParty, takeAnswer } from './ceremonies.ts';
 import type { PasskeyConfig } from './config.ts';
 import { listing } from './listing.ts';
 import { messages } from './messages.ts';
@@ -65,11 +58,14 @@ export async function beginRegistration(ctx: Ctx, user: PluginUser): Promise<Plu
 /** Checks the browser's answer and keeps the passkey. */
 export async function finishRegistration(ctx: Ctx, request: EnrolmentRequest): Promise<EnrolmentResult> {
   const { user, client } = request;
-  const response = parseAnswer<RegistrationResponseJSON>(request.answer.response);
-  const challenge = challengeOf(response?.response?.clientDataJSON);
-  const ceremony = challenge === '' ? null : await takeCeremony(ctx, challenge);
-  if (!response || !ceremony || ceremony.kind !== 'register' || ceremony.userId !== user.id)
+  const answer = await takeAnswer<RegistrationResponseJSON, 'register'>(
+    ctx,
+    request.answer.response,
+    'register',
+  );
+  if (!answer || answer.ceremony.userId !== user.id)
     return refuse(ctx, request, 'enrolExpired', 'no-live-challenge');
+  const { response, challenge } = answer;
   let verified: VerifiedRegistrationResponse;
   try {
     const { origin, rpId } = relyingParty(ctx);
