@@ -6,6 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { browserLabel } from '../../views/static/push/browser-label.js';
+import type { Locale } from '../plugin-api.ts';
 import type { AuditLog } from '../ports/audit.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { SetStore } from '../ports/set-store.ts';
@@ -47,6 +48,14 @@ function environmentMac(secret: string, userId: string, environment: Environment
     .digest('base64url');
 }
 
+/** A login's client as the watch sees it. */
+export interface LoginClient {
+  readonly ip: string;
+  readonly userAgent: string;
+  /** The language of the login's pages (?lang=, the language cookie, Accept-Language), when known. */
+  readonly locale?: Locale;
+}
+
 /** What sessions need of known environments: whether a login's pair is new, and to remember it. */
 export interface EnvironmentWatch {
   /** False while no rule asks about environments: logins are then not judged at all. */
@@ -57,13 +66,16 @@ export interface EnvironmentWatch {
    * A login was completed here (a method besides the password proven): the pair is remembered,
    * and when the login was judged new (`isNew`) the user is told and it is audited.
    */
-  completed(userId: string, client: { ip: string; userAgent: string }, isNew: boolean): Promise<void>;
+  completed(userId: string, client: LoginClient, isNew: boolean): Promise<void>;
 }
 
-/** Tells the user that a login from a new environment happened; the method whose channel did, or null. */
+/**
+ * Tells the user that a login from a new environment happened, in the login's language; the
+ * method whose channel did, or null.
+ */
 export type NewEnvironmentNotifier = (
   userId: string,
-  environment: Environment & { readonly userAgent: string },
+  environment: Environment & { readonly userAgent: string; readonly locale: Locale },
 ) => Promise<string | null>;
 
 /** The channels tried, in order: the push device first, then the phone SMS codes go to. */
@@ -89,8 +101,7 @@ export function notifyByChannel(deps: {
       email: account.email,
       groups: account.groups,
     };
-    // The gateway's default language: the notice is sent after the page that knew the browser's.
-    const client = { ip: environment.ip, userAgent: environment.userAgent, locale: 'ja' as const };
+    const client = { ip: environment.ip, userAgent: environment.userAgent, locale: environment.locale };
     const notice = {
       user,
       kind: 'new-environment' as const,
@@ -138,9 +149,11 @@ export function environmentWatch(deps: {
     },
   };
 
-  async function tell(userId: string, client: { ip: string; userAgent: string }, environment: Environment) {
+  async function tell(userId: string, client: LoginClient, environment: Environment) {
+    // Japanese, the gateway's default, when the caller did not say which language the login spoke.
+    const locale = client.locale ?? 'ja';
     const channel = deps.notify
-      ? await deps.notify(userId, { ...environment, userAgent: client.userAgent })
+      ? await deps.notify(userId, { ...environment, userAgent: client.userAgent, locale })
       : null;
     await deps.audit.record({
       event: 'login.new_environment',

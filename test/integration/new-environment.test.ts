@@ -60,9 +60,9 @@ describe('rules asking more from a new environment (newdevice=)', () => {
     await rig?.close();
   });
 
-  async function login(where: Record<string, string>, next: string) {
+  async function login(where: Record<string, string>, next: string, query = '') {
     const client = new FormClient(gw.url);
-    const page = await client.get(`/_sekisho/login?next=${encodeURIComponent(next)}`, where);
+    const page = await client.get(`/_sekisho/login?next=${encodeURIComponent(next)}${query}`, where);
     const answer = await client.post(
       '/_sekisho/login',
       { _csrf: csrfField(page.body), username: 'taro', password, next },
@@ -132,6 +132,28 @@ describe('rules asking more from a new environment (newdevice=)', () => {
     const again = await login(where, '/bk02/');
     expect(again.location).toContain('/_sekisho/mfa');
     expect(await noticeRows()).toHaveLength(1);
+  });
+
+  /** A login from a new place, its SMS step proven: the notice's text once it has been sent. */
+  async function noticeOfNewLogin(where: Record<string, string>, query = '') {
+    const { client, location } = await login(where, '/bk02/', query);
+    const before = karaden.received.length;
+    await proveSms(client, where, location);
+    await waitFor(async () => karaden.received.length === before + 2, 5000, 'the notice SMS');
+    return String(karaden.received.at(-1)?.message.body);
+  }
+
+  it("is sent in English when the login's browser asks for English", async () => {
+    const body = await noticeOfNewLogin({ ...from('198.51.100.30'), 'accept-language': 'en-GB,en;q=0.8' });
+    expect(body).toContain('New sign-in from Chrome');
+    expect(body).toContain('198.51.100.30');
+    expect(body).not.toContain('新しい環境');
+  });
+
+  it('is sent in the language the user picked (?lang=en, then the language cookie)', async () => {
+    const where = { ...from('198.51.100.31'), 'accept-language': 'ja' };
+    const body = await noticeOfNewLogin(where, '&lang=en');
+    expect(body).toContain('New sign-in from Chrome');
   });
 });
 

@@ -103,9 +103,10 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const discovery = loaded?.plugin.passwordless ? loaded.method.discovery : undefined;
     if (!name || !loaded || !discovery)
       return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
-    const client = clientOf(request);
+    // The login's language goes with the client: a new-environment notice is sent in it.
+    const client = { ...clientOf(request), locale: pickLocale(request) };
     const result = await discovery.finish({
-      client: { ...client, locale: pickLocale(request) },
+      client,
       target: next,
       answer: stringFields(body),
     });
@@ -193,7 +194,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const proven = verdict.kind === 'ok' && step.account !== null && !step.challenge.decoy;
     gateway.metrics.logins.inc({ method: step.name, outcome: proven ? 'success' : 'failure' });
     if (proven && step.account) {
-      const client = clientOf(request);
+      const client = { ...clientOf(request), locale: pickLocale(request) };
       const amr = verdict.kind === 'ok' ? verdict.amr : undefined;
       const session = await gateway.sessions.prove(step.session, step.account, step.name, client, amr);
       setSessionCookie(reply, gateway.config, session.token);
