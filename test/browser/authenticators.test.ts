@@ -1,13 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecoveryCodes } from '../../src/core/recovery-codes.ts';
 import { addUser, testSecret, type TestGateway } from '../support/gateway.ts';
 import { startIntranetBrowser, type IntranetBrowser } from '../support/intranet-browser.ts';
-
-function oathtool(secret: string): string {
-  return execFileSync('oathtool', ['--totp=sha1', '-b', secret], { encoding: 'utf8' }).trim();
-}
+import { oathtool } from '../support/oathtool.ts';
 
 const texts = {
   'ja-JP': {

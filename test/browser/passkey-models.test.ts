@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addUser } from '../support/gateway.ts';
 import {
@@ -7,13 +6,10 @@ import {
   startPasskeyRig,
   type PasskeyRig,
 } from '../support/passkey-rig.ts';
+import { oathtool } from '../support/oathtool.ts';
 
 /** The AAGUID Chromium's virtual authenticator reports. */
 const VIRTUAL_AAGUID = '01020304-0506-0708-0102-030405060708';
-
-function oathtool(secret: string): string {
-  return execFileSync('oathtool', ['--totp=sha1', '-b', secret], { encoding: 'utf8' }).trim();
-}
 
 /** `plugins.PASSKEY.allowedAaguids`: only the listed authenticator models may be registered. */
 describe('passkeys limited to certain authenticator models', () => {

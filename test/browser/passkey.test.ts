@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfField, FormClient } from '../support/browser-client.ts';
@@ -10,11 +9,7 @@ import {
   type PasskeyRig,
 } from '../support/passkey-rig.ts';
 import { signAssertion, type VirtualCredential } from '../support/software-passkey.ts';
-
-/** The code Debian's oathtool (an implementation independent of ours) computes now. */
-function oathtool(secret: string): string {
-  return execFileSync('oathtool', ['--totp=sha1', '-b', secret], { encoding: 'utf8' }).trim();
-}
+import { oathtool } from '../support/oathtool.ts';
 
 interface Echo {
   readonly url: string;

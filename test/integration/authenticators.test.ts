@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FactorActivations } from '../../src/core/factor-activation.ts';
 import { RecoveryCodes } from '../../src/core/recovery-codes.ts';
@@ -7,12 +6,7 @@ import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { addUser, setRules, startGateway, testSecret, type TestGateway } from '../support/gateway.ts';
 import { enrolDevice } from '../support/push-harness.ts';
-
-function oathtool(secret: string, ms: number): string {
-  return execFileSync('oathtool', ['--totp=sha1', '-b', secret, '--now', `@${Math.floor(ms / 1000)}`], {
-    encoding: 'utf8',
-  }).trim();
-}
+import { oathtool } from '../support/oathtool.ts';
 
 /** The key the enrolment page shows as text (grouped by four). */
 function keyOn(page: string): string {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +8,7 @@ import { csrfField, FormClient } from '../support/browser-client.ts';
 import { runSekisho } from '../support/cli.ts';
 import { databaseUrl } from '../support/env.ts';
 import { addUser, setRules, startGateway, testSecret, type TestGateway } from '../support/gateway.ts';
-
-/** The code Debian's oathtool (an implementation independent of ours) computes for `ms`. */
-function oathtool(secret: string, ms: number): string {
-  return execFileSync('oathtool', ['--totp=sha1', '-b', secret, '--now', `@${Math.floor(ms / 1000)}`], {
-    encoding: 'utf8',
-  }).trim();
-}
+import { oathtool } from '../support/oathtool.ts';
 
 /** The Base32 secret of an otpauth URI. */
 function secretOf(uri: string): string {
