@@ -17,16 +17,29 @@ export interface RuleOptions {
   readonly newDevice: readonly string[] | null;
 }
 
-export type OptionsResult =
-  | { readonly ok: true; readonly value: RuleOptions }
-  | { readonly ok: false; readonly field: RuleField; readonly message: string };
+/**
+ * Why a rule was refused, where a caller acts on the cause rather than on the words:
+ * `unknown-network`, a `from=` network the configuration does not define (the rule itself may be
+ * sound; a stored one then stops the gateway until the network is configured again).
+ */
+export type RuleErrorCode = 'unknown-network';
+
+/** A refused rule: the field, why, and a {@link RuleErrorCode} where the cause has one. */
+export interface RuleFailure {
+  readonly ok: false;
+  readonly field: RuleField;
+  readonly message: string;
+  readonly code?: RuleErrorCode;
+}
+
+export type OptionsResult = { readonly ok: true; readonly value: RuleOptions } | RuleFailure;
 
 export const NO_OPTIONS: RuleOptions = { from: null, reauthSeconds: null, reauthText: null, newDevice: null };
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600 } as const;
 const DURATION = /^(\d{1,9})([smh])$/;
 
-function fail(field: RuleField, message: string): OptionsResult {
+function fail(field: RuleField, message: string): RuleFailure {
   return { ok: false, field, message };
 }
 
@@ -59,9 +72,7 @@ export function parseOptions(
   return { ok: true, value: options };
 }
 
-type OptionResult =
-  | { readonly ok: true; readonly value: Partial<RuleOptions> }
-  | { readonly ok: false; readonly field: RuleField; readonly message: string };
+type OptionResult = { readonly ok: true; readonly value: Partial<RuleOptions> } | RuleFailure;
 
 function parseOption(
   key: 'from' | 'reauth' | 'newdevice',
@@ -75,16 +86,29 @@ function parseOption(
 }
 
 function parseFrom(value: string, networks: NetworkNames): OptionResult {
-  const negated = value.startsWith('!');
-  const name = (negated ? value.slice(1) : value).trim();
-  if (name === '') return fail('from', 'empty; expected from=<network> or from=!<network>');
-  if (!NETWORK_NAME.test(name)) return fail('from', `invalid network name "${name}"`);
-  if (!networks.has(name)) {
+  const condition = parseNetworkCondition(value);
+  if (!condition.ok) return fail('from', condition.message);
+  const { network } = condition.value;
+  if (!networks.has(network)) {
     const known = [...networks.keys()];
     const hint = known.length > 0 ? `known: ${known.join(', ')}` : 'no networks are configured';
-    return fail('from', `unknown network "${name}" (${hint})`);
+    return { ...fail('from', `unknown network "${network}" (${hint})`), code: 'unknown-network' };
   }
-  return { ok: true, value: { from: { network: name, negated } } };
+  return { ok: true, value: { from: condition.value } };
+}
+
+/**
+ * `intranet` or `!intranet` as a condition, the name's form checked but not whether the `networks`
+ * section defines it: a rule whose network has left the configuration can still be named, to delete it.
+ */
+export function parseNetworkCondition(
+  value: string,
+): { readonly ok: true; readonly value: NetworkCondition } | { readonly ok: false; readonly message: string } {
+  const negated = value.startsWith('!');
+  const network = (negated ? value.slice(1) : value).trim();
+  if (network === '') return { ok: false, message: 'empty; expected from=<network> or from=!<network>' };
+  if (!NETWORK_NAME.test(network)) return { ok: false, message: `invalid network name "${network}"` };
+  return { ok: true, value: { network, negated } };
 }
 
 /** `90s`, `15m`, `8h` (a whole number of seconds, minutes or hours) in seconds; null when not one. */

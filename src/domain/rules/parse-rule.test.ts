@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { formatRuleError, parseRule, parseRules } from './parse-rule.ts';
+import { compileNetworks } from '../networks.ts';
+import { parseNetworkCondition } from './parse-options.ts';
+import { formatRuleError, parseRule, parseRules, parseStoredRules } from './parse-rule.ts';
 import { testCatalogue } from '../../../test/support/rule-builder.ts';
 import type { AccessRule, Principal, RuleField } from './types.ts';
 
@@ -172,6 +174,52 @@ describe('parseRules', () => {
 
   it('accepts an empty file', () => {
     expect(parseRules('\n# nothing\n', testCatalogue)).toEqual({ ok: true, rules: [] });
+  });
+});
+
+describe('a from= network the configuration does not define', () => {
+  const office = compileNetworks({ office: ['10.20.0.0/16'] });
+
+  it('is refused with the code unknown-network, which no other refusal carries', () => {
+    expect(parseRule('/bk01/=ALL;;;from=!overseas', testCatalogue, office)).toEqual({
+      ok: false,
+      field: 'from',
+      message: 'unknown network "overseas" (known: office)',
+      code: 'unknown-network',
+    });
+    // A malformed name is the rule's own mistake, not the configuration's.
+    for (const line of ['/bk01/=ALL;;;from=10.0.0.0/8', '/bk01/=ALL;;;from=!', '/bk01/=ALL;;FOO;from=office'])
+      expect(parseRule(line, testCatalogue, office)).not.toHaveProperty('code');
+  });
+
+  it('keeps its code in a rules file and among stored rules', () => {
+    const file = parseRules('/bk01/=ALL;;\n/bk02/=ALL;;;from=overseas\n/bk03/=ALL;;FOO', testCatalogue, office);
+    expect(file.ok ? [] : file.errors.map((e) => [e.lineNumber, e.code])).toEqual([
+      [2, 'unknown-network'],
+      [3, undefined],
+    ]);
+    const stored = parseStoredRules(['/bk02/=ALL;;;from=overseas', '/bk03/=ALL;;FOO'], testCatalogue, office);
+    expect(stored.broken).toEqual([
+      {
+        line: '/bk02/=ALL;;;from=overseas',
+        error: 'from: unknown network "overseas" (known: office)',
+        code: 'unknown-network',
+      },
+      { line: '/bk03/=ALL;;FOO', error: 'methods: unknown method "FOO"' },
+    ]);
+  });
+});
+
+describe('parseNetworkCondition', () => {
+  it.each([
+    ['office', { ok: true, value: { network: 'office', negated: false } }],
+    ['!office', { ok: true, value: { network: 'office', negated: true } }],
+    // Whether the configuration defines it is not asked: a rule for a lost network can be named.
+    ['!overseas', { ok: true, value: { network: 'overseas', negated: true } }],
+    ['!', { ok: false, message: 'empty; expected from=<network> or from=!<network>' }],
+    ['!10.0.0.0/8', { ok: false, message: 'invalid network name "10.0.0.0/8"' }],
+  ])('%s', (text, expected) => {
+    expect(parseNetworkCondition(text)).toEqual(expected);
   });
 });
 

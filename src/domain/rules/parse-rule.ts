@@ -1,8 +1,18 @@
 import { formatMethods, parseMethods } from './parse-methods.ts';
-import { formatFrom, formatOptions, parseOptions, type NetworkNames } from './parse-options.ts';
+import {
+  formatFrom,
+  formatOptions,
+  parseOptions,
+  type NetworkNames,
+  type RuleErrorCode,
+  type RuleFailure,
+} from './parse-options.ts';
 import { parsePathPrefix } from './parse-prefix.ts';
 import { formatPrincipal, parseAllow, parseDeny } from './parse-principals.ts';
 import type { AccessRule, MethodCatalogue, Principal, RuleField, RuleParseResult } from './types.ts';
+
+/** What {@link parseRule} gives: the rule, or the field refused and why (with a code where the cause has one). */
+export type ParsedRule = Extract<RuleParseResult, { ok: true }> | RuleFailure;
 
 /** One bad line of a rules file. */
 export interface RuleLineError {
@@ -10,6 +20,15 @@ export interface RuleLineError {
   readonly lineNumber: number;
   readonly field: RuleField;
   readonly message: string;
+  readonly code?: RuleErrorCode;
+}
+
+/** A stored line that no longer parses, with its one-line error. */
+export interface BrokenRule {
+  readonly line: string;
+  readonly error: string;
+  /** Why, where the cause has a code: `unknown-network`, a network the configuration lost. */
+  readonly code?: RuleErrorCode;
 }
 
 /** Result of {@link parseRules}: every rule, or every error (all-or-nothing import). */
@@ -17,7 +36,7 @@ export type RulesParseResult =
   | { readonly ok: true; readonly rules: readonly AccessRule[] }
   | { readonly ok: false; readonly errors: readonly RuleLineError[] };
 
-function fail(field: RuleField, message: string): RuleParseResult {
+function fail(field: RuleField, message: string): RuleFailure {
   return { ok: false, field, message };
 }
 
@@ -32,7 +51,7 @@ export function parseRule(
   line: string,
   catalogue: MethodCatalogue,
   networks: NetworkNames = noNetworks,
-): RuleParseResult {
+): ParsedRule {
   const text = line.trim();
   if (text === '') return fail('line', 'empty rule');
   const eq = text.indexOf('=');
@@ -112,7 +131,8 @@ export function parseRules(
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const parsed = parseRule(trimmed, catalogue, networks);
     if (!parsed.ok) {
-      errors.push({ lineNumber, field: parsed.field, message: parsed.message });
+      const { field, message, code } = parsed;
+      errors.push({ lineNumber, field, message, ...(code ? { code } : {}) });
       return;
     }
     const key = ruleKey(parsed.rule);
@@ -138,19 +158,20 @@ export function ruleKey(
 
 /**
  * Parses rules as stored (one line each, already validated when saved): the ones that parse,
- * and those that no longer do (a method's plugin was turned off) with their one-line error.
+ * and those that no longer do (a method's plugin was turned off, a network left the
+ * configuration) with their one-line error.
  */
 export function parseStoredRules(
   lines: readonly string[],
   catalogue: MethodCatalogue,
   networks: NetworkNames = noNetworks,
-): { rules: AccessRule[]; broken: { line: string; error: string }[] } {
+): { rules: AccessRule[]; broken: BrokenRule[] } {
   const rules: AccessRule[] = [];
-  const broken: { line: string; error: string }[] = [];
+  const broken: BrokenRule[] = [];
   for (const line of lines) {
     const parsed = parseRule(line, catalogue, networks);
     if (parsed.ok) rules.push(parsed.rule);
-    else broken.push({ line, error: formatRuleError(parsed) });
+    else broken.push({ line, error: formatRuleError(parsed), ...(parsed.code ? { code: parsed.code } : {}) });
   }
   return { rules, broken };
 }
