@@ -1,4 +1,5 @@
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { assertionOf, clientDataOf, credentialJson } from '../support/software-passkey.ts';
 
 /**
  * A passkey authenticator in software, speaking the WebAuthn wire format (§6.1 authenticator data,
@@ -32,7 +33,7 @@ export class SoftwareAuthenticator {
     idLength.writeUInt16BE(this.credentialId.length);
     // Flags: user present, user verified, attested credential data.
     const authData = Buffer.concat([
-      this.rpIdHash(),
+      createHash('sha256').update(this.rpId).digest(),
       Buffer.from([0x45]),
       Buffer.alloc(4),
       Buffer.alloc(16),
@@ -49,49 +50,21 @@ export class SoftwareAuthenticator {
       authData,
     ]);
     this.userHandle = Buffer.from(options.user.id, 'base64url');
-    const id = this.credentialId.toString('base64url');
-    return {
-      id,
-      rawId: id,
-      type: 'public-key',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: this.clientData('webauthn.create', options.challenge).toString('base64url'),
-        attestationObject: attestationObject.toString('base64url'),
-        transports: ['internal'],
-      },
-    };
+    return credentialJson(this.credentialId, {
+      clientDataJSON: clientDataOf('webauthn.create', options.challenge, this.origin).toString('base64url'),
+      attestationObject: attestationObject.toString('base64url'),
+      transports: ['internal'],
+    });
   }
 
-  /** The answer to `navigator.credentials.get()` for this challenge. */
+  /** The answer to `navigator.credentials.get()` for this challenge (user verified). */
   assert(challenge: string) {
-    const clientData = this.clientData('webauthn.get', challenge);
-    const authData = Buffer.concat([this.rpIdHash(), Buffer.from([0x05]), Buffer.alloc(4)]);
-    const signature = sign(
-      null,
-      Buffer.concat([authData, createHash('sha256').update(clientData).digest()]),
-      this.key,
-    );
-    const id = this.credentialId.toString('base64url');
-    return {
-      id,
-      rawId: id,
-      type: 'public-key',
-      clientExtensionResults: {},
-      response: {
-        clientDataJSON: clientData.toString('base64url'),
-        authenticatorData: authData.toString('base64url'),
-        signature: signature.toString('base64url'),
-        ...(this.userHandle ? { userHandle: this.userHandle.toString('base64url') } : {}),
-      },
-    };
-  }
-
-  private rpIdHash(): Buffer {
-    return createHash('sha256').update(this.rpId).digest();
-  }
-
-  private clientData(type: string, challenge: string): Buffer {
-    return Buffer.from(JSON.stringify({ type, challenge, origin: this.origin, crossOrigin: false }));
+    const { key, credentialId, userHandle, origin, rpId } = this;
+    return assertionOf({ key, credentialId, userHandle }, challenge, {
+      origin,
+      rpId,
+      userVerified: true,
+      signCount: 0,
+    });
   }
 }
