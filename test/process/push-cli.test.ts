@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PushService } from '../../src/ports/push-service.ts';
 import { addUser, startGateway, testSecret, type TestGateway } from '../support/gateway.ts';
-import { databaseUrl } from '../support/env.ts';
+import { databaseUrl, redisUrl } from '../support/env.ts';
+import { enrolDevice, signedInbox } from '../support/push-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { runSekisho } from '../support/cli.ts';
 
@@ -41,12 +42,13 @@ describe('sekisho push / sekisho device', () => {
     if (!gw.runtime.gateway.push) throw new Error('the test gateway runs no push service');
     push = gw.runtime.gateway.push;
     await addUser(gw, 'hanako');
-    // The CLI shares the gateway's schema; its publicUrl is where the gateway really listens.
+    // The CLI shares the gateway's schema and store; its publicUrl is where the gateway really listens.
     writeFileSync(
       config,
       [
         `publicUrl: ${gw.url}`,
         `database: { url: "${databaseUrl}", schema: ${gw.config.database.schema} }`,
+        `redis: { url: "${redisUrl}", keyPrefix: "${gw.config.redis.keyPrefix}" }`,
         `secret: "${testSecret}"`,
         '',
       ].join('\n'),
@@ -191,5 +193,34 @@ describe('sekisho push / sekisho device', () => {
     const run = await sekisho(['device', 'approve', '--store', store, '--number', '10']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/refused this device/);
+  });
+
+  it("push revoke wakes the device's waiting long-poll, which then finds itself revoked", async () => {
+    // A user with no pending push, so the inbox waits: 25 s that nothing else ends (left alone it
+    // would answer `ok` with no requests).
+    await addUser(gw, 'jiro');
+    const device = await enrolDevice(push, 'jiro');
+    const seen = async () => (await push.listDevices('jiro')).find((d) => d.id === device.id)?.lastSeenAt;
+    const waiting = push.inbox(await signedInbox(device, Date.now(), 25_000));
+    await waitFor(async () => (await seen()) != null, 10_000, 'the device waiting in its inbox');
+    const revoked = await sekisho(['push', 'revoke', device.id, '--config', config]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await waiting).toEqual({ kind: 'unauthorized' });
+  });
+
+  it('push revoke changes nothing when the store cannot be reached', async () => {
+    const device = await enrolDevice(push, 'hanako');
+    const unreachable = join(dir, 'no-redis.yaml');
+    writeFileSync(
+      unreachable,
+      readFileSync(config, 'utf8').replace(
+        /redis: .*/,
+        'redis: { url: "redis://127.0.0.1:1", startupTimeoutMs: 500 }',
+      ),
+    );
+    const run = await sekisho(['push', 'revoke', device.id, '--config', unreachable]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await push.listDevices('hanako')).find((d) => d.id === device.id)?.revokedAt).toBeNull();
   });
 });

@@ -1,9 +1,12 @@
 import QRCode from 'qrcode';
+import { RedisStore } from '../../adapters/redis/redis-store.ts';
+import type { Config } from '../../config/schema.ts';
 import { SekishoError } from '../../domain/errors.ts';
 import { systemClock } from '../../ports/clock.ts';
 import { createActivation } from '../../features/push/activations.ts';
 import { PgDeviceRepository } from '../../features/push/device-repository.ts';
 import { revokeDevice } from '../../features/push/devices.ts';
+import { InboxWaiter } from '../../features/push/inbox-waiter.ts';
 import type { PushDevice } from '../../ports/push-service.ts';
 import type { AuditEvent } from '../../ports/audit.ts';
 import { flag, one, parseInvocation, usageError } from '../args.ts';
@@ -57,16 +60,54 @@ async function listDevices(context: CliContext, userId: string): Promise<void> {
   }
 }
 
+/**
+ * Revokes a device as the console does: its waiting long-poll on every gateway instance wakes
+ * (through the gateways' shared store) and finds it revoked.
+ */
 async function revoke(context: CliContext, deviceId: string): Promise<void> {
   const { audit } = context;
-  const deps = {
-    devices: new PgDeviceRepository(context.pool),
-    clock: systemClock,
-    audit: (event: AuditEvent) => audit.record(event),
-  };
-  if (!(await revokeDevice(deps, deviceId, { actor: context.actor })))
-    throw new Error(`no live push device ${deviceId}`);
+  // Connected before anything changes: a store out of reach fails the command with nothing revoked.
+  const store = await openSharedStore(context.config);
+  try {
+    const deps = {
+      devices: new PgDeviceRepository(context.pool),
+      clock: systemClock,
+      audit: (event: AuditEvent) => audit.record(event),
+      ...(store ? { waiter: new InboxWaiter(store) } : {}),
+    };
+    if (!(await revokeDevice(deps, deviceId, { actor: context.actor })))
+      throw new Error(`no live push device ${deviceId}`);
+  } finally {
+    await store?.close();
+  }
   console.log(`device ${deviceId} revoked; it can no longer approve logins`);
+}
+
+/**
+ * The gateways' Redis, or null when they keep their store in process (the demo): nothing outside
+ * a gateway can reach that, and a waiting device learns of its revocation when its wait ends.
+ */
+async function openSharedStore(config: Config): Promise<RedisStore | null> {
+  const { redis } = config;
+  if (!redis.url && !redis.sentinels) return null;
+  const store = new RedisStore(
+    {
+      url: redis.url,
+      keyPrefix: redis.keyPrefix,
+      commandTimeoutMs: redis.commandTimeoutMs,
+      sentinels: redis.sentinels,
+      sentinelName: redis.sentinelName,
+      startupTimeoutMs: redis.startupTimeoutMs,
+    },
+    systemClock,
+  );
+  try {
+    await store.connect();
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }
 
 /** id, name, created, last seen, state: tab-separated like `user list`. */
