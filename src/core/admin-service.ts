@@ -1,7 +1,8 @@
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import { SekishoError } from '../domain/errors.ts';
 import { normalisePhone } from '../domain/phone-number.ts';
-import { NETWORK_NAME, type Networks } from '../domain/networks.ts';
+import type { Networks } from '../domain/networks.ts';
+import { formatFrom, parseNetworkCondition } from '../domain/rules/parse-options.ts';
 import { parseRule, parseRules } from '../domain/rules/parse-rule.ts';
 import { parsePathPrefix } from '../domain/rules/parse-prefix.ts';
 import {
@@ -31,8 +32,9 @@ export type RollbackResult =
 
 /**
  * What to do with a rule that names a user or group the auth DB does not know: `refuse` (with
- * "did you mean …"), or `allow` when the admin said so explicitly (`--allow-unknown`, the console's
- * override box), e.g. for a group to be created later. Saved unknown names are kept in the audit row.
+ * "did you mean …"; the default), or `allow` when the admin said so explicitly (`--allow-unknown`,
+ * the console's override box), e.g. for a group to be created later. Saved unknown names are kept
+ * in the audit row.
  */
 export type UnknownPrincipals = 'refuse' | 'allow';
 
@@ -150,7 +152,8 @@ export class AdminService {
   }
 
   /**
-   * Parses and saves one rule line; a bad line changes nothing and names the field.
+   * Parses and saves one rule line; a bad line changes nothing and names the field, and so does
+   * one naming an unknown user or group unless `unknownPrincipals: 'allow'` is given.
    * `expectedVersion` guards a console edit: null means the rule must not exist yet (add), a
    * number that nobody changed it since the form was shown.
    */
@@ -160,7 +163,7 @@ export class AdminService {
     options: { expectedVersion?: number | null; unknownPrincipals?: UnknownPrincipals } = {},
   ): Promise<AccessRule> {
     const rule = this.parseOrThrow(line);
-    const refuse = options.unknownPrincipals === 'refuse';
+    const refuse = options.unknownPrincipals !== 'allow';
     const unknown = await this.unknownPrincipals([rule], { suggest: refuse });
     if (unknown.length > 0 && refuse) throw new UnknownPrincipalsError(unknown, false);
     const expected = options.expectedVersion;
@@ -176,15 +179,16 @@ export class AdminService {
   /**
    * The entries of these rules that name no user or group of the auth DB, each with its rule's
    * position (from 1) and the closest known name. Users are looked up one by one; the whole list
-   * is read only when one is missing, for the suggestion.
+   * is read only when one is missing, for the suggestion. `groups`: the group names, when the
+   * caller has just read them for something else.
    */
   async unknownPrincipals(
     rules: readonly AccessRule[],
-    options: { suggest?: boolean } = {},
+    options: { suggest?: boolean; groups?: readonly string[] } = {},
   ): Promise<(UnknownPrincipal & { lineNumber: number })[]> {
     const named = rules.flatMap((rule) => namedPrincipals(rule));
     if (named.length === 0) return [];
-    const groups = (await this.deps.users.listGroups()).map((g) => g.name);
+    const groups = options.groups ?? (await this.deps.users.listGroups()).map((g) => g.name);
     const userIds = [...new Set(named.flatMap((p) => (p.kind === 'user' ? [p.id] : [])))];
     const found = await Promise.all(userIds.map((id) => this.deps.users.find(id)));
     const known = userIds.filter((_, i) => found[i] !== null);
@@ -243,7 +247,10 @@ export class AdminService {
     return parsed.rule;
   }
 
-  /** Imports a rules file all or nothing; every bad line is reported. */
+  /**
+   * Imports a rules file all or nothing; every bad line is reported, and every unknown user or
+   * group unless `unknownPrincipals: 'allow'` is given.
+   */
   async importRules(
     text: string,
     actor: AdminActor,
@@ -255,7 +262,7 @@ export class AdminService {
       const lines = parsed.errors.map((e) => `rule: line ${e.lineNumber}: ${e.field}: ${e.message}`);
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', lines.join('\n'));
     }
-    const refuse = options.unknownPrincipals === 'refuse';
+    const refuse = options.unknownPrincipals !== 'allow';
     const unknown = await this.unknownPrincipals(parsed.rules, { suggest: refuse });
     if (unknown.length > 0 && refuse) {
       // Numbered by the rule's line in the file, as parse errors are.
@@ -285,9 +292,7 @@ export class AdminService {
     const prefix = parsePathPrefix(prefixText.trim());
     if (!prefix.ok)
       throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: path-prefix: ${prefix.message}`);
-    const from = options.from?.trim() || null;
-    if (from !== null && !NETWORK_NAME.test(from.startsWith('!') ? from.slice(1) : from))
-      throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: from: invalid network name "${from}"`);
+    const from = fromOrThrow(options.from);
     const identity = { host: prefix.value.host, prefix: prefix.value.prefix, from };
     const named = from === null ? prefixText.trim() : `${prefixText.trim()} from=${from}`;
     const expected = options.expectedVersion;
@@ -353,6 +358,18 @@ function ruleLineNumbers(text: string): number[] {
 /** Names saved although unknown (an override) stay findable in the audit trail. */
 function unknownDetail(unknown: readonly UnknownPrincipal[]): { unknownPrincipals?: string[] } {
   return unknown.length === 0 ? {} : { unknownPrincipals: unknown.map((u) => u.written) };
+}
+
+/**
+ * The `from=` network of a rule to delete, as rules are keyed (`!office`), none for a blank one: its
+ * form checked as in a rule, but not that the configuration still defines it, so that a rule whose
+ * network was taken out of the configuration can be deleted.
+ */
+function fromOrThrow(written: string | null | undefined): string | null {
+  if (!written?.trim()) return null;
+  const condition = parseNetworkCondition(written.trim());
+  if (!condition.ok) throw new SekishoError('SEKISHO_ERR_RULE_INVALID', `rule: from: ${condition.message}`);
+  return formatFrom(condition.value);
 }
 
 function actorId(actor: AdminActor): string {

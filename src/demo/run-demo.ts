@@ -127,6 +127,8 @@ async function seed(runtime: GatewayRuntime): Promise<string> {
     },
     'demo',
   );
+  // Checked like any import: the groups the rules name were created above, so an unknown name
+  // would be a mistake in demoRules, and the demo refuses to start on it rather than save it.
   await admin.importRules(demoRules.join('\n'), 'demo', true);
   await runtime.watcher.poll();
   return password;

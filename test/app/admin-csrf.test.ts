@@ -38,7 +38,7 @@ describe('admin console forms and CSRF', () => {
     gw = await buildConsoleApp();
     boss = await consoleClient(gw, 'boss', await addAdmin(gw, 'boss'));
     await gw.admin.setRule('/bk01/=ALL;;', 'test');
-    await gw.admin.setRule('/bk01/=@staff;;', 'test');
+    await gw.admin.setRule('/bk01/=@staff;;', 'test', { unknownPrincipals: 'allow' });
     firstVersion = (await gw.runtime.gateway.ruleRepository.history(10)).at(-1)?.version ?? 0;
     // A victim with a live session, a failed login, a push device; and a locked user.
     const password = await addUser(gw, 'victim', { phone: '+819077778888' });

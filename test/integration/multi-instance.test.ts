@@ -54,7 +54,7 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     expect(await statusOn(b, client, '/bk02/')).toBe(200);
 
     const changed = Date.now();
-    await a.admin.setRule('/bk02/=@keiri;;', 'test');
+    await a.admin.setRule('/bk02/=@keiri;;', 'test', { unknownPrincipals: 'allow' });
     const [onA, onB] = await Promise.all([
       waitFor(
         async () => (await statusOn(a, client, '/bk02/')) === 403,

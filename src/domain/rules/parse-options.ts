@@ -72,6 +72,10 @@ export function parseOptions(
   return { ok: true, value: options };
 }
 
+/** Result of {@link parseNetworkCondition}. */
+export type NetworkConditionResult =
+  { readonly ok: true; readonly value: NetworkCondition } | { readonly ok: false; readonly message: string };
+
 type OptionResult = { readonly ok: true; readonly value: Partial<RuleOptions> } | RuleFailure;
 
 function parseOption(
@@ -101,9 +105,7 @@ function parseFrom(value: string, networks: NetworkNames): OptionResult {
  * `intranet` or `!intranet` as a condition, the name's form checked but not whether the `networks`
  * section defines it: a rule whose network has left the configuration can still be named, to delete it.
  */
-export function parseNetworkCondition(
-  value: string,
-): { readonly ok: true; readonly value: NetworkCondition } | { readonly ok: false; readonly message: string } {
+export function parseNetworkCondition(value: string): NetworkConditionResult {
   const negated = value.startsWith('!');
   const network = (negated ? value.slice(1) : value).trim();
   if (network === '') return { ok: false, message: 'empty; expected from=<network> or from=!<network>' };
