@@ -193,7 +193,11 @@ describe('a from= network the configuration does not define', () => {
   });
 
   it('keeps its code in a rules file and among stored rules', () => {
-    const file = parseRules('/bk01/=ALL;;\n/bk02/=ALL;;;from=overseas\n/bk03/=ALL;;FOO', testCatalogue, office);
+    const file = parseRules(
+      '/bk01/=ALL;;\n/bk02/=ALL;;;from=overseas\n/bk03/=ALL;;FOO',
+      testCatalogue,
+      office,
+    );
     expect(file.ok ? [] : file.errors.map((e) => [e.lineNumber, e.code])).toEqual([
       [2, 'unknown-network'],
       [3, undefined],
