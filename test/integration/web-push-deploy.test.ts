@@ -1,46 +1,11 @@
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
 import webpush from 'web-push';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newNonce, sign, subscribePayload } from '../../views/static/push/protocol.js';
 import { addUser, startGateway, type TestGateway } from '../support/gateway.ts';
 import { enrolDevice, type TestDevice } from '../support/push-harness.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { startConnectProxy } from '../fakes/connect-proxy.ts';
 import { startFakePushService, type FakePushService, type FakeSubscriber } from '../fakes/web-push-server.ts';
-
-/** A minimal HTTP proxy (CONNECT tunnels only) that records where it tunnelled to. */
-async function startConnectProxy(): Promise<{ url: string; tunnels: string[]; close(): Promise<void> }> {
-  const tunnels: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.once('data', (head: Buffer) => {
-      const match = /^CONNECT ([^\s]+) HTTP\/1\.1\r\n/.exec(head.toString('latin1'));
-      if (!match) return void client.end('HTTP/1.1 405 Method Not Allowed\r\n\r\n');
-      const target = match[1] as string;
-      tunnels.push(target);
-      const [host, port] = target.split(':') as [string, string];
-      const upstream = connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tunnels,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 async function subscribe(gw: TestGateway, device: TestDevice, subscriber: FakeSubscriber): Promise<number> {
   const time = Date.now();
@@ -99,6 +64,14 @@ describe('deploying Web Push', () => {
     await pushService?.close();
     await other?.close();
   });
+  beforeEach(() => {
+    // No NO_PROXY from the machine running the tests: each test sets its own.
+    vi.stubEnv('no_proxy', undefined);
+    vi.stubEnv('NO_PROXY', undefined);
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
 
   it('instances that start at once make one VAPID key pair between them and keep it', async () => {
     // The first instance runs no push service, so it makes no key; the next two race for it.
@@ -144,6 +117,32 @@ describe('deploying Web Push', () => {
       await startLogin(gw, 'taro');
       const [message] = (await pushService.waitForMessages(before + 1)).slice(before);
       expect(message?.vapidKey).toBe(pair.publicKey);
+      expect(proxy.tunnels).toEqual([new URL(pushService.origin).host]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('posts straight to a push service NO_PROXY names, and only those', async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const gw = await startGateway({
+        config: {
+          push: { webPush: { allowedEndpoints: [`${pushService.origin}/push/`], proxy: proxy.url } },
+        },
+      });
+      gateways.push(gw);
+      await addUser(gw, 'saburo');
+      const device = await enrolDevice(gw.runtime.gateway.push!, 'saburo');
+      expect(await subscribe(gw, device, pushService.subscribe())).toBe(200);
+      vi.stubEnv('NO_PROXY', `intranet.example.co.jp,${new URL(pushService.origin).host}`);
+      const before = pushService.received.length;
+      await startLogin(gw, 'saburo');
+      await pushService.waitForMessages(before + 1);
+      expect(proxy.tunnels).toEqual([]);
+      vi.stubEnv('NO_PROXY', 'intranet.example.co.jp');
+      await startLogin(gw, 'saburo');
+      await pushService.waitForMessages(before + 2);
       expect(proxy.tunnels).toEqual([new URL(pushService.origin).host]);
     } finally {
       await proxy.close();

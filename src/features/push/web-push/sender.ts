@@ -1,11 +1,11 @@
 /**
  * Sends one Web Push message: web-push builds the request (RFC 8291 aes128gcm payload, RFC 8292
- * VAPID header), undici posts it — through the configured proxy if any, never following a
- * redirect, within a short timeout — and the answer becomes an outcome. Only endpoints under
+ * VAPID header), undici posts it — through the configured proxy if any (except to hosts NO_PROXY
+ * names), never following a redirect, within a short timeout — and the answer becomes an outcome. Only endpoints under
  * `allowedEndpoints` are ever contacted; a push service that asked for a pause (429) is left
  * alone until its Retry-After has passed.
  */
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import webpush from 'web-push';
 import { isAllowedEndpoint, type EndpointPrefix } from '../../../domain/push/push-endpoints.ts';
 import type { Clock } from '../../../ports/clock.ts';
@@ -31,6 +31,16 @@ export interface SenderSettings {
   readonly proxy?: string;
 }
 
+/**
+ * The configured proxy for every push service but those `NO_PROXY` (or `no_proxy`) names, as curl
+ * reads it: a host, a domain with its subdomains (`example.com`, `.example.com`, `*.example.com`),
+ * either with `:port`, or `*` for every host. undici reads that variable itself, at each request,
+ * like the proxy-aware programs beside the gateway; the proxy itself is only ever the configured one.
+ */
+function proxyAgent(proxy: string): Dispatcher {
+  return new EnvHttpProxyAgent({ httpProxy: proxy, httpsProxy: proxy });
+}
+
 /** The longest pause a 429 can ask for. */
 const MAX_RETRY_AFTER_MS = 3_600_000;
 const DEFAULT_RETRY_AFTER_MS = 60_000;
@@ -45,7 +55,7 @@ export class WebPushSender {
     this.settings = settings;
     this.store = store;
     this.clock = clock;
-    this.dispatcher = settings.proxy ? new ProxyAgent(settings.proxy) : new Agent();
+    this.dispatcher = settings.proxy ? proxyAgent(settings.proxy) : new Agent();
   }
 
   isAllowed(endpoint: string): boolean {
