@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { isSekishoError } from './domain/errors.ts';
-import { ensurePortFree, listenError } from './server.ts';
+import { createLogger } from './gateway-runtime.ts';
+import { ensurePortFree, listenError, serveGateway } from './server.ts';
+import { dropSchema, testConfig } from '../test/support/gateway.ts';
+import { dropRedisPrefix } from '../test/support/redis.ts';
 
 function listenOn(host: string, port: number): Config {
   const result = loadConfig({ env: {}, overrides: { listen: { host, port } } });
@@ -59,5 +62,29 @@ describe('why the gateway cannot listen', () => {
     await new Promise<void>((resolve) => after.listen(port, '127.0.0.1', resolve));
     expect((after.address() as AddressInfo).port).toBe(port);
     await new Promise((resolve) => after.close(resolve));
+  });
+});
+
+describe('the stop signals', () => {
+  const listeners = () => ({
+    SIGTERM: process.listenerCount('SIGTERM'),
+    SIGINT: process.listenerCount('SIGINT'),
+  });
+
+  it('are listened for while the gateway serves, and no longer once it is closed: two starts and stops leave none behind', async () => {
+    const config = testConfig({});
+    const log = createLogger(config, { write: () => undefined });
+    const before = listeners();
+    try {
+      for (let round = 0; round < 2; round++) {
+        const runtime = await serveGateway(config, { log, processMetrics: false });
+        expect(listeners()).toEqual({ SIGTERM: before.SIGTERM + 1, SIGINT: before.SIGINT + 1 });
+        await runtime.close();
+        expect(listeners()).toEqual(before);
+      }
+    } finally {
+      await dropSchema(config.database.schema);
+      await dropRedisPrefix(config.redis.keyPrefix);
+    }
   });
 });

@@ -43,13 +43,29 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
     log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     const force = setTimeout(() => process.exit(1), shutdownGraceMs);
     force.unref();
-    void runtime.close().then(() => process.exit(0));
+    void served.close().then(() => process.exit(0));
   };
-  // `on`, not `once`: Ctrl+C in a terminal running `npm start` signals the whole group and npm
-  // forwards it too; a second SIGINT must not take the default action (exit without cleanup).
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  return runtime;
+  const ignoreSignals = onStopSignals(stop);
+  // The listeners go only once the runtime is closed, so that a signal during the close is still
+  // caught; a process that starts and stops the gateway more than once keeps none of them.
+  const served: GatewayRuntime = {
+    ...runtime,
+    close: () => runtime.close().finally(ignoreSignals),
+  };
+  return served;
+}
+
+/**
+ * Calls `stop` on SIGTERM and SIGINT until the function it returns is called. `on`, not `once`:
+ * Ctrl+C in a terminal running `npm start` signals the whole group and npm forwards it too; a
+ * second SIGINT must not take the default action (exit without cleanup).
+ */
+function onStopSignals(stop: (signal: NodeJS.Signals) => void): () => void {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  for (const signal of signals) process.on(signal, stop);
+  return () => {
+    for (const signal of signals) process.off(signal, stop);
+  };
 }
 
 /**
@@ -116,10 +132,8 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
     const force = setTimeout(() => process.exit(1), shutdownGraceMs + 2000);
     force.unref();
   };
-  // `on`, not `once`: Ctrl+C in a terminal running `npm start` signals the whole group and npm
-  // forwards it too; a second SIGINT must not take the default action (exit without cleanup).
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // The supervisor runs until the process exits: its listeners are never taken back.
+  onStopSignals(stop);
   log.info({ config: redactConfig(config), workers: config.cluster.workers }, 'sekisho listening (cluster)');
   return new Promise<never>(() => {});
 }
