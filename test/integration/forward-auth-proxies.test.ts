@@ -13,9 +13,11 @@ import { rawRequest } from '../support/raw-http.ts';
  * login through the proxy, identity and assertion at the application, spoofed headers stripped,
  * refusals, BYPASS, an unsafe path, logout, and the idle timer renewed by the checks.
  */
-const proxies: [string, (targets: FrontTargets) => Promise<FrontProxy>][] = [
-  ['nginx (auth_request)', startNginx],
-  ['Caddy (forward_auth)', startCaddy],
+const proxies: [string, (targets: FrontTargets) => Promise<FrontProxy>, RegExp][] = [
+  // The default server closes the connection without an answer (444).
+  ['nginx (auth_request)', startNginx, /^incomplete HTTP response: ""$/],
+  // No site matches: Caddy answers an empty 200 of its own.
+  ['Caddy (forward_auth)', startCaddy, /^200 $/],
 ];
 
 const spoofed: [string, string][] = [
@@ -27,7 +29,7 @@ const spoofed: [string, string][] = [
   ['X_Remote_Assertion', 'forged'],
 ];
 
-describe.each(proxies)('%s with the shipped config in front of the gateway', (_name, start) => {
+describe.each(proxies)('%s with the shipped config in front of the gateway', (_name, start, refusal) => {
   const clock = new FakeClock(Date.UTC(2026, 11, 3, 9, 0, 0));
   let app: FakeBackend;
   let gateway: TestGateway;
@@ -149,6 +151,20 @@ describe.each(proxies)('%s with the shipped config in front of the gateway', (_n
     const after = await through('/app/page', [cookie, ['Accept', 'text/html']]);
     expect(after.response.status).toBe(302);
     expect(after.seen).toBeUndefined();
+  });
+
+  it('refuses a Host it does not serve: not even a BYPASS path reaches the application', async () => {
+    const before = app.seen.length;
+    const answer = await rawRequest(proxy.url, 'GET', '/app/public/notice', [
+      ['Host', 'unknown.example'],
+    ]).then(
+      (response) => `${response.status} ${response.body}`,
+      (error: Error) => error.message,
+    );
+    expect(answer, proxy.log()).toMatch(refusal);
+    expect(app.seen.length).toBe(before);
+    // The site's own name (the address here) is still served.
+    expect((await through('/app/public/notice')).response.status).toBe(200);
   });
 
   it('does not let a client ask the checker itself', async () => {

@@ -62,7 +62,9 @@ export async function startNginx(targets: FrontTargets): Promise<FrontProxy> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sekisho-nginx-'));
   const site = templated('nginx/sekisho-auth-request.conf', targets, [
+    ['listen 80 default_server;', `listen 127.0.0.1:${port} default_server;`],
     ['listen 80;', `listen 127.0.0.1:${port};`],
+    ['server_name app.example.com;', 'server_name 127.0.0.1;'],
   ]);
   writeFileSync(join(dir, 'sekisho.conf'), site);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
