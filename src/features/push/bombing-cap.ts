@@ -5,10 +5,13 @@
  * the cap refused, are then handed back through a second counter of the same window bucket. What
  * counts is therefore what bothers the user: unanswered, denied, reported or wrong-number pushes.
  */
+import type { PushConfig } from '../../config/push-schema.ts';
 import type { PushContext } from './context.ts';
 import { pushKeys } from './transactions.ts';
 
-type CapContext = Pick<PushContext, 'store' | 'clock' | 'settings'>;
+type CapContext = Pick<PushContext, 'store' | 'clock'> & {
+  readonly settings: Pick<PushConfig, 'maxPendingPerUser' | 'pendingWindowSeconds'>;
+};
 
 export type PushSlot = { readonly ok: true } | { readonly ok: false; readonly retryAt: number };
 
@@ -17,8 +20,9 @@ export async function takePushSlot(ctx: CapContext, userId: string): Promise<Pus
   const windowMs = ctx.settings.pendingWindowSeconds * 1000;
   const now = ctx.clock.now();
   const bucket = Math.floor(now / windowMs);
-  await ctx.store.hit(pushKeys.rate(userId, bucket), 2 * windowMs);
-  const current = await netCount(ctx, userId, bucket);
+  // The count the hit returns is this push's place: two starts at once see two different counts.
+  const started = await ctx.store.hit(pushKeys.rate(userId, bucket), 2 * windowMs);
+  const current = await netCount(ctx, userId, bucket, started);
   const previous = await netCount(ctx, userId, bucket - 1);
   const max = ctx.settings.maxPendingPerUser;
   if (slidingCount(current, previous, now, windowMs) <= max) return { ok: true };
@@ -36,8 +40,9 @@ async function refund(ctx: CapContext, userId: string, bucket: number, windowMs:
   await ctx.store.hit(pushKeys.refunded(userId, bucket), 2 * windowMs);
 }
 
-async function netCount(ctx: CapContext, userId: string, bucket: number): Promise<number> {
-  const started = await ctx.store.peek(pushKeys.rate(userId, bucket));
+/** The bucket's pushes less those handed back; `started` when the caller has just counted them. */
+async function netCount(ctx: CapContext, userId: string, bucket: number, started?: number): Promise<number> {
+  started ??= await ctx.store.peek(pushKeys.rate(userId, bucket));
   const refunded = await ctx.store.peek(pushKeys.refunded(userId, bucket));
   return Math.max(0, started - refunded);
 }
