@@ -5,8 +5,8 @@
  * straight on instead of meeting a second chooser.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ActiveSession } from '../../core/session-service.ts';
 import { PASSWORD } from '../../domain/rules/decide.ts';
+import type { PluginUser } from '../../plugin-api.ts';
 import type { LoginDeps } from './deps.ts';
 import { safeReturnPath, sendPage } from '../../web/pages.ts';
 import { loginUrl, methodPath, mfaPath, recoveryUrl } from '../../web/paths.ts';
@@ -41,8 +41,9 @@ export async function chooserRoutes(app: FastifyInstance, gateway: LoginDeps) {
       if (picked !== undefined) reply.clearCookie(wayCookie, wayCookieOptions);
       return reply.redirect(firstStepUrl(only, next), 303);
     }
+    const user = session ? await gateway.users.find(session.data.userId) : null;
     return sendPage(request, reply, 200, 'choose', (t) => t.chooseTitle, {
-      ...(await wayForms(gateway, request, reply, session, ways, next)),
+      ...(await wayForms(gateway, request, reply, user, ways, next)),
       recoveryUrl: recoveryUrl(next),
     });
   });
@@ -68,16 +69,19 @@ export function firstStepUrl(method: string, next: string): string {
   return method === PASSWORD ? loginUrl(next) : `${methodPath(method)}?next=${encodeURIComponent(next)}`;
 }
 
-/** What a page that offers ways needs: each way (a small form posting `way`), the CSRF token and `next`. */
+/**
+ * What a page that offers ways needs: each way (a small form posting `way`), the CSRF token and
+ * `next`. `user` is the session's user (the caller has read it), or null before any proof: a typed
+ * ID proves nothing, and nothing about its user is shown.
+ */
 export async function wayForms(
   gateway: LoginDeps,
   request: FastifyRequest,
   reply: FastifyReply,
-  session: ActiveSession | null,
+  user: PluginUser | null,
   ways: readonly (readonly string[])[],
   next: string,
 ): Promise<{ ways: WayChoice[]; wayAction: string; csrf: string; next: string; identified: boolean }> {
-  const user = session ? await gateway.users.find(session.data.userId) : null;
   return {
     ways: await describeWays(gateway, request, ways, user),
     wayAction: mfaPath,

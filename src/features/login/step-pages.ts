@@ -97,7 +97,8 @@ export async function problemPage(
     link: retry || passwordless ? { href, retry } : null,
     loginUrl: loginUrl(step.next),
     recoveryUrl: recoveryUrl(step.next),
-    ...(await wayForms(gateway, request, reply, step.session, ways, step.next)),
+    // The step has read the session's user already; a flow's typed ID is no proof of who this is.
+    ...(await wayForms(gateway, request, reply, step.session ? step.account : null, ways, step.next)),
   });
 }
 
