@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectionOptions } from '../../src/adapters/pg/database.ts';
 import { AdminService } from '../../src/core/admin-service.ts';
 import { csrfField, type FormClient } from '../support/browser-client.ts';
@@ -271,6 +271,23 @@ describe('admin console: rules', () => {
       detail: { rule: '/bk01/=@staff;;SMSOTP|MAMORU' },
     });
     expect((await boss.get(`${RULES}/edit?prefix=%2Fnothing%2F`, en)).status).toBe(404);
+  });
+
+  it('reads the groups once per rules page, for its pickers and its unknown-name warnings alike', async () => {
+    await gw.admin.setRule('/bk09/=@keiri,@soumu;;', 'test', { unknownPrincipals: 'allow' });
+    const listGroups = vi.spyOn(gw.runtime.gateway.users, 'listGroups');
+    try {
+      for (const page of [RULES, `${RULES}/edit?prefix=${encodeURIComponent('/bk09/')}`]) {
+        listGroups.mockClear();
+        const body = unescapeHtml((await boss.get(page, en)).body);
+        expect(body).toContain('<option value="@keiri">');
+        expect(body).toContain('@soumu does not exist in the auth DB');
+        expect(listGroups, page).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      listGroups.mockRestore();
+      await gw.admin.deleteRule('/bk09/', 'test');
+    }
   });
 
   /** The version the rules page shows (and its delete form carries) for a prefix. */

@@ -57,6 +57,11 @@ export function formatPrincipal(principal: Principal): string {
   return principal.kind === 'user' ? principal.id : `@${principal.name}`;
 }
 
+/** The rule-syntax form of an allow or deny field: `ALL`, `@keiri,taro`, or empty for none. */
+export function formatPrincipals(list: 'all' | readonly Principal[]): string {
+  return list === 'all' ? 'ALL' : list.map(formatPrincipal).join(',');
+}
+
 /** The first principal in `list` naming this user or one of its groups (exact, case-sensitive). */
 export function findPrincipal(
   list: readonly Principal[],

@@ -8,8 +8,8 @@ import {
   type RuleFailure,
 } from './parse-options.ts';
 import { parsePathPrefix } from './parse-prefix.ts';
-import { formatPrincipal, parseAllow, parseDeny } from './parse-principals.ts';
-import type { AccessRule, MethodCatalogue, Principal, RuleField, RuleParseResult } from './types.ts';
+import { formatPrincipals, parseAllow, parseDeny } from './parse-principals.ts';
+import type { AccessRule, MethodCatalogue, RuleField, RuleParseResult } from './types.ts';
 
 /** What {@link parseRule} gives: the rule, or the field refused and why (with a code where the cause has one). */
 export type ParsedRule = Extract<RuleParseResult, { ok: true }> | RuleFailure;
@@ -94,7 +94,7 @@ export function parseRule(
   if (methods.value.kind === 'bypass' && newDevice !== null)
     return fail('newdevice', 'a BYPASS path asks for nothing, on a new device either');
   const written = formatOptions(options.value);
-  const canonical = `${prefix.value.written}=${formatList(allow.value)};${formatList(deny.value)};${formatMethods(methods.value)}${written === '' ? '' : `;${written}`}`;
+  const canonical = `${prefix.value.written}=${formatPrincipals(allow.value)};${formatPrincipals(deny.value)};${formatMethods(methods.value)}${written === '' ? '' : `;${written}`}`;
   const rule: AccessRule = {
     host: prefix.value.host,
     prefix: prefix.value.prefix,
@@ -107,10 +107,6 @@ export function parseRule(
     line: canonical,
   };
   return { ok: true, rule };
-}
-
-function formatList(list: 'all' | readonly Principal[]): string {
-  return list === 'all' ? 'ALL' : list.map(formatPrincipal).join(',');
 }
 
 /**

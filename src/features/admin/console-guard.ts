@@ -4,7 +4,7 @@ import { withBuiltinRules, ADMIN_PREFIX } from '../../core/rule-engine.ts';
 import { SekishoError } from '../../domain/errors.ts';
 import { isPermitted, locateRule } from '../../domain/rules/decide.ts';
 import { ruleKey } from '../../domain/rules/parse-rule.ts';
-import { compileRuleSet } from '../../domain/rules/rule-set.ts';
+import { compileRuleSet, type RuleSet } from '../../domain/rules/rule-set.ts';
 import type { AccessRule, MethodCatalogue } from '../../domain/rules/types.ts';
 import type { AdminDeps } from './deps.ts';
 import { actorOf } from './console-session.ts';
@@ -43,26 +43,23 @@ export function consoleAccessAfter(
   const changedKey = change.kind === 'set' ? ruleKey(change.rule) : ruleKey(change);
   const after = rules.filter((rule) => ruleKey(rule) !== changedKey);
   if (change.kind === 'set') after.push(change.rule);
-  return consoleAccessFor(after, admin, host, catalogue, where);
+  // Removing the stored console rule brings the built-in default back.
+  const ruleSet = compileRuleSet(withBuiltinRules(after, catalogue), where.networks);
+  return consoleAccessIn(ruleSet, admin, host, where.client ?? null);
 }
 
 /**
- * Whether this admin (with these groups) may open the console under these rules, for the host
- * and address they use. Removing the stored console rule brings the built-in default back.
+ * Whether this admin (with these groups) may open the console under these compiled rules (the
+ * built-in default included), for the host and address they use.
  */
-export function consoleAccessFor(
-  rules: readonly AccessRule[],
+export function consoleAccessIn(
+  ruleSet: RuleSet,
   admin: { readonly userId: string; readonly groups: readonly string[] },
   host: string | null,
-  catalogue: MethodCatalogue,
-  where: { readonly networks?: Networks; readonly client?: string | null } = {},
+  client: string | null,
 ): ConsoleAccess {
   // The admin's own address too: a rule kept to the intranet must not lock out an admin outside it.
-  const located = locateRule(compileRuleSet(withBuiltinRules(rules, catalogue), where.networks), {
-    host,
-    rawPath: ADMIN_PREFIX,
-    client: where.client ?? null,
-  });
+  const located = locateRule(ruleSet, { host, rawPath: ADMIN_PREFIX, client });
   if (located.kind === 'bypass') return { ok: false, reason: 'bypass' };
   if (located.kind !== 'located') return { ok: false, reason: 'none' };
   return isPermitted(located.rule, admin) ? { ok: true } : { ok: false, reason: 'forbidden' };
@@ -71,21 +68,12 @@ export function consoleAccessFor(
 /**
  * Throws a refusal when an admin's change to their own groups would take the console away from
  * them (removing `admins`, or the group the console's rule names), judged by the rules in force
- * for the host and address they use now. Another admin can still make that change for them.
+ * (`ruleSet`, as loadStoredRules compiled them) for the host and address they use now. Another
+ * admin can still make that change for them.
  */
-export async function guardOwnGroups(
-  gateway: AdminDeps,
-  request: FastifyRequest,
-  rules: readonly AccessRule[],
-  groups: readonly string[],
-) {
-  const access = consoleAccessFor(
-    rules,
-    { userId: actorOf(request).id, groups },
-    request.headers.host ?? null,
-    gateway.catalogue,
-    { networks: gateway.rules.networks, client: request.ip },
-  );
+export function guardOwnGroups(request: FastifyRequest, ruleSet: RuleSet, groups: readonly string[]) {
+  const admin = { userId: actorOf(request).id, groups };
+  const access = consoleAccessIn(ruleSet, admin, request.headers.host ?? null, request.ip);
   if (access.ok) return;
   const a = adminMessages(request);
   throw new SekishoError(

@@ -1,5 +1,5 @@
 import { fill } from '../../web/i18n/catalogue.ts';
-import type { AdminMessages } from './messages.ts';
+import { ownString, type AdminMessages } from './messages.ts';
 import { methodWord } from './rule-summary.ts';
 
 /**
@@ -16,9 +16,4 @@ export function eventLabel(event: string, a: AdminMessages): string | null {
   if (dot > 0 && /^[A-Z][A-Z0-9_]*$/.test(method) && suffix !== null)
     return fill(a.events.methodEvent, { method: methodWord(method, a), event: suffix });
   return null;
-}
-
-/** A catalogue's own string for a key (never something of Object.prototype, such as `constructor`). */
-export function ownString(strings: Readonly<Record<string, string>>, key: string): string | null {
-  return Object.hasOwn(strings, key) ? (strings[key] ?? null) : null;
 }

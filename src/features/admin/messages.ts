@@ -17,3 +17,8 @@ export function adminMessagesFor(locale: Locale): AdminMessages {
 export function adminMessages(request: FastifyRequest): AdminMessages {
   return adminCatalogue[pickLocale(request)];
 }
+
+/** A catalogue's own string for a key (never something of Object.prototype, such as `constructor`). */
+export function ownString(strings: Readonly<Record<string, string>>, key: string): string | null {
+  return Object.hasOwn(strings, key) ? (strings[key] ?? null) : null;
+}

@@ -1,5 +1,9 @@
 import { UnknownPrincipalsError } from '../../core/admin-service.ts';
 import { SekishoError } from '../../domain/errors.ts';
+import { formatMethods } from '../../domain/rules/parse-methods.ts';
+import { formatDuration, formatFrom } from '../../domain/rules/parse-options.ts';
+import { formatPrincipals } from '../../domain/rules/parse-principals.ts';
+import type { AccessRule, MethodRequirement } from '../../domain/rules/types.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
 import { list, text, type Fields } from './form.ts';
 import type { AdminMessages } from './messages.ts';
@@ -61,37 +65,35 @@ export function ruleForm(body: Fields | undefined): RuleForm {
   };
 }
 
-/** A stored line back in the form's fields (the options field split into its options, the methods ticked). */
-export function formOf(line: string): RuleForm {
-  const [allow = '', deny = '', methods = '', options = ''] = line.slice(line.indexOf('=') + 1).split(';');
-  const option = (name: string) =>
-    options
-      .split(',')
-      .find((part) => part.startsWith(`${name}=`))
-      ?.slice(name.length + 1) ?? '';
+/** A rule in force back in the form's fields: each option in its own, the methods ticked in the picker. */
+export function formOf(rule: AccessRule): RuleForm {
   return {
     ...EMPTY_FORM,
-    prefix: writtenPrefix(line),
-    allow,
-    deny,
-    methods,
-    from: option('from'),
-    reauth: option('reauth'),
-    newdevice: option('newdevice'),
-    ...pickedOf(methods),
+    prefix: writtenPrefix(rule.line),
+    allow: formatPrincipals(rule.allow),
+    deny: formatPrincipals(rule.deny),
+    methods: formatMethods(rule.methods),
+    from: rule.from ? formatFrom(rule.from) : '',
+    // In the largest whole unit, as the rule's summary says it: `reauth=120m` is shown as 2h.
+    reauth: rule.reauthSeconds === null ? '' : formatDuration(rule.reauthSeconds),
+    newdevice: rule.newDevice?.join('|') ?? '',
+    ...pickedOf(rule.methods),
   };
 }
 
 /**
- * The picker's state for a methods field: the names ticked and how they combine, when the field
- * is a plain all-of (`A,B`) or any-of (`A|B`) list; nothing ticked for anything else (a mix,
+ * The picker's state for a rule's methods: the names ticked and how they combine, when they are
+ * a plain all-of (`A,B`) or any-of (`A|B`) list; nothing ticked for anything else (a mix,
  * BYPASS, password only), which the typed field then carries alone.
  */
-export function pickedOf(methods: string): { picked: string[]; combine: 'all' | 'any' } {
-  const compact = methods.replace(/\s+/g, '');
-  if (compact === '' || /bypass/i.test(compact) || (compact.includes(',') && compact.includes('|')))
-    return { picked: [], combine: 'all' };
-  return { picked: compact.split(/[,|]/), combine: compact.includes('|') ? 'any' : 'all' };
+function pickedOf(methods: MethodRequirement): { picked: string[]; combine: 'all' | 'any' } {
+  const none = { picked: [], combine: 'all' as const };
+  if (methods.kind === 'bypass') return none;
+  const [first, ...rest] = methods.steps;
+  if (!first) return none;
+  if (rest.length === 0) return { picked: [...first], combine: first.length > 1 ? 'any' : 'all' };
+  if (methods.steps.some((step) => step.length > 1)) return none;
+  return { picked: methods.steps.flat(), combine: 'all' };
 }
 
 /**

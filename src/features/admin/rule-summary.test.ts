@@ -3,7 +3,7 @@ import { ruleOf, testCatalogue } from '../../../test/support/rule-builder.ts';
 import { compileNetworks } from '../../domain/networks.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
 import { adminMessagesFor } from './messages.ts';
-import { summarizeRule } from './rule-summary.ts';
+import { methodWord, summarizeRule } from './rule-summary.ts';
 
 const ja = adminMessagesFor('ja');
 const en = adminMessagesFor('en');
@@ -52,5 +52,17 @@ describe('summarizeRule', () => {
     expect(summarizeRule(withNetwork('/pay/=ALL;;;from=office,reauth=8h'), testCatalogue, en)).toBe(
       '/pay/: everyone; password. Applies to clients in network office. Proven again every 8 h',
     );
+  });
+});
+
+describe('methodWord', () => {
+  it("names a method in the page's language, and one without a word as named", () => {
+    expect([methodWord('SMSOTP', ja), methodWord('SMSOTP', en)]).toEqual(['SMS認証', 'SMS code']);
+    // Only the catalogue's own words: never something of Object.prototype.
+    expect([methodWord('FIDO9', en), methodWord('constructor', en), methodWord('toString', ja)]).toEqual([
+      'FIDO9',
+      'constructor',
+      'toString',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { requiredPaths } from '../../domain/rules/decide.ts';
 import type { AccessRule, MethodCatalogue, Principal } from '../../domain/rules/types.ts';
 import { fill } from '../../web/i18n/catalogue.ts';
-import type { AdminMessages } from './messages.ts';
+import { ownString, type AdminMessages } from './messages.ts';
 
 /**
  * A rule in words, for the admin who does not read the grammar:
@@ -53,6 +53,5 @@ function durationWords(seconds: number, a: AdminMessages): string {
 
 /** A method's short name in the page's language; a method the console has no word for, as named. */
 export function methodWord(method: string, a: AdminMessages): string {
-  const words: Readonly<Record<string, string>> = a.rules.methodWords;
-  return Object.hasOwn(words, method) ? (words[method] ?? method) : method;
+  return ownString(a.rules.methodWords, method) ?? method;
 }

@@ -160,16 +160,22 @@ export function ruleRoutes(
     return isSekishoError(error, 'SEKISHO_ERR_RULE_CONFLICT') ? loadStoredRules(gateway) : loaded;
   }
 
+  /** The table's rows and the pickers' choices, from one read of the groups. */
+  async function rowsAndChoices(request: FastifyRequest, loaded: StoredRuleSet) {
+    const groups = (await gateway.users.listGroups()).map((g) => g.name);
+    return Promise.all([
+      ruleRows(gateway, loaded, adminMessages(request), admin, groups),
+      principalChoices(gateway, groups),
+    ]);
+  }
+
   async function showRules(
     request: FastifyRequest,
     reply: FastifyReply,
     loaded: StoredRuleSet,
     options: Refused,
   ) {
-    const [rows, choices] = await Promise.all([
-      ruleRows(gateway, loaded, adminMessages(request), admin),
-      principalChoices(gateway),
-    ]);
+    const [rows, choices] = await rowsAndChoices(request, loaded);
     return sendAdminPage(request, reply, {
       view: 'rules',
       section: 'rules',
@@ -192,10 +198,7 @@ export function ruleRoutes(
     which: { prefix: string; from: string },
     options: Refused,
   ) {
-    const [rows, choices] = await Promise.all([
-      ruleRows(gateway, loaded, adminMessages(request), admin),
-      principalChoices(gateway),
-    ]);
+    const [rows, choices] = await rowsAndChoices(request, loaded);
     const row = rows.find((r) => r.prefix === which.prefix && r.from === which.from);
     if (!row) return reply.callNotFound();
     return sendAdminPage(request, reply, {
@@ -207,17 +210,17 @@ export function ruleRoutes(
       vars: {
         row,
         version: row.stored ? String(row.stored.version) : 'builtin',
-        ...formVars(options, options.form ?? formOf(row.line), choices),
+        ...formVars(options, options.form ?? formOf(row.rule), choices),
         // The network is part of the rule's identity, like its prefix: another one is another rule.
         fromFixed: true,
       },
     });
   }
 
-  /** What the shared form fields need: the form, its errors, the pickers' choices. */
   /**
-   * What the forms need: the field form (a fresh one when the line form was refused), its errors,
-   * the line form's own, and the pickers' choices.
+   * What the two forms need: the field form with its errors and the line form with its own (a
+   * refusal is shown on the form that was sent, the other one left fresh), and the pickers' choices
+   * of principals, methods and networks.
    */
   function formVars(options: Refused, form: RuleForm, principals: readonly string[]) {
     const byLine = form.line !== '';

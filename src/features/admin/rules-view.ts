@@ -16,6 +16,7 @@ import { summarizeRule } from './rule-summary.ts';
 
 /** One row of the rules table, in evaluation order. */
 export interface RuleRow {
+  readonly rule: AccessRule;
   readonly line: string;
   /** The path-prefix as written (with its origin for a host rule): what the edit page is keyed by. */
   readonly prefix: string;
@@ -56,15 +57,16 @@ export async function loadStoredRules(gateway: AdminDeps): Promise<StoredRuleSet
 /**
  * The table rows with their warnings and summaries, in the order the gateway evaluates them; a rule
  * naming a user or group that does not exist (misspelt and saved with the override, or deleted since)
- * is flagged too.
+ * is flagged too. `groups`: the group names, when the page has read them already (for its pickers).
  */
 export async function ruleRows(
   gateway: AdminDeps,
   loaded: StoredRuleSet,
   a: AdminMessages,
   admin: AdminService,
+  groups?: readonly string[],
 ): Promise<RuleRow[]> {
-  const unknown = await admin.unknownPrincipals(loaded.ruleSet.rules, { suggest: false });
+  const unknown = await admin.unknownPrincipals(loaded.ruleSet.rules, { suggest: false, groups });
   const rows = ruleRowsOf(gateway, loaded, a);
   return rows.map((row, index) => {
     const names = unknown.filter((u) => u.lineNumber === index + 1);
@@ -85,6 +87,7 @@ function ruleRowsOf(gateway: AdminDeps, loaded: StoredRuleSet, a: AdminMessages)
   return loaded.ruleSet.rules.map((rule) => {
     const stored = byKey.get(ruleKey(rule)) ?? null;
     return {
+      rule,
       line: rule.line,
       prefix: writtenPrefix(rule.line),
       from: rule.from ? formatFrom(rule.from) : '',
@@ -105,12 +108,9 @@ function warningText(warning: RuleWarning, a: AdminMessages) {
 }
 
 /** The pickers' choices: `ALL`, every group as `@name`, and the first users by ID (a datalist, not a limit). */
-export async function principalChoices(gateway: AdminDeps): Promise<string[]> {
-  const [groups, users] = await Promise.all([
-    gateway.users.listGroups(),
-    gateway.users.search('', { offset: 0, limit: PICKER_USERS }),
-  ]);
-  return ['ALL', ...groups.map((g) => `@${g.name}`), ...users.users.map((u) => u.id)];
+export async function principalChoices(gateway: AdminDeps, groups: readonly string[]): Promise<string[]> {
+  const users = await gateway.users.search('', { offset: 0, limit: PICKER_USERS });
+  return ['ALL', ...groups.map((name) => `@${name}`), ...users.users.map((u) => u.id)];
 }
 
 const PICKER_USERS = 500;

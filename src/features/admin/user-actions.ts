@@ -61,7 +61,7 @@ export function userActionRoutes(
       const groups = list(body, 'groups');
       // Your own groups: not so that you lose the console (as locking or deleting yourself).
       if (id === actorOf(request).id)
-        await guardOwnGroups(gateway, request, (await loadStoredRules(gateway)).rules, groups);
+        guardOwnGroups(request, (await loadStoredRules(gateway)).ruleSet, groups);
       await admin.updateUser(
         id,
         {
