@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from './load.ts';
+import { pageShellOf } from '../web/page-shell-config.ts';
+import { loadConfig, redactConfig } from './load.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sekisho-branding-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +49,17 @@ describe('branding and timeZone', () => {
     expect(result.config.branding.helpDesk).toEqual({ ja: '内線 1234', en: 'ext. 1234' });
     expect(problems({ branding: { logo: file('logo.svg', SVG) } })).toEqual([]);
     expect(problems({ branding: { forgotPasswordUrl: 'https://id.example.co.jp/reset' } })).toEqual([]);
+  });
+
+  it('reads the logo once, when the config is loaded: the page shell serves those bytes, the log line names the path', () => {
+    const path = file('read-once.svg', SVG);
+    const result = load({ branding: { logo: path } });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    rmSync(path);
+    const shell = pageShellOf(result.config);
+    expect(shell.logo?.type).toBe('image/svg+xml');
+    expect(shell.logo?.body.toString('utf8')).toBe(SVG);
+    expect(JSON.parse(JSON.stringify(redactConfig(result.config))).branding).toEqual({ logo: path });
   });
 
   it('names the key of every bad value', () => {

@@ -25,15 +25,18 @@ export const brandingSchema = z.strictObject({
   /** The organisation's name in the page header (e.g. 「株式会社サンプル 社内ポータル」); omitted: 関所 Sekisho. */
   name: localText.optional(),
   /**
-   * A PNG or SVG file (an absolute path, or relative to the gateway's working directory), read at
-   * start-up and served from the gateway's own origin; one that cannot be read stops start-up.
+   * A PNG or SVG file (an absolute path, or relative to the gateway's working directory), read when
+   * the config is loaded (the parsed config holds the file) and served from the gateway's own
+   * origin; one that cannot be read stops start-up.
    */
   logo: z
     .string()
     .min(1, { error: 'must not be empty' })
-    .superRefine((path, context) => {
+    .transform((path, context) => {
       const logo = readLogoFile(path);
-      if ('problem' in logo) context.addIssue({ code: 'custom', message: logo.problem });
+      if (!('problem' in logo)) return logo;
+      context.addIssue({ code: 'custom', message: logo.problem });
+      return z.NEVER;
     })
     .optional(),
   /** How to reach the help desk (e.g. 「情報システム部 ヘルプデスク 内線 1234」), shown wherever a user may be stuck. */

@@ -1,15 +1,27 @@
 /**
- * The organisation's logo (`branding.logo`): a PNG or SVG file, checked when the config is loaded
- * and read again when the app is built, so that a file that is missing, unreadable or not a logo
- * stops start-up with its key named instead of showing a broken image later.
+ * The organisation's logo (`branding.logo`): a PNG or SVG file, read and checked once, when the
+ * config is loaded, so that a file that is missing, unreadable or not a logo stops start-up with its
+ * key named instead of showing a broken image later; the parsed config carries what was read.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 
-/** A logo as the gateway serves it. */
-export interface LogoFile {
-  readonly body: Buffer;
+/** A logo as the gateway serves it, read from `path`. */
+export class LogoFile {
+  readonly path: string;
   readonly type: 'image/png' | 'image/svg+xml';
+  readonly body: Buffer;
+
+  constructor(path: string, type: LogoFile['type'], body: Buffer) {
+    this.path = path;
+    this.type = type;
+    this.body = body;
+  }
+
+  /** What the config's log line (and any other JSON of the config) shows: the path, not the bytes. */
+  toJSON(): string {
+    return this.path;
+  }
 }
 
 /** The largest logo accepted: a header image, not a photograph. */
@@ -36,14 +48,14 @@ export function readLogoFile(path: string): LogoFile | { readonly problem: strin
   const extension = extname(path).toLowerCase();
   if (extension === '.png') {
     if (!body.subarray(0, 8).equals(PNG_SIGNATURE)) return { problem: `${path} is not a PNG image` };
-    return { body, type: 'image/png' };
+    return new LogoFile(path, 'image/png', body);
   }
   if (extension === '.svg') {
     const text = body.toString('utf8');
     if (!/<svg[\s>]/i.test(text)) return { problem: `${path} is not an SVG image` };
     if (ACTIVE_SVG.test(text))
       return { problem: `${path} must not contain scripts (<script>, on… attributes, javascript: links)` };
-    return { body, type: 'image/svg+xml' };
+    return new LogoFile(path, 'image/svg+xml', body);
   }
   return { problem: `must be a .png or .svg file (got ${path})` };
 }

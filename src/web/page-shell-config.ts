@@ -1,5 +1,3 @@
-import { SekishoError } from '../domain/errors.ts';
-import { readLogoFile, type LogoFile } from '../config/logo-file.ts';
 import type { Config } from '../config/schema.ts';
 import { languageCookieName } from './language.ts';
 import type { PageShell } from './shell.ts';
@@ -7,10 +5,10 @@ import type { PageShell } from './shell.ts';
 /** Where the organisation's logo is served, on the gateway's own origin. */
 export const LOGO_URL = '/_sekisho/static/branding/logo';
 
-/** The page shell the config describes; the logo file is read here, once, at start-up. */
+/** The page shell the config describes (the config loader has read the logo file). */
 export function pageShellOf(config: Config): PageShell {
   const { branding } = config;
-  const logo = branding.logo ? loadLogo(branding.logo) : null;
+  const logo = branding.logo ?? null;
   return {
     name: branding.name ?? null,
     logoUrl: logo ? LOGO_URL : null,
@@ -23,12 +21,4 @@ export function pageShellOf(config: Config): PageShell {
       secure: config.session.secureCookie,
     },
   };
-}
-
-/** The config loader checked the file; one that went away since still stops start-up, named. */
-function loadLogo(path: string): LogoFile {
-  const logo = readLogoFile(path);
-  if ('problem' in logo)
-    throw new SekishoError('SEKISHO_ERR_CONFIG', `config: branding.logo: ${logo.problem}`);
-  return logo;
 }
