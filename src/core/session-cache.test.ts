@@ -97,7 +97,7 @@ describe('SessionCache refresh-ahead', () => {
 });
 
 describe('SessionCache entries read again', () => {
-  it('keep the object requests hold when the store gave the same session, and take a changed one', async () => {
+  it('keep the object requests hold (a session never changes once created), their age starting at the new read', async () => {
     const { clock, cache } = await startedCache();
     try {
       const first = session('s');
@@ -105,15 +105,10 @@ describe('SessionCache entries read again', () => {
       clock.advance(600);
       cache.set(session('s'), clock.now(), cache.generation);
       expect(cache.get('s')).toBe(first);
-      const regrouped = { ...session('s'), data: { ...first.data, groups: ['admins'] } };
-      cache.set(regrouped, clock.now(), cache.generation);
-      expect(cache.get('s')).toBe(regrouped);
-      const reproven = { ...session('s'), data: { ...regrouped.data, provenAt: { password: 5 } } };
-      cache.set(reproven, clock.now(), cache.generation);
-      expect(cache.get('s')?.data.provenAt).toEqual({ password: 5 });
-      // Kept or not, the entry's age starts at the new read.
+      clock.advance(300);
+      expect(cache.renew('s', clock.now(), cache.generation)).toBe(first);
       clock.advance(999);
-      expect(cache.get('s')).toBe(reproven);
+      expect(cache.get('s')).toBe(first);
       clock.advance(1);
       expect(cache.get('s')).toBeUndefined();
     } finally {
@@ -121,27 +116,39 @@ describe('SessionCache entries read again', () => {
     }
   });
 
-  it('count a key added, a key removed or an array grown as a change, and key order as none', async () => {
+  it('are renewed only while cached and only if no session ended since the read began', async () => {
     const { clock, cache } = await startedCache();
     try {
-      const first = session('s');
-      cache.set(first, clock.now(), cache.generation);
-      const { ip: _ip, ...rest } = first.data;
-      const reordered = { ...session('s'), data: { ip: first.data.ip, ...rest } };
-      cache.set(reordered, clock.now(), cache.generation);
-      expect(cache.get('s')).toBe(first);
-      const added = { ...session('s'), data: { ...first.data, amr: { totp: ['otp'] } } };
-      cache.set(added, clock.now(), cache.generation);
-      expect(cache.get('s')).toBe(added);
-      const removed = { ...session('s'), data: { ...first.data } };
-      cache.set(removed, clock.now(), cache.generation);
-      expect(cache.get('s')).toBe(removed);
-      const grown = { ...session('s'), data: { ...first.data, proven: ['password', 'totp'] } };
-      cache.set(grown, clock.now(), cache.generation);
-      expect(cache.get('s')).toBe(grown);
-      const asObject = { ...session('s'), data: { ...first.data, proven: { 0: 'password', 1: 'totp' } } };
-      cache.set(asObject as unknown as ActiveSession, clock.now(), cache.generation);
-      expect(cache.get('s')).toBe(asObject);
+      expect(cache.renew('s', clock.now(), cache.generation)).toBeUndefined();
+      expect(cache.get('s')).toBeUndefined();
+      cache.set(session('s'), clock.now(), cache.generation);
+      const began = cache.generation;
+      await cache.endHash('h-other');
+      clock.advance(600);
+      expect(cache.renew('s', clock.now(), began)).toBeUndefined();
+      // Not renewed: the entry still ends a TTL after the first read.
+      clock.advance(399);
+      expect(cache.get('s')?.token).toBe('s');
+      clock.advance(1);
+      expect(cache.get('s')).toBeUndefined();
+    } finally {
+      cache.stop();
+    }
+  });
+
+  it('keep the oldest read first in line when full', async () => {
+    const clock = new FakeClock(1_000_000);
+    const cache = new SessionCache(clock, { ttlMs, maxEntries: 2 });
+    await cache.start(new MemoryStore(clock));
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      cache.set(session('a'), clock.now(), cache.generation);
+      cache.set(session('b'), clock.now(), cache.generation);
+      cache.renew('a', clock.now(), cache.generation);
+      cache.set(session('c'), clock.now(), cache.generation);
+      expect(cache.get('b')).toBeUndefined();
+      expect(cache.get('a')?.token).toBe('a');
+      expect(cache.get('c')?.token).toBe('c');
     } finally {
       cache.stop();
     }

@@ -129,25 +129,38 @@ export class SessionCache {
   /** Remembers a session just read from the store at `readAt`, unless an end happened since `generation`. */
   set(session: ActiveSession, readAt: number, generation: number): void {
     if (!this.enabled || generation !== this.ends || !this.isLive()) return;
-    if (this.byToken.size >= this.options.maxEntries && !this.byToken.has(session.token)) {
+    if (this.renewEntry(session.token, readAt)) return;
+    if (this.byToken.size >= this.options.maxEntries) {
       const oldest = this.byToken.entries().next().value;
       if (oldest) this.drop(oldest[0], oldest[1].session.hash);
     }
-    const previous = this.byToken.get(session.token);
-    // A session read again unchanged keeps the object requests already hold: the fresh copy dies
-    // young instead of every busy session's being promoted to the old generation each second,
-    // and what is keyed by the object (the assertion signer's tokens) still finds it.
-    // The entry itself is renewed in place: it has lived long enough to reach the old generation,
-    // and a new one each read would follow it there. Moved to the end: the oldest read goes first.
-    this.byToken.delete(session.token);
-    if (previous) {
-      if (!sameValue(previous.session.data, session.data)) previous.session = session;
-      previous.readAt = readAt;
-      this.byToken.set(session.token, previous);
-    } else {
-      this.byToken.set(session.token, { session, readAt, usedAt: undefined, gap: undefined });
-    }
+    this.byToken.set(session.token, { session, readAt, usedAt: undefined, gap: undefined });
     this.tokenByHash.set(session.hash, session.token);
+  }
+
+  /**
+   * The store found the cached session still there at `readAt` (and touched it): its entry lives
+   * on from then, unless an end happened since `generation`. The cached session, or undefined
+   * when it is no longer cached or not renewed.
+   */
+  renew(token: string, readAt: number, generation: number): ActiveSession | undefined {
+    if (!this.enabled || generation !== this.ends || !this.isLive()) return undefined;
+    return this.renewEntry(token, readAt);
+  }
+
+  /**
+   * Renews an entry in place. Its session stays the object requests already hold (a session's
+   * data never changes once created), so nothing read from the store reaches the old generation
+   * each second, and what is keyed by the object (the assertion signer's tokens) still finds it;
+   * the entry object stays too, for the same reason. Moved to the end: the oldest read goes first.
+   */
+  private renewEntry(token: string, readAt: number): ActiveSession | undefined {
+    const entry = this.byToken.get(token);
+    if (!entry) return undefined;
+    this.byToken.delete(token);
+    entry.readAt = readAt;
+    this.byToken.set(token, entry);
+    return entry.session;
   }
 
   /** Forgets one session here, now, and tells every other instance. */
@@ -215,33 +228,4 @@ export class SessionCache {
     this.byToken.clear();
     this.tokenByHash.clear();
   }
-}
-
-/**
- * Whether two values parsed from JSON (the store's session records) are equal, deeply. Called
- * for every store read of a cached session, so it walks the keys without allocating (no
- * `Object.keys` arrays, no callbacks): it was ~0.5 KB of garbage per proxied request.
- */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  const isArray = Array.isArray(a);
-  if (isArray !== Array.isArray(b)) return false;
-  if (isArray) return sameItems(a as unknown[], b as unknown[]);
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  let keys = 0;
-  for (const key in left) {
-    if (!Object.hasOwn(left, key)) continue;
-    if (!Object.hasOwn(right, key) || !sameValue(left[key], right[key])) return false;
-    keys++;
-  }
-  for (const key in right) if (Object.hasOwn(right, key)) keys--;
-  return keys === 0;
-}
-
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
-  return true;
 }

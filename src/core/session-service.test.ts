@@ -211,6 +211,31 @@ describe('SessionService background re-reads in batches', () => {
     }
   });
 
+  it('ends a session that a batch finds live but past its absolute timeout', async () => {
+    const { sessions, clock, all, store, batches, done } = await busy(1);
+    const [old] = all as [ActiveSession];
+    try {
+      // Used every 50 s (within the idle timeout) until 600 ms before the absolute timeout, when it is
+      // read afresh; due again 500 ms later, and the batch is sent at the absolute timeout.
+      for (let at = 50_000; at < timeouts.absoluteMs - 600; at += 50_000) {
+        clock.advance(50_000);
+        expect(await sessions.read(old.token)).not.toBeNull();
+      }
+      clock.advance(timeouts.absoluteMs - 600 - (clock.now() - old.data.createdAt));
+      expect(await sessions.read(old.token)).not.toBeNull();
+      clock.advance(500);
+      expect(sessions.readCached(old.token)?.token).toBe(old.token);
+      clock.advance(100);
+      vi.advanceTimersByTime(50);
+      expect(batches.at(-1)).toEqual([old.hash]);
+      await settled();
+      expect(await store.peekSession(old.hash)).toBeNull();
+      expect(sessions.readCached(old.token)).toBeUndefined();
+    } finally {
+      done();
+    }
+  });
+
   it('lets a revocation win over a batch that was sent before it and answers after it', async () => {
     const { sessions, clock, all, store, batches, done } = await busy(2);
     const [revoked, other] = all as [ActiveSession, ActiveSession];

@@ -146,11 +146,27 @@ export class SessionService {
         batch.map((queued) => queued.hash),
         this.touchAt(now),
       )
-      .then((found) => Promise.all(batch.map((queued, i) => this.settle(queued, found[i] ?? null, now))))
+      .then((live) =>
+        Promise.all(batch.map((queued, i) => this.settleRenewal(queued, live[i] === true, now))),
+      )
       .then(done, (error: unknown) => {
         done();
         this.onRefreshFailed(error);
       });
+  }
+
+  /**
+   * What a background re-read found: the cached entry lives on (only if no session ended since it
+   * was queued); a session gone from the store leaves the cache, one past its absolute timeout ends.
+   */
+  private async settleRenewal(queued: QueuedRefresh, live: boolean, now: number): Promise<void> {
+    if (!live) {
+      this.cache.forget(queued.token);
+      return;
+    }
+    const session = this.cache.renew(queued.token, now, queued.generation);
+    if (session && now - session.data.createdAt >= this.timeouts.absoluteMs)
+      await this.endByHash(queued.hash);
   }
 
   /**

@@ -50,11 +50,13 @@ export interface SessionStore {
    */
   touchSession(hash: string, touch: SessionTouch): Promise<StoredSession | null>;
   /**
-   * {@link touchSession} for many sessions in one round trip, each read and touched exactly as
-   * alone: the results in the order of `hashes`, null for each that does not exist or was idle
-   * too long (deleted then). Fails as a whole.
+   * Touches many sessions in one round trip, each exactly as {@link touchSession} would, but
+   * answers only whether each is still there: true where it exists and was touched, false where
+   * it does not exist or was idle too long (deleted then), in the order of `hashes`. A session's
+   * data never changes once created (a new proof makes a new session), so whoever holds it needs
+   * no second copy. Fails as a whole.
    */
-  touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<(StoredSession | null)[]>;
+  touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<boolean[]>;
   /** Reads a session without touching it (for listings): its data and when it was last seen. */
   peekSession(hash: string): Promise<PeekedSession | null>;
   /** Deletes one session; true when it existed. */

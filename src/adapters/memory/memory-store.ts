@@ -72,8 +72,8 @@ export class MemoryStore implements Store {
     return entry.data;
   }
 
-  async touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<(StoredSession | null)[]> {
-    return Promise.all(hashes.map((hash) => this.touchSession(hash, touch)));
+  async touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<boolean[]> {
+    return Promise.all(hashes.map(async (hash) => (await this.touchSession(hash, touch)) !== null));
   }
 
   async peekSession(hash: string): Promise<PeekedSession | null> {

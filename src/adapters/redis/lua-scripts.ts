@@ -17,22 +17,25 @@ redis.call('HSET', KEYS[1], 's', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return v[1]`;
 
-/** KEYS sessions; ARGV now, idleMs, ttlMs → per key, touchSessionLua's answer (JSON or false). */
+/**
+ * KEYS sessions; ARGV now, idleMs, ttlMs → per key, 1 where touchSessionLua would have found and
+ * touched it, else 0. Without the data: it never changes once written.
+ */
 export const touchSessionsLua = `
 local now = tonumber(ARGV[1])
 local idle = tonumber(ARGV[2])
 local out = {}
 for i, key in ipairs(KEYS) do
-  local v = redis.call('HMGET', key, 'd', 's')
-  if not v[1] then
-    out[i] = false
-  elseif now - tonumber(v[2]) > idle then
+  local seen = redis.call('HGET', key, 's')
+  if not seen then
+    out[i] = 0
+  elseif now - tonumber(seen) > idle then
     redis.call('DEL', key)
-    out[i] = false
+    out[i] = 0
   else
     redis.call('HSET', key, 's', ARGV[1])
     redis.call('PEXPIRE', key, ARGV[3])
-    out[i] = v[1]
+    out[i] = 1
   end
 end
 return out`;

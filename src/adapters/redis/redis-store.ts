@@ -67,15 +67,15 @@ export class RedisStore implements Store {
     return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null;
   }
 
-  async touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<(StoredSession | null)[]> {
+  async touchSessions(hashes: readonly string[], touch: SessionTouch): Promise<boolean[]> {
     if (hashes.length === 0) return [];
     const keys = hashes.map((hash) => this.sessionKey(hash));
     const found = (await this.run(touchSessionsLua, keys, [
       touch.now,
       touch.idleMs,
       touch.ttlMs,
-    ])) as unknown[];
-    return found.map((json) => (typeof json === 'string' ? (JSON.parse(json) as StoredSession) : null));
+    ])) as number[];
+    return found.map((live) => live === 1);
   }
 
   async peekSession(hash: string): Promise<PeekedSession | null> {
