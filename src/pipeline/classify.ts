@@ -12,7 +12,6 @@ export interface CanonicalRequest {
   readonly path: string;
   /** `?…` or empty. */
   readonly query: string;
-  readonly host: string | null;
 }
 
 /**
@@ -52,12 +51,12 @@ export class RequestClassifier {
   }
 
   /**
-   * The rule and backend of a canonical request; everything that does not depend on the session.
-   * `client` reads the client's address with the pipeline's one reader (`trustProxy` applied),
+   * The rule and backend of a canonical request (`host`: its Host header, if any); everything that
+   * does not depend on the session. `client` reads the client's address with the pipeline's one reader (`trustProxy` applied),
    * which `from=` rules are matched on; it is called only when a `from=` rule is on the way.
    */
-  locate(request: CanonicalRequest, client: ClientAddressSource): Located {
-    const found = locateRule(this.rules(), { host: request.host, rawPath: request.path, client });
+  locate(request: CanonicalRequest, host: string | null, client: ClientAddressSource): Located {
+    const found = locateRule(this.rules(), { host, rawPath: request.path, client });
     if (found.kind !== 'located' && found.kind !== 'bypass') return found;
     const name = firstSegment(found.path);
     return { ...found, backend: this.backends.has(name) ? name : null, query: request.query };

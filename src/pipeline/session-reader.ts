@@ -26,7 +26,9 @@ type Done = (outcome: SessionOutcome) => void;
 export class SessionReader {
   private readonly sessions: SessionSource;
   private readonly onStoreError: (error: unknown) => void;
-  private confirming: { token: string | undefined; done: Done }[] = [];
+  /** Cache hits waiting for the end of this turn's I/O: their cookie values and callbacks, in step. */
+  private confirmingTokens: (string | undefined)[] = [];
+  private confirmingDone: Done[] = [];
 
   constructor(sessions: SessionSource, onStoreError: (error: unknown) => void) {
     this.sessions = sessions;
@@ -38,8 +40,9 @@ export class SessionReader {
     const cached = this.sessions.readCached(token);
     if (cached === null) return done({ ok: true, session: null });
     if (cached === undefined) return this.readStore(token, done);
-    this.confirming.push({ token, done });
-    if (this.confirming.length === 1) setImmediate(() => this.confirmHits());
+    this.confirmingTokens.push(token);
+    this.confirmingDone.push(done);
+    if (this.confirmingDone.length === 1) setImmediate(() => this.confirmHits());
   }
 
   /** {@link read} as a promise, for handlers that await. */
@@ -48,9 +51,13 @@ export class SessionReader {
   }
 
   private confirmHits(): void {
-    const batch = this.confirming;
-    this.confirming = [];
-    for (const { token, done } of batch) {
+    const tokens = this.confirmingTokens;
+    const dones = this.confirmingDone;
+    this.confirmingTokens = [];
+    this.confirmingDone = [];
+    for (let i = 0; i < dones.length; i++) {
+      const token = tokens[i];
+      const done = dones[i] as Done;
       const session = this.sessions.readCached(token);
       if (session) done({ ok: true, session });
       else this.readStore(token, done);

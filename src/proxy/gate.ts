@@ -42,8 +42,8 @@ export function createGate(gateway: Gateway, pipeline: RequestPipeline) {
       {
         path: mark === -1 ? request.url : request.url.slice(0, mark),
         query: mark === -1 ? '' : request.url.slice(mark),
-        host: request.headers.host ?? null,
       },
+      request.headers.host ?? null,
       () => pipeline.client.ip(request.raw),
     );
     if (!classifier.needsSession(located))

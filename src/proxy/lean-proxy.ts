@@ -228,7 +228,7 @@ export function createLeanProxy(
     // Not canonical: Fastify's rewriteUrl refuses it (400).
     const canonical = pipeline.target(request.url ?? '/');
     if (!canonical.ok) return fallback(request, response);
-    const located = classifier.locate({ ...canonical, host: request.headers.host ?? null }, () =>
+    const located = classifier.locate(canonical, request.headers.host ?? null, () =>
       pipeline.client.ip(request),
     );
     if (located.kind !== 'located' && located.kind !== 'bypass') return fallback(request, response);

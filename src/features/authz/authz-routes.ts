@@ -61,9 +61,7 @@ export async function authzRoutes(app: FastifyInstance, deps: AuthzDeps, pipelin
       return finish(request, reply, style, original, '', { kind: 'bad-path', reason: target.reason });
     const next = target.path + target.query;
     // The client as the proxy in front reports it (X-Forwarded-For from a trusted peer): the same reader.
-    const located = classifier.locate({ ...target, host: original.host }, () =>
-      pipeline.client.ip(request.raw),
-    );
+    const located = classifier.locate(target, original.host, () => pipeline.client.ip(request.raw));
     if (!classifier.needsSession(located))
       return finish(request, reply, style, original, next, classifier.classify(located, null).decision);
     // The proxy passes the browser's Cookie header along: the same cookie reader, the same session read.
