@@ -153,7 +153,10 @@ export class Harness {
 }
 
 /** Sends a command to a bench server and waits for its `done` (and what came with it). */
-export function command<T = unknown>(server: Server, message: { cmd: string; file?: string }): Promise<T> {
+export function command<T = unknown>(
+  server: Server,
+  message: { cmd: string; file?: string; survivors?: boolean },
+): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (reply: unknown) => {
       if ((reply as { done?: string }).done !== message.cmd) return;

@@ -1,5 +1,6 @@
 import type { GeneratorResult } from './generator.ts';
 import type { ManyUsersOptions } from './many-users.ts';
+import type { HeapSummary, HeldKind } from './heap-profile.ts';
 import type { ProfileSummary } from './profile.ts';
 import { median, type MachineInfo } from './report.ts';
 
@@ -40,6 +41,17 @@ export interface ManyUsersReport {
   readonly results: ReadonlyMap<string, Record<Mode, ModeRounds>>;
   /** The floor and the gateway (1,000 sessions, one) profiled at the fixed rate. */
   readonly profiles: readonly ProfiledLoad[];
+  /** The 1,000-session gateway's allocations (`--heap-profile`): all, then what outlived a scavenge. */
+  readonly heapProfiles: readonly HeapProfiledLoad[];
+  /** What the gateway's heap holds at the end, by constructor (`--heap-profile`). */
+  readonly heapHeld: { readonly bytes: number; readonly kinds: readonly HeldKind[] } | null;
+}
+
+export interface HeapProfiledLoad {
+  /** Only what outlived a scavenge (else every allocation). */
+  readonly survivors: boolean;
+  readonly requests: number;
+  readonly summary: HeapSummary;
 }
 
 export interface ProfiledLoad {
@@ -99,6 +111,8 @@ export function markdownManyUsers(report: ManyUsersReport, info: MachineInfo): s
       `The generator sent its requests late by at most ${f2(median(lags))} ms (p99, median of the rounds).`,
     );
   if (report.profiles.length > 0) lines.push('', ...profileTables(report.profiles, options.rate));
+  if (report.heapProfiles.length > 0) lines.push('', ...heapTables(report.heapProfiles, options.rate));
+  if (report.heapHeld) lines.push('', ...heldTable(report.heapHeld));
   return `${lines.join('\n')}\n`;
 }
 
@@ -214,4 +228,48 @@ function profileTables(profiles: readonly ProfiledLoad[], rate: number): string[
   const own = busy.filter((f) => f.where.startsWith('src/'));
   lines.push('', ...header("Sekisho's own functions (src/)"), ...functionRows(own.slice(0, 15)));
   return lines;
+}
+
+/**
+ * Bytes per request answered by allocation site, for each heap-profiled round: by the gateway's own
+ * function that led to the allocation (else the package that allocated), then by the allocator.
+ */
+function heapTables(profiles: readonly HeapProfiledLoad[], rate: number): string[] {
+  const lines = [
+    `Allocations of the gateway with 1,000 sessions at ${rate} req/s, one round each after the profiled ones` +
+      ' (the V8 sampling heap profiler, a sample per 4 KiB; bytes per request answered):',
+  ];
+  for (const profile of profiles) {
+    const perRequest = (bytes: number) => (bytes / Math.max(1, profile.requests)).toFixed(0);
+    const what = profile.survivors
+      ? 'what outlived a scavenge (promoted to the old generation, or still live at the end)'
+      : 'everything allocated';
+    const rows = (sites: HeapSummary['owners']) =>
+      sites.slice(0, 15).map((site) => `| \`${site.name}\` ${site.where} | ${perRequest(site.bytes)} |`);
+    lines.push(
+      '',
+      `**${what}**: ${perRequest(profile.summary.bytes)} bytes per request`,
+      '',
+      "| by the gateway's own function on the stack (else the allocating package) | bytes / req |",
+      '| --- | ---: |',
+      ...rows(profile.summary.owners),
+      '',
+      '| by the allocating function | bytes / req |',
+      '| --- | ---: |',
+      ...rows(profile.summary.allocators),
+    );
+  }
+  return lines;
+}
+
+/** What the gateway's heap holds after the rounds and a full GC, by constructor. */
+function heldTable(held: NonNullable<ManyUsersReport['heapHeld']>): string[] {
+  const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
+  return [
+    `The gateway's heap after the rounds and a full GC (a heap snapshot): ${mib(held.bytes)} MiB, by constructor (self size):`,
+    '',
+    '| constructor or kind | objects | MiB |',
+    '| --- | ---: | ---: |',
+    ...held.kinds.map((kind) => `| \`${kind.name}\` | ${kind.count} | ${mib(kind.bytes)} |`),
+  ];
 }

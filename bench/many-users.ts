@@ -18,9 +18,17 @@ import { loginThroughForm } from './login.ts';
 import { findNginx } from './nginx.ts';
 import { cpuSeconds, rssMiB, runPinned, sampleRss, type Server } from './processes.ts';
 import type { SeedOptions } from './seed-worker.ts';
+import { summariseHeapProfile, summariseHeapSnapshot, type HeldKind } from './heap-profile.ts';
 import { summariseProfile } from './profile.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
-import type { GatewayWindow, ManyUsersReport, ModeRounds, Mode, ProfiledLoad } from './many-users-report.ts';
+import type {
+  GatewayWindow,
+  HeapProfiledLoad,
+  ManyUsersReport,
+  ModeRounds,
+  Mode,
+  ProfiledLoad,
+} from './many-users-report.ts';
 
 export interface ManyUsersOptions {
   readonly seconds: number;
@@ -36,6 +44,8 @@ export interface ManyUsersOptions {
   /** Which of floor, nginx-auth, gateway, gateway-1 to run. */
   readonly targets: ReadonlySet<string>;
   readonly profile: boolean;
+  /** Also where the 1,000-session gateway allocates, and what of it outlives a scavenge. */
+  readonly heapProfile: boolean;
 }
 
 interface Target {
@@ -199,6 +209,28 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     await command(server, { cmd: 'profile-stop', file });
     profiles.push({ target: name, requests: result.requests, summary: await summariseProfile(file, 400) });
   }
+  // Where the 1,000-session gateway allocates (every object sampled), then what of that outlives a
+  // scavenge (what is promoted and makes the mark-compacts): one more fixed-rate round each.
+  const heapProfiles: HeapProfiledLoad[] = [];
+  const heapTarget = targets.get('gateway');
+  for (const survivors of [false, true]) {
+    if (!options.heapProfile || !heapTarget) break;
+    const dir = h.dir('prof');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, `gateway-${survivors ? 'survivors' : 'allocations'}.heapprofile`);
+    await command(gateway, { cmd: 'heap-start', survivors });
+    const result = await load(heapTarget, 'fixed', options.seconds);
+    await command(gateway, { cmd: 'heap-stop', file });
+    heapProfiles.push({ survivors, requests: result.requests, summary: await summariseHeapProfile(file) });
+  }
+  // And what the gateway's heap holds after all that (a full GC first: what lives).
+  let heapHeld: { bytes: number; kinds: HeldKind[] } | null = null;
+  if (options.heapProfile) {
+    const file = join(h.dir('prof'), 'gateway.heapsnapshot');
+    await command(gateway, { cmd: 'gc' });
+    await command(gateway, { cmd: 'heap-snapshot', file });
+    heapHeld = await summariseHeapSnapshot(file);
+  }
   redis.disconnect();
   await h.stop([gateway, backend]);
   return {
@@ -211,6 +243,8 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     rssAfterGc,
     results,
     profiles,
+    heapProfiles,
+    heapHeld,
   };
 }
 

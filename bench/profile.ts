@@ -70,7 +70,7 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
   };
 }
 
-function shorten(url: string): string {
+export function shorten(url: string): string {
   const modules = url.lastIndexOf('node_modules/');
   if (modules !== -1) return url.slice(modules + 'node_modules/'.length);
   const src = url.indexOf('/src/');

@@ -6,7 +6,7 @@
  *   the generator, 10,000 rules, 100,000 other live sessions in Redis; closed loop and a fixed
  *   rate (open loop); latency p50/p99/p99.9, CPU per request, RSS, the gateway's event loop and
  *   GC, and a profile. Options: --rate 2000 --sessions 1000 --rules 10000 --other-sessions 100000
- *   --targets floor,nginx-auth,gateway,gateway-1
+ *   --targets floor,nginx-auth,gateway,gateway-1 --heap-profile (where the gateway allocates)
  * - `classic` (bench/classic.ts): one session (the best case), every reference design, closed
  *   loop, logins per second. Options: --targets direct,floor,nginx,nginx-auth,gateway,
  *   gateway-assertion,nginx-sekisho --no-logins
@@ -50,6 +50,7 @@ const { values: args } = parseArgs({
     'gateway-env': { type: 'string', default: '{}' },
     source: { type: 'boolean', default: false },
     'no-profile': { type: 'boolean', default: false },
+    'heap-profile': { type: 'boolean', default: false },
     'no-logins': { type: 'boolean', default: false },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
   },
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
       rules: Number(args.rules),
       otherSessions: Number(args['other-sessions']),
       targets: targets('floor,nginx-auth,gateway,gateway-1'),
+      heapProfile: args['heap-profile'],
     });
     sections.push(`## Many users\n\n${markdownManyUsers(report, info)}`);
     figures.manyUsers = { ...report, results: Object.fromEntries(report.results) };
