@@ -26,8 +26,17 @@ export type { SmsProviderName } from './sms-schema.ts';
 /** Log levels accepted by pino (plus `silent`). */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** The gateway's cookies besides the session's: the session cookie may not take their names. */
-const GATEWAY_OWN_COOKIES = new Set(['sekisho_csrf', 'sekisho_flow', 'sekisho_lang', 'sekisho_way']);
+/**
+ * The gateway's cookies besides the session's, before any `__Host-`/`__Secure-` prefix
+ * (web/session-cookie.ts names them from here): the session cookie may not take their names.
+ */
+export const GATEWAY_COOKIES = {
+  csrf: 'sekisho_csrf',
+  flow: 'sekisho_flow',
+  lang: 'sekisho_lang',
+  way: 'sekisho_way',
+} as const;
+const GATEWAY_OWN_COOKIES: ReadonlySet<string> = new Set(Object.values(GATEWAY_COOKIES));
 
 /** Reserved for the gateway's own routes, so no backend may take it. */
 const RESERVED_BACKEND = '_sekisho';

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Config } from '../config/schema.ts';
+import { GATEWAY_COOKIES, type Config } from '../config/schema.ts';
 import type { ClientInfo } from '../core/session-service.ts';
 import { languageCookieName } from './language.ts';
 
@@ -35,15 +35,30 @@ export function clientOf(request: FastifyRequest): ClientInfo {
   return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : '' };
 }
 
-/** Cookie names follow `publicUrl`: over https they carry the `__Host-` prefix. */
-export function cookieNames(config: Config): { session: string; csrf: string; flow: string; lang: string } {
-  const prefix = config.session.secureCookie ? '__Host-' : '';
+/** The gateway's cookie names. */
+export interface CookieNames {
+  /** The session token's. */
+  readonly session: string;
+  /** The CSRF secret's. */
+  readonly csrf: string;
+  /** Binds a passwordless login in progress (ID typed, push pending) to this browser. */
+  readonly flow: string;
+  /** The page language the user chose (web/language.ts). */
+  readonly lang: string;
+  /** The rest of the way picked at the chooser (Path=/_sekisho/, so `__Secure-`, not `__Host-`). */
+  readonly way: string;
+}
+
+/** Cookie names follow `publicUrl`: over https they carry the `__Host-` prefix (`__Secure-` for `way`). */
+export function cookieNames(config: Config): CookieNames {
+  const secure = config.session.secureCookie;
+  const prefix = secure ? '__Host-' : '';
   return {
     session: `${prefix}${config.session.cookieName}`,
-    csrf: `${prefix}sekisho_csrf`,
-    // Binds a passwordless login in progress (ID typed, push pending) to this browser.
-    flow: `${prefix}sekisho_flow`,
-    // The page language the user chose (web/language.ts); the gateway's own, like the others.
-    lang: languageCookieName(config.session.secureCookie),
+    csrf: `${prefix}${GATEWAY_COOKIES.csrf}`,
+    flow: `${prefix}${GATEWAY_COOKIES.flow}`,
+    lang: languageCookieName(secure),
+    // `__Host-` asks for Path=/; this one is for the gateway's own pages only.
+    way: `${secure ? '__Secure-' : ''}${GATEWAY_COOKIES.way}`,
   };
 }

@@ -20,7 +20,7 @@ const WAY_TTL_SECONDS = 10 * 60;
 
 export async function chooserRoutes(app: FastifyInstance, gateway: LoginDeps) {
   const names = cookieNames(gateway.config);
-  const wayCookie = gateway.config.session.secureCookie ? '__Secure-sekisho_way' : 'sekisho_way';
+  const wayCookie = names.way;
   // Only the gateway's own pages need it: the browser never sends it to an application.
   const wayCookieOptions = {
     path: '/_sekisho/',
