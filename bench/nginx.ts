@@ -96,7 +96,11 @@ export async function startShippedNginx(
   const site = (await readFile(shippedConfig, 'utf8'))
     .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.gateway}`)
     .replaceAll('127.0.0.1:9201', `127.0.0.1:${ports.backend}`)
-    .replace('listen 80;', `listen 127.0.0.1:${ports.listen};`);
+    .replace('listen 80;', `listen 127.0.0.1:${ports.listen};`)
+    // The example's catch-all (444 for any Host it does not name) moves to the same port, and the
+    // site answers the Host the bench sends.
+    .replace('listen 80 default_server;', `listen 127.0.0.1:${ports.listen} default_server;`)
+    .replace('server_name app.example.com;', 'server_name 127.0.0.1;');
   await writeFile(join(dir, 'sekisho.conf'), site);
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((name) => `${name}_temp_path ${dir}/${name};`)

@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
 import type { SessionStore, SessionTouch, StoredSession } from '../ports/session-store.ts';
+import type { Locale } from '../plugin-api.ts';
 import type { EnvironmentWatch } from './known-environments.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import { hashToken, newToken, type ActiveSession } from './session-token.ts';
@@ -23,6 +24,8 @@ export interface SessionListing {
 export interface ClientInfo {
   readonly ip: string;
   readonly userAgent: string;
+  /** The language of the login (what a new-environment notice is written in); Japanese when absent. */
+  readonly locale?: Locale;
 }
 
 /** No cache: every read is a store round trip. */
