@@ -53,8 +53,8 @@ export async function revokeDevice(
   if (!PATTERNS.deviceId.test(deviceId)) return false;
   const userId = await ctx.devices.revoke(deviceId, new Date(ctx.clock.now()));
   if (userId === null) return false;
-  // Wakes the device's waiting long-poll on every instance; it finds itself revoked and ends.
-  await ctx.waiter?.notify(userId);
+  // Recorded before the wake-up: a store that cannot carry it leaves the revocation audited (the
+  // long-poll then ends on its own within its wait).
   await ctx.audit({
     event: 'push.device_revoked',
     outcome: 'success',
@@ -64,6 +64,8 @@ export async function revokeDevice(
     userAgent: by.userAgent ?? null,
     detail: { deviceId },
   });
+  // Wakes the device's waiting long-poll on every instance; it finds itself revoked and ends.
+  await ctx.waiter?.notify(userId);
   return true;
 }
 
