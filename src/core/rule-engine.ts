@@ -1,6 +1,7 @@
 import { NO_NETWORKS, type Networks } from '../domain/networks.ts';
 import { parseRule, parseStoredRules } from '../domain/rules/parse-rule.ts';
 import { compileRuleSet, type RuleSet } from '../domain/rules/rule-set.ts';
+import { withSharedParts } from '../domain/rules/shared-parts.ts';
 import type { AccessRule, MethodCatalogue } from '../domain/rules/types.ts';
 import type { RuleRepository } from '../ports/rules.ts';
 
@@ -41,7 +42,7 @@ export class RuleEngine {
     );
     if (broken.length > 0)
       return { ok: false, errors: broken.map(({ line, error }) => `rule ${JSON.stringify(line)}: ${error}`) };
-    this.ruleSet = compileRuleSet(withBuiltinRules(rules, this.catalogue), this.networks);
+    this.ruleSet = compileRuleSet(withBuiltinRules(withSharedParts(rules), this.catalogue), this.networks);
     return { ok: true, count: rules.length };
   }
 }
