@@ -82,6 +82,29 @@ describe('sekisho doctor', () => {
     expect(list.stdout).toContain('/=ALL;;BYPASS');
   });
 
+  it('names a stored rule whose from= network this configuration no longer defines', async () => {
+    const schemaOwn = uniqueName('doctor_net');
+    const withOffice = configFile(
+      'office.yaml',
+      production('networks: { office: [10.20.0.0/16] }').replaceAll(schema, schemaOwn),
+    );
+    const without = configFile('no-office.yaml', production().replaceAll(schema, schemaOwn));
+    try {
+      expect((await runSekisho(['migrate', '--config', withOffice])).code).toBe(0);
+      expect(
+        (await runSekisho(['rule', 'set', '/bk01/=ALL;;;from=office', '--config', withOffice])).code,
+      ).toBe(0);
+      const run = await runSekisho(['doctor', '--config', without]);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(
+        /\[rule-unknown-network\]\n.*names a network the configuration does not define/,
+      );
+      expect(run.stdout).not.toContain('[rule-invalid]');
+    } finally {
+      await dropSchema(schemaOwn);
+    }
+  });
+
   it('reports an unmigrated schema and an unreachable Redis', async () => {
     const file = configFile(
       'unreachable.yaml',

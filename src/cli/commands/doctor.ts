@@ -7,6 +7,7 @@ import { probePostgres, probeRedis } from '../../doctor/environment.ts';
 import { PUBLIC_SECRET_DIGESTS } from '../../doctor/public-secrets.ts';
 import { exitCodeFor, formatReport } from '../../doctor/report.ts';
 import { checkRules } from '../../doctor/rule-checks.ts';
+import { checkStoredRules } from '../../doctor/stored-rule-checks.ts';
 import type { Finding } from '../../doctor/types.ts';
 import { compileNetworks } from '../../domain/networks.ts';
 import { parseRule } from '../../domain/rules/parse-rule.ts';
@@ -70,28 +71,11 @@ async function ruleFindings(
 ): Promise<Finding[]> {
   const repository = { list: async () => lines.map((line) => ({ line })) } as unknown as RuleRepository;
   const networks = compileNetworks(config.networks);
+  // A rule this configuration cannot load stops the gateway: those findings, and nothing else to judge.
+  const unloadable = checkStoredRules(lines, catalogue, networks);
+  if (unloadable.length > 0) return unloadable;
   const engine = new RuleEngine(repository, catalogue, networks);
-  const loaded = await engine.reload();
-  if (!loaded.ok) {
-    return loaded.errors.map((error) =>
-      error.includes('from: unknown network')
-        ? {
-            id: 'rule-unknown-network',
-            severity: 'high' as const,
-            subject: error,
-            message:
-              'a stored rule names a network the configuration does not define: the gateway will not start',
-            fix: 'add the network under `networks:` in the configuration, or delete the rule (`sekisho rule del <prefix> --from <network>`)',
-          }
-        : {
-            id: 'rule-invalid',
-            severity: 'high' as const,
-            subject: error,
-            message: 'a stored rule does not parse with this configuration: the gateway will not start',
-            fix: 'fix or delete the rule (`sekisho rule set` / `sekisho rule del`), or enable the method it names',
-          },
-    );
-  }
+  await engine.reload();
   const adminIsBuiltin = !lines.some((line) => {
     const parsed = parseRule(line, catalogue, networks);
     return (
