@@ -142,7 +142,13 @@ export async function buildApp(gateway: Gateway): Promise<FastifyInstance> {
     const home = config.homePath;
     app.get('/', async (_request, reply) => reply.code(302).header('location', home).send());
   }
-  const policy = headerPolicy(config.identityHeaders, [names.session, names.csrf, names.flow, names.lang]);
+  const policy = headerPolicy(config.identityHeaders, [
+    names.session,
+    names.csrf,
+    names.flow,
+    names.lang,
+    names.way,
+  ]);
   await proxying.register(app, policy);
   return app;
 }

@@ -37,9 +37,12 @@ export function headerPolicy(names: IdentityHeaderNames, gatewayCookies: string[
     methods: names.methods.toLowerCase(),
     assertion: names.assertion.toLowerCase(),
   };
-  // Each name with and without the `__Host-` prefix: neither form may come from a client or backend.
+  // Each name bare and with the `__Host-` and `__Secure-` prefixes: no form may come from a client or backend.
   const cookies = new Set(
-    gatewayCookies.flatMap((c) => [c, c.replace(/^__Host-/, ''), `__Host-${c.replace(/^__Host-/, '')}`]),
+    gatewayCookies.flatMap((c) => {
+      const bare = c.replace(/^__(Host|Secure)-/, '');
+      return [bare, `__Host-${bare}`, `__Secure-${bare}`];
+    }),
   );
   return { names, lowerNames, forbidden, gatewayCookies: cookies, verdicts: new Map() };
 }

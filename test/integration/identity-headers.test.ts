@@ -143,12 +143,15 @@ describe.each([true, false])('identity and forwarding headers (proxy.leanPath: %
     expect(seen.headers['x-remote-groups']).toBe('eigyo,keiri');
   });
 
-  it("never forwards the gateway's session, CSRF and language cookies, but forwards the app's own", async () => {
+  it("never forwards the gateway's session, CSRF, language and way cookies, but forwards the app's own", async () => {
     expect([...client.cookies.keys()].sort()).toEqual(['sekisho_csrf', 'sekisho_sid']);
     for (const path of ['/open/x', '/bk01/page']) {
       const seen = echoed(
         await rawRequest(gw.url, 'GET', path, [
-          ['Cookie', `app=1; ${cookie()}; sekisho_lang=en; theme=dark`],
+          [
+            'Cookie',
+            `app=1; ${cookie()}; sekisho_lang=en; sekisho_way=push; __Secure-sekisho_way=sms; theme=dark`,
+          ],
           ['Cookie', `sekisho_sid=${client.cookies.get('sekisho_sid') ?? ''}; other=2`],
         ]),
       );
@@ -156,6 +159,7 @@ describe.each([true, false])('identity and forwarding headers (proxy.leanPath: %
       expect(forwarded).not.toContain('sekisho_sid');
       expect(forwarded).not.toContain('sekisho_lang');
       expect(forwarded).not.toContain('sekisho_csrf');
+      expect(forwarded).not.toContain('sekisho_way');
       expect(forwarded).not.toContain(client.cookies.get('sekisho_sid'));
       expect(forwarded.split(/;\s*/).sort()).toEqual(['app=1', 'other=2', 'theme=dark']);
     }
