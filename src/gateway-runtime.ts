@@ -89,17 +89,7 @@ export function createLogger(config: Config, destination?: pino.DestinationStrea
 /** Connects the store: Redis when configured, else the in-process store. */
 export async function openStore(config: Config, clock: Clock): Promise<Store> {
   if (!config.redis.url && !config.redis.sentinels) return new MemoryStore(clock);
-  const store = new RedisStore(
-    {
-      url: config.redis.url,
-      keyPrefix: config.redis.keyPrefix,
-      commandTimeoutMs: config.redis.commandTimeoutMs,
-      sentinels: config.redis.sentinels,
-      sentinelName: config.redis.sentinelName,
-      startupTimeoutMs: config.redis.startupTimeoutMs,
-    },
-    clock,
-  );
+  const store = new RedisStore(config.redis, clock);
   await store.connect();
   return store;
 }

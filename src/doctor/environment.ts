@@ -56,17 +56,7 @@ export async function probePostgres(config: Config): Promise<PostgresProbe> {
 export async function probeRedis(config: Config): Promise<Finding[]> {
   const { redis } = config;
   if (!redis.url && !redis.sentinels) return [];
-  const store = new RedisStore(
-    {
-      url: redis.url,
-      keyPrefix: redis.keyPrefix,
-      commandTimeoutMs: redis.commandTimeoutMs,
-      sentinels: redis.sentinels,
-      sentinelName: redis.sentinelName,
-      startupTimeoutMs: redis.startupTimeoutMs,
-    },
-    systemClock,
-  );
+  const store = new RedisStore(redis, systemClock);
   // ioredis reports why it failed through `error` events; keep the first for the finding.
   let cause: unknown = null;
   store.client.on('error', (error: Error) => void (cause ??= error));

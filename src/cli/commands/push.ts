@@ -90,17 +90,7 @@ async function revoke(context: CliContext, deviceId: string): Promise<void> {
 async function openSharedStore(config: Config): Promise<RedisStore | null> {
   const { redis } = config;
   if (!redis.url && !redis.sentinels) return null;
-  const store = new RedisStore(
-    {
-      url: redis.url,
-      keyPrefix: redis.keyPrefix,
-      commandTimeoutMs: redis.commandTimeoutMs,
-      sentinels: redis.sentinels,
-      sentinelName: redis.sentinelName,
-      startupTimeoutMs: redis.startupTimeoutMs,
-    },
-    systemClock,
-  );
+  const store = new RedisStore(redis, systemClock);
   try {
     await store.connect();
     return store;
