@@ -203,19 +203,24 @@ describe('accessibility of the gateway’s pages', () => {
     return found;
   }
 
-  it('after the password: the chooser, the SMS code, the recovery-code login and /me', async () => {
-    const pages = [
-      ['chooser', '/_sekisho/mfa?next=%2Fkanri%2F'],
-      ['sms-otp', '/_sekisho/mfa/SMSOTP?next=%2Fkanri%2F'],
-      ['recovery', '/_sekisho/recovery?next=%2Fkanri%2F'],
-      ['me', '/_sekisho/me'],
-    ] as const;
-    const found = await signedIn(async (page) => {
-      await logIn(page, 'hanako', userPassword);
-      await page.waitForURL(`${gw.url}/portal/`);
-    }, pages);
-    expect(found).toEqual(Object.fromEntries(pages.map(([name]) => [name, allClean])));
-  });
+  // One test per language: four pages at both sizes each, so that a loaded machine stays within the timeout.
+  for (const locale of LOCALES) {
+    it(`after the password: the chooser, the SMS code, the recovery-code login and /me (${locale})`, async () => {
+      const pages = [
+        ['chooser', '/_sekisho/mfa?next=%2Fkanri%2F'],
+        ['sms-otp', '/_sekisho/mfa/SMSOTP?next=%2Fkanri%2F'],
+        ['recovery', '/_sekisho/recovery?next=%2Fkanri%2F'],
+        ['me', '/_sekisho/me'],
+      ] as const;
+      const signIn = async (page: Page) => {
+        await logIn(page, 'hanako', userPassword);
+        await page.waitForURL(`${gw.url}/portal/`);
+      };
+      const found = await signedIn(signIn, pages, ['desktop', 'phone'], [locale]);
+      const clean = { [`${locale}-desktop`]: CLEAN, [`${locale}-phone`]: CLEAN };
+      expect(found).toEqual(Object.fromEntries(pages.map(([name]) => [name, clean])));
+    });
+  }
 
   it('the dark scheme: /me and the chooser, at both sizes', async () => {
     const found: Record<string, PageCheck> = {};
