@@ -300,8 +300,10 @@ async function followedTo(
 ): Promise<void> {
   await waitFor(async () => (await group.primaryPort()) === node.port, sentinelDeadlineMs, 'the new primary');
   // Well before Sentinel demotes an old primary that is still up (some 10 s after the switch),
-  // which would push the gateway off it: the gateway must follow the announcement itself.
-  await waitFor(() => storePort(gw) === node.port, 3000, 'the gateway connected to the new primary');
+  // which would push the gateway off it: the gateway must follow the announcement itself. 5 s, not
+  // less: after a crash ioredis is between reconnection attempts (up to 2 s apart), and a loaded CI
+  // machine took more than 3 s once.
+  await waitFor(() => storePort(gw) === node.port, 5000, 'the gateway connected to the new primary');
 }
 
 /** Not gw.close(): its clean-up scans the suite's shared Redis, which these tests never use. */
