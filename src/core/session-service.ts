@@ -216,8 +216,8 @@ export class SessionService {
   }
 
   /**
-   * What one store read (alone or in a batch) found: cached only if no session ended since
-   * `read.generation`; a session gone or past its absolute timeout leaves the cache.
+   * What a store read (a miss) found: cached only if no session ended since `read.generation`; a
+   * session gone or past its absolute timeout leaves the cache (a batch's answers: settleRenewal).
    */
   private async settle(
     read: QueuedRefresh,

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_COOKIES } from '../config/schema.ts';
 import { LOCALES, type Locale } from './i18n/catalogue.ts';
 import { safeReturnPath } from './safe-path.ts';
 import { shellOf, type LanguageLink } from './shell.ts';
@@ -7,7 +8,7 @@ import { shellOf, type LanguageLink } from './shell.ts';
  * The language a user picked (`?lang=ja|en` on any page of the gateway's own) is kept in a cookie
  * of its own for a year and wins over the browser's Accept-Language from then on.
  */
-const LANGUAGE_COOKIE = 'sekisho_lang';
+const LANGUAGE_COOKIE = GATEWAY_COOKIES.lang;
 const ONE_YEAR_SECONDS = 365 * 24 * 60 * 60;
 
 /** Each language's name in itself, as the switch shows it. */
