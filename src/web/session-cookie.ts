@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_COOKIES, type Config } from '../config/schema.ts';
 import type { ClientInfo } from '../core/session-service.ts';
+import type { Locale } from './i18n/catalogue.ts';
+import { pickLocale } from './i18n.ts';
 import { languageCookieName } from './language.ts';
 
 /** HttpOnly, SameSite=Lax, Path=/; Secure (and `__Host-`) when the public URL is https. */
@@ -30,9 +32,10 @@ export function clearFlowCookie(reply: FastifyReply, config: Config): void {
   reply.clearCookie(cookieNames(config).flow, cookieOptions(config));
 }
 
-export function clientOf(request: FastifyRequest): ClientInfo {
+/** The client of a request to the gateway's own pages: its address, browser and page language. */
+export function clientOf(request: FastifyRequest): ClientInfo & { readonly locale: Locale } {
   const agent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : '' };
+  return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : '', locale: pickLocale(request) };
 }
 
 /** The gateway's cookie names. */

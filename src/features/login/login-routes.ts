@@ -79,7 +79,7 @@ function showLogin(
 function loginOffers(gateway: LoginDeps, request: FastifyRequest, next: string, csrf: string) {
   const firstSteps = missingMethods(gateway, request, null, next);
   const locale = pickLocale(request);
-  const client = { ...clientOf(request), locale };
+  const client = clientOf(request);
   return [...gateway.methods]
     .filter(([name, { plugin, method }]) => {
       const fits = firstSteps === null || firstSteps.includes(name);

@@ -103,8 +103,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const discovery = loaded?.plugin.passwordless ? loaded.method.discovery : undefined;
     if (!name || !loaded || !discovery)
       return answerOutcome(request, reply, { kind: 'unknown-method' }, next, null);
-    // The login's language goes with the client: a new-environment notice is sent in it.
-    const client = { ...clientOf(request), locale: pickLocale(request) };
+    const client = clientOf(request);
     const result = await discovery.finish({
       client,
       target: next,
@@ -149,7 +148,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     if (!discovery) return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
     const locale = pickLocale(request);
     const pt = loaded.plugin.messages[locale];
-    const view = discovery.page({ client: { ...clientOf(request), locale }, target: next });
+    const view = discovery.page({ client: clientOf(request), target: next });
     const t = messagesFor(locale);
     const alternatives = (remainingWays(gateway, request, null, next) ?? []).filter((way) => way[0] !== name);
     return sendPage(request, reply, status, view.template, () => pt.title ?? t.mfaTitle, {
@@ -194,7 +193,7 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
     const proven = verdict.kind === 'ok' && step.account !== null && !step.challenge.decoy;
     gateway.metrics.logins.inc({ method: step.name, outcome: proven ? 'success' : 'failure' });
     if (proven && step.account) {
-      const client = { ...clientOf(request), locale: pickLocale(request) };
+      const client = clientOf(request);
       const amr = verdict.kind === 'ok' ? verdict.amr : undefined;
       const session = await gateway.sessions.prove(step.session, step.account, step.name, client, amr);
       setSessionCookie(reply, gateway.config, session.token);

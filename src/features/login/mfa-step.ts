@@ -8,7 +8,6 @@ import type { AccessDecision } from '../../domain/rules/types.ts';
 import type { ChallengeRequest, PluginUser } from '../../plugin-api.ts';
 import type { UserRecord } from '../../ports/users.ts';
 import type { LoginDeps } from './deps.ts';
-import { pickLocale } from '../../web/i18n.ts';
 import { clientOf, cookieNames } from '../../web/session-cookie.ts';
 
 /** One method's step for one browser: who, bound to what, on the way to where. */
@@ -89,7 +88,7 @@ export async function resolveStep(
   const reproving = session !== null && (await isReproving(gateway, session, name));
   if (!reproving && (missing === null || !missing.includes(name)))
     return { kind: 'redirect', location: mfaUrl(next) };
-  const client = { ...clientOf(request), locale: pickLocale(request) };
+  const client = clientOf(request);
   if (session) {
     const account = await gateway.users.find(session.data.userId);
     if (!account || account.locked) {

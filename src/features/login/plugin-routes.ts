@@ -48,7 +48,7 @@ function pluginRequest(request: FastifyRequest): Parameters<PluginRoute['handle'
     query: (request.query ?? {}) as Record<string, string | undefined>,
     body: request.body,
     headers: request.headers,
-    client: { ...clientOf(request), locale: pickLocale(request) },
+    client: clientOf(request),
   };
 }
 

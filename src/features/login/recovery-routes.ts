@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FEW_RECOVERY_CODES, RecoveryCodes } from '../../core/recovery-codes.ts';
 import { RECOVERY } from '../../domain/rules/decide.ts';
 import type { LoginDeps } from './deps.ts';
-import { pickLocale } from '../../web/i18n.ts';
 import { safeReturnPath, sendPage } from '../../web/pages.ts';
 import { recoveryPath } from '../../web/paths.ts';
 import { clientOf, cookieNames, setSessionCookie } from '../../web/session-cookie.ts';
@@ -43,8 +42,7 @@ export async function recoveryRoutes(app: FastifyInstance, gateway: LoginDeps) {
       const username = previous?.data.userId ?? typedId;
       const secret = typeof body.password === 'string' ? body.password.slice(0, 1024) : '';
       const code = typeof body.recovery_code === 'string' ? body.recovery_code.slice(0, 64) : '';
-      // The login's language goes with the client: a new-environment notice is sent in it.
-      const client = { ...clientOf(request), locale: pickLocale(request) };
+      const client = clientOf(request);
       const result = await gateway.passwordLogin.attempt(username, secret, client, (user) =>
         codes.redeem(user.id, code),
       );

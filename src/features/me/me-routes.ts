@@ -192,7 +192,7 @@ export async function meRoutes(app: FastifyInstance, gateway: MeDeps) {
       account: me.account,
       sessionHash: me.session.hash,
       right: changeRight(me.session, hasFactor, gateway.clock.now()),
-      client: { ...clientOf(request), locale: pickLocale(request) },
+      client: clientOf(request),
     };
   }
 
