@@ -20,9 +20,9 @@ function session(token: string): ActiveSession {
 }
 
 /** A cache listening on a real in-process channel, its clock moved by hand. */
-async function startedCache() {
+async function startedCache(maxEntries = 100) {
   const clock = new FakeClock(1_000_000);
-  const cache = new SessionCache(clock, { ttlMs, maxEntries: 100 });
+  const cache = new SessionCache(clock, { ttlMs, maxEntries });
   const channel = new MemoryStore(clock);
   await cache.start(channel);
   // The cache answers once its first heartbeat has come back through the channel.
@@ -137,10 +137,7 @@ describe('SessionCache entries read again', () => {
   });
 
   it('keep the oldest read first in line when full', async () => {
-    const clock = new FakeClock(1_000_000);
-    const cache = new SessionCache(clock, { ttlMs, maxEntries: 2 });
-    await cache.start(new MemoryStore(clock));
-    await new Promise((resolve) => setImmediate(resolve));
+    const { clock, cache } = await startedCache(2);
     try {
       cache.set(session('a'), clock.now(), cache.generation);
       cache.set(session('b'), clock.now(), cache.generation);
