@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { testCatalogue } from '../../../test/support/rule-builder.ts';
 import { parseStoredRules } from './parse-rule.ts';
 import { withSharedParts } from './shared-parts.ts';
-import type { MethodCatalogue } from './types.ts';
-
-const catalogue: MethodCatalogue = {
-  canonical: (name) => (name === 'SMSOTP' || name === 'BYPASS' ? name : undefined),
-  isPasswordless: () => false,
-};
 
 describe('withSharedParts', () => {
   it('gives equal rules, their equal principals, lists and method requirements held once', () => {
@@ -15,7 +10,7 @@ describe('withSharedParts', () => {
       '/b/=@staff,taro;@contractors;SMSOTP',
       '/c/=ALL;;',
     ];
-    const { rules } = parseStoredRules(lines, catalogue);
+    const { rules } = parseStoredRules(lines, testCatalogue);
     const shared = withSharedParts(rules);
     expect(shared).toEqual(rules);
     const [a, b, c] = shared as [(typeof shared)[0], (typeof shared)[0], (typeof shared)[0]];
