@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
+import { messages } from '../../plugins/mamoru/messages.ts';
 import type { PushService } from '../../src/ports/push-service.ts';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
@@ -229,5 +230,20 @@ describe('MAMORU through the gateway', () => {
     expect(restarted.status).toBe(200);
     expect(restarted.body).toContain('name="identify"');
     expect((await status(browser, '/bk02/restart')).state).toBe('dead');
+  });
+
+  it('a phone revoked while the page waits on it ends the wait at the next poll, with one message and a way on', async () => {
+    await addUser(gw, 'shiro');
+    const phone = await enrolDevice(push, 'shiro');
+    const browser = new FormClient(gw.url);
+    const { path } = await toWaitPage(browser, 'shiro', '/bk02/revoked');
+    expect(await status(browser, path)).toEqual({ state: 'pending' });
+
+    // As the admin console and /_sekisho/me do.
+    expect(await push.revokeDevice(phone.id, { actor: 'admin' })).toBe(true);
+
+    const over = await status(browser, path);
+    expect(over).toMatchObject({ state: 'dead', message: messages.ja.denied, href: expect.any(String) });
+    expect(await push.inbox(await signedInbox(phone, Date.now()))).toEqual({ kind: 'unauthorized' });
   });
 });

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { activatePayload, PATTERNS } from '../../../views/static/push/protocol.js';
 import { consumeActivation } from './activations.ts';
+import { endPendingPushes } from './revocation.ts';
 import type { ClientInfo, PushContext } from './context.ts';
 import { isDevicePublicKey, isValidSignature } from './signatures.ts';
 import type { ActivateInput, ActivateResult, PushActor } from '../../ports/push-service.ts';
@@ -44,9 +45,13 @@ export async function activateDevice(
   return { kind: 'activated', deviceId, userId };
 }
 
-/** Revokes a live device; needs only the repository, a clock and the audit (the CLI calls it too). */
+/**
+ * Revokes a live device; needs only the repository, a clock and the audit (the CLI calls it too).
+ * Given the store, it ends the pushes in flight that were sent to the device; given the waiter, it
+ * wakes the device's waiting long-poll.
+ */
 export async function revokeDevice(
-  ctx: Pick<PushContext, 'devices' | 'clock' | 'audit'> & { readonly waiter?: PushContext['waiter'] },
+  ctx: Pick<PushContext, 'devices' | 'clock' | 'audit'> & Partial<Pick<PushContext, 'store' | 'waiter'>>,
   deviceId: string,
   by: PushActor,
 ): Promise<boolean> {
@@ -64,6 +69,8 @@ export async function revokeDevice(
     userAgent: by.userAgent ?? null,
     detail: { deviceId },
   });
+  // A login page waiting on a push to this phone finds it over at its next poll, on any instance.
+  if (ctx.store) await endPendingPushes({ store: ctx.store, clock: ctx.clock }, userId, deviceId);
   // Wakes the device's waiting long-poll on every instance; it finds itself revoked and ends.
   await ctx.waiter?.notify(userId);
   return true;

@@ -47,11 +47,14 @@ export interface TransactionRecord {
   readonly decoy: boolean;
 }
 
+/** A device's answer to a push. */
 export type DecisionOutcome = 'approved' | 'denied' | 'reported' | 'wrong_number';
 
+/** How a push ended: a device's answer, or `revoked` when a phone it was sent to was revoked first. */
 export interface DecisionRecord {
-  readonly outcome: DecisionOutcome;
+  readonly outcome: DecisionOutcome | 'revoked';
   readonly at: number;
+  /** The device that answered, or the one whose revocation ended the push. */
   readonly deviceId: string;
   /** Random per approval; the tokens are HMACs over it (empty unless approved). */
   readonly nonce: string;
