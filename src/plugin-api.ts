@@ -17,6 +17,8 @@ import type { Catalogue, Locale } from './web/i18n/catalogue.ts';
 export type { KaradenConfig, OtpConfig, PushConfig, SmsConfig, SmsProviderName } from './config/schema.ts';
 export type { Catalogue, Locale, Translation } from './web/i18n/catalogue.ts';
 export { fill } from './web/i18n/catalogue.ts';
+export { onFirstUse } from './core/on-first-use.ts';
+export { qrSvg } from './web/qr-code.ts';
 
 export type { ChallengeAttempt, ChallengeStore } from './ports/challenge-store.ts';
 export type { KeyValueStore } from './ports/key-value-store.ts';

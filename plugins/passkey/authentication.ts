@@ -4,14 +4,12 @@
  * stale one (a cloned authenticator) is refused, and the new value is stored by compare-and-set, so
  * two instances cannot both accept the same counter.
  */
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import type { PluginClient, PluginContext, StoredWebAuthnCredential } from '../../src/plugin-api.ts';
-import { openCeremony, reasonText, relyingParty, takeAnswer } from './ceremonies.ts';
+import { openCeremony, reasonText, relyingParty, takeAnswer, webAuthnServer } from './ceremonies.ts';
 import type { PasskeyConfig } from './config.ts';
 
 type Ctx = PluginContext<PasskeyConfig>;
@@ -26,6 +24,7 @@ export async function loginOptions(
   userId: string | null,
   allow: readonly StoredWebAuthnCredential[] = [],
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { generateAuthenticationOptions } = await webAuthnServer();
   const options = await generateAuthenticationOptions({
     rpID: relyingParty(ctx).rpId,
     userVerification: 'required',
@@ -69,6 +68,7 @@ export async function checkAssertion(
   if (handle !== undefined && handle !== stored.userHandle)
     return failed(refuse('user-handle-mismatch', stored.userId));
   const { origin, rpId } = relyingParty(ctx);
+  const { verifyAuthenticationResponse } = await webAuthnServer();
   let info;
   try {
     const verified = await verifyAuthenticationResponse({

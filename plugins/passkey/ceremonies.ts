@@ -3,8 +3,11 @@
  * passkey to the answer: any instance can finish what another began. Each is taken once (a second
  * answer with the same challenge finds nothing) and dies after `challengeTtlSeconds`.
  */
-import type { PluginContext } from '../../src/plugin-api.ts';
+import { onFirstUse, type PluginContext } from '../../src/plugin-api.ts';
 import type { PasskeyConfig } from './config.ts';
+
+/** @simplewebauthn/server with its ASN.1 stack (~10 MiB): loaded at the first passkey ceremony. */
+export const webAuthnServer = onFirstUse(() => import('@simplewebauthn/server'));
 
 type Ctx = PluginContext<PasskeyConfig>;
 

@@ -2,12 +2,7 @@
  * Adding a passkey from `/_sekisho/me`: the options the browser's `navigator.credentials.create()`
  * needs (a discoverable credential, user verification required), then the check of its answer.
  */
-import {
-  generateRegistrationOptions,
-  verifyRegistrationResponse,
-  type RegistrationResponseJSON,
-  type VerifiedRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { RegistrationResponseJSON, VerifiedRegistrationResponse } from '@simplewebauthn/server';
 import type {
   EnrolmentRequest,
   EnrolmentResult,
@@ -15,7 +10,7 @@ import type {
   PluginUser,
   PluginView,
 } from '../../src/plugin-api.ts';
-import { openCeremony, reasonText, relyingParty, takeAnswer } from './ceremonies.ts';
+import { openCeremony, reasonText, relyingParty, takeAnswer, webAuthnServer } from './ceremonies.ts';
 import type { PasskeyConfig } from './config.ts';
 import { listing } from './listing.ts';
 import { messages } from './messages.ts';
@@ -36,6 +31,7 @@ export function userHandleOf(ctx: Ctx, userId: string): Uint8Array<ArrayBuffer> 
 export async function beginRegistration(ctx: Ctx, user: PluginUser): Promise<PluginView> {
   const { rpId } = relyingParty(ctx);
   const existing = await ctx.webauthn.list(user.id);
+  const { generateRegistrationOptions } = await webAuthnServer();
   const options = await generateRegistrationOptions({
     rpName: ctx.config.rpName,
     rpID: rpId,
@@ -66,6 +62,7 @@ export async function finishRegistration(ctx: Ctx, request: EnrolmentRequest): P
   if (!answer || answer.ceremony.userId !== user.id)
     return refuse(ctx, request, 'enrolExpired', 'no-live-challenge');
   const { response, challenge } = answer;
+  const { verifyRegistrationResponse } = await webAuthnServer();
   let verified: VerifiedRegistrationResponse;
   try {
     const { origin, rpId } = relyingParty(ctx);

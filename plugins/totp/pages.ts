@@ -1,6 +1,5 @@
 /** The TOTP pages' views: the code page after the password, and the enrolment page. */
-import QRCode from 'qrcode';
-import type { PluginView } from '../../src/plugin-api.ts';
+import { qrSvg, type PluginView } from '../../src/plugin-api.ts';
 import { DIGITS } from './algorithm.ts';
 
 export function codeView(attemptsLeft?: number): PluginView {
@@ -9,7 +8,9 @@ export function codeView(attemptsLeft?: number): PluginView {
 
 /** The QR code (inline SVG: the pages' CSP allows no data: images) and the key in groups of four. */
 export async function enrolView(uri: string, secret: string, attemptsLeft?: number): Promise<PluginView> {
-  const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
   const key = secret.replace(/(.{4})(?=.)/g, '$1 ');
-  return { template: 'plugins/totp/views/enrol', data: { qrSvg, key, codeLength: DIGITS, attemptsLeft } };
+  return {
+    template: 'plugins/totp/views/enrol',
+    data: { qrSvg: await qrSvg(uri), key, codeLength: DIGITS, attemptsLeft },
+  };
 }

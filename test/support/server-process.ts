@@ -72,10 +72,15 @@ export function writeServerConfig(config: Record<string, unknown>): ServerFixtur
  * Starts `node src/cli/main.ts serve --config FILE` (Node from this process, i.e. the pinned
  * one) with nothing but PATH in its environment, and resolves once it has logged
  * `listeners` "Server listening at" lines (one per cluster worker). `entry`: another entry
- * point (a compiled build's bin/sekisho.js).
+ * point (a compiled build's bin/sekisho.js); `nodeArgs`: Node's own options before it.
  */
-export async function startServerProcess(file: string, listeners = 1, entry = main): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [entry, 'serve', '--config', file], {
+export async function startServerProcess(
+  file: string,
+  listeners = 1,
+  entry = main,
+  nodeArgs: readonly string[] = [],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'serve', '--config', file], {
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,12 +6,11 @@
  * alone until its Retry-After has passed.
  */
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import webpush from 'web-push';
 import { isAllowedEndpoint, type EndpointPrefix } from '../../../domain/push/push-endpoints.ts';
 import type { Clock } from '../../../ports/clock.ts';
 import type { KeyValueStore } from '../../../ports/key-value-store.ts';
 import type { WebPushSubscription } from './subscription-repository.ts';
-import type { VapidKeys } from './vapid-keys.ts';
+import { webPushLibrary, type VapidKeys } from './vapid-keys.ts';
 
 export type SendOutcome = 'delivered' | 'gone' | 'throttled' | 'deferred' | 'refused' | 'failed';
 
@@ -67,6 +66,7 @@ export class WebPushSender {
     if (!this.isAllowed(subscription.endpoint)) return { outcome: 'refused' };
     const pauseKey = `push:webpush:pause:${new URL(subscription.endpoint).origin}`;
     if ((await this.store.read(pauseKey)) !== null) return { outcome: 'deferred' };
+    const webpush = await webPushLibrary();
     const details = webpush.generateRequestDetails(
       { endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } },
       JSON.stringify(payload),
