@@ -7,6 +7,7 @@ import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { runSekisho } from '../support/cli.ts';
 import { addUser, setRules, startGateway, type TestGateway } from '../support/gateway.ts';
+import { enrolDevice } from '../support/push-harness.ts';
 
 /**
  * The Mamoru PUSH login of the IceWall report, end to end: real Chromium on the wait page,
@@ -41,11 +42,11 @@ describe('passwordless push login in a real browser', () => {
   });
 
   /** From the app's URL to the wait page: the ID only, no password field anywhere. */
-  async function reachWaitPage(page: Page, path: string): Promise<string> {
+  async function reachWaitPage(page: Page, path: string, id = 'hanako'): Promise<string> {
     await page.goto(`${gw.url}${path}`);
     await page.waitForURL(/\/_sekisho\/mfa\/MAMORU/);
     expect(await page.locator('input[type=password]').count()).toBe(0);
-    await page.fill('input[name=username]', 'hanako');
+    await page.fill('input[name=username]', id);
     await page.click('button[type=submit]');
     const number = (await page.locator('#push-number').textContent())?.trim() ?? '';
     expect(number).toMatch(/^[1-9][0-9]$/);
@@ -106,6 +107,22 @@ describe('passwordless push login in a real browser', () => {
     await page.locator('#push-final.error').waitFor();
     expect(await page.locator('#push-number').isVisible()).toBe(false);
     expect(backend.seen.some((r) => r.url.startsWith('/wrong'))).toBe(false);
+    await context.close();
+  });
+
+  it('a phone revoked while the page waits ends the wait with one message and a way on', async () => {
+    await addUser(gw, 'saburo');
+    const push = gw.runtime.gateway.push!;
+    const phone = await enrolDevice(push, 'saburo');
+    const context = await browser.newContext({ locale: 'ja-JP' });
+    const page = await context.newPage();
+    await reachWaitPage(page, '/bk02/revoked', 'saburo');
+    // As the admin console and /_sekisho/me do.
+    expect(await push.revokeDevice(phone.id, { actor: 'admin' })).toBe(true);
+    await page.locator('#push-final.error').waitFor();
+    expect(await page.locator('#push-next-step').getAttribute('href')).toContain('restart=1');
+    expect(await page.locator('#push-number').isVisible()).toBe(false);
+    expect(backend.seen.some((r) => r.url.startsWith('/revoked'))).toBe(false);
     await context.close();
   });
 });
