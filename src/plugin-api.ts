@@ -272,7 +272,11 @@ export type PushStartResult =
   /** The service cannot be reached or answered nonsense. */
   | { readonly kind: 'unavailable' };
 
-export type PushState = 'pending' | 'approved' | 'denied' | 'wrong_number' | 'expired';
+/**
+ * Where a push stands; `revoked`: a phone it was sent to was revoked before anyone answered, so it
+ * can no longer be approved.
+ */
+export type PushState = 'pending' | 'approved' | 'denied' | 'wrong_number' | 'expired' | 'revoked';
 
 export type PushPollResult =
   | { readonly kind: 'state'; readonly state: PushState; readonly tokens?: PushTokens }

@@ -28,6 +28,8 @@ const ja = {
   wrongNumber:
     'スマートフォンで選ばれた番号が正しくありませんでした。安全のため、この通知は無効になりました。もう一度送信してください。',
   expired: '承認の有効期限が切れました。通知をもう一度送信してください。',
+  deviceRevoked:
+    '通知を送ったスマートフォンの登録が解除されたため、この通知は無効になりました。最初からやり直して、登録済みのほかのスマートフォンで承認するか、ほかの方法でログインしてください。',
   busy: '承認されていないログイン通知が短い間に続いたため、安全のためこのアカウントへの通知を一時的に止めています。',
   noDevice:
     'ログインの承認に使うスマートフォンが登録されていません。ほかの方法でログインするか、ヘルプデスクにスマートフォンの登録を依頼してください。',
@@ -60,6 +62,8 @@ const en: Translation<typeof ja> = {
   wrongNumber:
     'The number picked on the phone was not the one shown here. For your safety this request no longer works; please send a new one.',
   expired: 'The time to approve has run out. Please send the push again.',
+  deviceRevoked:
+    'The phone this request was sent to has been removed, so the request no longer works. Please start over and approve on another registered phone, or log in another way.',
   busy: 'Several login requests in a short time went unapproved, so requests to this account are paused for your safety.',
   noDevice:
     'No phone is registered for approving logins. Use another way to log in, or ask the help desk to register your phone.',

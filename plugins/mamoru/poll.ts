@@ -21,6 +21,7 @@ const OVER: Readonly<Record<Exclude<PushState, 'pending' | 'approved'>, MessageK
   denied: 'denied',
   wrong_number: 'wrongNumber',
   expired: 'expired',
+  revoked: 'deviceRevoked',
 };
 
 /** Asks the service about `tx`. */

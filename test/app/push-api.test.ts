@@ -261,6 +261,19 @@ describe('Mamoru-style API', () => {
     expect((await api(routes, 'verify', verify)).json).toEqual({ status: '1401', message: 'refused' });
   });
 
+  it('polls a push ended by a revoked phone as denied: the five states its clients know', async () => {
+    const routes = await serve();
+    const device = await enrolDevice(h.service, 'taro');
+    const start = { user_id: 'taro', ip: '192.0.2.1', user_agent: chromeOnWindows, path: '/', decoy: false };
+    const id = (await api(routes, 'start', start)).json.transaction_id as string;
+    expect(await h.service.revokeDevice(device.id, { actor: 'admin' })).toBe(true);
+    expect(await h.service.poll(id)).toEqual({ kind: 'state', state: 'revoked' });
+    expect((await api(routes, 'poll', { transaction_id: id })).json).toEqual({
+      status: '0000',
+      state: 'denied',
+    });
+  });
+
   it('answers 1429 when the user is over the push-bombing cap', async () => {
     const routes = await serve();
     const start = { user_id: 'taro', ip: '192.0.2.1', user_agent: 'x', path: '/', decoy: true };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messages } from '../../plugins/mamoru/messages.ts';
 import { startBackend, type FakeBackend } from '../support/backend.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { runSekisho } from '../support/cli.ts';
@@ -119,7 +120,7 @@ describe('passwordless push login in a real browser', () => {
     await reachWaitPage(page, '/bk02/revoked', 'saburo');
     // As the admin console and /_sekisho/me do.
     expect(await push.revokeDevice(phone.id, { actor: 'admin' })).toBe(true);
-    await page.locator('#push-final.error').waitFor();
+    await page.locator('#push-final.error').filter({ hasText: messages.ja.deviceRevoked }).waitFor();
     expect(await page.locator('#push-next-step').getAttribute('href')).toContain('restart=1');
     expect(await page.locator('#push-number').isVisible()).toBe(false);
     expect(backend.seen.some((r) => r.url.startsWith('/revoked'))).toBe(false);

@@ -243,7 +243,11 @@ describe('MAMORU through the gateway', () => {
     expect(await push.revokeDevice(phone.id, { actor: 'admin' })).toBe(true);
 
     const over = await status(browser, path);
-    expect(over).toMatchObject({ state: 'dead', message: messages.ja.denied, href: expect.any(String) });
+    expect(over).toMatchObject({
+      state: 'dead',
+      message: messages.ja.deviceRevoked,
+      href: expect.any(String),
+    });
     expect(await push.inbox(await signedInbox(phone, Date.now()))).toEqual({ kind: 'unauthorized' });
   });
 });

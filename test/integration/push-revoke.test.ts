@@ -81,11 +81,11 @@ describe('revoking a phone while a login waits on it', () => {
     expect(await h.service.revokeDevice(lost.id, { actor: 'taro' })).toBe(true);
 
     // No time passes: the next poll of the wait page, on another instance, finds the push over.
-    expect(await b.poll(transactionId)).toEqual({ kind: 'state', state: 'denied' });
+    expect(await b.poll(transactionId)).toEqual({ kind: 'state', state: 'revoked' });
     expect(await answer(lost, request!, number)).toEqual({ kind: 'unauthorized' });
     expect(await answer(spare, request!, number)).toEqual({ kind: 'already_decided' });
     expect(await pendingOn(b, spare)).toEqual([]);
-    expect(await b.poll(transactionId)).toEqual({ kind: 'state', state: 'denied' });
+    expect(await b.poll(transactionId)).toEqual({ kind: 'state', state: 'revoked' });
   });
 
   it('keeps an answer given before the revocation, and leaves other users’ pushes alone', async () => {

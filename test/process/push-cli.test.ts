@@ -208,6 +208,22 @@ describe('sekisho push / sekisho device', () => {
     expect(await waiting).toEqual({ kind: 'unauthorized' });
   });
 
+  it('push revoke ends a push in flight to the device: the login waiting on it finds it over', async () => {
+    await addUser(gw, 'saburo');
+    const device = await enrolDevice(push, 'saburo');
+    const started = await push.start({
+      userId: 'saburo',
+      ip: '192.0.2.1',
+      userAgent: 'x',
+      path: '/',
+      decoy: false,
+    });
+    if (started.kind !== 'started') throw new Error(`start: ${started.kind}`);
+    const revoked = await sekisho(['push', 'revoke', device.id, '--config', config]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await push.poll(started.transactionId)).toEqual({ kind: 'state', state: 'revoked' });
+  });
+
   it('push revoke changes nothing when the store cannot be reached', async () => {
     const device = await enrolDevice(push, 'hanako');
     const unreachable = join(dir, 'no-redis.yaml');

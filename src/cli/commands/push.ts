@@ -61,8 +61,9 @@ async function listDevices(context: CliContext, userId: string): Promise<void> {
 }
 
 /**
- * Revokes a device as the console does: its waiting long-poll on every gateway instance wakes
- * (through the gateways' shared store) and finds it revoked.
+ * Revokes a device as the console does: the pushes in flight sent to it end, and its waiting
+ * long-poll on every gateway instance wakes (both through the gateways' shared store) and finds it
+ * revoked.
  */
 async function revoke(context: CliContext, deviceId: string): Promise<void> {
   const { audit } = context;
@@ -73,7 +74,7 @@ async function revoke(context: CliContext, deviceId: string): Promise<void> {
       devices: new PgDeviceRepository(context.pool),
       clock: systemClock,
       audit: (event: AuditEvent) => audit.record(event),
-      ...(store ? { waiter: new InboxWaiter(store) } : {}),
+      ...(store ? { store, waiter: new InboxWaiter(store) } : {}),
     };
     if (!(await revokeDevice(deps, deviceId, { actor: context.actor })))
       throw new Error(`no live push device ${deviceId}`);

@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { PushService } from '../../ports/push-service.ts';
+import type { PushState } from '../../plugin-api.ts';
 
 const startBody = z.object({
   user_id: z.string().min(1).max(256),
@@ -56,7 +57,7 @@ export async function apiRoutes(
     if (!body.success) return badRequest(reply);
     const result = await service.poll(body.data.transaction_id);
     if (result.kind === 'unavailable') return send(reply, 500, '1500', 'unavailable');
-    return ok(reply, { state: result.state, ...result.tokens });
+    return ok(reply, { state: wireState(result.state), ...result.tokens });
   });
 
   app.post(`${BASE}/verify`, async (request, reply) => {
@@ -106,4 +107,12 @@ async function apiErrors(error: FastifyError, request: FastifyRequest, reply: Fa
   if (status >= 400 && status < 500) return badRequest(reply);
   request.log.error({ err: error }, 'push API call failed');
   return send(reply, 500, '1500', 'internal error');
+}
+
+/**
+ * The Mamoru-style API keeps its five states: a push ended by a revoked phone is `denied` there, so
+ * a client that knows only those ends it at once too (instead of waiting for the expiry).
+ */
+function wireState(state: PushState): Exclude<PushState, 'revoked'> {
+  return state === 'revoked' ? 'denied' : state;
 }

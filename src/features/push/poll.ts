@@ -16,8 +16,7 @@ export async function pollPush(ctx: PushContext, transactionId: string): Promise
   const decision = await readDecision(ctx.store, tx.id);
   if (!decision) return state(now < tx.expiresAt ? 'pending' : 'expired');
   if (decision.outcome === 'wrong_number') return state('wrong_number');
-  // A push ended by revoking a phone it was sent to is over like a denied one (the plugin API has
-  // no state of its own for it yet: docs/push.md §4).
+  if (decision.outcome === 'revoked') return state('revoked');
   if (decision.outcome !== 'approved') return state('denied');
   // Tokens too old to verify are no use to the browser: it must start over.
   if (now - decision.at > ctx.settings.tokenTtlSeconds * 1000) return state('expired');
