@@ -48,11 +48,14 @@ function environmentMac(secret: string, userId: string, environment: Environment
     .digest('base64url');
 }
 
-/** A login's client as the watch sees it. */
+/** A login's client: as sessions record it and the watch judges it. */
 export interface LoginClient {
   readonly ip: string;
   readonly userAgent: string;
-  /** The language of the login's pages (?lang=, the language cookie, Accept-Language), when known. */
+  /**
+   * The language of the login's pages (?lang=, the language cookie, Accept-Language), when known:
+   * what a new-environment notice is written in (Japanese when absent).
+   */
   readonly locale?: Locale;
 }
 

@@ -1,8 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
 import type { SessionStore, SessionTouch, StoredSession } from '../ports/session-store.ts';
-import type { Locale } from '../plugin-api.ts';
-import type { EnvironmentWatch } from './known-environments.ts';
+import type { EnvironmentWatch, LoginClient } from './known-environments.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import { hashToken, newToken, type ActiveSession } from './session-token.ts';
 
@@ -19,13 +18,6 @@ export interface SessionListing {
   readonly hash: string;
   readonly data: StoredSession;
   readonly lastSeen: number;
-}
-
-export interface ClientInfo {
-  readonly ip: string;
-  readonly userAgent: string;
-  /** The language of the login (what a new-environment notice is written in); Japanese when absent. */
-  readonly locale?: Locale;
 }
 
 /** No cache: every read is a store round trip. */
@@ -246,7 +238,7 @@ export class SessionService {
     previous: ActiveSession | null,
     user: { id: string; groups: readonly string[] },
     method: string,
-    client: ClientInfo,
+    client: LoginClient,
     amr?: readonly string[],
   ): Promise<ActiveSession> {
     const now = this.clock.now();
@@ -289,7 +281,7 @@ export class SessionService {
     carried: StoredSession | null,
     userId: string,
     method: string,
-    client: ClientInfo,
+    client: LoginClient,
   ): Promise<boolean> {
     if (!this.environments) return false;
     const isNew = carried

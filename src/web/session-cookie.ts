@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_COOKIES, type Config } from '../config/schema.ts';
-import type { ClientInfo } from '../core/session-service.ts';
+import type { LoginClient } from '../core/known-environments.ts';
 import type { Locale } from './i18n/catalogue.ts';
 import { pickLocale } from './i18n.ts';
 import { languageCookieName } from './language.ts';
@@ -33,7 +33,7 @@ export function clearFlowCookie(reply: FastifyReply, config: Config): void {
 }
 
 /** The client of a request to the gateway's own pages: its address, browser and page language. */
-export function clientOf(request: FastifyRequest): ClientInfo & { readonly locale: Locale } {
+export function clientOf(request: FastifyRequest): LoginClient & { readonly locale: Locale } {
   const agent = request.headers['user-agent'];
   return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : '', locale: pickLocale(request) };
 }

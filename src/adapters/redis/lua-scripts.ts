@@ -4,39 +4,39 @@
  * as the memory store; PEXPIRE only collects garbage.
  */
 
-/** KEYS[1] session; ARGV now, idleMs, ttlMs → the session JSON or false. */
-export const touchSessionLua = `
-local v = redis.call('HMGET', KEYS[1], 'd', 's')
-if not v[1] then return false end
-local now = tonumber(ARGV[1])
-if now - tonumber(v[2]) > tonumber(ARGV[2]) then
-  redis.call('DEL', KEYS[1])
-  return false
+/**
+ * One session's touch, shared by the single and the batch script: a session idle longer than
+ * idleMs is deleted; a live one gets `now` (ARGV[1], kept as given) as its last-seen time and a
+ * fresh PEXPIRE. Whether it lives.
+ */
+const touchOne = `
+local function touch(key, now, idle, ttl)
+  local seen = redis.call('HGET', key, 's')
+  if not seen then return false end
+  if tonumber(now) - tonumber(seen) > idle then
+    redis.call('DEL', key)
+    return false
+  end
+  redis.call('HSET', key, 's', now)
+  redis.call('PEXPIRE', key, ttl)
+  return true
 end
-redis.call('HSET', KEYS[1], 's', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return v[1]`;
+`;
+
+/** KEYS[1] session; ARGV now, idleMs, ttlMs → the session JSON or false. */
+export const touchSessionLua = `${touchOne}
+if not touch(KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3]) then return false end
+return redis.call('HGET', KEYS[1], 'd')`;
 
 /**
  * KEYS sessions; ARGV now, idleMs, ttlMs → per key, 1 where touchSessionLua would have found and
  * touched it, else 0. Without the data: it never changes once written.
  */
-export const touchSessionsLua = `
-local now = tonumber(ARGV[1])
+export const touchSessionsLua = `${touchOne}
 local idle = tonumber(ARGV[2])
 local out = {}
 for i, key in ipairs(KEYS) do
-  local seen = redis.call('HGET', key, 's')
-  if not seen then
-    out[i] = 0
-  elseif now - tonumber(seen) > idle then
-    redis.call('DEL', key)
-    out[i] = 0
-  else
-    redis.call('HSET', key, 's', ARGV[1])
-    redis.call('PEXPIRE', key, ARGV[3])
-    out[i] = 1
-  end
+  out[i] = touch(key, ARGV[1], idle, ARGV[3]) and 1 or 0
 end
 return out`;
 
