@@ -2,7 +2,7 @@ import { methodPath, mfaUrl } from '../../web/paths.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveSession } from '../../core/session-service.ts';
 import type { LoginDeps } from './deps.ts';
-import { pickLocale, type Messages } from '../../web/i18n.ts';
+import type { Messages } from '../../web/i18n.ts';
 import { brandingLogoRoute } from './branding-route.ts';
 import { missingMethods } from './mfa-step.ts';
 import { safeReturnPath, sendPage } from '../../web/pages.ts';
@@ -78,8 +78,8 @@ function showLogin(
  */
 function loginOffers(gateway: LoginDeps, request: FastifyRequest, next: string, csrf: string) {
   const firstSteps = missingMethods(gateway, request, null, next);
-  const locale = pickLocale(request);
   const client = clientOf(request);
+  const { locale } = client;
   return [...gateway.methods]
     .filter(([name, { plugin, method }]) => {
       const fits = firstSteps === null || firstSteps.includes(name);

@@ -146,9 +146,10 @@ export async function mfaRoutes(app: FastifyInstance, gateway: LoginDeps) {
   ) {
     const discovery = loaded.method.discovery;
     if (!discovery) return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
-    const locale = pickLocale(request);
+    const client = clientOf(request);
+    const { locale } = client;
     const pt = loaded.plugin.messages[locale];
-    const view = discovery.page({ client: clientOf(request), target: next });
+    const view = discovery.page({ client, target: next });
     const t = messagesFor(locale);
     const alternatives = (remainingWays(gateway, request, null, next) ?? []).filter((way) => way[0] !== name);
     return sendPage(request, reply, status, view.template, () => pt.title ?? t.mfaTitle, {

@@ -48,10 +48,6 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
     publicUrl: gateway.config.publicUrl,
   });
   const forms = { preHandler: app.csrfProtection, config: { rateLimit: { max: 30, timeWindow: 60_000 } } };
-  const clientFor = (request: FastifyRequest): PluginClient => ({
-    ...clientOf(request),
-    locale: pickLocale(request),
-  });
 
   /**
    * Whether the change may go ahead (the activation link, when one is given, is this user's and
@@ -90,7 +86,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
     const credentials = gateway.methods.get(name)?.method.credentials;
     if (!credentials) return me.back(reply, 'no-such-credential');
     if (!(await mayChange(request, reply, who, ''))) return reply;
-    const client = clientFor(request);
+    const client = clientOf(request);
     const removed = await credentials.remove(who.account, id, { actor: who.account.id, client });
     if (removed)
       await audit('credential.removed', who.account.id, who.account.id, client, { method: name, id });
@@ -108,7 +104,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
     const credentials = gateway.methods.get(name)?.method.credentials;
     const renamed = (await credentials?.rename?.(who.account, id, newName)) ?? false;
     if (!renamed) return me.back(reply, 'no-such-credential');
-    const client = clientFor(request);
+    const client = clientOf(request);
     await audit('credential.renamed', who.account.id, who.account.id, client, { method: name, id });
     return me.back(reply, 'credential-renamed');
   });
@@ -123,7 +119,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
       if (!credentials?.beginEnrolment)
         return sendMessage(request, reply, { status: 404, message: (t) => t.notFound });
       if (!(await mayChange(request, reply, who, activation))) return reply;
-      const view = await credentials.beginEnrolment(who.account, clientFor(request));
+      const view = await credentials.beginEnrolment(who.account, clientOf(request));
       return enrolPage(request, reply, request.params.method, view, null, activation, 200);
     },
   );
@@ -144,7 +140,7 @@ export async function authenticatorRoutes(app: FastifyInstance, gateway: MeDeps,
       const answer = Object.fromEntries(
         Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'),
       );
-      const client = clientFor(request);
+      const client = clientOf(request);
       const result = await credentials.finishEnrolment({ user: who.account, client, answer });
       if (result.kind === 'wrong')
         return enrolPage(request, reply, name, result.view, result.messageKey, activation, 401);
