@@ -68,7 +68,7 @@ describe('the compiled build, laid out as the container image', () => {
     fixture = writeServerConfig({ backends: { app: { url: backend.url } } });
     await sekisho(['rule', 'set', '/app/=ALL;;', '--config', fixture.file]);
     await sekisho(['user', 'add', 'hanako', '--password-stdin', '--config', fixture.file], `${password}\n`);
-    server = await startServerProcess(fixture.file, 1, join(image, 'bin', 'sekisho.js'));
+    server = await startServerProcess(fixture.file, 1, { entry: join(image, 'bin', 'sekisho.js') });
   }, 180_000);
 
   afterAll(async () => {

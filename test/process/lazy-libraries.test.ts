@@ -11,7 +11,6 @@ import {
   type ServerProcess,
 } from '../support/server-process.ts';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const recorder = ['--import', fileURLToPath(new URL('../fixtures/record-packages.mjs', import.meta.url))];
 
 /** Libraries for ceremonies, enrolment and the demo: a few requests a day, ~13–16 MiB if loaded at start. */
@@ -23,18 +22,18 @@ const loadedOnFirstUse = [
   'pino-pretty',
 ];
 
+let fixture: ServerFixture | undefined;
+let server: ServerProcess | undefined;
+
 /** Serves with the default methods (passkeys and Web Push on), runs `use`, stops: what it loaded. */
 async function packagesLoaded(use: (server: ServerProcess) => Promise<void>): Promise<string[]> {
   fixture = writeServerConfig({});
-  server = await startServerProcess(fixture.file, 1, main, recorder);
+  server = await startServerProcess(fixture.file, 1, { nodeArgs: recorder });
   await use(server);
   server.child.kill('SIGTERM');
   expect(await server.exited).toEqual({ code: 0, signal: null });
   return JSON.parse(readFileSync(join(dirname(fixture.file), 'loaded-packages.json'), 'utf8')) as string[];
 }
-
-let fixture: ServerFixture | undefined;
-let server: ServerProcess | undefined;
 
 afterEach(async () => {
   await killIfRunning(server);

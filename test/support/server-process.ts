@@ -77,8 +77,7 @@ export function writeServerConfig(config: Record<string, unknown>): ServerFixtur
 export async function startServerProcess(
   file: string,
   listeners = 1,
-  entry = main,
-  nodeArgs: readonly string[] = [],
+  { entry = main, nodeArgs = [] }: { readonly entry?: string; readonly nodeArgs?: readonly string[] } = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, entry, 'serve', '--config', file], {
     env: { PATH: process.env.PATH ?? '' },
