@@ -1,20 +1,17 @@
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PgAuditLog } from '../../src/adapters/pg/pg-audit-log.ts';
-import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
-import { createPushService } from '../../src/features/push/push-service.ts';
 import type { PushStartResult } from '../../src/plugin-api.ts';
 import { FakeClock } from '../../src/ports/clock.ts';
 import type { PushService } from '../../src/ports/push-service.ts';
-import { testSecret } from '../support/gateway.ts';
 import {
   enrolDevice,
   loginStart,
   phone,
   pushHarness,
+  secondInstance,
   signedAnswer,
   signedInbox,
   type PushHarness,
+  type PushInstance,
   type TestDevice,
 } from '../support/push-harness.ts';
 
@@ -26,7 +23,7 @@ import {
 describe('push-bombing cap across two instances', () => {
   let h: PushHarness;
   let clockB: FakeClock;
-  let storeB: RedisStore;
+  let instanceB: PushInstance;
   let b: PushService;
   let device: TestDevice;
 
@@ -34,26 +31,12 @@ describe('push-bombing cap across two instances', () => {
     h = await pushHarness({ maxPendingPerUser: 3, pendingWindowSeconds: 300 });
     await h.addUser('taro');
     clockB = new FakeClock(h.clock.now());
-    storeB = new RedisStore(
-      { url: h.config.redis.url, keyPrefix: h.config.redis.keyPrefix, commandTimeoutMs: 2000 },
-      clockB,
-    );
-    await storeB.connect();
-    const log = pino({ level: 'silent' });
-    b = createPushService({
-      pool: h.pool,
-      store: storeB,
-      clock: clockB,
-      config: h.config,
-      secret: testSecret,
-      audit: new PgAuditLog(h.pool),
-      log,
-    });
+    instanceB = await secondInstance(h, clockB);
+    b = instanceB.service;
     device = await enrolDevice(h.service, 'taro');
   });
   afterEach(async () => {
-    await b.close();
-    await storeB.close();
+    await instanceB.close();
     await h.close();
   });
 

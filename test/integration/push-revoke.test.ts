@@ -1,19 +1,16 @@
-import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PgAuditLog } from '../../src/adapters/pg/pg-audit-log.ts';
-import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
-import { createPushService } from '../../src/features/push/push-service.ts';
 import type { PushStartResult } from '../../src/plugin-api.ts';
 import type { PendingRequest, PushService } from '../../src/ports/push-service.ts';
-import { testSecret } from '../support/gateway.ts';
 import {
   enrolDevice,
   loginStart,
   phone,
   pushHarness,
+  secondInstance,
   signedAnswer,
   signedInbox,
   type PushHarness,
+  type PushInstance,
   type TestDevice,
 } from '../support/push-harness.ts';
 
@@ -24,7 +21,7 @@ import {
  */
 describe('revoking a phone while a login waits on it', () => {
   let h: PushHarness;
-  let storeB: RedisStore;
+  let instanceB: PushInstance;
   let b: PushService;
   let lost: TestDevice;
   let spare: TestDevice;
@@ -33,26 +30,13 @@ describe('revoking a phone while a login waits on it', () => {
     h = await pushHarness();
     await h.addUser('taro');
     await h.addUser('hanako');
-    storeB = new RedisStore(
-      { url: h.config.redis.url, keyPrefix: h.config.redis.keyPrefix, commandTimeoutMs: 2000 },
-      h.clock,
-    );
-    await storeB.connect();
-    b = createPushService({
-      pool: h.pool,
-      store: storeB,
-      clock: h.clock,
-      config: h.config,
-      secret: testSecret,
-      audit: new PgAuditLog(h.pool),
-      log: pino({ level: 'silent' }),
-    });
+    instanceB = await secondInstance(h);
+    b = instanceB.service;
     lost = await enrolDevice(h.service, 'taro');
     spare = await enrolDevice(h.service, 'taro');
   });
   afterEach(async () => {
-    await b.close();
-    await storeB.close();
+    await instanceB.close();
     await h.close();
   });
 

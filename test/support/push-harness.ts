@@ -77,6 +77,37 @@ export async function pushHarness(push: Record<string, unknown> = {}): Promise<P
   };
 }
 
+/** A push service of another gateway instance, and how to stop it. */
+export interface PushInstance {
+  readonly service: PushService;
+  close(): Promise<void>;
+}
+
+/**
+ * Another gateway instance's push service beside the harness's: the same Postgres and Redis, its
+ * own store connection and clock (the harness's unless given).
+ */
+export async function secondInstance(h: PushHarness, clock: FakeClock = h.clock): Promise<PushInstance> {
+  const { config, pool } = h;
+  const store = new RedisStore(
+    { url: config.redis.url, keyPrefix: config.redis.keyPrefix, commandTimeoutMs: 2000 },
+    clock,
+  );
+  await store.connect();
+  const service = createPushService({
+    ...{ pool, store, clock, config, secret: testSecret },
+    audit: new PgAuditLog(pool),
+    log: pino({ level: 'silent' }),
+  });
+  return {
+    service,
+    close: async () => {
+      await service.close();
+      await store.close();
+    },
+  };
+}
+
 /** A phone: its key pair (extractable, like the virtual authenticator's) and its ID once activated. */
 export interface TestDevice {
   readonly id: string;
