@@ -24,6 +24,10 @@ export interface BenchGatewayOptions {
   readonly password: string;
   /** Extra config overrides (deep-merged by loadConfig). */
   readonly config?: Record<string, unknown>;
+  /** Another gateway set the schema up (rules, the user): this one adds nothing, as a second instance. */
+  readonly attach?: boolean;
+  /** Leave the schema and keys when stopping (the harness drops them at its end). */
+  readonly keepData?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as BenchGatewayOptions;
@@ -46,9 +50,11 @@ if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
 const config = loaded.config;
 const runtime = await createRuntime(config, { processMetrics: true });
 const admin = createAdmin(runtime.gateway);
-await admin.setRule('/app/=ALL;;', 'bench');
-await admin.setRule('/app/open/=ALL;;BYPASS', 'bench');
-await admin.addUser({ id: options.user, password: options.password }, 'bench');
+if (!options.attach) {
+  await admin.setRule('/app/=ALL;;', 'bench');
+  await admin.setRule('/app/open/=ALL;;BYPASS', 'bench');
+  await admin.addUser({ id: options.user, password: options.password }, 'bench');
+}
 await runtime.watcher.poll();
 await runtime.app.listen({ host: '127.0.0.1', port: 0 });
 process.send?.({ port: (runtime.app.server.address() as AddressInfo).port });
@@ -63,7 +69,7 @@ async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
   await runtime.close();
-  await dropData();
+  if (!options.keepData && !options.attach) await dropData();
   process.exit(0);
 }
 

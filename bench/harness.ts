@@ -46,15 +46,19 @@ export class Harness {
     this.options = options;
   }
 
-  /** Forks a bench server pinned to the servers' core. */
+  /**
+   * Forks a bench server pinned to the servers' core; `wrapper` runs Node under another program
+   * there (valgrind), which keeps its pid and IPC channel.
+   */
   async start(
     name: string,
     file: string,
     argv: string[],
     nodeArgs: readonly string[] = [],
     env: Readonly<Record<string, string>> = {},
+    wrapper: readonly string[] = [],
   ): Promise<Server> {
-    const server = await startServer(name, file, argv, this.serverCore, nodeArgs, env);
+    const server = await startServer(name, file, argv, [...this.serverCore, ...wrapper], nodeArgs, env);
     this.servers.push(server);
     return server;
   }
@@ -63,6 +67,10 @@ export class Harness {
   startGateway(
     name: string,
     options: Omit<BenchGatewayOptions, 'databaseUrl' | 'redisUrl'>,
+    under: { readonly wrapper: readonly string[]; readonly nodeArgs: readonly string[] } = {
+      wrapper: [],
+      nodeArgs: [],
+    },
   ): Promise<Server> {
     const full: BenchGatewayOptions = {
       ...options,
@@ -71,7 +79,8 @@ export class Harness {
       config: { ...options.config, ...this.options.gatewayConfig },
     };
     const { gatewayFile, gatewayNodeArgs, gatewayEnv } = this.options;
-    return this.start(name, gatewayFile, [JSON.stringify(full)], gatewayNodeArgs, gatewayEnv);
+    const nodeArgs = [...gatewayNodeArgs, ...under.nodeArgs];
+    return this.start(name, gatewayFile, [JSON.stringify(full)], nodeArgs, gatewayEnv, under.wrapper);
   }
 
   /** A temporary directory of this run, removed at the end. */

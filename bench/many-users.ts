@@ -14,10 +14,9 @@ import { request } from 'undici';
 import type { GeneratorResult } from './generator.ts';
 import { command, type Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
-import { loginThroughForm } from './login.ts';
 import { findNginx } from './nginx.ts';
-import { cpuSeconds, rssMiB, runPinned, sampleRss, type Server } from './processes.ts';
-import type { SeedOptions } from './seed-worker.ts';
+import { cpuSeconds, rssMiB, sampleRss, type Server } from './processes.ts';
+import { logInAll, seedPopulation } from './population.ts';
 import { summariseHeapProfile, summariseHeapSnapshot, type HeldKind } from './heap-profile.ts';
 import { summariseProfile } from './profile.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
@@ -71,34 +70,17 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     password,
     config: {},
   });
-  // Written from another process through the production adapters, then loaded by the gateway
-  // as a change made elsewhere (its change feed), as in production.
-  const seeded = await runPinned<{ seconds: number }>(
-    './seed-worker.ts',
-    [
-      JSON.stringify({
-        ...{ databaseUrl: h.databaseUrl, schema, redisUrl: h.redisUrl, keyPrefix, password },
-        ...{ rules: seed.rules, users: seed.users, sessions: seed.sessions },
-        // The bench gateway runs with the default session timeouts.
-        ...{ idleMs: 1_800_000, absoluteMs: 28_800_000 },
-      } satisfies SeedOptions),
-    ],
-    h.loadCore,
-  );
-  await command(gateway, { cmd: 'reload' });
-  const seedSeconds = seeded.seconds;
+  const seedSeconds = await seedPopulation(h, gateway, { schema, keyPrefix, password }, seed);
   console.log(`seeded ${JSON.stringify(seed)} in ${seedSeconds.toFixed(1)} s`);
   const gatewayOrigin = `http://127.0.0.1:${gateway.port}`;
   const gatewayPid = gateway.child.pid ?? 0;
 
   const rssBeforeLogins = rssMiB(gatewayPid);
-  // Logins before the measured rounds; the KDF may use both cores meanwhile, as nothing is measured.
-  await h.setCores(gatewayPid, '0,1');
+  // Logins before the measured rounds.
   const users = benchUserIds(options.sessions);
   const loginStarted = performance.now();
-  const tokens = await loginAll(gatewayOrigin, users, password, 8);
+  const tokens = await logInAll(h, gateway, users, password);
   const loginSeconds = (performance.now() - loginStarted) / 1000;
-  await h.setCores(gatewayPid, '0');
   // The logins leave their garbage in the old generation, which proxying alone does not fill
   // again for a long time: RSS is measured after the logins, and the rounds after a full GC.
   const rssAfterLogins = rssMiB(gatewayPid);
@@ -275,21 +257,6 @@ function roundLine(
     (entry.rssMiB ? `  rss ${entry.rssMiB.toFixed(0)} MiB` : '') +
     (mode === 'fixed' ? `  send lag p99 ${f(result.sendLagP99)} ms` : '')
   );
-}
-
-/** Logs every user in through the form, `concurrency` at a time (the KDF has four threads). */
-async function loginAll(origin: string, users: readonly string[], password: string, concurrency: number) {
-  const tokens: string[] = new Array<string>(users.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < users.length) {
-        const i = next++;
-        tokens[i] = await loginThroughForm(origin, users[i] ?? '', password);
-      }
-    }),
-  );
-  return tokens;
 }
 
 async function redisProcessId(redis: Redis): Promise<number | null> {

@@ -10,6 +10,10 @@
  * - `classic` (bench/classic.ts): one session (the best case), every reference design, closed
  *   loop, logins per second. Options: --targets direct,floor,nginx,nginx-auth,gateway,
  *   gateway-assertion,nginx-sekisho --no-logins
+ * - `instructions` (bench/instructions.ts): instructions per request under valgrind's callgrind
+ *   (exact, whatever the machine is doing) for the floor and the gateway with one session and with
+ *   many, where they go by area and function. Not in the default run (~6 minutes). Options:
+ *   --counted-rate 150 --counted-seconds 30 --warm-seconds 60 --targets floor,gateway-1,gateway
  *
  * Both: --seconds 10 --rounds 3 --connections 50 --no-profile --source --out <dir>
  *       --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
@@ -31,6 +35,8 @@ import { Harness } from './harness.ts';
 import { findWrk } from './load.ts';
 import { markdownManyUsers } from './many-users-report.ts';
 import { runManyUsers } from './many-users.ts';
+import { runInstructions } from './instructions.ts';
+import { markdownInstructions } from './instructions-report.ts';
 import { findNginx } from './nginx.ts';
 import { machine, markdownReport } from './report.ts';
 
@@ -52,14 +58,17 @@ const { values: args } = parseArgs({
     'no-profile': { type: 'boolean', default: false },
     'heap-profile': { type: 'boolean', default: false },
     'no-logins': { type: 'boolean', default: false },
+    'counted-rate': { type: 'string', default: '150' },
+    'counted-seconds': { type: 'string', default: '30' },
+    'warm-seconds': { type: 'string', default: '60' },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
   },
 });
 
 const suites = new Set(args.suite.split(','));
 for (const suite of suites)
-  if (suite !== 'many-users' && suite !== 'classic')
-    throw new Error(`--suite: unknown suite "${suite}" (many-users, classic)`);
+  if (suite !== 'many-users' && suite !== 'classic' && suite !== 'instructions')
+    throw new Error(`--suite: unknown suite "${suite}" (many-users, classic, instructions)`);
 const common = {
   seconds: Number(args.seconds),
   rounds: Number(args.rounds),
@@ -100,6 +109,21 @@ async function main(): Promise<void> {
     });
     sections.push(`## Many users\n\n${markdownManyUsers(report, info)}`);
     figures.manyUsers = { ...report, results: Object.fromEntries(report.results) };
+  }
+  if (suites.has('instructions')) {
+    const rate = Number(args['counted-rate']);
+    const report = await runInstructions(harness, {
+      rate,
+      sessions: Math.round(rate / 2),
+      seconds: Number(args['counted-seconds']),
+      warmSeconds: Number(args['warm-seconds']),
+      rules: Number(args.rules),
+      otherSessions: Number(args['other-sessions']),
+      connections: common.connections,
+      targets: targets('floor,gateway-1,gateway'),
+    });
+    sections.push(`## Instructions per request\n\n${markdownInstructions(report, info)}`);
+    figures.instructions = report;
   }
   if (suites.has('classic')) {
     const report = await runClassic(harness, {

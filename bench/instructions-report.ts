@@ -1,0 +1,78 @@
+import { Area, type InstructionSummary } from './callgrind.ts';
+import type { InstructionsReport } from './instructions.ts';
+import type { MachineInfo } from './report.ts';
+
+const labels: Readonly<Record<string, string>> = {
+  floor: 'bare node:http + undici Pool#dispatch (the floor)',
+  gateway: 'Sekisho, many sessions',
+  'gateway-1': 'Sekisho, one session',
+};
+
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** The instructions suite's figures as Markdown, ready for docs/benchmarks.md. */
+export function markdownInstructions(report: InstructionsReport, info: MachineInfo): string {
+  const { options, loads } = report;
+  const floor = loads.find((load) => load.target === 'floor')?.summary;
+  const lines = [
+    `Machine: ${info.cpu}, ${info.cores} cores, Node ${info.node}; ${report.valgrind} (callgrind), the counted process pinned to core 0, the generator to core 1.`,
+    `Every request: the many-users request, ${options.rate} req/s (open loop) for ${options.seconds} s per load, counted after ${options.warmSeconds} s of closed-loop warm-up; ` +
+      `${options.rules.toLocaleString('en-US')} rules, ${options.otherSessions.toLocaleString('en-US')} other live sessions; ` +
+      `"many sessions": ${options.sessions} sessions logged in through the form, each coming back every ${((options.sessions / options.rate) * 1000).toFixed(0)} ms.`,
+    '',
+    `| instructions per request | ${loads.map((l) => labels[l.target] ?? l.target).join(' | ')} |`,
+    `| --- | ${loads.map(() => '---:').join(' | ')} |`,
+    `| **in all, warmed up** | ${loads.map((l) => `**${thousands(l.summary.steadyPerRequest)}**`).join(' | ')} |`,
+  ];
+  if (floor)
+    lines.push(
+      `| ÷ the floor's | ${loads.map((l) => `**${(l.summary.steadyPerRequest / floor.steadyPerRequest).toFixed(2)}**`).join(' | ')} |`,
+    );
+  for (const area of Object.values(Area))
+    lines.push(`| ${area} | ${loads.map((l) => thousands(l.summary.areas.get(area) ?? 0)).join(' | ')} |`);
+  // What the gateway adds to the floor, and what many sessions add to one.
+  const one = loads.find((load) => load.target === 'gateway-1')?.summary;
+  const many = loads.find((load) => load.target === 'gateway')?.summary;
+  const pairs: [InstructionSummary | undefined, string, InstructionSummary | undefined, string][] = [
+    [floor, 'the floor', one ?? many, one ? 'Sekisho, one session' : 'Sekisho, many sessions'],
+    [one, 'one session', many, 'many sessions'],
+  ];
+  for (const [base, baseName, other, otherName] of pairs)
+    if (base && other) lines.push('', ...addedTable(base, baseName, other, otherName));
+  for (const load of loads.filter((l) => l.target !== 'floor'))
+    lines.push('', ...ownTable(load.summary, labels[load.target] ?? load.target));
+  return `${lines.join('\n')}\n`;
+}
+
+/** What one load executes beyond another, function by function (warmed up: compilers left out). */
+function addedTable(
+  base: InstructionSummary,
+  baseName: string,
+  other: InstructionSummary,
+  otherName: string,
+): string[] {
+  const baseBy = new Map(base.functions.map((f) => [`${f.area}\t${f.label}`, f.perRequest]));
+  const added = other.functions
+    .filter((f) => f.area !== Area.compilers)
+    .map((f) => ({ ...f, base: baseBy.get(`${f.area}\t${f.label}`) ?? 0 }))
+    .map((f) => ({ ...f, more: f.perRequest - f.base }))
+    .sort((a, b) => b.more - a.more)
+    .slice(0, 25);
+  return [
+    `| the 25 functions ${otherName} runs most beyond ${baseName} (self, per request) | area | ${baseName} | ${otherName} | more |`,
+    '| --- | --- | ---: | ---: | ---: |',
+    ...added.map(
+      (f) =>
+        `| \`${f.label}\` | ${f.area} | ${thousands(f.base)} | ${thousands(f.perRequest)} | +${thousands(f.more)} |`,
+    ),
+  ];
+}
+
+function ownTable(summary: InstructionSummary, name: string): string[] {
+  const own = summary.functions.filter((f) => f.area === Area.sekisho).slice(0, 15);
+  return [
+    `| Sekisho's own functions, ${name} (self, per request) | instructions |`,
+    '| --- | ---: |',
+    ...own.map((f) => `| \`${f.label}\` | ${thousands(f.perRequest)} |`),
+  ];
+}
