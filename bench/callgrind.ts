@@ -197,40 +197,69 @@ function shortSymbol(symbol: string): string {
   return paren > 0 ? plain.slice(0, paren) : plain;
 }
 
+/** Instructions by function (labelled as {@link classify} does), in one counted interval. */
+export type Tally = ReadonlyMap<
+  string,
+  { readonly label: string; readonly area: Area; readonly count: number }
+>;
+
+/** Adds up a count by label: every tier of a JavaScript function, every copy of a symbol, once. */
+export function tally(counts: CallgrindCounts, map: PerfMap): Tally {
+  const byLabel = new Map<string, { label: string; area: Area; count: number }>();
+  for (const fn of counts.functions) {
+    const { area, label } = classify(fn, map);
+    const key = `${area}\t${label}`;
+    const entry = byLabel.get(key) ?? { label, area, count: 0 };
+    entry.count += fn.self;
+    byLabel.set(key, entry);
+  }
+  return byLabel;
+}
+
 export interface InstructionSummary {
   readonly requests: number;
-  /** Instructions per request, all areas. */
+  /** What a request costs: the loaded interval less what the process spends idle in as long, per request. */
   readonly perRequest: number;
-  /** Without the JIT compilers' share (what a warmed-up process spends). */
+  /** The same without the JIT compilers' share (what a warmed-up process spends). */
   readonly steadyPerRequest: number;
+  /** What the process spends per second with no request (timers, probes, heartbeat), compilers left out. */
+  readonly idlePerSecond: number;
+  /** Per request, by area (idle share taken out). */
   readonly areas: ReadonlyMap<Area, number>;
-  /** Per request, by label, largest first. */
+  /** Per request, by label, largest first (idle share taken out). */
   readonly functions: readonly { label: string; area: Area; perRequest: number }[];
 }
 
-/** Instructions per request by area and by function, from one counted interval. */
+/**
+ * Instructions per request from a loaded interval of `seconds` with `requests` answered, less
+ * what the same process executed per second while idle (`idle`, over `idleSeconds`): a process's
+ * timers and probes cost the same whatever the rate, so at a counted rate of tens of requests a
+ * second they would otherwise weigh on each request a hundred times more than at 2,000.
+ */
 export function summariseInstructions(
-  counts: CallgrindCounts,
-  map: PerfMap,
-  requests: number,
+  loaded: Tally,
+  load: { readonly requests: number; readonly seconds: number },
+  idle: Tally,
+  idleSeconds: number,
 ): InstructionSummary {
   const areas = new Map<Area, number>();
-  const byLabel = new Map<string, { label: string; area: Area; perRequest: number }>();
-  for (const fn of counts.functions) {
-    const { area, label } = classify(fn, map);
-    const share = fn.self / requests;
-    areas.set(area, (areas.get(area) ?? 0) + share);
-    const key = `${area}\t${label}`;
-    const entry = byLabel.get(key) ?? { label, area, perRequest: 0 };
-    entry.perRequest += share;
-    byLabel.set(key, entry);
+  const functions: { label: string; area: Area; perRequest: number }[] = [];
+  let idleRate = 0;
+  for (const [key, { label, area }] of new Map([...idle, ...loaded])) {
+    const idleCount = idle.get(key)?.count ?? 0;
+    if (area !== Area.compilers) idleRate += idleCount / idleSeconds;
+    const perRequest =
+      ((loaded.get(key)?.count ?? 0) - (idleCount / idleSeconds) * load.seconds) / load.requests;
+    areas.set(area, (areas.get(area) ?? 0) + perRequest);
+    functions.push({ label, area, perRequest });
   }
-  const perRequest = counts.total / requests;
+  const perRequest = [...areas.values()].reduce((sum, n) => sum + n, 0);
   return {
-    requests,
+    requests: load.requests,
     perRequest,
     steadyPerRequest: perRequest - (areas.get(Area.compilers) ?? 0),
+    idlePerSecond: idleRate,
     areas,
-    functions: [...byLabel.values()].sort((a, b) => b.perRequest - a.perRequest),
+    functions: functions.sort((a, b) => b.perRequest - a.perRequest),
   };
 }

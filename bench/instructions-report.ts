@@ -28,6 +28,10 @@ export function markdownInstructions(report: InstructionsReport, info: MachineIn
     lines.push(
       `| ÷ the floor's | ${loads.map((l) => `**${(l.summary.steadyPerRequest / floor.steadyPerRequest).toFixed(2)}**`).join(' | ')} |`,
     );
+  lines.push(
+    `| Redis round trips per request while counted | ${loads.map((l) => l.roundTrips.toFixed(2)).join(' | ')} |`,
+    `| kept up with real time (no errors, session cache on) | ${loads.map((l) => (l.keptUp ? 'yes' : `**no** (${l.errors} errors): not comparable`)).join(' | ')} |`,
+  );
   for (const area of Object.values(Area))
     lines.push(`| ${area} | ${loads.map((l) => thousands(l.summary.areas.get(area) ?? 0)).join(' | ')} |`);
   // What the gateway adds to the floor, and what many sessions add to one.

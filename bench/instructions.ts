@@ -6,7 +6,7 @@
  * seconds spread by ±30 % between rounds on a shared VM.
  *
  * Under callgrind a process runs ~30–50× slower, so the load is scaled down with the same shape:
- * a fixed rate (150 req/s by default) over as many sessions as make each session come back every
+ * a fixed rate (60 req/s by default, a third of what the counted gateway could do) over as many sessions as make each session come back every
  * half second, as 1,000 sessions do at 2,000 req/s; the same 10,000 rules and 100,000 other live
  * sessions. Each target is warmed up first (JIT), then counted for `seconds` at the fixed rate.
  */
@@ -14,12 +14,21 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseCallgrind, PerfMap, summariseInstructions, type InstructionSummary } from './callgrind.ts';
+import {
+  parseCallgrind,
+  PerfMap,
+  summariseInstructions,
+  tally,
+  type InstructionSummary,
+  type Tally,
+} from './callgrind.ts';
 import type { GeneratorResult } from './generator.ts';
 import type { Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
+import { redisCommands } from './many-users.ts';
 import { logInAll, seedPopulation } from './population.ts';
 import type { Server } from './processes.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
@@ -45,6 +54,12 @@ export interface InstructionsOptions {
 export interface CountedLoad {
   readonly target: string;
   readonly summary: InstructionSummary;
+  /** Requests that failed while counted (503 when the process fell behind its readiness probe). */
+  readonly errors: number;
+  /** Redis round trips per request while counted, from every client (see {@link maxRoundTrips}). */
+  readonly roundTrips: number;
+  /** Whether the process kept up with real time (no errors, the session cache on): else not comparable. */
+  readonly keptUp: boolean;
 }
 
 export interface InstructionsReport {
@@ -86,7 +101,8 @@ export async function runInstructions(h: Harness, options: InstructionsOptions):
     const origin = `http://127.0.0.1:${floor.port}`;
     const cookies = ['sekisho_sid=none'];
     await warmUp(h, options, origin, cookies);
-    loads.push(await counted(h, options, floor, dir, 'floor', { origin, cookies }));
+    const counter = await Counter.start(h, options, floor, dir);
+    loads.push(await counter.count('floor', { origin, cookies }));
     await stopCounted(h, floor);
   }
 
@@ -95,9 +111,10 @@ export async function runInstructions(h: Harness, options: InstructionsOptions):
     const { gateway, cookies } = await populatedGateway(h, options, backendUrl, wrapper('gateway'));
     const origin = `http://127.0.0.1:${gateway.port}`;
     await warmUp(h, options, origin, cookies);
+    const counter = await Counter.start(h, options, gateway, dir);
     for (const target of gatewayTargets) {
       const load = { origin, cookies: target === 'gateway-1' ? cookies.slice(0, 1) : cookies };
-      loads.push(await counted(h, options, gateway, dir, target, load));
+      loads.push(await counter.count(target, load));
     }
     await stopCounted(h, gateway);
   }
@@ -140,8 +157,10 @@ async function populatedGateway(
 }
 
 /**
- * Closed-loop load until what is hot is compiled, then a little more on new connections: the
- * first connections' close changes the shapes some stream code sees, and V8 recompiles it once.
+ * Closed-loop load until what is hot is compiled, then the counted rate on new connections: the
+ * first connections' close changes the shapes some stream code sees (V8 recompiles it once), and
+ * at the counted rate the session cache takes the paths it takes while counted (entries due for
+ * a background read, batches) rather than those of full speed.
  */
 async function warmUp(
   h: Harness,
@@ -149,51 +168,122 @@ async function warmUp(
   origin: string,
   cookies: readonly string[],
 ): Promise<void> {
-  const load = (seconds: number) =>
+  const load = (seconds: number, rate: number | null) =>
     runGenerator(
-      { origin, path: BENCH_PATH, cookies, connections: options.connections, seconds, rate: null },
+      { origin, path: BENCH_PATH, cookies, connections: options.connections, seconds, rate },
       h.loadCore,
     );
-  await load(options.warmSeconds);
-  await load(Math.min(10, options.warmSeconds));
+  await load(options.warmSeconds, null);
+  await load(Math.min(15, options.warmSeconds), options.rate);
 }
 
-/** One fixed-rate load with the counting on, dumped and read. */
-async function counted(
-  h: Harness,
-  options: InstructionsOptions,
-  server: Server,
-  dir: string,
-  target: string,
-  load: { origin: string; cookies: readonly string[] },
-): Promise<CountedLoad> {
+/**
+ * Counts one process under callgrind: first what it executes idle (its timers, probes and
+ * heartbeat, whatever the rate), then each load, of which the idle share is taken out.
+ */
+class Counter {
+  private readonly h: Harness;
+  private readonly options: InstructionsOptions;
+  private readonly server: Server;
+  private readonly dir: string;
+  private readonly idle: Tally;
+
+  private constructor(h: Harness, options: InstructionsOptions, server: Server, dir: string, idle: Tally) {
+    this.h = h;
+    this.options = options;
+    this.server = server;
+    this.dir = dir;
+    this.idle = idle;
+  }
+
+  static async start(
+    h: Harness,
+    options: InstructionsOptions,
+    server: Server,
+    dir: string,
+  ): Promise<Counter> {
+    const control = controlOf(server);
+    await control('--zero');
+    await control('--instr=on');
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    await control('--instr=off');
+    await control('--dump');
+    return new Counter(h, options, server, dir, await lastDump(dir, server));
+  }
+
+  /**
+   * One fixed-rate load with the counting on. A count is kept only if the process kept up with
+   * real time: under callgrind it runs ~50× slower, and a stall of a second (a mark-compact, a
+   * compilation) silences the session cache's heartbeat (the cache then turns off and every
+   * request reads Redis) or fails a readiness probe (503). Either shows (Redis round trips,
+   * errors); such a count is taken once more, and reported as such if it fails again.
+   */
+  async count(target: string, load: { origin: string; cookies: readonly string[] }): Promise<CountedLoad> {
+    const control = controlOf(this.server);
+    const redis = new Redis(this.h.redisUrl);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const commandsBefore = await redisCommands(redis);
+        await control('--zero');
+        await control('--instr=on');
+        const started = performance.now();
+        const result: GeneratorResult = await runGenerator(
+          {
+            ...load,
+            path: BENCH_PATH,
+            connections: this.options.connections,
+            seconds: this.options.seconds,
+            rate: this.options.rate,
+          },
+          this.h.loadCore,
+        );
+        const seconds = (performance.now() - started) / 1000;
+        await control('--instr=off');
+        await control('--dump');
+        const requests = result.requests + result.errors;
+        const roundTrips = ((await redisCommands(redis)) - commandsBefore) / requests;
+        const keptUp = result.errors === 0 && roundTrips < maxRoundTrips;
+        const summary = summariseInstructions(
+          await lastDump(this.dir, this.server),
+          { requests, seconds },
+          this.idle,
+          idleSeconds,
+        );
+        console.log(
+          `${target.padEnd(10)} ${requests} requests counted: ${Math.round(summary.steadyPerRequest)} instructions per request` +
+            ` (${Math.round(summary.perRequest)} with the JIT compilers; idle ${Math.round(summary.idlePerSecond)} per second),` +
+            ` ${result.errors} errors, ${roundTrips.toFixed(2)} Redis round trips per request${keptUp ? '' : ': fell behind real time'}`,
+        );
+        if (keptUp || attempt === 2) return { target, summary, errors: result.errors, roundTrips, keptUp };
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
+
+/** The newest dump callgrind wrote for a process, tallied by function. */
+async function lastDump(dir: string, server: Server): Promise<Tally> {
   const pid = String(server.child.pid ?? 0);
-  const control = (...args: string[]) => run('callgrind_control', [...args, pid]);
-  await control('--zero');
-  await control('--instr=on');
-  const result: GeneratorResult = await runGenerator(
-    {
-      ...load,
-      path: BENCH_PATH,
-      connections: options.connections,
-      seconds: options.seconds,
-      rate: options.rate,
-    },
-    h.loadCore,
-  );
-  await control('--instr=off');
-  await control('--dump');
-  if (result.errors > 0) throw new Error(`${target}: ${result.errors} requests failed while counted`);
   const dumps = await dumpsOf(dir, server.name, pid);
   const text = await readFile(join(dir, dumps.at(-1) ?? ''), 'utf8');
   const map = new PerfMap(await readFile(`/tmp/perf-${pid}.map`, 'utf8'));
-  const summary = summariseInstructions(parseCallgrind(text), map, result.requests);
-  console.log(
-    `${target.padEnd(10)} ${result.requests} requests counted: ${Math.round(summary.steadyPerRequest)} instructions per request` +
-      ` (${Math.round(summary.perRequest)} with the JIT compilers)`,
-  );
-  return { target, summary };
+  return tally(parseCallgrind(text), map);
 }
+
+/** Seconds counted with no load, for each process's idle share. */
+const idleSeconds = 20;
+
+function controlOf(server: Server): (...args: string[]) => Promise<unknown> {
+  return (...args) => run('callgrind_control', [...args, String(server.child.pid ?? 0)]);
+}
+
+/**
+ * Redis round trips per request above which the session cache was off for part of a count: with
+ * it on, a session is read in a batch about twice a second and the heartbeat publishes five
+ * times a second, a small fraction of a round trip per request at the counted rates.
+ */
+const maxRoundTrips = 0.5;
 
 /** Stops a counted process and removes the map of its code Node wrote. */
 async function stopCounted(h: Harness, server: Server): Promise<void> {

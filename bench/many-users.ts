@@ -269,7 +269,7 @@ async function redisProcessId(redis: Redis): Promise<number | null> {
  * one), its heartbeat's PUBLISH and the checker's GET. Redis also counts the commands a script
  * runs inside itself, so the other commands are left out.
  */
-async function redisCommands(redis: Redis): Promise<number> {
+export async function redisCommands(redis: Redis): Promise<number> {
   const stats = await redis.info('commandstats');
   return [...stats.matchAll(/^cmdstat_(evalsha|eval|get|publish):calls=(\d+)/gm)].reduce(
     (sum, m) => sum + Number(m[2]),

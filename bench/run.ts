@@ -13,7 +13,7 @@
  * - `instructions` (bench/instructions.ts): instructions per request under valgrind's callgrind
  *   (exact, whatever the machine is doing) for the floor and the gateway with one session and with
  *   many, where they go by area and function. Not in the default run (~6 minutes). Options:
- *   --counted-rate 150 --counted-seconds 30 --warm-seconds 60 --targets floor,gateway-1,gateway
+ *   --counted-rate 60 --counted-seconds 60 --warm-seconds 60 --targets floor,gateway-1,gateway
  *
  * Both: --seconds 10 --rounds 3 --connections 50 --no-profile --source --out <dir>
  *       --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
@@ -58,8 +58,8 @@ const { values: args } = parseArgs({
     'no-profile': { type: 'boolean', default: false },
     'heap-profile': { type: 'boolean', default: false },
     'no-logins': { type: 'boolean', default: false },
-    'counted-rate': { type: 'string', default: '150' },
-    'counted-seconds': { type: 'string', default: '30' },
+    'counted-rate': { type: 'string', default: '60' },
+    'counted-seconds': { type: 'string', default: '60' },
     'warm-seconds': { type: 'string', default: '60' },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
   },
