@@ -5,6 +5,7 @@
  * exactly. JavaScript compiled by V8 has no symbols; Node's `--perf-basic-prof` writes where each
  * piece of code lies (/tmp/perf-<pid>.map), which names it.
  */
+import { shorten } from './profile.ts';
 
 /** Instructions counted in one function, and where it lives. */
 export interface CountedFunction {
@@ -175,19 +176,12 @@ function classifyJitCode(named: string): { area: Area; label: string } {
   const name = space === -1 ? rest : rest.slice(0, space) || '(anonymous)';
   const where = space === -1 ? '' : rest.slice(space + 1).replace(/:\d+$/, '');
   const modules = where.lastIndexOf('node_modules/');
-  const label = `${name} ${shortWhere(where)}`.trim();
+  const label = `${name} ${shorten(where)}`.trim();
   if (where.startsWith('node:')) return { area: Area.nodeJs, label };
   if (modules !== -1)
     return { area: where.startsWith('undici/', modules + 13) ? Area.undici : Area.packages, label };
   if (/\/(src|plugins)\//.test(where)) return { area: Area.sekisho, label };
   return { area: Area.packages, label };
-}
-
-function shortWhere(where: string): string {
-  const modules = where.lastIndexOf('node_modules/');
-  if (modules !== -1) return where.slice(modules + 'node_modules/'.length);
-  const own = /\/((?:src|plugins|bench)\/.*)$/.exec(where);
-  return own?.[1] ?? where.replace(/^file:\/\//, '');
 }
 
 /** A C++ symbol without its argument list. */
