@@ -1,14 +1,15 @@
 /**
  * The instructions suite: how many instructions each target executes per request, counted by
  * valgrind's callgrind in the target's process (every thread, user space), with the JavaScript
- * named from Node's `--perf-basic-prof` map. The count does not move with the machine's noise, so
- * the gateway's CPU cost against the floor's reads exactly, where the many-users suite's CPU
- * seconds spread by ±30 % between rounds on a shared VM.
+ * named from Node's `--perf-basic-prof` map. The count does not move with the machine's noise
+ * (only with what the JIT decided), where the many-users suite's CPU seconds spread by ±30 %
+ * between rounds on a shared VM.
  *
  * Under callgrind a process runs ~30–50× slower, so the load is scaled down with the same shape:
- * a fixed rate (60 req/s by default, a third of what the counted gateway could do) over as many sessions as make each session come back every
- * half second, as 1,000 sessions do at 2,000 req/s; the same 10,000 rules and 100,000 other live
- * sessions. Each target is warmed up first (JIT), then counted for `seconds` at the fixed rate.
+ * a fixed rate (60 req/s by default, a third of what the counted gateway could do) over as many
+ * sessions as make each session come back every half second, as 1,000 sessions do at 2,000 req/s;
+ * the same 10,000 rules and 100,000 other live sessions. Each target is warmed up first (JIT),
+ * counted idle, then counted for `seconds` at the fixed rate.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -11,7 +11,7 @@
  *   loop, logins per second. Options: --targets direct,floor,nginx,nginx-auth,gateway,
  *   gateway-assertion,nginx-sekisho --no-logins
  * - `instructions` (bench/instructions.ts): instructions per request under valgrind's callgrind
- *   (exact, whatever the machine is doing) for the floor and the gateway with one session and with
+ *   (not moved by the machine's noise) for the floor and the gateway with one session and with
  *   many, where they go by area and function. Not in the default run (~6 minutes). Options:
  *   --counted-rate 60 --counted-seconds 60 --warm-seconds 60 --targets floor,gateway-1,gateway
  *
@@ -123,7 +123,13 @@ async function main(): Promise<void> {
       targets: targets('floor,gateway-1,gateway'),
     });
     sections.push(`## Instructions per request\n\n${markdownInstructions(report, info)}`);
-    figures.instructions = report;
+    figures.instructions = {
+      ...report,
+      loads: report.loads.map((load) => ({
+        ...load,
+        summary: { ...load.summary, areas: Object.fromEntries(load.summary.areas) },
+      })),
+    };
   }
   if (suites.has('classic')) {
     const report = await runClassic(harness, {
