@@ -43,11 +43,21 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
     log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     const force = setTimeout(() => process.exit(1), shutdownGraceMs);
     force.unref();
-    void served.close().then(() => process.exit(0));
+    // The listeners stay until the process is gone: npm forwards Ctrl+C a moment after the
+    // terminal did, and a signal with no listener left would kill the process before its exit
+    // listeners (the demo's state file) run.
+    void runtime.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown: closing failed');
+        process.exit(1);
+      },
+    );
   };
   const ignoreSignals = onStopSignals(stop);
-  // The listeners go only once the runtime is closed, so that a signal during the close is still
-  // caught; a process that starts and stops the gateway more than once keeps none of them.
+  // Closed by its caller rather than a signal (a process that starts and stops the gateway more
+  // than once), it keeps no listener; they go only once the close ends, so that a signal during
+  // the close is still caught.
   const served: GatewayRuntime = {
     ...runtime,
     close: () => runtime.close().finally(ignoreSignals),
