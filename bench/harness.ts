@@ -28,6 +28,16 @@ export interface HarnessOptions {
   readonly gatewayFile: string;
 }
 
+/** How a bench server is started beyond its file and arguments. */
+export interface StartOptions {
+  /** Node's own flags (`--perf-basic-prof`, …). */
+  readonly nodeArgs?: readonly string[];
+  /** Added to the environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A program Node runs under (valgrind), after the core pinning. */
+  readonly wrapper?: readonly string[];
+}
+
 export class Harness {
   readonly databaseUrl = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test';
   readonly redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -50,14 +60,8 @@ export class Harness {
    * Forks a bench server pinned to the servers' core; `wrapper` runs Node under another program
    * there (valgrind), which keeps its pid and IPC channel.
    */
-  async start(
-    name: string,
-    file: string,
-    argv: string[],
-    nodeArgs: readonly string[] = [],
-    env: Readonly<Record<string, string>> = {},
-    wrapper: readonly string[] = [],
-  ): Promise<Server> {
+  async start(name: string, file: string, argv: string[], how: StartOptions = {}): Promise<Server> {
+    const { nodeArgs = [], env = {}, wrapper = [] } = how;
     const server = await startServer(name, file, argv, [...this.serverCore, ...wrapper], nodeArgs, env);
     this.servers.push(server);
     return server;
@@ -80,7 +84,11 @@ export class Harness {
     };
     const { gatewayFile, gatewayNodeArgs, gatewayEnv } = this.options;
     const nodeArgs = [...gatewayNodeArgs, ...under.nodeArgs];
-    return this.start(name, gatewayFile, [JSON.stringify(full)], nodeArgs, gatewayEnv, under.wrapper);
+    return this.start(name, gatewayFile, [JSON.stringify(full)], {
+      nodeArgs,
+      env: gatewayEnv,
+      wrapper: under.wrapper,
+    });
   }
 
   /** A temporary directory of this run, removed at the end. */

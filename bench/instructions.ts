@@ -29,7 +29,7 @@ import {
 import type { GeneratorResult } from './generator.ts';
 import type { Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
-import { redisCommands } from './many-users.ts';
+import { redisCommands } from './redis-info.ts';
 import { logInAll, seedPopulation } from './population.ts';
 import type { Server } from './processes.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
@@ -91,14 +91,10 @@ export async function runInstructions(h: Harness, options: InstructionsOptions):
   const loads: CountedLoad[] = [];
 
   if (options.targets.has('floor')) {
-    const floor = await h.start(
-      'floor',
-      './floor-proxy.ts',
-      [backendUrl],
-      ['--perf-basic-prof'],
-      {},
-      wrapper('floor'),
-    );
+    const floor = await h.start('floor', './floor-proxy.ts', [backendUrl], {
+      nodeArgs: ['--perf-basic-prof'],
+      wrapper: wrapper('floor'),
+    });
     const origin = `http://127.0.0.1:${floor.port}`;
     const cookies = ['sekisho_sid=none'];
     await warmUp(h, options, origin, cookies);

@@ -19,6 +19,7 @@ import { cpuSeconds, rssMiB, sampleRss, type Server } from './processes.ts';
 import { logInAll, seedPopulation } from './population.ts';
 import { summariseHeapProfile, summariseHeapSnapshot, type HeldKind } from './heap-profile.ts';
 import { summariseProfile } from './profile.ts';
+import { redisCommands, redisProcessId } from './redis-info.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
 import type {
   GatewayWindow,
@@ -256,24 +257,6 @@ function roundLine(
     `  cpu ${cpu.toFixed(0)} µs/req` +
     (entry.rssMiB ? `  rss ${entry.rssMiB.toFixed(0)} MiB` : '') +
     (mode === 'fixed' ? `  send lag p99 ${f(result.sendLagP99)} ms` : '')
-  );
-}
-
-async function redisProcessId(redis: Redis): Promise<number | null> {
-  const pid = /process_id:(\d+)/.exec(await redis.info('server'))?.[1];
-  return pid ? Number(pid) : null;
-}
-
-/**
- * Requests Redis has answered so far from its clients: the gateway's scripts (a session read is
- * one), its heartbeat's PUBLISH and the checker's GET. Redis also counts the commands a script
- * runs inside itself, so the other commands are left out.
- */
-export async function redisCommands(redis: Redis): Promise<number> {
-  const stats = await redis.info('commandstats');
-  return [...stats.matchAll(/^cmdstat_(evalsha|eval|get|publish):calls=(\d+)/gm)].reduce(
-    (sum, m) => sum + Number(m[2]),
-    0,
   );
 }
 
