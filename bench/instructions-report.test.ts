@@ -57,6 +57,7 @@ describe('markdownInstructions', () => {
     otherSessions: 100_000,
     connections: 10,
     targets: new Set(['floor', 'gateway-1', 'gateway']),
+    countedNodeArgs: [],
   };
   const info: MachineInfo = {
     cpu: 'Test CPU',

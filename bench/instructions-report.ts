@@ -15,7 +15,8 @@ export function markdownInstructions(report: InstructionsReport, info: MachineIn
   const { options, loads } = report;
   const floor = loads.find((load) => load.target === 'floor')?.summary;
   const lines = [
-    `Machine: ${info.cpu}, ${info.cores} cores, Node ${info.node}; ${report.valgrind} (callgrind), the counted process pinned to core 0, the generator to core 1.`,
+    `Machine: ${info.cpu}, ${info.cores} cores, Node ${info.node}; ${report.valgrind} (callgrind), the counted process pinned to core 0, the generator to core 1; ` +
+      `the counted processes' Node flags beyond the perf map: ${options.countedNodeArgs.length > 0 ? options.countedNodeArgs.map((a) => `\`${a}\``).join(' ') : 'none (V8 optimises in its background threads)'}.`,
     `Every request: the many-users request, ${options.rate} req/s (open loop) for ${options.seconds} s per load, counted after ${options.warmSeconds} s of closed-loop warm-up; ` +
       `${options.rules.toLocaleString('en-US')} rules, ${options.otherSessions.toLocaleString('en-US')} other live sessions; ` +
       `"many sessions": ${options.sessions} sessions logged in through the form, each coming back every ${((options.sessions / options.rate) * 1000).toFixed(0)} ms.`,

@@ -50,6 +50,12 @@ export interface InstructionsOptions {
   readonly connections: number;
   /** Which of floor, gateway, gateway-1 to count. */
   readonly targets: ReadonlySet<string>;
+  /**
+   * Node's flags for the counted processes beyond the perf map (`--no-concurrent-recompilation`:
+   * V8 optimises on the main thread, so that when valgrind lets a compiler thread run does not
+   * decide which tier the counted code runs in).
+   */
+  readonly countedNodeArgs: readonly string[];
 }
 
 export interface CountedLoad {
@@ -92,7 +98,7 @@ export async function runInstructions(h: Harness, options: InstructionsOptions):
 
   if (options.targets.has('floor')) {
     const floor = await h.start('floor', './floor-proxy.ts', [backendUrl], {
-      nodeArgs: ['--perf-basic-prof'],
+      nodeArgs: ['--perf-basic-prof', ...options.countedNodeArgs],
       wrapper: wrapper('floor'),
     });
     const origin = `http://127.0.0.1:${floor.port}`;
@@ -146,7 +152,7 @@ async function populatedGateway(
     { ...where, attach: true },
     {
       wrapper,
-      nodeArgs: ['--perf-basic-prof'],
+      nodeArgs: ['--perf-basic-prof', ...options.countedNodeArgs],
     },
   );
   await h.stop([setUp]);

@@ -14,6 +14,7 @@
  *   (not moved by the machine's noise) for the floor and the gateway with one session and with
  *   many, where they go by area and function. Not in the default run (~6 minutes). Options:
  *   --counted-rate 60 --counted-seconds 60 --warm-seconds 60 --targets floor,gateway-1,gateway
+ *   --counted-node-args=--no-concurrent-recompilation
  *
  * Both: --seconds 10 --rounds 3 --connections 50 --no-profile --source --out <dir>
  *       --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
@@ -61,6 +62,7 @@ const { values: args } = parseArgs({
     'counted-rate': { type: 'string', default: '60' },
     'counted-seconds': { type: 'string', default: '60' },
     'warm-seconds': { type: 'string', default: '60' },
+    'counted-node-args': { type: 'string', default: '' },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
   },
 });
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
       otherSessions: Number(args['other-sessions']),
       connections: common.connections,
       targets: targets('floor,gateway-1,gateway'),
+      countedNodeArgs: args['counted-node-args'].split(' ').filter(Boolean),
     });
     sections.push(`## Instructions per request\n\n${markdownInstructions(report, info)}`);
     figures.instructions = {
