@@ -85,6 +85,8 @@ describe('markdownInstructions', () => {
     [Area.builtins, 'Builtins_KeyedLoadIC_Megamorphic', 80_000],
     [Area.sekisho, 'route src/proxy/lean-proxy.js:133', 6_000],
     [Area.regExp, 'RegExp:[^\\t\\x20-\\x7e\\x80-\\xff]', 13_000],
+    // A major GC that fell in the counted minute.
+    [Area.gc, 'v8::internal::ConcurrentMarking::RunMajor', 40_000],
     // The JIT's share is shown, not counted as what the gateway adds.
     [Area.compilers, 'v8::internal::compiler::Pipeline', 500_000],
   ]);
@@ -97,9 +99,15 @@ describe('markdownInstructions', () => {
     );
     const row = (start: string) => text.split('\n').find((l) => l.startsWith(start));
     expect(row('| **in all, warmed up**')).toBe(
-      '| **in all, warmed up** | **160,000** | **199,000** | **100,000** |',
+      '| **in all, warmed up** | **160,000** | **239,000** | **100,000** |',
     );
-    expect(row("| ÷ the floor's")).toBe("| ÷ the floor's | **1.00** | **1.24** | **0.63** |");
+    expect(row("| ÷ the floor's |")).toBe("| ÷ the floor's | **1.00** | **1.49** | **0.63** |");
+    expect(row('| without garbage collection')).toBe(
+      '| without garbage collection | 160,000 | 199,000 | 100,000 |',
+    );
+    expect(row("| ÷ the floor's, without")).toBe(
+      "| ÷ the floor's, without garbage collection | 1.00 | 1.24 | 0.63 |",
+    );
     expect(row('| kept up with real time')).toBe(
       '| kept up with real time (no errors, session cache on) | yes | yes | **no** (7 errors): not comparable |',
     );
@@ -112,7 +120,8 @@ describe('markdownInstructions', () => {
     const lines = text.split('\n');
     const head = lines.findIndex((l) => l.includes('runs most beyond the floor'));
     expect(head).toBeGreaterThan(0);
-    expect(lines.slice(head + 2, head + 6)).toEqual([
+    expect(lines.slice(head + 2, head + 7)).toEqual([
+      '| `v8::internal::ConcurrentMarking::RunMajor` | garbage collection | 0 | 40,000 | +40,000 |',
       '| `Builtins_KeyedLoadIC_Megamorphic` | V8 built-ins (property access, calls, strings, interpreter) | 60,000 | 80,000 | +20,000 |',
       '| `RegExp:[^\\t\\x20-\\x7e\\x80-\\xff]` | regular expressions (compiled by V8) | 0 | 13,000 | +13,000 |',
       "| `route src/proxy/lean-proxy.js:133` | JavaScript: Sekisho's own (src/, plugins/) | 0 | 6,000 | +6,000 |",
