@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { isSekishoError } from './domain/errors.ts';
@@ -83,6 +83,27 @@ describe('the stop signals', () => {
         expect(listeners()).toEqual(before);
       }
     } finally {
+      await dropSchema(config.database.schema);
+      await dropRedisPrefix(config.redis.keyPrefix);
+    }
+  });
+
+  it('one that comes while the caller closes the gateway waits for that same close, then exits 0 (the database pool is not ended twice)', async () => {
+    const config = testConfig({});
+    const lines: string[] = [];
+    const log = createLogger(config, { write: (line: string) => void lines.push(line) });
+    // The process must outlive the test: its exit is recorded instead.
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as () => never);
+    try {
+      const runtime = await serveGateway(config, { log, processMetrics: false });
+      const closed = runtime.close();
+      process.emit('SIGINT', 'SIGINT');
+      await closed;
+      await vi.waitFor(() => expect(exit).toHaveBeenCalled());
+      expect(exit.mock.calls).toEqual([[0]]);
+      expect(lines.join('')).not.toMatch(/closing failed/);
+    } finally {
+      exit.mockRestore();
       await dropSchema(config.database.schema);
       await dropRedisPrefix(config.redis.keyPrefix);
     }

@@ -36,6 +36,10 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
   }
   if (cluster.isPrimary) log.info({ config: redactConfig(config) }, 'sekisho listening');
   else log.info({ worker: cluster.worker?.id }, 'sekisho worker listening');
+  // Closed once, whoever asks first: a signal during a caller's close (or the reverse) waits for
+  // the same close rather than ending the database pool a second time, which fails.
+  let closing: Promise<void> | undefined;
+  const closeOnce = () => (closing ??= runtime.close());
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -46,13 +50,18 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
     // The listeners stay until the process is gone: npm forwards Ctrl+C a moment after the
     // terminal did, and a signal with no listener left would kill the process before its exit
     // listeners (the demo's state file) run.
-    void runtime.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown: closing failed');
-        process.exit(1);
-      },
-    );
+    void closeOnce()
+      .then(
+        () => 0,
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown: closing failed');
+          return 1;
+        },
+      )
+      .then((code) => {
+        clearTimeout(force);
+        process.exit(code);
+      });
   };
   const ignoreSignals = onStopSignals(stop);
   // Closed by its caller rather than a signal (a process that starts and stops the gateway more
@@ -60,7 +69,7 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
   // the close is still caught.
   const served: GatewayRuntime = {
     ...runtime,
-    close: () => runtime.close().finally(ignoreSignals),
+    close: () => closeOnce().finally(ignoreSignals),
   };
   return served;
 }
@@ -121,6 +130,8 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
   cluster.once('listening', () => (started = true));
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
+      // A worker whose close failed or ran out of time makes the whole stop unclean.
+      if (code !== 0 || signal !== null) exitCode = 1;
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
       return;
     }
@@ -131,7 +142,10 @@ async function superviseWorkers(config: Config, options: RuntimeOptions, log: Lo
       return stop('startup failure');
     }
     log.error({ worker: worker.id, code, signal }, 'gateway worker died; starting another');
-    setTimeout(() => cluster.fork(), respawnDelayMs);
+    // Not once a stop has begun: a worker forked then would never be told to stop.
+    setTimeout(() => {
+      if (!stopping) cluster.fork();
+    }, respawnDelayMs);
   });
   const stop = (signal: string) => {
     if (stopping) return;

@@ -91,3 +91,31 @@ describe('sekisho serve with cluster.workers: 2', () => {
     expect(workerPids.filter(isRunning)).toEqual([]);
   });
 });
+
+describe('sekisho serve with cluster.workers: 2, a worker that cannot finish in time', () => {
+  let served: HeldAppProcess;
+
+  beforeAll(async () => {
+    served = await serveHeldApp({ cluster: { workers: 2 } }, 2);
+  });
+  afterAll(async () => {
+    await served?.close();
+  });
+
+  it('makes the whole stop unclean: the supervisor exits 1, as a single process would', async () => {
+    const { backend, server } = served;
+    if (!server) throw new Error('no server');
+    const inFlight = request(`${server.url}/app/hold`).then(
+      (r) => r.statusCode,
+      () => 'cut off',
+    );
+    await backend.arrived();
+    const signalled = Date.now();
+    server.child.kill('SIGTERM');
+    // The held request is never released: its worker runs out of its grace and exits 1.
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(shutdownGraceMs);
+    expect(await inFlight).toBe('cut off');
+    backend.release('too late');
+  });
+});

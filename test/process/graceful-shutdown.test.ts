@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSekisho } from '../support/cli.ts';
 import { request } from '../support/gateway.ts';
@@ -91,12 +94,23 @@ describe('sekisho serve (the real entry): Ctrl+C twice', () => {
 
 describe('sekisho serve (the real entry): signals until the very end', () => {
   let served: HeldAppProcess;
+  let preloadDir = '';
 
   beforeAll(async () => {
-    served = await serveHeldApp();
+    // An exit listener that takes 200 ms, as the demo's removal of its state file stands in the
+    // same place: the time between the close and the end of the process, made long enough that
+    // the signals below are sure to fall in it.
+    preloadDir = mkdtempSync(join(tmpdir(), 'sekisho-exit-listener-'));
+    const preload = join(preloadDir, 'slow-exit.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => { const until = Date.now() + 200; while (Date.now() < until); });\n",
+    );
+    served = await serveHeldApp({}, 1, ['--require', preload]);
   });
   afterAll(async () => {
     await served?.close();
+    rmSync(preloadDir, { recursive: true, force: true });
   });
 
   it('a SIGINT that comes after the close, while the process exits, still finds it listening: it exits 0, not killed by the signal', async () => {
@@ -104,8 +118,8 @@ describe('sekisho serve (the real entry): signals until the very end', () => {
     if (!server) throw new Error('no server');
     // npm forwards Ctrl+C a moment after the terminal delivered it: on a busy machine the second
     // one can come after the gateway has closed. Signals every millisecond until the exit stand
-    // for every such moment; one that took the default action would leave the exit unclean
-    // (the demo's state file is removed by an exit listener, which a killed process never runs).
+    // for every such moment; one that took the default action would kill the process before its
+    // exit listeners had run (the demo's state file would stay).
     server.child.kill('SIGINT');
     const storm = setInterval(() => {
       if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGINT');

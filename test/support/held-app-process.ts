@@ -21,10 +21,14 @@ export interface HeldAppProcess {
   close(): Promise<void>;
 }
 
-/** `config`: more of the config file (`cluster`); `listeners`: how many "listening" lines to wait for. */
+/**
+ * `config`: more of the config file (`cluster`); `listeners`: how many "listening" lines to wait
+ * for; `nodeArgs`: Node's own options for the server process (a `--require` preload).
+ */
 export async function serveHeldApp(
   config: Record<string, unknown> = {},
   listeners = 1,
+  nodeArgs: readonly string[] = [],
 ): Promise<HeldAppProcess> {
   const backend = await startHeldBackend();
   const fixture = writeServerConfig({ ...config, backends: { app: { url: backend.url } } });
@@ -37,7 +41,7 @@ export async function serveHeldApp(
   try {
     const rule = await runSekisho(['rule', 'set', '/app/=ALL;;BYPASS', '--config', fixture.file]);
     expect(rule.code, rule.stderr).toBe(0);
-    server = await startServerProcess(fixture.file, listeners);
+    server = await startServerProcess(fixture.file, listeners, { nodeArgs });
     return { backend, fixture, server, close };
   } catch (error) {
     await close();
