@@ -113,6 +113,18 @@ describe('markdownInstructions', () => {
     );
     expect(row(`| ${Area.compilers}`)).toBe(`| ${Area.compilers} | 0 | 500,000 | 0 |`);
     expect(text).toContain('each coming back every 500 ms');
+    expect(text).toContain('Node flags from `--counted-node-args` (beyond the perf map): none');
+    const flagged = markdownInstructions(
+      {
+        options: { ...options, countedNodeArgs: ['--no-concurrent-recompilation'] },
+        valgrind: 'valgrind-3.19.0',
+        loads: [floor],
+      },
+      info,
+    );
+    expect(flagged).toContain(
+      'Node flags from `--counted-node-args` (beyond the perf map): `--no-concurrent-recompilation`.',
+    );
   });
 
   it('lists what the gateway runs beyond the floor, most first, without the compilers', () => {

@@ -12,21 +12,17 @@ const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The instructions suite's figures as Markdown, ready for docs/benchmarks.md. */
 export function markdownInstructions(report: InstructionsReport, info: MachineInfo): string {
-  const { options, loads } = report;
+  const { loads } = report;
   const floor = loads.find((load) => load.target === 'floor')?.summary;
   const lines = [
-    `Machine: ${info.cpu}, ${info.cores} cores, Node ${info.node}; ${report.valgrind} (callgrind), the counted process pinned to core 0, the generator to core 1; ` +
-      `the counted processes' Node flags beyond the perf map: ${options.countedNodeArgs.length > 0 ? options.countedNodeArgs.map((a) => `\`${a}\``).join(' ') : 'none (V8 optimises in its background threads)'}.`,
-    `Every request: the many-users request, ${options.rate} req/s (open loop) for ${options.seconds} s per load, counted after ${options.warmSeconds} s of closed-loop warm-up; ` +
-      `${options.rules.toLocaleString('en-US')} rules, ${options.otherSessions.toLocaleString('en-US')} other live sessions; ` +
-      `"many sessions": ${options.sessions} sessions logged in through the form, each coming back every ${((options.sessions / options.rate) * 1000).toFixed(0)} ms.`,
+    ...setUp(report, info),
     '',
     `| instructions per request | ${loads.map((l) => labels[l.target] ?? l.target).join(' | ')} |`,
     `| --- | ${loads.map(() => '---:').join(' | ')} |`,
     `| **in all, warmed up** | ${loads.map((l) => `**${thousands(l.summary.steadyPerRequest)}**`).join(' | ')} |`,
   ];
-  // Whether a major GC falls inside a counted minute is close to a coin toss at this rate, and
-  // one is worth tens of thousands of instructions per request: the figure without GC compares.
+  // A major GC in a counted minute is worth tens of thousands of instructions per request, and
+  // whether one falls there depends on the load and the minute: the figure without GC compares.
   const withoutGc = (summary: InstructionSummary) =>
     summary.steadyPerRequest - (summary.areas.get(Area.gc) ?? 0);
   if (floor)
@@ -58,6 +54,23 @@ export function markdownInstructions(report: InstructionsReport, info: MachineIn
   for (const load of loads.filter((l) => l.target !== 'floor'))
     lines.push('', ...ownTable(load.summary, labels[load.target] ?? load.target));
   return `${lines.join('\n')}\n`;
+}
+
+/** How the counts were made: the machine, the counted processes' flags, the load. */
+function setUp(report: InstructionsReport, info: MachineInfo): string[] {
+  const { options } = report;
+  const flags =
+    options.countedNodeArgs.length > 0
+      ? options.countedNodeArgs.map((arg) => `\`${arg}\``).join(' ')
+      : 'none (V8 optimises in its background threads)';
+  const comesBack = ((options.sessions / options.rate) * 1000).toFixed(0);
+  return [
+    `Machine: ${info.cpu}, ${info.cores} cores, Node ${info.node}; ${report.valgrind} (callgrind), the counted process pinned to core 0, the generator to core 1; ` +
+      `Node flags from \`--counted-node-args\` (beyond the perf map): ${flags}.`,
+    `Every request: the many-users request, ${options.rate} req/s (open loop) for ${options.seconds} s per load, counted after ${options.warmSeconds} s of closed-loop warm-up; ` +
+      `${options.rules.toLocaleString('en-US')} rules, ${options.otherSessions.toLocaleString('en-US')} other live sessions; ` +
+      `"many sessions": ${options.sessions} sessions logged in through the form, each coming back every ${comesBack} ms.`,
+  ];
 }
 
 /** What one load executes beyond another, function by function (warmed up: compilers left out). */
