@@ -4,6 +4,7 @@ import { request } from '../support/gateway.ts';
 import { serveHeldApp, type HeldAppProcess } from '../support/held-app-process.ts';
 import type { HeldBackend } from '../support/held-backend.ts';
 import { isRefused, type ServerProcess } from '../support/server-process.ts';
+import { killIfSame, seeProcess, type SeenProcess } from '../support/seen-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
@@ -18,13 +19,14 @@ describe('sekisho serve with cluster.workers: 2', () => {
   let server: ServerProcess | undefined;
   let served: HeldAppProcess;
   let workerPids: number[] = [];
+  let seenWorkers: SeenProcess[] = [];
 
   beforeAll(async () => {
     served = await serveHeldApp({ cluster: { workers: 2 } }, 2);
     ({ backend, server } = served);
   });
   afterAll(async () => {
-    for (const pid of workerPids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    for (const worker of seenWorkers) killIfSame(worker);
     await served?.close();
   });
 
@@ -33,6 +35,7 @@ describe('sekisho serve with cluster.workers: 2', () => {
     const listening = server.lines.filter((l) => /^Server listening at /.test(String(l.msg)));
     expect(new Set(listening.map((l) => l.msg)).size).toBe(1);
     workerPids = [...new Set(listening.map((l) => Number(l.pid)))];
+    seenWorkers = workerPids.map(seeProcess);
     expect(workerPids).toHaveLength(2);
     expect(workerPids).not.toContain(server.child.pid);
 

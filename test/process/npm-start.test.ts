@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRunning } from '../../src/demo/demo-state.ts';
 import { projectRoot } from '../../src/project-root.ts';
+import { killIfSame, seeProcess, type SeenProcess } from '../support/seen-process.ts';
 import { isRefused, type Exit } from '../support/server-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -35,7 +36,7 @@ async function npmStart(stateDir: string) {
 
 describe('npm start: a signal reaches the demo, not only npm', () => {
   const dirs: string[] = [];
-  const pids: number[] = [];
+  const demos: SeenProcess[] = [];
   const stateDir = () => {
     const dir = mkdtempSync(join(tmpdir(), 'sekisho-npm-start-'));
     dirs.push(dir);
@@ -43,14 +44,14 @@ describe('npm start: a signal reaches the demo, not only npm', () => {
   };
   afterAll(() => {
     // Only if a test failed midway: the demos this file started, by their IDs.
-    for (const pid of pids) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    for (const demo of demos) killIfSame(demo);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('SIGTERM to npm (a service manager, `kill <npm pid>`) stops the demo: port closed, state removed', async () => {
     const dir = stateDir();
     const { npm, exited, demoPid, port } = await npmStart(dir);
-    pids.push(demoPid);
+    demos.push(seeProcess(demoPid));
     // npm runs the script in a shell: the demo is a process of its own, not npm.
     expect(demoPid).not.toBe(npm.pid);
     npm.kill('SIGTERM');
@@ -63,7 +64,7 @@ describe('npm start: a signal reaches the demo, not only npm', () => {
   it('Ctrl+C (SIGINT to the terminal’s process group) stops it the same way', async () => {
     const dir = stateDir();
     const { npm, exited, demoPid, port } = await npmStart(dir);
-    pids.push(demoPid);
+    demos.push(seeProcess(demoPid));
     process.kill(-(npm.pid ?? 0), 'SIGINT');
     // npm exits 0 or by the signal, depending on which of them takes it first: the demo is what matters.
     await exited;
