@@ -2,8 +2,8 @@
  * Reading what `valgrind --tool=callgrind` counted in a Node process: instructions executed (Ir),
  * per function, in user space, in every thread of the process. Unlike time, the count does not
  * depend on what else the machine is doing (what the JIT compiled, and when, still varies a
- * little from run to run). JavaScript compiled by V8 has no symbols; Node's `--perf-basic-prof` writes where each
- * piece of code lies (/tmp/perf-<pid>.map), which names it.
+ * little from run to run). JavaScript compiled by V8 has no symbols; Node's `--perf-basic-prof`
+ * writes where each piece of code lies (/tmp/perf-<pid>.map), which names it.
  */
 import { shorten } from './profile.ts';
 
