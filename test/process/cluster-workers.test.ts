@@ -18,15 +18,15 @@ describe('sekisho serve with cluster.workers: 2', () => {
   let backend: HeldBackend;
   let server: ServerProcess | undefined;
   let served: HeldAppProcess;
-  let workerPids: number[] = [];
-  let seenWorkers: SeenProcess[] = [];
+  let workers: SeenProcess[] = [];
+  const workerPids = () => workers.map((worker) => worker.pid);
 
   beforeAll(async () => {
     served = await serveHeldApp({ cluster: { workers: 2 } }, 2);
     ({ backend, server } = served);
   });
   afterAll(async () => {
-    for (const worker of seenWorkers) killIfSame(worker);
+    for (const worker of workers) killIfSame(worker);
     await served?.close();
   });
 
@@ -34,10 +34,9 @@ describe('sekisho serve with cluster.workers: 2', () => {
     if (!server) throw new Error('no server');
     const listening = server.lines.filter((l) => /^Server listening at /.test(String(l.msg)));
     expect(new Set(listening.map((l) => l.msg)).size).toBe(1);
-    workerPids = [...new Set(listening.map((l) => Number(l.pid)))];
-    seenWorkers = workerPids.map(seeProcess);
-    expect(workerPids).toHaveLength(2);
-    expect(workerPids).not.toContain(server.child.pid);
+    workers = [...new Set(listening.map((l) => Number(l.pid)))].map(seeProcess);
+    expect(workerPids()).toHaveLength(2);
+    expect(workerPids()).not.toContain(server.child.pid);
 
     // A new connection each time: the supervisor hands connections to the workers in turn.
     for (let i = 0; i < 6; i++) {
@@ -51,7 +50,7 @@ describe('sekisho serve with cluster.workers: 2', () => {
     const answered = () =>
       server?.lines.filter((l) => l.msg === 'request completed' && l.res !== undefined) ?? [];
     await waitFor(() => answered().length >= 6, 2000, 'the workers logging their answers');
-    expect(new Set(answered().map((l) => Number(l.pid)))).toEqual(new Set(workerPids));
+    expect(new Set(answered().map((l) => Number(l.pid)))).toEqual(new Set(workerPids()));
   });
 
   it('answers a metrics scrape with the totals of all workers, whichever worker takes it', async () => {
@@ -85,13 +84,13 @@ describe('sekisho serve with cluster.workers: 2', () => {
     // Neither worker listens any more; the one without a request in flight has gone, the other
     // waits for its request.
     await waitFor(() => isRefused(port), 5000, 'new connections refused after SIGTERM');
-    await waitFor(() => workerPids.filter(isRunning).length === 1, 5000, 'the idle worker stopping');
+    await waitFor(() => workerPids().filter(isRunning).length === 1, 5000, 'the idle worker stopping');
     expect(server.child.exitCode).toBeNull();
     backend.release('finished after SIGTERM');
     expect(await inFlight).toEqual({ status: 200, body: 'finished after SIGTERM' });
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalled).toBeLessThan(shutdownGraceMs);
-    expect(workerPids.filter(isRunning)).toEqual([]);
+    expect(workerPids().filter(isRunning)).toEqual([]);
   });
 });
 
