@@ -11,6 +11,7 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../src/config/load.ts';
 import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
+import { tuneGarbageCollector } from '../src/heap-tuning.ts';
 import { dropKeys, dropSchemas } from './drop-data.ts';
 import { answerProfileCommands } from './inspector-profile.ts';
 
@@ -48,6 +49,8 @@ const loaded = loadConfig({
 });
 if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
 const config = loaded.config;
+// As `sekisho serve` runs it.
+tuneGarbageCollector();
 const runtime = await createRuntime(config, { processMetrics: true });
 const admin = createAdmin(runtime.gateway);
 if (!options.attach) {

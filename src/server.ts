@@ -7,6 +7,7 @@ import { redactConfig } from './config/load.ts';
 import { createPool, migrate } from './adapters/pg/database.ts';
 import { aggregateWorkerMetrics } from './metrics/cluster-metrics.ts';
 import { createLogger, createRuntime, type GatewayRuntime, type RuntimeOptions } from './gateway-runtime.ts';
+import { tuneGarbageCollector } from './heap-tuning.ts';
 
 /** How long in-flight requests get to finish on SIGTERM before the process exits anyway. */
 const shutdownGraceMs = 10_000;
@@ -25,6 +26,7 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
   // alike. The listen below still catches a port taken in between.
   if (cluster.isPrimary && config.listen.port !== 0) await ensurePortFree(config);
   if (config.cluster.workers > 1 && cluster.isPrimary) return superviseWorkers(config, options, log);
+  tuneGarbageCollector();
   // A worker's supervisor has migrated the schema already (superviseWorkers).
   const runtime = await createRuntime(config, { ...options, log, migrated: cluster.isWorker });
   try {
