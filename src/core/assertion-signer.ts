@@ -20,12 +20,19 @@ export interface AssertionSignerDeps {
   readonly log: Logger;
   /** Loads the signing key and the published keys (again on every {@link AssertionSigner.refresh}). */
   readonly loadKeys: () => Promise<AssertionKeySet>;
+  /** Where in its window each token is signed again, in [0, 1) (tests pass their own). */
+  readonly spread?: () => number;
 }
 
 interface CachedToken {
   readonly token: string;
   /** Reused until then (ms): half its lifetime, so a backend always gets one with time left. */
   readonly reuseUntil: number;
+  /**
+   * From then on (ms; spread per token between a quarter and seven sixteenths of its lifetime) a
+   * request that takes it also starts its successor in the background.
+   */
+  readonly renewFrom: number;
 }
 
 /** Tokens kept at most; a full cache starts again (each entry lives seconds anyway). */
@@ -39,6 +46,12 @@ export const keyRefreshMs = 30_000;
  * docs/benchmarks.md), so a token is signed once per identity, proof and audience and reused for
  * half its lifetime: a request with a fresh token
  * takes it without I/O ({@link cached}); concurrent misses share one signature.
+ *
+ * A token in use is signed again ahead of time, in the background, at a point spread over most of
+ * the second quarter of its lifetime: requests of a busy session never wait for a signature after its
+ * first, and the sessions that started together (a restart, a key rotation, a benchmark's logins)
+ * do not all need a new one in the same second: 1,000 signatures at once are ~0.1 s of a core,
+ * which the requests waiting on them would feel every half lifetime (docs/benchmarks.md).
  */
 export class AssertionSigner {
   private keys: AssertionKeySet;
@@ -69,12 +82,27 @@ export class AssertionSigner {
   /** A token still fresh enough to reuse, without I/O; undefined: call {@link assertion}. */
   cached(identity: AssertedIdentity, audience: string): string | undefined {
     const now = this.deps.clock.now();
-    const held = this.bySession.get(identity)?.get(audience);
-    if (held && now < held.reuseUntil) return held.token;
-    const entry = this.tokens.get(cacheKey(identity, audience));
-    if (!entry || now >= entry.reuseUntil) return undefined;
-    this.hold(identity, audience, entry);
+    let entry = this.bySession.get(identity)?.get(audience);
+    if (!entry || now >= entry.reuseUntil) {
+      entry = this.tokens.get(cacheKey(identity, audience));
+      if (!entry || now >= entry.reuseUntil) return undefined;
+      this.hold(identity, audience, entry);
+    }
+    if (now >= entry.renewFrom) this.renew(identity, audience);
     return entry.token;
+  }
+
+  /** Signs the successor of a token still in use, once, with no request waiting on it. */
+  private renew(identity: AssertedIdentity, audience: string): void {
+    const key = cacheKey(identity, audience);
+    if (this.signing.has(key)) return;
+    this.signShared(identity, audience, key).catch((error: unknown) =>
+      // The held token serves until it is due; a request then signs, and fails, on its own.
+      this.deps.log.warn(
+        { err: error },
+        'assertion could not be signed ahead; the held one serves until due',
+      ),
+    );
   }
 
   private hold(identity: AssertedIdentity, audience: string, entry: CachedToken): void {
@@ -87,7 +115,11 @@ export class AssertionSigner {
   assertion(identity: AssertedIdentity, audience: string): Promise<string> {
     const fresh = this.cached(identity, audience);
     if (fresh !== undefined) return Promise.resolve(fresh);
-    const key = cacheKey(identity, audience);
+    return this.signShared(identity, audience, cacheKey(identity, audience));
+  }
+
+  /** One signature per key at a time: requests (and a renewal) that need it meanwhile share it. */
+  private signShared(identity: AssertedIdentity, audience: string, key: string): Promise<string> {
     let pending = this.signing.get(key);
     if (!pending) {
       pending = this.sign(identity, audience, key).finally(() => this.signing.delete(key));
@@ -109,6 +141,11 @@ export class AssertionSigner {
       this.bySession = new WeakMap();
     }
     this.keys = next;
+  }
+
+  /** Settles when the signatures under way (renewals included) have ended, each either way. */
+  async signed(): Promise<void> {
+    await Promise.allSettled([...this.signing.values()]);
   }
 
   stop(): void {
@@ -134,7 +171,15 @@ export class AssertionSigner {
       .sign(signing.key);
     if (this.tokens.size >= maxCached) this.tokens.clear();
     // Reused for half the lifetime counted from the whole second `iat` names, never beyond.
-    const entry = { token, reuseUntil: iat * 1000 + (this.deps.lifetimeSeconds * 1000) / 2 };
+    const lifetimeMs = this.deps.lifetimeSeconds * 1000;
+    const spread = (this.deps.spread ?? Math.random)();
+    const entry = {
+      token,
+      reuseUntil: iat * 1000 + lifetimeMs / 2,
+      // A quarter of the lifetime, plus up to three quarters of the next quarter: the last
+      // eighth is left for a request to come and find the renewal due.
+      renewFrom: iat * 1000 + (lifetimeMs / 4) * (1 + 0.75 * spread),
+    };
     this.tokens.set(key, entry);
     this.hold(identity, audience, entry);
     return token;
