@@ -136,6 +136,29 @@ describe('SessionCache entries read again', () => {
     }
   });
 
+  it('when full, let go of the oldest read even when every entry was read again since it came', async () => {
+    const { clock, cache } = await startedCache(2);
+    try {
+      cache.set(session('a'), clock.now(), cache.generation);
+      cache.set(session('b'), clock.now(), cache.generation);
+      clock.advance(100);
+      cache.renew('a', clock.now(), cache.generation);
+      clock.advance(100);
+      cache.renew('b', clock.now(), cache.generation);
+      cache.set(session('c'), clock.now(), cache.generation);
+      expect(cache.get('a')).toBeUndefined();
+      expect(cache.get('b')?.token).toBe('b');
+      expect(cache.get('c')?.token).toBe('c');
+      // b was moved back unmarked when c came: with nothing read since, it is next in line.
+      cache.set(session('d'), clock.now(), cache.generation);
+      expect(cache.get('b')).toBeUndefined();
+      expect(cache.get('c')?.token).toBe('c');
+      expect(cache.get('d')?.token).toBe('d');
+    } finally {
+      cache.stop();
+    }
+  });
+
   it('keep the oldest read first in line when full', async () => {
     const { clock, cache } = await startedCache(2);
     try {

@@ -21,14 +21,22 @@ const silentAfterMs = 600;
 /** How long before the expected next use a background read is started, as a share of the TTL. */
 const refreshMargin = 0.1;
 
+/**
+ * Times are numbers from the start, NaN for "not yet": a field that only ever holds numbers is
+ * updated in place by V8, where one that also held `undefined` gets a new heap number at every
+ * request, and a busy session's entry keeps each for its ~0.5 s between requests (long enough to
+ * reach the old generation).
+ */
 interface Entry {
   session: ActiveSession;
   /** When the store was last read (and the session touched) for this entry, gateway clock. */
   readAt: number;
-  /** When the session was last used (kept when it is read again), gateway clock. */
-  usedAt: number | undefined;
-  /** The time between its last two uses (ms), if known. */
-  gap: number | undefined;
+  /** When the session was last used (kept when it is read again), gateway clock; NaN: not yet. */
+  usedAt: number;
+  /** The time between its last two uses (ms); NaN: not known. */
+  gap: number;
+  /** Read again since it was put in line for eviction: it gets a second chance ({@link SessionCache.evictOne}). */
+  renewed: boolean;
 }
 
 /**
@@ -96,7 +104,7 @@ export class SessionCache {
       this.drop(token, entry.session.hash);
       return undefined;
     }
-    entry.gap = entry.usedAt === undefined ? undefined : now - entry.usedAt;
+    entry.gap = now - entry.usedAt;
     entry.usedAt = now;
     return entry.session;
   }
@@ -115,7 +123,7 @@ export class SessionCache {
     const ttl = this.options.ttlMs;
     const half = ttl / 2;
     const age = now - entry.readAt;
-    if (entry.gap === undefined) return age >= half;
+    if (Number.isNaN(entry.gap)) return age >= half;
     const expected = Math.min(half, Math.max(0, entry.gap));
     return age >= Math.min(half, ttl - ttl * refreshMargin - expected);
   }
@@ -130,11 +138,8 @@ export class SessionCache {
   set(session: ActiveSession, readAt: number, generation: number): void {
     if (!this.enabled || generation !== this.ends || !this.isLive()) return;
     if (this.renewEntry(session.token, readAt)) return;
-    if (this.byToken.size >= this.options.maxEntries) {
-      const oldest = this.byToken.entries().next().value;
-      if (oldest) this.drop(oldest[0], oldest[1].session.hash);
-    }
-    this.byToken.set(session.token, { session, readAt, usedAt: undefined, gap: undefined });
+    if (this.byToken.size >= this.options.maxEntries) this.evictOne();
+    this.byToken.set(session.token, { session, readAt, usedAt: Number.NaN, gap: Number.NaN, renewed: false });
     this.tokenByHash.set(session.hash, session.token);
   }
 
@@ -152,15 +157,34 @@ export class SessionCache {
    * Renews an entry in place. Its session stays the object requests already hold (a session's
    * data never changes once created), so nothing read from the store reaches the old generation
    * each second, and what is keyed by the object (the assertion signer's tokens) still finds it;
-   * the entry object stays too, for the same reason. Moved to the end: the oldest read goes first.
+   * the entry object stays too, for the same reason. It keeps its place in line, only marked:
+   * moving it to the end at every renewal made the map grow and copy its table every ~1,000
+   * renewals (twice a second with 1,000 busy sessions), each copy living long enough to reach
+   * the old generation.
    */
   private renewEntry(token: string, readAt: number): ActiveSession | undefined {
     const entry = this.byToken.get(token);
     if (!entry) return undefined;
-    this.byToken.delete(token);
     entry.readAt = readAt;
-    this.byToken.set(token, entry);
+    entry.renewed = true;
     return entry.session;
+  }
+
+  /**
+   * Makes room for one entry: the oldest read goes first. Entries are in line in the order they
+   * were added; one read again since (marked at its renewal) goes to the back once, unmarked,
+   * rather than out — what moving it at every renewal gave, paid only when the cache is full.
+   */
+  private evictOne(): void {
+    for (const [token, entry] of this.byToken) {
+      if (!entry.renewed) {
+        this.drop(token, entry.session.hash);
+        return;
+      }
+      entry.renewed = false;
+      this.byToken.delete(token);
+      this.byToken.set(token, entry);
+    }
   }
 
   /** Forgets one session here, now, and tells every other instance. */
