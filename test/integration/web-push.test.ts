@@ -162,6 +162,13 @@ describe('Web Push from a push login', () => {
     if (listed.kind !== 'ok') throw new Error('inbox refused');
     expect(listed.requests).toHaveLength(1);
     for (const m of mine) expect(m.plaintext).not.toContain(listed.requests[0]!.challenge);
+    // Each delivery is audited once its push service has answered, a moment after the service
+    // recorded the message.
+    await waitFor(
+      async () => (await auditEvents('aiko', 'push.webpush_delivered')).length >= 2,
+      5000,
+      'both deliveries audited',
+    );
     expect((await auditEvents('aiko', 'push.webpush_delivered')).length).toBe(2);
   });
 
