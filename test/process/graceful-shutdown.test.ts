@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,16 +95,19 @@ describe('sekisho serve (the real entry): Ctrl+C twice', () => {
 describe('sekisho serve (the real entry): signals until the very end', () => {
   let served: HeldAppProcess;
   let preloadDir = '';
+  const exitingMarker = () => join(preloadDir, 'exiting');
 
   beforeAll(async () => {
     // An exit listener that takes 200 ms, as the demo's removal of its state file stands in the
     // same place: the time between the close and the end of the process, made long enough that
     // the signals below are sure to fall in it.
+    // It marks its start in a file, so that the test knows when the exit is under way.
     preloadDir = mkdtempSync(join(tmpdir(), 'sekisho-exit-listener-'));
     const preload = join(preloadDir, 'slow-exit.cjs');
     writeFileSync(
       preload,
-      "process.on('exit', () => { const until = Date.now() + 200; while (Date.now() < until); });\n",
+      `process.on('exit', () => { require('node:fs').writeFileSync(${JSON.stringify(exitingMarker())}, '');` +
+        ' const until = Date.now() + 200; while (Date.now() < until); });\n',
     );
     served = await serveHeldApp({}, 1, ['--require', preload]);
   });
@@ -117,11 +120,16 @@ describe('sekisho serve (the real entry): signals until the very end', () => {
     const { server } = served;
     if (!server) throw new Error('no server');
     // npm forwards Ctrl+C a moment after the terminal delivered it: on a busy machine the second
-    // one can come after the gateway has closed. Signals every millisecond until the exit stand
-    // for every such moment; one that took the default action would kill the process before its
-    // exit listeners had run (the demo's state file would stay).
+    // one can come after the gateway has closed. Signals every millisecond stand for every such
+    // moment, from the first until halfway through the exit listener; one that took the default
+    // action would kill the process before its exit listeners had run (the demo's state file
+    // would stay). They stop there: in the last instants of any Node process, after its exit
+    // listeners, Node itself gives signals back their default action.
     server.child.kill('SIGINT');
+    let exitingSince: number | undefined;
     const storm = setInterval(() => {
+      if (exitingSince === undefined && existsSync(exitingMarker())) exitingSince = Date.now();
+      if (exitingSince !== undefined && Date.now() - exitingSince > 100) return clearInterval(storm);
       if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGINT');
     }, 1);
     try {
