@@ -29,15 +29,6 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
   tuneGarbageCollector();
   // A worker's supervisor has migrated the schema already (superviseWorkers).
   const runtime = await createRuntime(config, { ...options, log, migrated: cluster.isWorker });
-  try {
-    await runtime.app.listen({ host: config.listen.host, port: config.listen.port });
-  } catch (error) {
-    // Nothing may keep the process alive after this: the CLI prints one line and exits 1.
-    await runtime.close();
-    throw listenError(config, error);
-  }
-  if (cluster.isPrimary) log.info({ config: redactConfig(config) }, 'sekisho listening');
-  else log.info({ worker: cluster.worker?.id }, 'sekisho worker listening');
   // Closed once, whoever asks first: a signal during a caller's close (or the reverse) waits for
   // the same close rather than ending the database pool a second time, which fails.
   let closing: Promise<void> | undefined;
@@ -65,7 +56,20 @@ export async function serveGateway(config: Config, options: RuntimeOptions = {})
         process.exit(code);
       });
   };
+  // Listened for before the port opens: a signal the moment it is open (a supervisor that saw it
+  // listening) must find the graceful stop, not the default action.
   const ignoreSignals = onStopSignals(stop);
+  try {
+    await runtime.app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    // Nothing may keep the process alive after this: the CLI prints one line and exits 1. (A
+    // signal's stop, if one came meanwhile, closes the same runtime and exits first.)
+    if (!stopping) ignoreSignals();
+    await closeOnce();
+    throw listenError(config, error);
+  }
+  if (cluster.isPrimary) log.info({ config: redactConfig(config) }, 'sekisho listening');
+  else log.info({ worker: cluster.worker?.id }, 'sekisho worker listening');
   // Closed by its caller rather than a signal (a process that starts and stops the gateway more
   // than once), it keeps no listener; they go only once the close ends, so that a signal during
   // the close is still caught.

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,9 +126,11 @@ describe('sekisho serve (the real entry): signals until the very end', () => {
     // would stay). They stop there: in the last instants of any Node process, after its exit
     // listeners, Node itself gives signals back their default action.
     server.child.kill('SIGINT');
+    // Timed from the marker's own write, not from when this (possibly descheduled) test saw it.
     let exitingSince: number | undefined;
     const storm = setInterval(() => {
-      if (exitingSince === undefined && existsSync(exitingMarker())) exitingSince = Date.now();
+      if (exitingSince === undefined && existsSync(exitingMarker()))
+        exitingSince = statSync(exitingMarker()).mtimeMs;
       if (exitingSince !== undefined && Date.now() - exitingSince > 100) return clearInterval(storm);
       if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGINT');
     }, 1);
