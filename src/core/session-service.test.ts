@@ -8,7 +8,7 @@ import { SessionService, type ActiveSession } from './session-service.ts';
 
 const timeouts = { idleMs: 60_000, absoluteMs: 600_000 };
 const client = { ip: '127.0.0.1', userAgent: 'test' };
-const user = { id: 'taro', groups: ['eigyo'] };
+const user = { id: 'taro', groups: ['eigyo'], revision: 0 };
 
 /** A real in-memory store whose single session reads and batched re-reads are counted. */
 function countingStore(clock: FakeClock): { store: Store; touches: () => number; batches: string[][] } {
@@ -31,6 +31,25 @@ function countingStore(clock: FakeClock): { store: Store; touches: () => number;
 /** Lets the in-memory store's answers (promises settled within a turn) land. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
+describe('SessionService revisions', () => {
+  it("records the user's revision, keeping the lowest of proofs carried over, and ends only sessions below one", async () => {
+    const clock = new FakeClock(1_000_000);
+    const sessions = new SessionService(new MemoryStore(clock), clock, timeouts);
+    const before = await sessions.prove(null, user, 'password', client);
+    expect(before.data.revision).toBe(0);
+    // A second factor proven after a new password, on a session whose password came before it.
+    const carried = await sessions.prove(before, { ...user, revision: 1 }, 'SMSOTP', client);
+    expect(carried.data.revision).toBe(0);
+    const after = await sessions.prove(null, { ...user, revision: 1 }, 'password', client);
+    expect(after.data.revision).toBe(1);
+    expect(await sessions.endAllFor('taro', 1)).toBe(1);
+    expect(await sessions.read(carried.token)).toBeNull();
+    expect((await sessions.read(after.token))?.data.revision).toBe(1);
+    expect(await sessions.endAllFor('taro')).toBe(1);
+    expect(await sessions.read(after.token)).toBeNull();
+  });
+});
+
 describe('SessionService reads with the cache on', () => {
   it('lets requests that miss together share one store read', async () => {
     const clock = new FakeClock(1_000_000);
@@ -50,7 +69,7 @@ describe('SessionService reads with the cache on', () => {
     const { store, touches } = countingStore(clock);
     const sessions = new SessionService(store, clock, timeouts, { ttlMs: 1000, maxEntries: 100 });
     const session = await sessions.prove(null, user, 'password', client);
-    const other = await sessions.prove(null, { id: 'hanako', groups: [] }, 'password', client);
+    const other = await sessions.prove(null, { id: 'hanako', groups: [], revision: 0 }, 'password', client);
     const before = sessions.read(session.token);
     await sessions.endByHash(session.hash);
     const after = sessions.read(session.token);
@@ -139,7 +158,12 @@ describe('SessionService background re-reads in batches', () => {
     await sessions.start();
     const all = [];
     for (let i = 0; i < count; i++) {
-      const session = await sessions.prove(null, { id: `u${i}`, groups: [] }, 'password', client);
+      const session = await sessions.prove(
+        null,
+        { id: `u${i}`, groups: [], revision: 0 },
+        'password',
+        client,
+      );
       await sessions.read(session.token);
       all.push(session);
     }

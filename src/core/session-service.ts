@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { PubSub } from '../ports/pub-sub.ts';
 import type { SessionStore, SessionTouch, StoredSession } from '../ports/session-store.ts';
+import type { UserRecord } from '../ports/users.ts';
 import type { EnvironmentWatch, LoginClient } from './known-environments.ts';
 import { SessionCache, type SessionCacheOptions } from './session-cache.ts';
 import { hashToken, newToken, type ActiveSession } from './session-token.ts';
@@ -236,7 +237,7 @@ export class SessionService {
    */
   async prove(
     previous: ActiveSession | null,
-    user: { id: string; groups: readonly string[] },
+    user: Pick<UserRecord, 'id' | 'groups' | 'revision'>,
     method: string,
     client: LoginClient,
     amr?: readonly string[],
@@ -258,6 +259,8 @@ export class SessionService {
       authenticatedAt: now,
       ip: client.ip,
       userAgent: client.userAgent.slice(0, 256),
+      // Proofs carried from before a change that ends sessions keep the session below it.
+      revision: Math.min(user.revision, carried ? (carried.revision ?? 0) : user.revision),
     };
     if (previous) await this.endByHash(previous.hash);
     const token = newToken();
@@ -324,9 +327,12 @@ export class SessionService {
       .sort((a, b) => b.data.authenticatedAt - a.data.authenticatedAt);
   }
 
-  /** Ends every session of a user, on every instance (the store is shared). */
-  async endAllFor(userId: string): Promise<number> {
-    const ended = await this.store.deleteUserSessions(userId);
+  /**
+   * Ends the user's sessions proven below the revision `below` (every one when absent), on every
+   * instance: the store is shared, and each instance's cache forgets the user's sessions.
+   */
+  async endAllFor(userId: string, below?: number): Promise<number> {
+    const ended = await this.store.deleteUserSessions(userId, below);
     await this.cache.endUser(userId);
     return ended;
   }

@@ -22,8 +22,9 @@ export interface ChangeEvent {
   readonly seq: number;
   /**
    * `rules`: reload them. `user`: the user changed; re-check them. `revoke`: the user was
-   * locked, deleted, or had groups or password changed: end their sessions whatever their
-   * state by the time the change is seen (a lock undone within one poll still ends them).
+   * locked, deleted, or had groups or password changed, and their revision raised: end their
+   * sessions proven below it whatever the user's state by the time the change is seen (a lock
+   * undone within one poll still ends them; a login made after the change does not end).
    */
   readonly kind: 'rules' | 'user' | 'revoke';
   readonly subject: string | null;

@@ -15,6 +15,12 @@ export interface StoredSession extends ProvenIdentity {
    * `hwk` (bound to one device) or `swk` (synced). Absent for methods that always mean the same.
    */
   readonly amr?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The user's revision when the session's proofs were made (the lowest, when carried over from
+   * an earlier session): a change that ends sessions ends those below the user's new revision.
+   * Absent in sessions from before it was kept (counted as 0).
+   */
+  readonly revision?: number;
 }
 
 export interface SessionTouch {
@@ -63,6 +69,9 @@ export interface SessionStore {
   deleteSession(hash: string): Promise<boolean>;
   /** Hashes of the user's sessions that still exist. */
   listUserSessions(userId: string): Promise<string[]>;
-  /** Deletes every session of the user; returns how many existed. */
-  deleteUserSessions(userId: string): Promise<number>;
+  /**
+   * Deletes the user's sessions whose revision is below `below` (every one when it is absent);
+   * returns how many it deleted.
+   */
+  deleteUserSessions(userId: string, below?: number): Promise<number>;
 }

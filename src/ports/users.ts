@@ -14,6 +14,11 @@ export interface UserRecord {
   /** Temporary lockout after too many failures (ms since epoch), or null. */
   readonly lockoutUntil: number | null;
   readonly groups: readonly string[];
+  /**
+   * Raised by every change that ends the user's sessions (a lock, a new password, other groups).
+   * A session records the revision it was proven at; those below the current one are ended.
+   */
+  readonly revision: number;
 }
 
 export interface NewUser {

@@ -123,6 +123,28 @@ describe('two gateway instances sharing Postgres and Redis', () => {
     expect(await statusOn(a, again, '/bk01/')).toBe(200);
   });
 
+  it('keeps a login made after a lock is undone, or after a new password, however late the instances poll', async () => {
+    const before = new FormClient(a.url);
+    expect((await before.login('taro', password, '/bk01/')).status).toBe(303);
+    await settled();
+    await a.admin.updateUser('taro', { locked: true }, 'test');
+    await a.admin.updateUser('taro', { locked: false }, 'test');
+    const afterUnlock = new FormClient(b.url);
+    expect((await afterUnlock.login('taro', password, '/bk01/')).status).toBe(303);
+    await a.admin.updateUser('taro', { password: 'a second password' }, 'test');
+    const afterReset = new FormClient(a.url);
+    expect((await afterReset.login('taro', 'a second password', '/bk01/')).status).toBe(303);
+    await settled();
+    for (const gw of [a, b]) {
+      expect(await statusOn(gw, before, '/bk01/')).toBe(302);
+      expect(await statusOn(gw, afterUnlock, '/bk01/')).toBe(302);
+      expect(await statusOn(gw, afterReset, '/bk01/')).toBe(200);
+    }
+    await a.admin.updateUser('taro', { password }, 'test');
+    await settled();
+    expect(await statusOn(b, afterReset, '/bk01/')).toBe(302);
+  });
+
   it('keeps sessions through a profile edit that resends the same groups, and ends them on a new password', async () => {
     const client = new FormClient(a.url);
     expect((await client.login('taro', password, '/bk01/')).status).toBe(303);

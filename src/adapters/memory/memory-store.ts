@@ -89,10 +89,12 @@ export class MemoryStore implements Store {
     return [...(this.userIndex.get(userId) ?? [])].filter((hash) => this.liveSession(hash));
   }
 
-  async deleteUserSessions(userId: string): Promise<number> {
-    const hashes = await this.listUserSessions(userId);
+  async deleteUserSessions(userId: string, below = Infinity): Promise<number> {
+    const hashes = (await this.listUserSessions(userId)).filter(
+      (hash) => (this.liveSession(hash)?.data.revision ?? 0) < below,
+    );
     for (const hash of hashes) this.dropSession(hash);
-    this.userIndex.delete(userId);
+    if ((await this.listUserSessions(userId)).length === 0) this.userIndex.delete(userId);
     return hashes.length;
   }
 

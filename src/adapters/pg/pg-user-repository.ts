@@ -22,6 +22,7 @@ interface UserRow {
   failed_count: number;
   lockout_until: Date | null;
   groups: string[] | null;
+  revision: string;
 }
 
 /**
@@ -133,7 +134,8 @@ export class PgUserRepository implements UserRepository {
       const groupsChanged = changes.groups ? await setGroups(db, id, changes.groups) : false;
       // Sessions carry the groups and were proven with the password: these changes end them.
       const revokes = changes.locked === true || changes.passwordHash !== undefined || groupsChanged;
-      await noteChange(db, revokes ? 'revoke' : 'user', id);
+      if (revokes) await noteRevoke(db, id);
+      else await noteChange(db, 'user', id);
     });
   }
 
@@ -141,7 +143,7 @@ export class PgUserRepository implements UserRepository {
     await inTransaction(this.pool, async (db) => {
       const { rowCount } = await db.query('DELETE FROM users WHERE id = $1', [id]);
       if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_USER_NOT_FOUND', `no user ${id}`);
-      await noteChange(db, 'revoke', id);
+      await noteRevoke(db, id);
     });
   }
 
@@ -232,7 +234,7 @@ export class PgUserRepository implements UserRepository {
       );
       const { rowCount } = await db.query('DELETE FROM groups WHERE name = $1', [name]);
       if (rowCount === 0) throw new SekishoError('SEKISHO_ERR_GROUP_NOT_FOUND', `no group ${name}`);
-      for (const { user_id } of members.rows) await noteChange(db, 'revoke', user_id);
+      for (const { user_id } of members.rows) await noteRevoke(db, user_id);
     });
   }
 
@@ -292,6 +294,15 @@ async function setGroups(db: Queryable, userId: string, groups: readonly string[
   return changed;
 }
 
+/**
+ * Notes a change that ends the user's sessions, inside the caller's transaction: raises the user's
+ * revision (sessions proven below it end; a deleted user has no row and loses them all).
+ */
+async function noteRevoke(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE users SET revision = revision + 1 WHERE id = $1', [id]);
+  await noteChange(db, 'revoke', id);
+}
+
 function toRecord(row: UserRow): UserRecord {
   return {
     id: row.id,
@@ -303,5 +314,6 @@ function toRecord(row: UserRow): UserRecord {
     failedCount: row.failed_count,
     lockoutUntil: row.lockout_until?.getTime() ?? null,
     groups: row.groups ?? [],
+    revision: Number(row.revision),
   };
 }

@@ -40,9 +40,9 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-/** KEYS[1] session, KEYS[2] user index; ARGV json, now, ttlMs, indexTtlMs. */
+/** KEYS[1] session, KEYS[2] user index; ARGV json, now, ttlMs, indexTtlMs, revision. */
 export const createSessionLua = `
-redis.call('HSET', KEYS[1], 'd', ARGV[1], 's', ARGV[2])
+redis.call('HSET', KEYS[1], 'd', ARGV[1], 's', ARGV[2], 'r', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('SADD', KEYS[2], KEYS[1])
 local want = math.max(tonumber(ARGV[3]), tonumber(ARGV[4]))
@@ -50,12 +50,22 @@ local ttl = redis.call('PTTL', KEYS[2])
 if ttl < want then redis.call('PEXPIRE', KEYS[2], want) end
 return 1`;
 
-/** KEYS[1] user index → how many sessions existed; deletes them and the index. */
+/**
+ * KEYS[1] user index; ARGV[1] a revision, or none → how many sessions it deleted: those whose
+ * revision (field r, 0 when absent) is below ARGV[1], or all. The index goes once it names none.
+ */
 export const deleteUserSessionsLua = `
-local members = redis.call('SMEMBERS', KEYS[1])
+local below = tonumber(ARGV[1])
 local n = 0
-for _, key in ipairs(members) do n = n + redis.call('DEL', key) end
-redis.call('DEL', KEYS[1])
+for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if not below or (tonumber(redis.call('HGET', key, 'r')) or 0) < below then
+    n = n + redis.call('DEL', key)
+    redis.call('SREM', KEYS[1], key)
+  elseif redis.call('EXISTS', key) == 0 then
+    redis.call('SREM', KEYS[1], key)
+  end
+end
+if redis.call('SCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1]) end
 return n`;
 
 /** KEYS[1] counter; ARGV now, windowMs → the new count. */

@@ -58,7 +58,13 @@ export class RedisStore implements Store {
   async createSession(hash: string, session: StoredSession, touch: SessionTouch): Promise<void> {
     const keys = [this.sessionKey(hash), this.userKey(session.userId)];
     const indexTtlMs = touch.indexTtlMs ?? touch.ttlMs;
-    await this.run(createSessionLua, keys, [JSON.stringify(session), touch.now, touch.ttlMs, indexTtlMs]);
+    await this.run(createSessionLua, keys, [
+      JSON.stringify(session),
+      touch.now,
+      touch.ttlMs,
+      indexTtlMs,
+      session.revision ?? 0,
+    ]);
   }
 
   async touchSession(hash: string, touch: SessionTouch): Promise<StoredSession | null> {
@@ -99,8 +105,9 @@ export class RedisStore implements Store {
     return members.filter((_, i) => exists[i] === 1).map((key) => key.slice(start));
   }
 
-  async deleteUserSessions(userId: string): Promise<number> {
-    return Number(await this.run(deleteUserSessionsLua, [this.userKey(userId)], []));
+  async deleteUserSessions(userId: string, below?: number): Promise<number> {
+    const args = below === undefined ? [] : [below];
+    return Number(await this.run(deleteUserSessionsLua, [this.userKey(userId)], args));
   }
 
   // RateCounter

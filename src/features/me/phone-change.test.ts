@@ -13,6 +13,7 @@ const account = (phone: string | null): UserRecord => ({
   failedCount: 0,
   lockoutUntil: null,
   groups: [],
+  revision: 0,
 });
 const sms = {} as AuthMethod;
 const service = (withSms: boolean) =>

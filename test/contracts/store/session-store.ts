@@ -81,6 +81,22 @@ export function sessionStoreContract(adapter: string, factory: StoreFactory<Sess
       expect(await store.listUserSessions('taro')).toEqual([]);
     });
 
+    it("deletes only the user's sessions below a revision (none recorded counts as 0), keeping the index for the rest", async () => {
+      await store.createSession('old', session, touch());
+      await store.createSession('r1', { ...session, revision: 1 }, touch());
+      await store.createSession('r2', { ...session, revision: 2 }, touch());
+      await store.createSession('other', { ...session, userId: 'hanako', revision: 0 }, touch());
+      expect(await store.deleteUserSessions('taro', 2)).toBe(2);
+      expect(await store.touchSession('old', touch())).toBeNull();
+      expect(await store.touchSession('r1', touch())).toBeNull();
+      expect(await store.touchSession('r2', touch())).toEqual({ ...session, revision: 2 });
+      expect(await store.listUserSessions('taro')).toEqual(['r2']);
+      expect(await store.touchSession('other', touch())).not.toBeNull();
+      expect(await store.deleteUserSessions('taro', 2)).toBe(0);
+      expect(await store.deleteUserSessions('taro')).toBe(1);
+      expect(await store.listUserSessions('taro')).toEqual([]);
+    });
+
     it('touches many sessions in one call, each as touchSession would, answering which are there, in order', async () => {
       await store.createSession('live', session, touch());
       await store.createSession('idle', { ...session, userId: 'hanako' }, touch());
