@@ -69,10 +69,17 @@ type Verdict = (typeof Verdict)[keyof typeof Verdict];
 const pathOverrides: ReadonlySet<string> = new Set(['x-original-url', 'x-rewrite-url']);
 
 /**
- * Set again below from what may pass (Cookie, without the gateway's cookies), or answered by
- * Node itself (Expect: 100-continue; undici refuses to send it on).
+ * Set again below from what may pass (Cookie, without the gateway's cookies; the forwarding
+ * headers, from a trusted proxy's and the gateway's own view), or answered by Node itself
+ * (Expect: 100-continue; undici refuses to send it on).
  */
-const rebuilt: ReadonlySet<string> = new Set(['cookie', 'expect']);
+const rebuilt: ReadonlySet<string> = new Set([
+  'cookie',
+  'expect',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+]);
 
 /**
  * Headers in which proxies describe the client or the original request. From anyone but a
@@ -125,10 +132,11 @@ export interface ForwardContext {
 }
 
 /**
- * The headers a backend receives: every inbound copy of an identity header and the
- * gateway's cookies removed, forwarding headers set, then the identity (if any) added with its
- * signed assertion (null: assertions are off). On every proxied request, so it avoids
- * per-request allocations where it can.
+ * The headers a backend receives, as undici's flat list (name, value, name, value…; names in
+ * lower case, each once but for a repeated inbound header): every inbound copy of an identity
+ * header and the gateway's cookies removed, forwarding headers set, then the identity (if any)
+ * added with its signed assertion (null: assertions are off). On every proxied request: a list
+ * rather than an object, as undici reads it in order without looking each name up again.
  */
 export function backendHeaders(
   inbound: IncomingHttpHeaders,
@@ -136,8 +144,8 @@ export function backendHeaders(
   session: StoredSession | null,
   context: ForwardContext,
   assertion: string | null,
-): IncomingHttpHeaders {
-  const headers: IncomingHttpHeaders = {};
+): string[] {
+  const headers: string[] = [];
   // Hop-by-hop headers (and any the client lists in Connection) end here; otherwise
   // `Connection: X-Remote-User` would make the proxy drop the identity set below.
   const listed = connectionListed(inbound.connection);
@@ -145,35 +153,44 @@ export function backendHeaders(
     const verdict = inboundVerdict(policy, name);
     if (verdict === Verdict.drop || listed?.has(name)) continue;
     if (verdict === Verdict.dropUntrusted && !context.peerTrusted) continue;
-    headers[name] = inbound[name];
+    const value = inbound[name];
+    if (typeof value === 'string') headers.push(name, value);
+    else if (value !== undefined) for (const each of value) headers.push(name, each);
   }
   const cookie = stripCookies(inbound.cookie, policy.gatewayCookies);
-  if (cookie) headers.cookie = cookie;
-  setForwarding(headers, inbound, context);
+  if (cookie) headers.push('cookie', cookie);
+  // X-Forwarded-For as a proxy chain writes it: what a trusted peer sent, then that peer. From an
+  // untrusted peer (any client, with `trustProxy` a list or hop count that does not name it) no
+  // forwarding header of its own counts ({@link inboundVerdict}), so a client cannot plant addresses.
+  const previous = context.peerTrusted ? inbound['x-forwarded-for'] : undefined;
+  headers.push(
+    'x-forwarded-for',
+    previous ? `${previous}, ${context.peer}` : context.peer,
+    'x-forwarded-proto',
+    context.protocol,
+    'x-forwarded-host',
+    context.host,
+  );
   if (session) {
-    headers[policy.lowerNames.user] = session.userId;
-    headers[policy.lowerNames.groups] = session.groups.join(',');
-    headers[policy.lowerNames.methods] = session.proven.join(',');
-    if (assertion !== null) headers[policy.lowerNames.assertion] = assertion;
+    const names = policy.lowerNames;
+    headers.push(names.user, session.userId, names.groups, session.groups.join(','));
+    headers.push(names.methods, session.proven.join(','));
+    if (assertion !== null) headers.push(names.assertion, assertion);
   }
   return headers;
 }
 
-/**
- * X-Forwarded-For as a proxy chain writes it: what a trusted peer sent, then that peer. From
- * an untrusted peer (any client, with `trustProxy` a list or hop count that does not name it)
- * no forwarding header of its own got this far ({@link inboundVerdict}), so a client cannot
- * plant addresses.
- */
-function setForwarding(
-  headers: IncomingHttpHeaders,
-  inbound: IncomingHttpHeaders,
-  context: ForwardContext,
-): void {
-  const previous = context.peerTrusted ? inbound['x-forwarded-for'] : undefined;
-  headers['x-forwarded-for'] = previous ? `${previous}, ${context.peer}` : context.peer;
-  headers['x-forwarded-proto'] = context.protocol;
-  headers['x-forwarded-host'] = context.host;
+/** The same headers as an object, for the Fastify carrier (@fastify/http-proxy and its WebSocket client). */
+export function backendHeaderObject(...args: Parameters<typeof backendHeaders>): IncomingHttpHeaders {
+  const list = backendHeaders(...args);
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i] as string;
+    const value = list[i + 1] as string;
+    const before = headers[name];
+    headers[name] = before === undefined ? value : [before, value].flat();
+  }
+  return headers;
 }
 
 function stripCookies(header: string | undefined, names: ReadonlySet<string>): string | undefined {

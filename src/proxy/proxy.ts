@@ -4,7 +4,7 @@ import proxy, { type FastifyHttpProxyOptions } from '@fastify/http-proxy';
 import type { Config } from '../config/schema.ts';
 import type { ClientAddress } from '../pipeline/client-address.ts';
 import type { RequestPipeline } from '../pipeline/pipeline.ts';
-import { backendHeaders, type HeaderPolicy } from './identity-headers.ts';
+import { backendHeaderObject, type HeaderPolicy } from './identity-headers.ts';
 import type { Gateway } from '../core/gateway.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import { createLeanProxy, type RequestListener } from './lean-proxy.ts';
@@ -162,7 +162,7 @@ async function registerBackends(
 function backendOptions(policy: HeaderPolicy, client: ClientAddress, name: string, target: Upstream) {
   const { url: upstream, basePath, pool } = target;
   const forward = (request: ForwardingRequest) =>
-    backendHeaders(
+    backendHeaderObject(
       request.headers,
       policy,
       request.gatewaySession?.data ?? null,
