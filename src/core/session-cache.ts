@@ -31,9 +31,12 @@ interface Entry {
   session: ActiveSession;
   /** When the store was last read (and the session touched) for this entry, gateway clock. */
   readAt: number;
-  /** When the session was last used (kept when it is read again), gateway clock; NaN: not yet. */
+  /**
+   * When the session was last used (kept when it is read again), gateway clock. A read that put it
+   * here is its first use: the request that missed it.
+   */
   usedAt: number;
-  /** The time between its last two uses (ms); NaN: not known. */
+  /** The time between its last two uses (ms); NaN: used once so far. */
   gap: number;
   /** Read again since it was put in line for eviction: it gets a second chance ({@link SessionCache.evictOne}). */
   renewed: boolean;
@@ -112,10 +115,13 @@ export class SessionCache {
   /**
    * Whether a fresh entry is due to be read again in the background, so that the requests of a
    * busy session never wait on the store when the entry expires: once it has lived half its TTL,
-   * or earlier when the session's next request (expected one gap after this one) would find it
-   * expired or nearly so. A session used every half TTL (1,000 sessions sharing 2,000 requests a
+   * or earlier when the request after the session's next one (expected two gaps after this one)
+   * would find it expired or nearly so — two, as one gap can be off by the delay a request met. A session used every half TTL (1,000 sessions sharing 2,000 requests a
    * second) is then read behind every request, instead of behind some and in front of the
-   * others, depending on whether a request came a millisecond early.
+   * others, depending on whether a request came a millisecond early. The request that missed counts
+   * as a use, so the rhythm is known from the first hit. After a restart or a long idle time each
+   * session's first request waits behind up to 1,000 others and its next comes early by as much:
+   * judged by that gap alone (one ahead), the next request would come after the entry's end.
    */
   refreshDue(token: string, now = this.clock.now()): boolean {
     const entry = this.byToken.get(token);
@@ -125,7 +131,7 @@ export class SessionCache {
     const age = now - entry.readAt;
     if (Number.isNaN(entry.gap)) return age >= half;
     const expected = Math.min(half, Math.max(0, entry.gap));
-    return age >= Math.min(half, ttl - ttl * refreshMargin - expected);
+    return age >= Math.min(half, ttl - ttl * refreshMargin - 2 * expected);
   }
 
   /** Drops one entry here (the store no longer has the session); not an announced end. */
@@ -139,7 +145,7 @@ export class SessionCache {
     if (!this.enabled || generation !== this.ends || !this.isLive()) return;
     if (this.renewEntry(session.token, readAt)) return;
     if (this.byToken.size >= this.options.maxEntries) this.evictOne();
-    this.byToken.set(session.token, { session, readAt, usedAt: Number.NaN, gap: Number.NaN, renewed: false });
+    this.byToken.set(session.token, { session, readAt, usedAt: readAt, gap: Number.NaN, renewed: false });
     this.tokenByHash.set(session.hash, session.token);
   }
 
