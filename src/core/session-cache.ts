@@ -116,9 +116,10 @@ export class SessionCache {
    * Whether a fresh entry is due to be read again in the background, so that the requests of a
    * busy session never wait on the store when the entry expires: once it has lived half its TTL,
    * or earlier when the request after the session's next one (expected two gaps after this one)
-   * would find it expired or nearly so — two, as one gap can be off by the delay a request met. A session used every half TTL (1,000 sessions sharing 2,000 requests a
-   * second) is then read behind every request, instead of behind some and in front of the
-   * others, depending on whether a request came a millisecond early. The request that missed counts
+   * would find it expired or nearly so — two, as one gap can be off by the delay a request met. A
+   * session used every half TTL (1,000 sessions sharing 2,000 requests a second) is then read
+   * behind every request, instead of behind some and in front of the others, depending on
+   * whether a request came a millisecond early. The request that missed counts
    * as a use, so the rhythm is known from the first hit. After a restart or a long idle time each
    * session's first request waits behind up to 1,000 others and its next comes early by as much:
    * judged by that gap alone (one ahead), the next request would come after the entry's end.
