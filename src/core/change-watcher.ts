@@ -12,8 +12,8 @@ import type { SessionService } from './session-service.ts';
  */
 export class ChangeWatcher {
   private lastSeq = 0;
-  /** What sessions depend on, per user: groups and password, and the revision, as last seen. */
-  private readonly known = new Map<string, { digest: string; revision: number }>();
+  /** What sessions depend on, per user: groups and password, as last seen. */
+  private readonly known = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly deps: {
@@ -31,8 +31,7 @@ export class ChangeWatcher {
   /** Remembers where the feed stands, then polls every `intervalMs`. */
   async start(intervalMs: number): Promise<void> {
     this.lastSeq = await this.deps.feed.latest();
-    for (const user of await this.deps.users.list())
-      this.known.set(user.id, { digest: fingerprint(user), revision: user.revision });
+    for (const user of await this.deps.users.list()) this.known.set(user.id, fingerprint(user));
     this.timer = setInterval(() => void this.poll(), intervalMs);
     this.timer.unref();
   }
@@ -78,19 +77,17 @@ export class ChangeWatcher {
   /**
    * Sessions carry a snapshot of the user's groups, so a lock, a deletion, a group change or
    * a new password ends them; the next login sees the user as they are now. Other changes
-   * (name, phone) leave sessions alone. A deleted or locked user loses every session; otherwise
-   * the sessions proven below the user's revision end, so a login made after the change (with
-   * the new password, after an unlock) lives on however late this instance sees the change. A
-   * change of groups or password that left the revision as it was ends them all.
+   * (name, phone) leave sessions alone. A `revoke` change raised the user's revision in its own
+   * transaction: the sessions proven below it end, so a login made after the change (with the
+   * new password, after an unlock) lives on however late this instance sees it. A deleted or
+   * locked user, or groups or password seen changed without a `revoke`, lose every session.
    */
   private async checkUser(userId: string, revoke: boolean): Promise<void> {
     const user = await this.deps.users.find(userId);
     const before = this.known.get(userId);
     const now = user ? fingerprint(user) : null;
-    if (revoke || !user || user.locked || (before !== undefined && before.digest !== now)) {
-      // Groups or password changed without the revision moving (not through the repository): all.
-      const unmarked = before !== undefined && before.digest !== now && user?.revision === before.revision;
-      const below = user && !user.locked && !unmarked ? user.revision : undefined;
+    if (revoke || !user || user.locked || (before !== undefined && before !== now)) {
+      const below = revoke && user && !user.locked ? user.revision : undefined;
       const ended = await this.deps.sessions.endAllFor(userId, below);
       const reason = !user
         ? 'deleted'
@@ -102,8 +99,8 @@ export class ChangeWatcher {
       this.deps.log.info({ user: userId, sessions: ended, reason }, 'user sessions ended');
     }
     // Remembered only once applied: a failed run is retried with the same comparison.
-    if (user === null || now === null) this.known.delete(userId);
-    else this.known.set(userId, { digest: now, revision: user.revision });
+    if (now === null) this.known.delete(userId);
+    else this.known.set(userId, now);
   }
 }
 
