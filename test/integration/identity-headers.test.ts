@@ -247,6 +247,8 @@ describe('forwarding headers behind a load balancer (trustProxy as a list)', () 
     const sent: [string, string][] = [
       ['Cookie', client.cookieHeader()],
       ['X-Forwarded-For', '6.6.6.6, 203.0.113.7'],
+      ['X-Forwarded-Proto', 'https'],
+      ['X-Forwarded-Host', 'evil.example'],
       ['X-Real-IP', '6.6.6.6'],
       ['Forwarded', 'for=6.6.6.6'],
       ['X-Forwarded-Prefix', '/evil'],
@@ -266,6 +268,13 @@ describe('forwarding headers behind a load balancer (trustProxy as a list)', () 
   it('keeps a trusted proxy’s X-Forwarded-For and appends that proxy, once', async () => {
     for (const seen of await forwarded(['127.0.0.1'])) {
       expect(seen.headers['x-forwarded-for']).toBe('6.6.6.6, 203.0.113.7, 127.0.0.1');
+      // The gateway's own forwarding headers take the place of the proxy's: one line each.
+      for (const name of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'])
+        expect(
+          seen.rawHeaders.filter((line, i) => i % 2 === 0 && line.toLowerCase() === name),
+          name,
+        ).toHaveLength(1);
+      expect(seen.headers['x-forwarded-host']).not.toBe('evil.example');
       // What a trusted proxy says of the client and the original request reaches the backend…
       expect(seen.headers['x-forwarded-prefix']).toBe('/evil');
       expect(seen.headers['true-client-ip']).toBe('6.6.6.6');
