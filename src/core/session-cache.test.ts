@@ -30,50 +30,71 @@ async function startedCache(maxEntries = 100) {
   return { clock, cache };
 }
 
-/**
- * One request of a session: the cache answers, and when a background read is due it is done at
- * once (as the session service does, behind the answer), storing the session afresh.
- */
-function use(cache: SessionCache, clock: FakeClock, token: string): 'hit' | 'hit+refresh' | 'miss' {
-  const found = cache.get(token);
-  if (!found) {
-    cache.set(session(token), clock.now(), cache.generation);
-    return 'miss';
-  }
-  if (!cache.refreshDue(token)) return 'hit';
+/** One request of a session: the cache answers, or the store is read (a miss) and the entry stored. */
+function use(cache: SessionCache, clock: FakeClock, token: string): 'hit' | 'miss' {
+  if (cache.get(token)) return 'hit';
   cache.set(session(token), clock.now(), cache.generation);
-  return 'hit+refresh';
+  return 'miss';
 }
 
-describe('SessionCache refresh-ahead', () => {
-  it('reads a session used every half TTL behind every request, also when one comes a little early', async () => {
+/**
+ * Runs the session service's sweep every `sweepEveryMs` from `from` to `to` (gateway clock),
+ * reading each session handed out at once; the clock ends at `to`. When each was read again.
+ */
+function sweepUntil(
+  cache: SessionCache,
+  clock: FakeClock,
+  to: number,
+  readAgain: Map<string, number[]>,
+): void {
+  for (;;) {
+    const next = Math.ceil((clock.now() + 1) / cache.sweepEveryMs) * cache.sweepEveryMs;
+    if (next > to) break;
+    clock.advance(next - clock.now());
+    for (const due of cache.takeDue()) {
+      cache.renew(due.token, clock.now(), cache.generation);
+      readAgain.set(due.token, [...(readAgain.get(due.token) ?? []), clock.now()]);
+    }
+  }
+  clock.advance(to - clock.now());
+}
+
+/** A session's requests at these gaps (ms), with the sweep running between them. */
+function requests(cache: SessionCache, clock: FakeClock, token: string, gaps: readonly number[]) {
+  const readAgain = new Map<string, number[]>();
+  const seen = [use(cache, clock, token)];
+  for (const gap of gaps) {
+    sweepUntil(cache, clock, clock.now() + gap, readAgain);
+    seen.push(use(cache, clock, token));
+  }
+  return { seen, readAgain: readAgain.get(token) ?? [] };
+}
+
+describe('SessionCache sessions read again before they expire', () => {
+  it('reads a session used every half TTL once per TTL or so, never in front of a request, whatever the jitter', async () => {
     const { clock, cache } = await startedCache();
     try {
-      const seen = [use(cache, clock, 't')];
+      const start = clock.now();
       // 1,000 sessions sharing 2,000 requests a second: each every 500 ms, give or take.
-      for (const gap of [500, 480, 530, 500, 470, 540]) {
-        clock.advance(gap);
-        seen.push(use(cache, clock, 't'));
-      }
-      // With half the TTL as the only rule, the request 20 ms early found the entry 480 ms old
-      // (not due) and the next one, 530 ms later, found it expired: a read in front of it.
-      expect(seen).toEqual(['miss', ...Array(6).fill('hit+refresh')]);
+      const gaps = [500, 480, 530, 500, 470, 540, 500, 520, 460, 500, 510, 490];
+      const { seen, readAgain } = requests(cache, clock, 't', gaps);
+      expect(seen).toEqual(['miss', ...gaps.map(() => 'hit')]);
+      // Read again 0.8–0.9 s after each read (the sweep runs every 100 ms), not behind each of the
+      // twelve requests as when a request decided it.
+      const reads = [start, ...readAgain];
+      expect(reads.slice(1).map((at, i) => at - (reads[i] as number))).toEqual(Array(7).fill(800));
     } finally {
       cache.stop();
     }
   });
 
-  it('reads a busy session again only half-way through its TTL, and never serves an entry past it', async () => {
+  it('reads a session used many times a second once per TTL too, and never serves an entry past it', async () => {
     const { clock, cache } = await startedCache();
     try {
-      const seen = [use(cache, clock, 'b')];
-      for (let i = 0; i < 60; i++) {
-        clock.advance(10);
-        seen.push(use(cache, clock, 'b'));
-      }
-      expect(seen.filter((s) => s === 'hit+refresh')).toHaveLength(1);
-      expect(seen.indexOf('hit+refresh')).toBe(50);
-      // No request for longer than the TTL: the entry is gone, whatever its last gap.
+      const { seen, readAgain } = requests(cache, clock, 'b', Array(300).fill(10));
+      expect(seen.every((s, i) => s === (i === 0 ? 'miss' : 'hit'))).toBe(true);
+      expect(readAgain).toHaveLength(3);
+      // No request for longer than the TTL: the entry is gone, whatever came before.
       clock.advance(ttlMs);
       expect(cache.get('b')).toBeUndefined();
     } finally {
@@ -81,38 +102,38 @@ describe('SessionCache refresh-ahead', () => {
     }
   });
 
-  it('keeps the half-TTL rule for a session whose rhythm is not known yet', async () => {
+  it('reads again on time a session whose first read came late after a cold start', async () => {
     const { clock, cache } = await startedCache();
     try {
-      cache.set(session('n'), clock.now(), cache.generation);
-      clock.advance(499);
-      expect(cache.refreshDue('n')).toBe(false);
-      clock.advance(1);
-      expect(cache.refreshDue('n')).toBe(true);
+      // After a restart every session misses at once, and a request that waited behind the others
+      // for 100 ms read the store late: the session's next request, on time, comes 400 ms after
+      // that read began, the one after 600 ms later. Judged by its requests' rhythm that came to a
+      // second miss for every session alike; the sweep goes by the entry's age alone.
+      const { seen } = requests(cache, clock, 'c', [400, 600, 500, 400, 600]);
+      expect(seen).toEqual(['miss', 'hit', 'hit', 'hit', 'hit', 'hit']);
     } finally {
       cache.stop();
     }
   });
 
-  it('counts the request that missed as a use: a session read late after a cold start is read again at its next request', async () => {
+  it('leaves alone a session not used since its read, hands each out once per read, and lets expired entries go', async () => {
     const { clock, cache } = await startedCache();
     try {
-      // After a restart every session misses at once, and a request that waited behind the others
-      // for 100 ms read the store late: the session's next request, on time, comes 400 ms after
-      // that read began, the one after 600 ms later. Judged a gap ahead (or at half the TTL) the
-      // first found the entry not due and the second found it expired: a second miss, for every
-      // session alike, a second or two after the start.
-      const seen = [use(cache, clock, 'c')];
-      for (const gap of [400, 600, 500]) {
-        clock.advance(gap);
-        seen.push(use(cache, clock, 'c'));
-      }
-      expect(seen).toEqual(['miss', 'hit+refresh', 'hit+refresh', 'hit+refresh']);
-      // A burst (a page and its assets) is not read again early for it.
-      cache.forget('c');
-      expect(use(cache, clock, 'c')).toBe('miss');
+      const readAgain = new Map<string, number[]>();
+      use(cache, clock, 'idle');
+      use(cache, clock, 'failed');
       clock.advance(10);
-      expect(use(cache, clock, 'c')).toBe('hit');
+      use(cache, clock, 'failed');
+      // The read for 'failed' never comes back: it is not handed out again, and expires on time.
+      clock.advance(890);
+      expect(cache.takeDue().map((s) => s.token)).toEqual(['failed']);
+      clock.advance(50);
+      expect(cache.get('failed')?.token).toBe('failed');
+      expect(cache.takeDue()).toEqual([]);
+      sweepUntil(cache, clock, clock.now() + 100, readAgain);
+      expect(readAgain.size).toBe(0);
+      expect(cache.size).toBe(0);
+      expect(cache.get('failed')).toBeUndefined();
     } finally {
       cache.stop();
     }

@@ -18,12 +18,17 @@ const beatEveryMs = 200;
 /** Without a beat of its own back for this long, the cache stops answering (ms, real time). */
 const silentAfterMs = 600;
 
-/** How long before the expected next use a background read is started, as a share of the TTL. */
-const refreshMargin = 0.1;
+/**
+ * How often the cache looks for entries to read again (ms, real time), at most: a fifth of the TTL
+ * when that is shorter.
+ */
+const sweepEveryMaxMs = 100;
+/** The share of the TTL left for a background read to come back before its entry expires. */
+const replyMargin = 0.1;
 
 /**
- * Times are numbers from the start, NaN for "not yet": a field that only ever holds numbers is
- * updated in place by V8, where one that also held `undefined` gets a new heap number at every
+ * Times are numbers from the start (-Infinity for "never"): a field that only ever holds numbers
+ * is updated in place by V8, where one that also held `undefined` gets a new heap number at every
  * request, and a busy session's entry keeps each for its ~0.5 s between requests (long enough to
  * reach the old generation).
  */
@@ -31,13 +36,10 @@ interface Entry {
   session: ActiveSession;
   /** When the store was last read (and the session touched) for this entry, gateway clock. */
   readAt: number;
-  /**
-   * When the session was last used (kept when it is read again), gateway clock. A read that put it
-   * here is its first use: the request that missed it.
-   */
+  /** When the session was last used, gateway clock; the read that put it here counts as none. */
   usedAt: number;
-  /** The time between its last two uses (ms); NaN: used once so far. */
-  gap: number;
+  /** When it was last handed out to be read again in the background; -Infinity: never. */
+  queuedAt: number;
   /** Read again since it was put in line for eviction: it gets a second chance ({@link SessionCache.evictOne}). */
   renewed: boolean;
 }
@@ -107,32 +109,49 @@ export class SessionCache {
       this.drop(token, entry.session.hash);
       return undefined;
     }
-    entry.gap = now - entry.usedAt;
     entry.usedAt = now;
     return entry.session;
   }
 
+  /** How many sessions are held. */
+  get size(): number {
+    return this.byToken.size;
+  }
+
+  /** How often {@link takeDue} is to be called (ms, real time). */
+  get sweepEveryMs(): number {
+    return Math.max(1, Math.min(sweepEveryMaxMs, this.options.ttlMs / 5));
+  }
+
   /**
-   * Whether a fresh entry is due to be read again in the background, so that the requests of a
-   * busy session never wait on the store when the entry expires: once it has lived half its TTL,
-   * or earlier when the request after the session's next one (expected two gaps after this one)
-   * would find it expired or nearly so — two, as one gap can be off by the delay a request met. A
-   * session used every half TTL (1,000 sessions sharing 2,000 requests a second) is then read
-   * behind every request, instead of behind some and in front of the others, depending on
-   * whether a request came a millisecond early. The request that missed counts
-   * as a use, so the rhythm is known from the first hit. After a restart or a long idle time each
-   * session's first request waits behind up to 1,000 others and its next comes early by as much:
-   * judged by that gap alone (one ahead), the next request would come after the entry's end.
+   * The sessions to read again in the background now, so that the requests of a busy session
+   * never wait on the store when its entry expires: those used since their last read whose entry
+   * will have expired, or come within a tenth of the TTL of it, before the next sweep. Each is
+   * handed out once per read (a read that fails is not retried: the entry expires on time and
+   * the next request reads itself). Entries past their TTL are dropped on the way, so the cache
+   * holds only the sessions used within the last TTL.
+   *
+   * A busy session is read again about once per TTL, whatever its rhythm: used every half second
+   * (1,000 sessions sharing 2,000 requests a second), once every ~0.8–0.9 s rather than behind
+   * every request; and a session whose first read was late after a cold start (waiting behind a
+   * thousand others) is read again on time, as its rhythm plays no part.
    */
-  refreshDue(token: string, now = this.clock.now()): boolean {
-    const entry = this.byToken.get(token);
-    if (entry === undefined) return false;
+  takeDue(now = this.clock.now()): ActiveSession[] {
+    const due: ActiveSession[] = [];
+    if (!this.isLive()) return due;
     const ttl = this.options.ttlMs;
-    const half = ttl / 2;
-    const age = now - entry.readAt;
-    if (Number.isNaN(entry.gap)) return age >= half;
-    const expected = Math.min(half, Math.max(0, entry.gap));
-    return age >= Math.min(half, ttl - ttl * refreshMargin - 2 * expected);
+    const dueAge = ttl - this.sweepEveryMs - ttl * replyMargin;
+    for (const [token, entry] of this.byToken) {
+      const age = now - entry.readAt;
+      if (age >= ttl || age < 0) {
+        this.drop(token, entry.session.hash);
+        continue;
+      }
+      if (age < dueAge || entry.usedAt <= entry.readAt || entry.queuedAt > entry.readAt) continue;
+      entry.queuedAt = now;
+      due.push(entry.session);
+    }
+    return due;
   }
 
   /** Drops one entry here (the store no longer has the session); not an announced end. */
@@ -146,7 +165,13 @@ export class SessionCache {
     if (!this.enabled || generation !== this.ends || !this.isLive()) return;
     if (this.renewEntry(session.token, readAt)) return;
     if (this.byToken.size >= this.options.maxEntries) this.evictOne();
-    this.byToken.set(session.token, { session, readAt, usedAt: readAt, gap: Number.NaN, renewed: false });
+    this.byToken.set(session.token, {
+      session,
+      readAt,
+      usedAt: readAt,
+      queuedAt: Number.NEGATIVE_INFINITY,
+      renewed: false,
+    });
     this.tokenByHash.set(session.hash, session.token);
   }
 

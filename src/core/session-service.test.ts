@@ -94,48 +94,56 @@ describe('SessionService reads with the cache on', () => {
     expect(touches()).toBe(5);
   });
 
-  it('reads a cached session again in the background half-way through its TTL, and reports a failed read', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  it('reads a cached session in use again in the background before it expires, and reports a failed read', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const clock = new FakeClock(1_000_000);
     const { store, touches, batches } = countingStore(clock);
     const failures: unknown[] = [];
     const sessions = new SessionService(store, clock, timeouts, { ttlMs: 1000, maxEntries: 100 }, (error) =>
       failures.push(error),
     );
+    const tick = () => {
+      clock.advance(100);
+      vi.advanceTimersByTime(100);
+    };
     await sessions.start();
     try {
       const session = await sessions.prove(null, user, 'password', client);
       await sessions.read(session.token);
       expect(touches()).toBe(1);
-      for (let i = 0; i < 4; i++) {
-        clock.advance(100);
+      for (let i = 0; i < 7; i++) {
+        tick();
         expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
       }
-      vi.advanceTimersByTime(50);
       expect(batches).toHaveLength(0);
-      // Half the TTL (two more uses, 100 ms apart, expected before it ends): answered from the cache
-      // at once, and queued to be read again behind the answer.
-      clock.advance(100);
-      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
-      vi.advanceTimersByTime(50);
+      // 800 ms after its read, used since: read again (and touched) behind the requests, in one batch.
+      tick();
       expect(batches).toEqual([[session.hash]]);
       await settled();
-      // Renewed: 999 ms after the background read the entry is still fresh (and due again).
-      clock.advance(999);
-      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
-      vi.advanceTimersByTime(50);
+      // Renewed at the batch's send time: used on, it is served 1,500 ms after the first read, and
+      // read again 800 ms after the batch.
+      for (let i = 0; i < 7; i++) {
+        tick();
+        expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      }
+      expect(batches).toHaveLength(1);
+      tick();
       expect(batches).toHaveLength(2);
       await settled();
       // The first read, then one per session in each batch (the memory store touches each as alone).
       expect(touches()).toBe(3);
       // A background read that fails is reported; the entry is still served until its TTL ends.
       store.touchSessions = () => Promise.reject(new Error('store down'));
-      clock.advance(500);
-      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
-      vi.advanceTimersByTime(50);
+      for (let i = 0; i < 7; i++) {
+        tick();
+        expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      }
+      tick();
       await settled();
       expect(failures).toEqual([new Error('store down')]);
-      clock.advance(500);
+      tick();
+      expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      tick();
       expect(sessions.readCached(session.token)).toBeUndefined();
     } finally {
       sessions.stop();
@@ -147,7 +155,7 @@ describe('SessionService reads with the cache on', () => {
 describe('SessionService background re-reads in batches', () => {
   /** A started service with the cache on, timers faked, and `count` sessions read once (cached). */
   async function busy(count: number) {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const clock = new FakeClock(1_000_000);
     const counting = countingStore(clock);
     const failures: unknown[] = [];
@@ -170,50 +178,56 @@ describe('SessionService background re-reads in batches', () => {
       await sessions.read(session.token);
       all.push(session);
     }
+    /** Moves the gateway's clock and the sweep's timer on together, a sweep at a time. */
+    const tick = (ms: number) => {
+      for (let left = ms; left > 0; left -= 100) {
+        clock.advance(Math.min(100, left));
+        vi.advanceTimersByTime(Math.min(100, left));
+      }
+    };
     const done = () => {
       sessions.stop();
       vi.useRealTimers();
     };
-    return { ...counting, clock, sessions, all, failures, done };
+    return { ...counting, clock, sessions, all, failures, tick, done };
   }
 
-  it('sends the re-reads due within 50 ms as one store call, each session once however often it is used', async () => {
-    const { sessions, clock, all, batches, done } = await busy(3);
+  it('sends the sessions due together as one store call, each once however often it is used', async () => {
+    const { sessions, all, batches, tick, done } = await busy(3);
     try {
-      clock.advance(500);
+      tick(500);
       for (const session of all) {
         expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
         expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
       }
-      vi.advanceTimersByTime(49);
+      tick(200);
       expect(batches).toHaveLength(0);
-      vi.advanceTimersByTime(1);
+      tick(100);
       expect(batches).toEqual([all.map((s) => s.hash)]);
-      // While the batch is under way the sessions are due but not queued again.
+      // While the batch is under way the sessions are used again, and not sent again.
       for (const session of all) sessions.readCached(session.token);
-      vi.advanceTimersByTime(50);
+      tick(100);
       expect(batches).toHaveLength(1);
       await settled();
-      // Renewed by the batch (read at its send time): 501 ms after the first read they are not due
-      // again, as they would be without it.
-      clock.advance(1);
+      // Renewed by the batch (read at its send time): 1,001 ms after the first read they are
+      // still cached, and sent again only 800 ms after the batch.
+      tick(100);
       for (const session of all) expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
-      vi.advanceTimersByTime(50);
+      tick(500);
       expect(batches).toHaveLength(1);
+      tick(100);
+      expect(batches).toHaveLength(2);
     } finally {
       done();
     }
   });
 
-  it('sends a full batch (256 sessions) at once, without waiting for the timer', async () => {
-    const { sessions, clock, all, batches, done } = await busy(257);
+  it('sends no more than 256 sessions in one call', async () => {
+    const { sessions, all, batches, tick, done } = await busy(257);
     try {
-      clock.advance(500);
-      for (const session of all.slice(0, 256)) sessions.readCached(session.token);
-      expect(batches.map((b) => b.length)).toEqual([256]);
-      sessions.readCached(all[256]?.token);
-      expect(batches).toHaveLength(1);
-      vi.advanceTimersByTime(50);
+      tick(500);
+      for (const session of all) sessions.readCached(session.token);
+      tick(300);
       expect(batches.map((b) => b.length)).toEqual([256, 1]);
     } finally {
       done();
@@ -221,14 +235,14 @@ describe('SessionService background re-reads in batches', () => {
   });
 
   it('drops what a batch found gone from the store, like a single read, and keeps the rest', async () => {
-    const { sessions, clock, all, store, done } = await busy(2);
+    const { sessions, all, store, tick, done } = await busy(2);
     const [gone, kept] = all as [ActiveSession, ActiveSession];
     try {
       await store.deleteSession(gone.hash);
-      clock.advance(500);
+      tick(500);
       sessions.readCached(gone.token);
       sessions.readCached(kept.token);
-      vi.advanceTimersByTime(50);
+      tick(300);
       await settled();
       expect(sessions.readCached(gone.token)).toBeUndefined();
       expect(await sessions.read(gone.token)).toBeNull();
@@ -239,21 +253,20 @@ describe('SessionService background re-reads in batches', () => {
   });
 
   it('ends a session that a batch finds live but past its absolute timeout', async () => {
-    const { sessions, clock, all, store, batches, done } = await busy(1);
+    const { sessions, clock, all, store, batches, tick, done } = await busy(1);
     const [old] = all as [ActiveSession];
     try {
-      // Used every 50 s (within the idle timeout) until 600 ms before the absolute timeout, when it is
-      // read afresh; due again 500 ms later, and the batch is sent at the absolute timeout.
-      for (let at = 50_000; at < timeouts.absoluteMs - 600; at += 50_000) {
-        clock.advance(50_000);
+      // Used every 50 s (within the idle timeout) until 700 ms before the absolute timeout, when it
+      // is read afresh; used again, it is sent 800 ms after that read, past the absolute timeout.
+      for (let at = 50_000; at < timeouts.absoluteMs - 700; at += 50_000) {
+        tick(50_000);
         expect(await sessions.read(old.token)).not.toBeNull();
       }
-      clock.advance(timeouts.absoluteMs - 600 - (clock.now() - old.data.createdAt));
+      tick(timeouts.absoluteMs - 700 - (clock.now() - old.data.createdAt));
       expect(await sessions.read(old.token)).not.toBeNull();
-      clock.advance(500);
+      tick(500);
       expect(sessions.readCached(old.token)?.token).toBe(old.token);
-      clock.advance(100);
-      vi.advanceTimersByTime(50);
+      tick(300);
       expect(batches.at(-1)).toEqual([old.hash]);
       await settled();
       expect(await store.peekSession(old.hash)).toBeNull();
@@ -264,7 +277,7 @@ describe('SessionService background re-reads in batches', () => {
   });
 
   it('lets a revocation win over a batch that was sent before it and answers after it', async () => {
-    const { sessions, clock, all, store, batches, done } = await busy(2);
+    const { sessions, all, store, batches, tick, done } = await busy(2);
     const [revoked, other] = all as [ActiveSession, ActiveSession];
     // The store answers the batch only when told: the revocation lands while it is under way.
     let answer: () => void = () => undefined;
@@ -276,10 +289,10 @@ describe('SessionService background re-reads in batches', () => {
       });
     };
     try {
-      clock.advance(500);
+      tick(500);
       sessions.readCached(revoked.token);
       sessions.readCached(other.token);
-      vi.advanceTimersByTime(50);
+      tick(300);
       expect(batches).toEqual([[revoked.hash, other.hash]]);
       // The batch read both sessions live; then one is revoked (on this instance or announced).
       await settled();
@@ -289,9 +302,9 @@ describe('SessionService background re-reads in batches', () => {
       expect(sessions.readCached(revoked.token)).toBeUndefined();
       expect(await sessions.read(revoked.token)).toBeNull();
       // The other session's result raced an end too, so it is not stored: its old entry stays until its TTL.
-      clock.advance(499);
+      tick(100);
       expect(sessions.readCached(other.token)?.data.userId).toBe('u1');
-      clock.advance(1);
+      tick(100);
       expect(sessions.readCached(other.token)).toBeUndefined();
     } finally {
       done();
@@ -299,16 +312,19 @@ describe('SessionService background re-reads in batches', () => {
   });
 
   it('reports a failed batch once and never takes it for a valid session', async () => {
-    const { sessions, clock, all, store, failures, done } = await busy(3);
+    const { sessions, all, store, failures, tick, done } = await busy(3);
     store.touchSessions = () => Promise.reject(new Error('store down'));
     try {
-      clock.advance(500);
+      tick(500);
       for (const session of all) sessions.readCached(session.token);
-      vi.advanceTimersByTime(50);
+      tick(300);
       await settled();
       expect(failures).toEqual([new Error('store down')]);
-      // No entry was renewed: each expires on time and the next request reads (and fails) itself.
-      clock.advance(500);
+      // No entry was renewed nor sent again: each expires on time and the next request reads (and fails) itself.
+      tick(100);
+      for (const session of all) expect(sessions.readCached(session.token)?.data.userId).toMatch(/^u/);
+      tick(100);
+      expect(failures).toHaveLength(1);
       for (const session of all) expect(sessions.readCached(session.token)).toBeUndefined();
       store.touchSession = () => Promise.reject(new Error('store down'));
       await expect(sessions.read(all[0]?.token)).rejects.toThrow('store down');

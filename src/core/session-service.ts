@@ -24,13 +24,11 @@ export interface SessionListing {
 /** No cache: every read is a store round trip. */
 const noCache: SessionCacheOptions = { ttlMs: 0, maxEntries: 1 };
 
-/** How long background re-reads wait to be sent together (ms, real time). */
-const refreshBatchMs = 50;
-/** Most sessions re-read in one store call; a full batch is sent at once. */
-const refreshBatchMax = 256;
+/** Most sessions re-read in one store call; more due at once go in several. */
+const renewBatchMax = 256;
 
-/** A session queued for a background re-read, with the cache generation it was queued under. */
-interface QueuedRefresh {
+/** A store read under way: the cookie value, its hash, and the cache generation it began under. */
+interface PendingRead {
   readonly token: string;
   readonly hash: string;
   readonly generation: number;
@@ -49,11 +47,8 @@ export class SessionService {
   private readonly cache: SessionCache;
   /** Store reads under way, by token, with the cache generation each began under. */
   private readonly reading = new Map<string, { generation: number; result: Promise<ActiveSession | null> }>();
-  /** Background re-reads waiting for the next batch. */
-  private queued: QueuedRefresh[] = [];
-  /** Tokens queued or in a batch under way: each is re-read once, however many requests find it due. */
-  private readonly refreshing = new Set<string>();
-  private flushTimer: NodeJS.Timeout | null = null;
+  /** Looks for cached sessions to read again before they expire ({@link renewDue}). */
+  private sweep: NodeJS.Timeout | null = null;
 
   /** A background read (refresh ahead of expiry) failed: no request waits on it, so it is only reported. */
   private readonly onRefreshFailed: (error: unknown) => void;
@@ -79,13 +74,14 @@ export class SessionService {
   /** Starts listening for ends announced by other instances (the cache answers only after this). */
   async start(): Promise<void> {
     await this.cache.start(this.store);
+    if (!this.cache.enabled) return;
+    this.sweep = setInterval(() => this.renewDue(), this.cache.sweepEveryMs);
+    this.sweep.unref();
   }
 
   stop(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.queued = [];
-    this.refreshing.clear();
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
     this.cache.stop();
   }
 
@@ -104,65 +100,54 @@ export class SessionService {
     const cached = this.cache.get(token, now);
     // The absolute timeout holds for cached sessions too; the store read then deletes it.
     if (!cached || now - cached.data.createdAt >= this.timeouts.absoluteMs) return undefined;
-    // Before its TTL ends the entry is read again in the background (once, in a batch): a busy
-    // session's requests then never all stall on one store read when it expires.
-    if (this.cache.refreshDue(token, now)) this.queueRefresh(token, cached.hash);
     return cached;
   }
 
   /**
-   * Queues a background re-read: the sessions due within {@link refreshBatchMs} are read (and
-   * touched) in one store call, so that 1,000 busy sessions cost a few round trips a second
-   * rather than 2,000. No request waits on it; a miss still reads on its own at once.
+   * Reads again, in the background and in batches, the cached sessions that are in use and due
+   * to expire before the next sweep ({@link SessionCache.takeDue}): one store call per 256
+   * sessions, so that 1,000 busy sessions cost about ten round trips a second rather than 2,000,
+   * and no request waits on them (a miss still reads on its own at once). Each call checks and
+   * touches every session as a single read does; a failed call is reported once and renews nothing.
    */
-  private queueRefresh(token: string, hash: string): void {
-    if (this.refreshing.has(token)) return;
-    this.refreshing.add(token);
-    this.queued.push({ token, hash, generation: this.cache.generation });
-    if (this.queued.length >= refreshBatchMax) this.flushRefreshes();
-    else if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => this.flushRefreshes(), refreshBatchMs);
-      this.flushTimer.unref();
-    }
+  private renewDue(): void {
+    const now = this.clock.now();
+    const due = this.cache.takeDue(now);
+    for (let start = 0; start < due.length; start += renewBatchMax)
+      this.renewBatch(due.slice(start, start + renewBatchMax), now);
   }
 
-  /** Sends the queued re-reads as one store call; a failed call is reported once and stores nothing. */
-  private flushRefreshes(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    const batch = this.queued;
-    this.queued = [];
-    if (batch.length === 0) return;
-    const now = this.clock.now();
-    const done = () => {
-      for (const queued of batch) this.refreshing.delete(queued.token);
-    };
+  private renewBatch(batch: readonly ActiveSession[], now: number): void {
+    const generation = this.cache.generation;
     this.store
       .touchSessions(
-        batch.map((queued) => queued.hash),
+        batch.map((session) => session.hash),
         this.touchAt(now),
       )
       .then((live) =>
-        Promise.all(batch.map((queued, i) => this.settleRenewal(queued, live[i] === true, now))),
+        Promise.all(
+          batch.map((session, i) => this.settleRenewal(session, live[i] === true, now, generation)),
+        ),
       )
-      .then(done, (error: unknown) => {
-        done();
-        this.onRefreshFailed(error);
-      });
+      .catch((error: unknown) => this.onRefreshFailed(error));
   }
 
   /**
    * What a background re-read found: the cached entry lives on (only if no session ended since it
-   * was queued); a session gone from the store leaves the cache, one past its absolute timeout ends.
+   * was sent); a session gone from the store leaves the cache, one past its absolute timeout ends.
    */
-  private async settleRenewal(queued: QueuedRefresh, live: boolean, now: number): Promise<void> {
+  private async settleRenewal(
+    sent: ActiveSession,
+    live: boolean,
+    now: number,
+    generation: number,
+  ): Promise<void> {
     if (!live) {
-      this.cache.forget(queued.token);
+      this.cache.forget(sent.token);
       return;
     }
-    const session = this.cache.renew(queued.token, now, queued.generation);
-    if (session && now - session.data.createdAt >= this.timeouts.absoluteMs)
-      await this.endByHash(queued.hash);
+    const session = this.cache.renew(sent.token, now, generation);
+    if (session && now - session.data.createdAt >= this.timeouts.absoluteMs) await this.endByHash(sent.hash);
   }
 
   /**
@@ -213,7 +198,7 @@ export class SessionService {
    * session gone or past its absolute timeout leaves the cache (a batch's answers: settleRenewal).
    */
   private async settle(
-    read: QueuedRefresh,
+    read: PendingRead,
     data: StoredSession | null,
     now: number,
   ): Promise<ActiveSession | null> {
