@@ -48,7 +48,8 @@ function sweepUntil(
   readAgain: Map<string, number[]>,
 ): void {
   for (;;) {
-    const next = Math.ceil((clock.now() + 1) / cache.sweepEveryMs) * cache.sweepEveryMs;
+    const every = cache.sweepEveryMs ?? Number.POSITIVE_INFINITY;
+    const next = Math.ceil((clock.now() + 1) / every) * every;
     if (next > to) break;
     clock.advance(next - clock.now());
     for (const due of cache.takeDue()) {
@@ -134,9 +135,29 @@ describe('SessionCache sessions read again before they expire', () => {
       expect(readAgain.size).toBe(0);
       expect(cache.size).toBe(0);
       expect(cache.get('failed')).toBeUndefined();
+      // A cache whose channel is lost hands out nothing (it answers nothing either).
+      use(cache, clock, 'cut');
+      clock.advance(10);
+      use(cache, clock, 'cut');
+      clock.advance(800);
+      cache.suspend();
+      expect(cache.takeDue()).toEqual([]);
     } finally {
       cache.stop();
     }
+  });
+
+  it('sweeps every 100 ms, or a fifth of a shorter TTL, and not at all below 50 ms', () => {
+    const every = (ttl: number) =>
+      new SessionCache(new FakeClock(), { ttlMs: ttl, maxEntries: 10 }).sweepEveryMs;
+    expect([every(1000), every(250), every(50), every(49), every(1), every(0)]).toEqual([
+      100,
+      50,
+      10,
+      null,
+      null,
+      null,
+    ]);
   });
 });
 

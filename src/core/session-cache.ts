@@ -23,6 +23,11 @@ const silentAfterMs = 600;
  * when that is shorter.
  */
 const sweepEveryMaxMs = 100;
+/**
+ * Below this a sweep is not worth its wake-ups (a TTL under 50 ms): entries are then only ever
+ * read again by the request that finds them expired.
+ */
+const sweepEveryMinMs = 10;
 /** The share of the TTL left for a background read to come back before its entry expires. */
 const replyMargin = 0.1;
 
@@ -118,9 +123,10 @@ export class SessionCache {
     return this.byToken.size;
   }
 
-  /** How often {@link takeDue} is to be called (ms, real time). */
-  get sweepEveryMs(): number {
-    return Math.max(1, Math.min(sweepEveryMaxMs, this.options.ttlMs / 5));
+  /** How often {@link takeDue} is to be called (ms, real time); null: never (cache off, or a TTL under 50 ms). */
+  get sweepEveryMs(): number | null {
+    const every = Math.min(sweepEveryMaxMs, this.options.ttlMs / 5);
+    return every >= sweepEveryMinMs ? every : null;
   }
 
   /**
@@ -129,7 +135,7 @@ export class SessionCache {
    * will have expired, or come within a tenth of the TTL of it, before the next sweep. Each is
    * handed out once per read (a read that fails is not retried: the entry expires on time and
    * the next request reads itself). Entries past their TTL are dropped on the way, so the cache
-   * holds only the sessions used within the last TTL.
+   * holds only the sessions read within the last TTL.
    *
    * A busy session is read again about once per TTL, whatever its rhythm: used every half second
    * (1,000 sessions sharing 2,000 requests a second), once every ~0.8–0.9 s rather than behind
@@ -138,9 +144,10 @@ export class SessionCache {
    */
   takeDue(now = this.clock.now()): ActiveSession[] {
     const due: ActiveSession[] = [];
-    if (!this.isLive()) return due;
+    const every = this.sweepEveryMs;
+    if (every === null || !this.isLive()) return due;
     const ttl = this.options.ttlMs;
-    const dueAge = ttl - this.sweepEveryMs - ttl * replyMargin;
+    const dueAge = ttl - every - ttl * replyMargin;
     for (const [token, entry] of this.byToken) {
       const age = now - entry.readAt;
       if (age >= ttl || age < 0) {

@@ -178,6 +178,10 @@ describe('SessionService background re-reads in batches', () => {
       await sessions.read(session.token);
       all.push(session);
     }
+    // The heartbeat's timer is faked too: one beat now, as the setup took real time (the cache
+    // stops answering after 600 ms of real time without one).
+    vi.advanceTimersByTime(200);
+    await settled();
     /** Moves the gateway's clock and the sweep's timer on together, a sweep at a time. */
     const tick = (ms: number) => {
       for (let left = ms; left > 0; left -= 100) {
@@ -217,6 +221,20 @@ describe('SessionService background re-reads in batches', () => {
       expect(batches).toHaveLength(1);
       tick(100);
       expect(batches).toHaveLength(2);
+    } finally {
+      done();
+    }
+  });
+
+  it('stops sweeping when the service stops', async () => {
+    const { sessions, all, batches, tick, done } = await busy(1);
+    try {
+      tick(500);
+      sessions.readCached(all[0]?.token);
+      sessions.stop();
+      tick(500);
+      expect(batches).toHaveLength(0);
+      expect(vi.getTimerCount()).toBe(0);
     } finally {
       done();
     }

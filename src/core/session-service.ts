@@ -74,8 +74,9 @@ export class SessionService {
   /** Starts listening for ends announced by other instances (the cache answers only after this). */
   async start(): Promise<void> {
     await this.cache.start(this.store);
-    if (!this.cache.enabled) return;
-    this.sweep = setInterval(() => this.renewDue(), this.cache.sweepEveryMs);
+    const every = this.cache.sweepEveryMs;
+    if (every === null || this.sweep !== null) return;
+    this.sweep = setInterval(() => this.renewDue(), every);
     this.sweep.unref();
   }
 
