@@ -156,10 +156,14 @@ function goalLines(results: ManyUsersReport['results'], rate: number): string[] 
   const p = (key: 'p50' | 'p99' | 'requestsPerSecond') => (m: ModeRounds, i: number) =>
     m.rounds[i]?.[key] ?? Number.NaN;
   const cpu = (m: ModeRounds, i: number) => m.cpuMicrosPerRequest[i] ?? Number.NaN;
-  const goals: [string, Mode, (m: ModeRounds, i: number) => number, string, (x: number) => boolean][] = [
+  type Met = ((x: number) => boolean) | null;
+  const goals: [string, Mode, (m: ModeRounds, i: number) => number, string, Met][] = [
     [`p50 at ${rate} req/s ÷ floor's`, 'fixed', p('p50'), '≤ 1.3', (x) => x <= 1.3],
     [`p99 at ${rate} req/s ÷ floor's`, 'fixed', p('p99'), '≤ 1.5', (x) => x <= 1.5],
     [`CPU per request at ${rate} req/s ÷ floor's`, 'fixed', cpu, '≤ 1.2', (x) => x <= 1.2],
+    // Beside the goal, not one: at a fixed rate each request is a wake-up of its own, whose cost
+    // this VM moves by tens of per cent between runs; in the closed loop requests come in batches.
+    ["CPU per request in the closed loop ÷ floor's", 'closed', cpu, '(none)', null],
     ["closed-loop req/s ÷ floor's", 'closed', p('requestsPerSecond'), '≥ 0.9', (x) => x >= 0.9],
   ];
   const names = ['gateway', 'gateway-1', 'nginx-auth'].filter((n) => results.has(n));
@@ -171,7 +175,7 @@ function goalLines(results: ManyUsersReport['results'], rate: number): string[] 
     const cells = names.map((name) => {
       const r = ratios(results, name, mode, pick);
       if (!r) return '—';
-      const verdict = name === 'gateway' ? (met(r.median) ? ' ✔' : ' ✘') : '';
+      const verdict = name === 'gateway' && met ? (met(r.median) ? ' ✔' : ' ✘') : '';
       return `**${f2(r.median)}**${verdict} (${r.each.map(f2).join(', ')})`;
     });
     lines.push(`| ${what} | ${goal} | ${cells.join(' | ')} |`);

@@ -80,6 +80,15 @@ describe('session cache with pub/sub invalidation across instances', () => {
     clockB.advance(301);
     const refreshedAt = clockB.now();
     await waitFor(async () => (await lastSeen()) === refreshedAt, 1000, 'touch recorded in the background');
+    // Used on, it is touched again 800 ms after that read, and not before.
+    clockB.advance(100);
+    expect(await statusOn(b, sid)).toBe(200);
+    clockB.advance(600);
+    expect(await statusOn(b, sid)).toBe(200);
+    expect(await lastSeen()).toBe(refreshedAt);
+    clockB.advance(100);
+    const againAt = clockB.now();
+    await waitFor(async () => (await lastSeen()) === againAt, 1000, 'touch recorded again in the background');
   });
 
   it('drops a cached session that the background read finds gone, before its TTL is up', async () => {
