@@ -123,7 +123,7 @@ export class SessionCache {
     return this.byToken.size;
   }
 
-  /** How often {@link takeDue} is to be called (ms, real time); null: never (cache off, or a TTL under 50 ms). */
+  /** How often {@link takeDue} is to be called (ms, real time); null: never (off, or a TTL under 50 ms). */
   get sweepEveryMs(): number | null {
     const every = Math.min(sweepEveryMaxMs, this.options.ttlMs / 5);
     return every >= sweepEveryMinMs ? every : null;

@@ -240,6 +240,34 @@ describe('SessionService background re-reads in batches', () => {
     }
   });
 
+  it('does not sweep with a TTL under 50 ms: an entry is read again only by the request that finds it expired', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const clock = new FakeClock(1_000_000);
+    const { store, touches, batches } = countingStore(clock);
+    const sessions = new SessionService(store, clock, timeouts, { ttlMs: 40, maxEntries: 100 });
+    await sessions.start();
+    try {
+      // The heartbeat's interval only.
+      expect(vi.getTimerCount()).toBe(1);
+      const session = await sessions.prove(null, user, 'password', client);
+      await sessions.read(session.token);
+      for (let i = 0; i < 3; i++) {
+        clock.advance(10);
+        vi.advanceTimersByTime(10);
+        expect(sessions.readCached(session.token)?.data.userId).toBe('taro');
+      }
+      clock.advance(10);
+      vi.advanceTimersByTime(10);
+      expect(batches).toHaveLength(0);
+      expect(sessions.readCached(session.token)).toBeUndefined();
+      expect((await sessions.read(session.token))?.data.userId).toBe('taro');
+      expect(touches()).toBe(2);
+    } finally {
+      sessions.stop();
+      vi.useRealTimers();
+    }
+  });
+
   it('sends no more than 256 sessions in one call', async () => {
     const { sessions, all, batches, tick, done } = await busy(257);
     try {
