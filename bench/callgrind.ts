@@ -97,14 +97,15 @@ export class PerfMap {
   private readonly ends: number[] = [];
   private readonly names: string[] = [];
 
-  constructor(text: string) {
+  /** `rename`: applied to each name, e.g. to give bundled code its original location (bench/source-maps.ts). */
+  constructor(text: string, rename: (name: string) => string = (name) => name) {
     const entries = new Map<number, { end: number; name: string }>();
     for (const line of text.split('\n')) {
       const [start = '', size = '', ...name] = line.split(' ');
       if (name.length === 0) continue;
       const at = Number.parseInt(start, 16);
       // Code at an address used again (the old code was collected) is named by the newest line.
-      entries.set(at, { end: at + Number.parseInt(size, 16), name: name.join(' ') });
+      entries.set(at, { end: at + Number.parseInt(size, 16), name: rename(name.join(' ')) });
     }
     for (const [start, { end, name }] of [...entries].sort((a, b) => a[0] - b[0])) {
       this.starts.push(start);

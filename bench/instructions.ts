@@ -30,6 +30,7 @@ import type { GeneratorResult } from './generator.ts';
 import type { Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
 import { redisCommands } from './redis-info.ts';
+import { OriginalPositions } from './source-maps.ts';
 import { logInAll, seedPopulation } from './population.ts';
 import type { Server } from './processes.ts';
 import { BENCH_PATH, benchUserIds } from './seed.ts';
@@ -270,9 +271,12 @@ async function lastDump(dir: string, server: Server): Promise<Tally> {
   const pid = String(server.child.pid ?? 0);
   const dumps = await dumpsOf(dir, server.name, pid);
   const text = await readFile(join(dir, dumps.at(-1) ?? ''), 'utf8');
-  const map = new PerfMap(await readFile(`/tmp/perf-${pid}.map`, 'utf8'));
+  const map = new PerfMap(await readFile(`/tmp/perf-${pid}.map`, 'utf8'), (name) => originals.rename(name));
   return tally(parseCallgrind(text), map);
 }
+
+/** The bundled gateway's code, named where its source maps put it. */
+const originals = new OriginalPositions();
 
 /** Seconds counted with no load, for each process's idle share. */
 const idleSeconds = 20;

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { OriginalPositions } from './source-maps.ts';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
 }
 
 interface CpuProfile {
@@ -30,9 +31,13 @@ export interface ProfileSummary {
   readonly areas: { area: string; percent: number; micros: number }[];
 }
 
-/** Summarises a `--cpu-prof` profile: the top self-time functions and the areas they live in. */
+/**
+ * Summarises a `--cpu-prof` profile: the top self-time functions and the areas they live in (the
+ * bundled gateway's functions where their source maps put them: src/…, <package>/…).
+ */
 export async function summariseProfile(file: string, top = 25): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
+  const originals = new OriginalPositions();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfTime = new Map<string, { name: string; where: string; micros: number }>();
   let total = 0;
@@ -44,7 +49,8 @@ export async function summariseProfile(file: string, top = 25): Promise<ProfileS
     total += micros;
     // The profiler's own session (node:inspector) is the measurement, not the process's work.
     if (frame.functionName === '(idle)' || frame.url === 'node:inspector') idle += micros;
-    const where = frame.url ? `${shorten(frame.url)}:${frame.lineNumber + 1}` : '';
+    const at = originals.find({ url: frame.url, line: frame.lineNumber, column: frame.columnNumber });
+    const where = frame.url ? `${shorten(at.url)}:${at.line + 1}` : '';
     const key = `${frame.functionName}@${where}`;
     const entry = selfTime.get(key) ?? { name: frame.functionName || '(anonymous)', where, micros: 0 };
     entry.micros += micros;

@@ -19,7 +19,7 @@
  * Both: --seconds 10 --rounds 3 --connections 50 --no-profile --source --out <dir>
  *       --gateway-config '{"sessionCache":{"ttlMs":0}}' --gateway-node-args=--max-semi-space-size=4
  *       --gateway-env '{"MALLOC_ARENA_MAX":"8"}'
- * The gateway runs as the Dockerfile ships it: compiled (bench/compiled.ts; --source runs the
+ * The gateway runs as the Dockerfile ships it: bundled (bench/compiled.ts; --source runs the
  * TypeScript sources instead) and with its memory settings (bench/deployed-env.ts) unless
  * --gateway-env overrides them. The report (Markdown, ready for docs/benchmarks.md) is printed
  * and written to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md, with
@@ -94,7 +94,9 @@ async function main(): Promise<void> {
     wrk: findWrk(),
     nginx: findNginx(),
     gatewayEnv,
-    gatewayCode: args.source ? 'TypeScript sources (type stripping)' : 'compiled (tsconfig.build.json)',
+    gatewayCode: args.source
+      ? 'TypeScript sources (type stripping)'
+      : 'bundled as the image ships it (scripts/bundle.ts)',
   });
   console.log(`# sekisho bench ${new Date().toISOString()}\n${JSON.stringify(info)}`);
   const sections: string[] = [];

@@ -165,6 +165,12 @@ describe('the image', () => {
     expect(users.at(-1)).toBe('node');
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/_sekisho\/healthz/m);
   });
+
+  it('runs the bundle that test/process/compiled-build.test.ts lays out and runs', () => {
+    expect(dockerfile).toMatch(/^RUN node scripts\/bundle\.ts \/build\b/m);
+    expect(dockerfile).toMatch(/^COPY --from=build \/build\/src\/ \.\/src\/$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "src\/cli\/main\.js"\]$/m);
+  });
 });
 
 describe('deploy/production: two gateways behind haproxy, Redis Sentinel, secrets from files', () => {

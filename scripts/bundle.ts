@@ -1,0 +1,71 @@
+/**
+ * Builds the gateway's JavaScript as the container image ships it: rolldown bundles the
+ * TypeScript from one entry point into ES modules that are minified (whitespace and syntax; names
+ * kept, so stack traces name real functions) and ASCII-only. Every loaded module's source stays in
+ * V8's heap for the life of the process (V8 compiles functions lazily, from that source), so a
+ * smaller source is a smaller heap; and a source with one character beyond U+00FF is held at two
+ * bytes a character.
+ *
+ * Each package goes into a chunk of its own and the gateway's code is split at its dynamic
+ * imports, so what is loaded on first use (the WebAuthn and Web Push libraries, the demo, each
+ * CLI command) stays out of `sekisho serve` as it does from the sources. Not one file for all:
+ * compiling one multi-megabyte module leaves ~15 MiB of parser memory in glibc's heap.
+ *
+ * Outside the bundle, resolved from node_modules at run time: argon2 (a native addon), PGlite (the
+ * demo's WebAssembly database and its data files) and pg-native (pg's optional binding, not
+ * installed). Static files (the WebAuthn browser script, views/) are read from disk as before.
+ *
+ *   node scripts/bundle.ts [outDir]   # the image's layout: <outDir>/src/cli/main.js (default: dist/image)
+ */
+import { rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'rolldown';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+
+/** Resolved at run time from node_modules, never bundled. */
+export const runtimeExternals: readonly RegExp[] = [/^argon2$/, /^@electric-sql\//, /^pg-native$/];
+
+/** `…/node_modules/@scope/name/…` → `scope-name`; the gateway's own modules → undefined. */
+function packageChunk(id: string): string | undefined {
+  const at = id.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const [first = '', second = ''] = id.slice(at + '/node_modules/'.length).split('/');
+  return first.startsWith('@') ? `${first.slice(1)}-${second}` : first;
+}
+
+/**
+ * Bundles `entry` (a path from the project's root) into `outFile`, its chunks into a `chunks/`
+ * directory beside it. Both relative to the project's root unless absolute.
+ */
+export async function bundleGateway(entry: string, outFile: string): Promise<void> {
+  const out = resolve(root, outFile);
+  // Chunks carry a hash in their names: an earlier build's would stay beside the new ones.
+  await rm(join(dirname(out), 'chunks'), { recursive: true, force: true });
+  await build({
+    cwd: root,
+    input: { [relative(dirname(out), out).replace(/\.js$/, '')]: resolve(root, entry) },
+    platform: 'node',
+    external: [...runtimeExternals],
+    logLevel: 'warn',
+    output: {
+      dir: dirname(out),
+      format: 'esm',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+      minify: {
+        compress: { keepNames: { function: true, class: true } },
+        mangle: false,
+        codegen: { asciiOnly: true, legalComments: 'inline' },
+      },
+      sourcemap: true,
+      codeSplitting: { groups: [{ name: packageChunk, debugName: 'package' }] },
+    },
+  });
+}
+
+if (import.meta.main) {
+  const outDir = process.argv[2] ?? 'dist/image';
+  await bundleGateway('src/cli/main.ts', join(outDir, 'src', 'cli', 'main.js'));
+}
