@@ -57,9 +57,11 @@ export async function bundleGateway(entry: string, outFile: string): Promise<voi
       minify: {
         compress: { keepNames: { function: true, class: true } },
         mangle: false,
-        codegen: { asciiOnly: true, legalComments: 'inline' },
+        codegen: { asciiOnly: true, legalComments: 'inline', removeWhitespace: process.env.WS !== 'keep' },
       },
       sourcemap: true,
+      // Positions only: the sources themselves are in the repository, not the image.
+      sourcemapExcludeSources: true,
       codeSplitting: { groups: [{ name: packageChunk, debugName: 'package' }] },
     },
   });

@@ -78,6 +78,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// An error nothing caught ends the process with exit code 1 as Node would end it, and its stack
+// — without Node's echo of the source line it was thrown from: in the container image that line
+// is a whole bundled chunk (scripts/bundle.ts removes line breaks), hundreds of KB on stderr.
+process.on('uncaughtException', (error) => {
+  process.stderr.write(
+    `sekisho: uncaught: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
+
 const code = await main(process.argv.slice(2));
 // A failure exits at once: what a failed start left open (an embedded database, a pool) must not
 // keep the process waiting after its one line. Success lets a running server go on.

@@ -152,4 +152,38 @@ describe('the compiled build, laid out as the container image', () => {
       expect(chunks.some((file) => file.startsWith(`${name.slice('chunk:'.length)}-`))).toBe(true);
     }
   });
+
+  it('the first passkey ceremony loads the WebAuthn chunk and answers', async () => {
+    const second = await startServerProcess(fixture.file, 1, {
+      entry: join(image, 'bin', 'sekisho.js'),
+      nodeArgs: recorder,
+    });
+    try {
+      const response = await request(`${second.url}/_sekisho/passkey/options`, { method: 'POST' });
+      expect(response.statusCode).toBe(200);
+      const options = (await response.body.json()) as { challenge?: unknown; userVerification?: unknown };
+      expect(options.userVerification).toBe('required');
+      expect(typeof options.challenge).toBe('string');
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    const loaded = JSON.parse(
+      readFileSync(join(dirname(fixture.file), 'loaded-packages.json'), 'utf8'),
+    ) as string[];
+    expect(loaded).toContain('chunk:simplewebauthn-server');
+  });
+
+  it('an error nothing catches: exit 1 and its stack on stderr, without the bundled line it came from', async () => {
+    const thrower = fileURLToPath(new URL('../fixtures/throw-uncaught.mjs', import.meta.url));
+    const result = await runSekisho(['rule', 'list', '--config', fixture.file], {
+      entry: join(image, 'bin', 'sekisho.js'),
+      env: { NODE_OPTIONS: `--import ${thrower}` },
+      timeoutMs: 30_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/sekisho: uncaught: Error: thrown on purpose by .*\n {4}at /);
+    // Node's own report would echo the source line with a caret under the throw.
+    expect(result.stderr).not.toMatch(/\n\s*\^\n/);
+  });
 });
