@@ -57,7 +57,7 @@ export async function bundleGateway(entry: string, outFile: string): Promise<voi
       minify: {
         compress: { keepNames: { function: true, class: true } },
         mangle: false,
-        codegen: { asciiOnly: true, legalComments: 'inline', removeWhitespace: process.env.WS !== 'keep' },
+        codegen: { asciiOnly: true, legalComments: 'inline' },
       },
       sourcemap: true,
       // Positions only: the sources themselves are in the repository, not the image.
