@@ -12,8 +12,8 @@
  * compiling one multi-megabyte module leaves ~15 MiB of parser memory in glibc's heap.
  *
  * Outside the bundle, resolved from node_modules at run time: argon2 (a native addon), PGlite (the
- * demo's WebAssembly database and its data files) and pg-native (pg's optional binding, not
- * installed). Static files (the WebAuthn browser script, views/) are read from disk as before.
+ * demo's WebAssembly database and its data files), pg-native (pg's optional binding, not
+ * installed) and undici (below). Static files (the WebAuthn browser script, views/) are read from disk as before.
  *
  *   node scripts/bundle.ts [outDir]   # the image's layout: <outDir>/src/cli/main.js (default: dist/image)
  */
@@ -24,8 +24,18 @@ import { build } from 'rolldown';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/** Resolved at run time from node_modules, never bundled. */
-export const runtimeExternals: readonly RegExp[] = [/^argon2$/, /^@electric-sql\//, /^pg-native$/];
+/**
+ * Resolved at run time from node_modules, never bundled. undici too: bundled, it made every
+ * `process.nextTick` of the proxied path define its object through V8's runtime instead of
+ * optimised code (~60,000 more instructions per request, counted by `npm run bench -- --suite
+ * instructions`; the cause inside V8 not established), for ~1 MiB of heap saved.
+ */
+export const runtimeExternals: readonly RegExp[] = [
+  /^argon2$/,
+  /^@electric-sql\//,
+  /^pg-native$/,
+  /^undici(\/|$)/,
+];
 
 /** `…/node_modules/@scope/name/…` → `scope-name`; the gateway's own modules → undefined. */
 function packageChunk(id: string): string | undefined {

@@ -113,7 +113,12 @@ describe('the compiled build, laid out as the container image', () => {
         if (!/^[./]/.test(specifier) && !isBuiltin(specifier)) imported.add(packageName(specifier));
       }
     }
-    expect([...imported].sort()).toEqual(['@electric-sql/pglite', '@electric-sql/pglite-socket', 'argon2']);
+    expect([...imported].sort()).toEqual([
+      '@electric-sql/pglite',
+      '@electric-sql/pglite-socket',
+      'argon2',
+      'undici',
+    ]);
     expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
   });
 
@@ -142,7 +147,7 @@ describe('the compiled build, laid out as the container image', () => {
       readFileSync(join(dirname(fixture.file), 'loaded-packages.json'), 'utf8'),
     ) as string[];
     expect(loaded).toEqual(
-      expect.arrayContaining(['chunk:fastify', 'chunk:ioredis', 'chunk:pg', 'chunk:zod', 'argon2']),
+      expect.arrayContaining(['chunk:fastify', 'chunk:ioredis', 'chunk:pg', 'chunk:zod', 'argon2', 'undici']),
     );
     const firstUse = ['chunk:simplewebauthn-server', 'chunk:web-push', 'chunk:qrcode', 'chunk:pino-pretty'];
     expect(loaded.filter((name) => firstUse.includes(name))).toEqual([]);
