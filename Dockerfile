@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # Sekisho (関所) gateway image. The TypeScript sources are bundled once at build time
-# (scripts/bundle.ts: minified, ASCII-only ES modules, a chunk per package), so the gateway runs
+# (scripts/bundle.ts: minified, ASCII-only ES modules in chunks by package), so the gateway runs
 # plain JavaScript: no type stripper in memory, a faster start and ~7 MiB less heap for the code's
 # sources. `npm start` and the tests run the same sources directly (Node's type stripping).
 #
@@ -24,6 +24,7 @@ COPY package.json package-lock.json ./
 # Only the bundler is used here: no install scripts (no argon2, no Node download); rolldown's
 # prebuilt binary for this platform comes as an optional dependency.
 RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
 COPY scripts/bundle.ts ./scripts/
 COPY src/ ./src/
 COPY plugins/ ./plugins/
@@ -55,8 +56,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 # Only what the bundler wrote under src/ (src/cli/main.js, its chunks and their source maps) and
 # the plugins' templates: no .ts file is in the image, so nothing can fall back to the sources.
-# views/ and migrations/ are where the code looks for them; test/compiled-build.test.ts runs this
-# layout.
+# views/ and migrations/ are where the code looks for them; test/process/compiled-build.test.ts
+# runs this layout.
 COPY --from=build /build/src/ ./src/
 COPY --from=build /build/plugins/ ./plugins/
 COPY views/ ./views/

@@ -6,8 +6,8 @@
  * smaller source is a smaller heap; and a source with one character beyond U+00FF is held at two
  * bytes a character.
  *
- * Each package goes into a chunk of its own and the gateway's code is split at its dynamic
- * imports, so what is loaded on first use (the WebAuthn and Web Push libraries, the demo, each
+ * Chunks are named by npm package (a package's dependencies that nothing else imports often go into
+ * its chunk) and the gateway's code is split at its dynamic imports, so what is loaded on first use (the WebAuthn and Web Push libraries, the demo, each
  * CLI command) stays out of `sekisho serve` as it does from the sources. Not one file for all:
  * compiling one multi-megabyte module leaves ~15 MiB of parser memory in glibc's heap.
  *
@@ -58,7 +58,15 @@ export async function bundleGateway(entry: string, outFile: string): Promise<voi
     input: { [relative(dirname(out), out).replace(/\.js$/, '')]: resolve(root, entry) },
     platform: 'node',
     external: [...runtimeExternals],
+    // The same compiler options as the type check and the sources (verbatimModuleSyntax: an
+    // import kept for its side effects is never dropped as unused).
+    tsconfig: join(root, 'tsconfig.json'),
     logLevel: 'warn',
+    // A package that cannot be found would otherwise be left as an import for run time, where the
+    // image (`npm ci --omit=dev`) may not have it.
+    onLog(level, log, handle) {
+      handle(log.code === 'UNRESOLVED_IMPORT' ? 'error' : level, log);
+    },
     output: {
       dir: dirname(out),
       format: 'esm',
@@ -79,5 +87,8 @@ export async function bundleGateway(entry: string, outFile: string): Promise<voi
 
 if (import.meta.main) {
   const outDir = process.argv[2] ?? 'dist/image';
+  // src/cli/main.js beside the sources would be run by bin/sekisho.js instead of them.
+  if (resolve(root, outDir) === resolve(root))
+    throw new Error('bundle: give an output directory other than the project');
   await bundleGateway('src/cli/main.ts', join(outDir, 'src', 'cli', 'main.js'));
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The project's root, where package.json, views/ and migrations/ are: the nearest directory
  * above this module that holds a package.json. The same whether the sources run as TypeScript
- * from src/ or compiled (dist/src/ for `npm run bench`, src/ in the container image).
+ * from src/ or bundled (dist/bench/ for `npm run bench`, src/cli/ in the container image).
  */
 export const projectRoot = findRoot(dirname(fileURLToPath(import.meta.url)));
 

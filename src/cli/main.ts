@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { inspect } from 'node:util';
 import { isSekishoError } from '../domain/errors.ts';
 
 const usage = `usage: sekisho <command> [--config FILE]
@@ -82,9 +83,8 @@ async function main(argv: string[]): Promise<number> {
 // — without Node's echo of the source line it was thrown from: in the container image that line
 // is a whole bundled chunk (scripts/bundle.ts removes line breaks), hundreds of KB on stderr.
 process.on('uncaughtException', (error) => {
-  process.stderr.write(
-    `sekisho: uncaught: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // inspect: the stack with what Node would add (cause, code, an AggregateError's errors).
+  process.stderr.write(`sekisho: uncaught: ${inspect(error)}\n`);
   process.exit(1);
 });
 
