@@ -6,19 +6,21 @@
  * smaller source is a smaller heap; and a source with one character beyond U+00FF is held at two
  * bytes a character.
  *
- * Chunks are named by npm package (a package's dependencies that nothing else imports often go into
- * its chunk) and the gateway's code is split at its dynamic imports, so what is loaded on first use (the WebAuthn and Web Push libraries, the demo, each
- * CLI command) stays out of `sekisho serve` as it does from the sources. Not one file for all:
- * compiling one multi-megabyte module leaves ~15 MiB of parser memory in glibc's heap.
+ * Chunks are named by npm package (a package's dependencies that nothing else imports often go
+ * into its chunk) and the gateway's code is split at its dynamic imports, so what is loaded on
+ * first use (the WebAuthn and Web Push libraries, the demo, each CLI command) stays out of
+ * `sekisho serve` as it does from the sources. Not one file for all: compiling one multi-megabyte
+ * module leaves ~15 MiB of parser memory in glibc's heap.
  *
  * Outside the bundle, resolved from node_modules at run time: argon2 (a native addon), PGlite (the
  * demo's WebAssembly database and its data files), pg-native (pg's optional binding, not
- * installed) and undici (below). Static files (the WebAuthn browser script, views/) are read from disk as before.
+ * installed) and undici (below). Static files (the WebAuthn browser script, views/) are read from
+ * disk as before.
  *
  *   node scripts/bundle.ts [outDir]   # the image's layout: <outDir>/src/cli/main.js (default: dist/image)
  */
 import { rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -55,7 +57,7 @@ export async function bundleGateway(entry: string, outFile: string): Promise<voi
   await rm(join(dirname(out), 'chunks'), { recursive: true, force: true });
   await build({
     cwd: root,
-    input: { [relative(dirname(out), out).replace(/\.js$/, '')]: resolve(root, entry) },
+    input: { [basename(out, '.js')]: resolve(root, entry) },
     platform: 'node',
     external: [...runtimeExternals],
     // The same compiler options as the type check and the sources (verbatimModuleSyntax: an
