@@ -1,11 +1,12 @@
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parseAst } from 'rolldown/parseAst';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleGateway } from '../../scripts/bundle.ts';
 import { startBackend, type FakeBackend, type SeenRequest } from '../support/backend.ts';
 import { FormClient } from '../support/browser-client.ts';
 import { runSekisho } from '../support/cli.ts';
@@ -36,6 +37,7 @@ function importedSpecifiers(code: string): string[] {
   return [...statics, ...dynamics];
 }
 
+const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const recorder = ['--import', fileURLToPath(new URL('../fixtures/record-packages.mjs', import.meta.url))];
 
@@ -60,9 +62,9 @@ describe('the compiled build, laid out as the container image', () => {
 
   beforeAll(async () => {
     image = mkdtempSync(join(tmpdir(), 'sekisho-image-'));
-    await bundleGateway('src/cli/main.ts', join(image, 'src', 'cli', 'main.js'));
-    // As the Dockerfile lays it out: src/ only as bundled; plugins/ only their templates;
-    // views/, migrations/, bin/ and package.json as they are.
+    // As the Dockerfile builds it (`node scripts/bundle.ts /build`) and lays it out: src/ only as
+    // bundled; plugins/ only their templates; views/, migrations/, bin/ and package.json as they are.
+    await run(process.execPath, [join(root, 'scripts', 'bundle.ts'), image], { cwd: root });
     cpSync(join(root, 'plugins'), join(image, 'plugins'), {
       recursive: true,
       filter: (source) => !source.endsWith('.ts'),
