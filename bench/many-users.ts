@@ -145,8 +145,8 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
    * 1,000 sessions coming back at once, which a steady 2,000 req/s never has. Every target is
    * measured in its steady state; what the cold start costs is said in docs/benchmarks.md. Five
    * seconds, as the cold start's misses came in two waves, the second 2–3 s after it (counted in
-   * session 11, before the session cache's sweep). The profiled rounds below are warmed up alike, or their profile would be the
-   * cold start's.
+   * session 11, before the session cache's sweep). The profiled rounds below are warmed up alike,
+   * or their profile would be the cold start's.
    */
   const roundWarmUpSeconds = 5;
   const results = new Map<string, Record<Mode, ModeRounds>>(
