@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
@@ -79,3 +81,90 @@ describe.each(carriers)('Redis unreachable: fail closed ($carrier)', ({ leanPath
     expect(backend.seen.length).toBeGreaterThan(before);
   });
 });
+
+/**
+ * A reset reaches the gateway as a read error, and Node reports the socket's close only after the
+ * turn's setImmediate callbacks: a request read in the same turn must still not be served from
+ * the session cache.
+ */
+describe.each(carriers)('Redis connection reset in the turn of a request ($carrier)', ({ leanPath }) => {
+  let cutOff: CutOffGateway;
+
+  beforeAll(async () => {
+    cutOff = await startCutOffGateway('redis', leanPath);
+  });
+  afterAll(async () => {
+    await cutOff?.close();
+  });
+
+  it('answers 503 to a request read in the same turn as the reset, and proxies nothing', async () => {
+    const { backend, client, forwarder, gw } = cutOff;
+    const connection = await KeepAliveConnection.open(gw.url);
+    try {
+      const request = `GET /bk01/a HTTP/1.1\r\nHost: gw\r\nCookie: ${client.cookieHeader()}\r\n\r\n`;
+      // Twice within the cache's TTL: the second is answered from the cache.
+      expect(await connection.ask(request)).toBe(200);
+      expect(await connection.ask(request)).toBe(200);
+      const before = backend.seen.length;
+      // The request's bytes, then the reset: both wait in the gateway's next poll.
+      const answer = connection.ask(request);
+      await forwarder.reset();
+      expect(await answer).toBe(503);
+      expect(backend.seen.slice(before)).toEqual([]);
+    } finally {
+      connection.close();
+    }
+  });
+});
+
+/** One kept-alive HTTP/1.1 connection whose request bytes are written at once, synchronously. */
+class KeepAliveConnection {
+  private readonly socket: Socket;
+  private received = '';
+  private waiting: (() => void) | null = null;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.received += chunk;
+      this.waiting?.();
+    });
+  }
+
+  static async open(url: string): Promise<KeepAliveConnection> {
+    const { hostname, port } = new URL(url);
+    const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+    await once(socket, 'connect');
+    return new KeepAliveConnection(socket);
+  }
+
+  /** Writes `request` now and resolves with the status of the complete response that follows. */
+  ask(request: string): Promise<number> {
+    this.received = '';
+    this.socket.write(request);
+    return new Promise((resolve) => {
+      this.waiting = () => {
+        const response = completeResponse(this.received);
+        if (response === null) return;
+        this.waiting = null;
+        resolve(response.status);
+      };
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** The status of a complete HTTP/1.1 response with a Content-Length or chunked body, else null. */
+function completeResponse(text: string): { status: number } | null {
+  const headEnd = text.indexOf('\r\n\r\n');
+  if (headEnd < 0) return null;
+  const head = text.slice(0, headEnd);
+  const body = text.slice(headEnd + 4);
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  const complete = length ? body.length >= Number(length[1]) : body.endsWith('0\r\n\r\n');
+  return complete ? { status: Number(head.slice(9, 12)) } : null;
+}

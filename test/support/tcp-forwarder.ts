@@ -6,6 +6,11 @@ export interface TcpForwarder {
   readonly port: number;
   /** Stops listening and destroys every relayed connection, both ends. */
   cut(): Promise<void>;
+  /**
+   * As `cut`, but every relayed connection is reset (a TCP RST, as from a Redis that was killed
+   * or a firewall that dropped the flow): the other end reads an error rather than an end.
+   */
+  reset(): Promise<void>;
   /** Listens again on the same port (after `cut`). */
   restore(): Promise<void>;
 }
@@ -28,14 +33,17 @@ export async function startTcpForwarder(targetHost: string, targetPort: number):
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  /** Stops listening and ends every relayed connection with `end`, synchronously. */
+  const stop = async (end: (socket: Socket) => void) => {
+    if (!server.listening) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of sockets) end(socket);
+    await closed;
+  };
   return {
     port,
-    cut: async () => {
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    cut: () => stop((socket) => socket.destroy()),
+    reset: () => stop((socket) => socket.resetAndDestroy()),
     restore: () =>
       new Promise<void>((resolve, reject) => {
         server.once('error', reject);
