@@ -72,5 +72,8 @@ EXPOSE 8080
 # No curl in the slim image: Node's own fetch does the probe (on PORT when the environment sets it).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/_sekisho/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
-ENTRYPOINT ["node", "src/cli/main.js"]
+# V8's collector (src/heap-tuning.ts, docs/performance.md "Memory"): no allocation-site pretenuring,
+# and the old generation grows by 30 % past what a mark-compact left. NODE_OPTIONS accepts neither;
+# `sekisho serve` sets them itself when they are not given here. `npm run bench` reads them here.
+ENTRYPOINT ["node", "--no-allocation-site-pretenuring", "--heap-growing-percent=30", "src/cli/main.js"]
 CMD ["serve", "--config", "/etc/sekisho/sekisho.yaml"]

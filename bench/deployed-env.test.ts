@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { deployedEnv } from './deployed-env.ts';
+import { deployedEnv, deployedNodeArgs } from './deployed-env.ts';
 
 describe('the memory settings the bench takes from the Dockerfile', () => {
   it('reads the ENV instruction of the real Dockerfile, continuation lines included', () => {
@@ -26,6 +26,22 @@ describe('the memory settings the bench takes from the Dockerfile', () => {
       expect(deployedEnv(pathToFileURL(file))).toEqual({ MALLOC_ARENA_MAX: '4', NODE_OPTIONS: '--a' });
       await writeFile(file, 'ENV NODE_OPTIONS="--a --b"\n');
       expect(() => deployedEnv(pathToFileURL(file))).toThrow(/NODE_OPTIONS: quoted values/);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it("reads the V8 flags the image puts on Node's command line", async () => {
+    expect(deployedNodeArgs()).toEqual(['--no-allocation-site-pretenuring', '--heap-growing-percent=30']);
+    const dir = await mkdtemp(join(tmpdir(), 'sekisho-dockerfile-'));
+    const file = join(dir, 'Dockerfile');
+    try {
+      await writeFile(file, 'FROM x\nENTRYPOINT ["node", "src/cli/main.js"]\nCMD ["serve"]\n');
+      expect(deployedNodeArgs(pathToFileURL(file))).toEqual([]);
+      await writeFile(file, 'FROM x\nENTRYPOINT ["tini", "--", "node", "main.js"]\n');
+      expect(() => deployedNodeArgs(pathToFileURL(file))).toThrow(/runs tini, not node/);
+      await writeFile(file, 'FROM x\nENTRYPOINT node main.js\n');
+      expect(() => deployedNodeArgs(pathToFileURL(file))).toThrow(/exec form/);
     } finally {
       await rm(dir, { recursive: true });
     }

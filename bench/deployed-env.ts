@@ -26,3 +26,22 @@ export function deployedEnv(dockerfile = new URL('../Dockerfile', import.meta.ur
   }
   return env;
 }
+
+/**
+ * The V8 flags the image gives Node on its command line (the Dockerfile's `ENTRYPOINT ["node",
+ * …flags, "src/cli/main.js"]`), which NODE_OPTIONS would not accept, so that the bench starts the
+ * gateway with them too.
+ */
+export function deployedNodeArgs(dockerfile = new URL('../Dockerfile', import.meta.url)): string[] {
+  const text = readFileSync(dockerfile, 'utf8');
+  const entrypoint = /^\s*ENTRYPOINT\s+(\[.*\])\s*$/im.exec(text)?.[1];
+  if (!entrypoint) throw new Error('Dockerfile: no ENTRYPOINT in exec form (["node", …])');
+  const [command, ...rest] = JSON.parse(entrypoint) as string[];
+  if (command !== 'node') throw new Error(`Dockerfile ENTRYPOINT: runs ${command}, not node`);
+  const flags: string[] = [];
+  for (const arg of rest) {
+    if (!arg.startsWith('-')) break;
+    flags.push(arg);
+  }
+  return flags;
+}

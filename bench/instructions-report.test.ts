@@ -67,6 +67,7 @@ describe('markdownInstructions', () => {
     nginx: null,
     pinned: true,
     gatewayEnv: {},
+    gatewayNodeArgs: [],
     gatewayCode: 'compiled',
   };
   const load = (target: string, rows: [Area, string, number][], keptUp = true): CountedLoad => ({

@@ -13,6 +13,8 @@ export interface MachineInfo {
   readonly pinned: boolean;
   /** The gateway process's memory-tuning environment (the Dockerfile's, or overridden). */
   readonly gatewayEnv: Readonly<Record<string, string>>;
+  /** The V8 flags on the gateway's command line (the Dockerfile's ENTRYPOINT, then --gateway-node-args). */
+  readonly gatewayNodeArgs: readonly string[];
   /** How the gateway's code ran: compiled as shipped, or the TypeScript sources. */
   readonly gatewayCode: string;
 }
@@ -30,6 +32,7 @@ export function machine(found: {
   wrk: string | null;
   nginx: string | null;
   gatewayEnv: Readonly<Record<string, string>>;
+  gatewayNodeArgs: readonly string[];
   gatewayCode: string;
 }): MachineInfo {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
@@ -48,6 +51,7 @@ export function machine(found: {
     nginx,
     pinned: found.pinned,
     gatewayEnv: found.gatewayEnv,
+    gatewayNodeArgs: found.gatewayNodeArgs,
     gatewayCode: found.gatewayCode,
   };
 }
@@ -101,7 +105,7 @@ export function markdownReport(input: ReportInput): string {
       Object.entries(info.gatewayEnv)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ') || 'none'
-    }.`,
+    }; Node flags: ${info.gatewayNodeArgs.join(' ') || 'none'}.`,
     '',
     '| target | req/s | × direct | p50 ms | p99 ms | errors | proxy CPU ms / 1k req | peak RSS |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runClassic } from './classic.ts';
 import { compileGateway } from './compiled.ts';
-import { deployedEnv } from './deployed-env.ts';
+import { deployedEnv, deployedNodeArgs } from './deployed-env.ts';
 import { Harness } from './harness.ts';
 import { findWrk } from './load.ts';
 import { markdownManyUsers } from './many-users-report.ts';
@@ -81,9 +81,14 @@ const targets = (fallback: string) => new Set((args.targets ?? fallback).split('
 
 // As the Dockerfile deploys it (glibc arenas and thresholds, V8 semi-space), unless overridden.
 const gatewayEnv = { ...deployedEnv(), ...(JSON.parse(args['gateway-env']) as Record<string, string>) };
+// The image's V8 flags (its ENTRYPOINT), then any of --gateway-node-args (a later flag wins).
+const gatewayNodeArgs = [
+  ...deployedNodeArgs(),
+  ...args['gateway-node-args'].split(' ').filter((a) => a !== ''),
+];
 const harness = new Harness({
   gatewayConfig: JSON.parse(args['gateway-config']) as Record<string, unknown>,
-  gatewayNodeArgs: args['gateway-node-args'].split(' ').filter((a) => a !== ''),
+  gatewayNodeArgs,
   gatewayEnv,
   gatewayFile: args.source ? './gateway-server.ts' : (await compileGateway()).href,
 });
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
     wrk: findWrk(),
     nginx: findNginx(),
     gatewayEnv,
+    gatewayNodeArgs,
     gatewayCode: args.source
       ? 'TypeScript sources (type stripping)'
       : 'bundled as the image ships it (scripts/bundle.ts)',
