@@ -33,11 +33,12 @@ import { setFlagsFromString } from 'node:v8';
  * for every later decision (pretenuring, the limit set after each mark-compact), and none that
  * matters is made before the gateway's code is loaded.
  *
- * Open: in the instruction counts (`npm run bench -- --suite instructions`, 60 req/s under
- * callgrind), three of four gateways with the cap ran every `process.nextTick` of the proxied path
- * through V8's runtime (~385,000–397,000 instructions per request against ~316,000–321,000), none
- * of three without it; at 2,000 req/s the CPU per request showed no such cost. docs/benchmarks.md,
- * session 14.
+ * Seen in the instruction counts (`npm run bench -- --suite instructions`, 60 req/s under
+ * callgrind): after the default one-minute warm-up, three of four gateways with the cap ran every
+ * `process.nextTick` of the proxied path through V8's runtime (~385,000–397,000 instructions per
+ * request against ~316,000–321,000), none of three without it; after five minutes of warm-up the
+ * gateway with the cap counted 316,144 without that path. A state of the first minutes, then; at
+ * 2,000 req/s the CPU per request showed no cost. docs/benchmarks.md, session 14.
  */
 export function tuneGarbageCollector(execArgv: readonly string[] = process.execArgv): void {
   for (const flag of garbageCollectorFlags(execArgv)) setFlagsFromString(flag);
