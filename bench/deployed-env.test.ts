@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { garbageCollectorFlags } from '../src/heap-tuning.ts';
 import { deployedEnv, deployedNodeArgs } from './deployed-env.ts';
 
 describe('the memory settings the bench takes from the Dockerfile', () => {
@@ -31,8 +32,9 @@ describe('the memory settings the bench takes from the Dockerfile', () => {
     }
   });
 
-  it("reads the V8 flags the image puts on Node's command line", async () => {
+  it("reads the V8 flags the image puts on Node's command line: those sekisho serve would set", async () => {
     expect(deployedNodeArgs()).toEqual(['--no-allocation-site-pretenuring', '--heap-growing-percent=30']);
+    expect(deployedNodeArgs()).toEqual(garbageCollectorFlags([]));
     const dir = await mkdtemp(join(tmpdir(), 'sekisho-dockerfile-'));
     const file = join(dir, 'Dockerfile');
     try {

@@ -61,4 +61,4 @@ function flagName(arg: string): string {
 }
 
 /** How much the old generation may grow past what the last mark-compact left, in per cent. */
-export const heapGrowingPercent = 30;
+const heapGrowingPercent = 30;
