@@ -11,7 +11,7 @@ export interface TcpForwarder {
    * or a firewall that dropped the flow): the other end reads an error rather than an end.
    */
   reset(): Promise<void>;
-  /** Listens again on the same port (after `cut`). */
+  /** Listens again on the same port (after `cut` or `reset`). */
   restore(): Promise<void>;
 }
 
@@ -33,7 +33,7 @@ export async function startTcpForwarder(targetHost: string, targetPort: number):
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  /** Stops listening and ends every relayed connection with `end`, synchronously. */
+  /** Stops listening and ends every relayed connection with `end` (destroy or reset), synchronously. */
   const stop = async (end: (socket: Socket) => void) => {
     if (!server.listening) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
