@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeBackend } from '../support/backend.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
@@ -7,7 +5,11 @@ import type { TestGateway } from '../support/gateway.ts';
 import { carriers } from '../support/carriers.ts';
 import { startCutOffGateway, type CutOffGateway } from '../support/cut-off-store.ts';
 import type { TcpForwarder } from '../support/tcp-forwarder.ts';
+import { KeepAliveConnection } from '../support/raw-socket.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { redisUrl } from '../support/env.ts';
+import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
+import { systemClock } from '../../src/ports/clock.ts';
 
 describe.each(carriers)('Redis unreachable: fail closed ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
@@ -103,13 +105,13 @@ describe.each(carriers)('Redis connection reset in the turn of a request ($carri
     try {
       const request = `GET /bk01/a HTTP/1.1\r\nHost: gw\r\nCookie: ${client.cookieHeader()}\r\n\r\n`;
       // Twice within the cache's TTL: the second is answered from the cache.
-      expect(await connection.ask(request)).toBe(200);
-      expect(await connection.ask(request)).toBe(200);
+      expect((await connection.ask(request)).status).toBe(200);
+      expect((await connection.ask(request)).status).toBe(200);
       const before = backend.seen.length;
       // The request's bytes, then the reset: both wait in the gateway's next poll.
       const answer = connection.ask(request);
       await forwarder.reset();
-      expect(await answer).toBe(503);
+      expect((await answer).status).toBe(503);
       expect(backend.seen.slice(before)).toEqual([]);
     } finally {
       connection.close();
@@ -117,54 +119,39 @@ describe.each(carriers)('Redis connection reset in the turn of a request ($carri
   });
 });
 
-/** One kept-alive HTTP/1.1 connection whose request bytes are written at once, synchronously. */
-class KeepAliveConnection {
-  private readonly socket: Socket;
-  private received = '';
-  private waiting: (() => void) | null = null;
+/**
+ * Sessions ended on another instance are announced on the store's subscriber connection. While
+ * that connection is down the gateway hears no announcement, so its session cache must stop
+ * answering at once — not ~600 ms later, when its heartbeat fails to come back.
+ */
+describe.each(carriers)('Redis subscriber connection lost ($carrier)', ({ leanPath }) => {
+  let cutOff: CutOffGateway;
+  let elsewhere: RedisStore;
 
-  private constructor(socket: Socket) {
-    this.socket = socket;
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      this.received += chunk;
-      this.waiting?.();
-    });
-  }
+  beforeAll(async () => {
+    cutOff = await startCutOffGateway('redis', leanPath);
+    // Another instance's view of the same store: it ends sessions without this gateway's cache.
+    const { keyPrefix } = cutOff.gw.config.redis;
+    elsewhere = new RedisStore({ url: redisUrl, keyPrefix, commandTimeoutMs: 2000 }, systemClock);
+    await elsewhere.connect();
+  });
+  afterAll(async () => {
+    await elsewhere?.close();
+    await cutOff?.close();
+  });
 
-  static async open(url: string): Promise<KeepAliveConnection> {
-    const { hostname, port } = new URL(url);
-    const socket = connect({ host: hostname, port: Number(port), noDelay: true });
-    await once(socket, 'connect');
-    return new KeepAliveConnection(socket);
-  }
-
-  /** Writes `request` now and resolves with the status of the complete response that follows. */
-  ask(request: string): Promise<number> {
-    this.received = '';
-    this.socket.write(request);
-    return new Promise((resolve) => {
-      this.waiting = () => {
-        const response = completeResponse(this.received);
-        if (response === null) return;
-        this.waiting = null;
-        resolve(response.status);
-      };
-    });
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-/** The status of a complete HTTP/1.1 response with a Content-Length or chunked body, else null. */
-function completeResponse(text: string): { status: number } | null {
-  const headEnd = text.indexOf('\r\n\r\n');
-  if (headEnd < 0) return null;
-  const head = text.slice(0, headEnd);
-  const body = text.slice(headEnd + 4);
-  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-  const complete = length ? body.length >= Number(length[1]) : body.endsWith('0\r\n\r\n');
-  return complete ? { status: Number(head.slice(9, 12)) } : null;
-}
+  it('does not serve from the cache a session that ended while the subscriber was down', async () => {
+    const { backend, client, forwarder } = cutOff;
+    // Read once: the session is now in the cache, fresh for the cache's TTL (1 s).
+    expect((await client.get('/bk01/a')).status).toBe(200);
+    const before = backend.seen.length;
+    // Only the subscriber's connection: the main one stays up, so nothing else turns the cache off.
+    expect(forwarder.drop(/subscribe/i)).toBe(1);
+    // Ended elsewhere: the announcement goes out while this gateway's subscriber is down.
+    expect(await elsewhere.deleteUserSessions('taro')).toBe(1);
+    const page = await client.get('/bk01/a');
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toMatch(/^\/_sekisho\/login\?/);
+    expect(backend.seen.slice(before)).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 
 /**
@@ -62,13 +63,19 @@ export function chunked(body: string): string[] {
   return [...parts.map((p) => `${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`), '0\r\n\r\n'];
 }
 
-/** Every complete response in `data`, in order. */
+/** Every response in `data`, in order (the last one as far as it came, if the data ends within it). */
 export function parseResponses(data: Buffer): WireResponse[] {
+  return readResponses(data).responses;
+}
+
+/** The responses in `data`, and whether the last one is whole (its body as long as it said). */
+function readResponses(data: Buffer): { responses: WireResponse[]; lastComplete: boolean } {
   const responses: WireResponse[] = [];
   let at = 0;
+  let lastComplete = false;
   for (;;) {
     const headEnd = data.indexOf('\r\n\r\n', at);
-    if (headEnd < 0) return responses;
+    if (headEnd < 0) return { responses, lastComplete: lastComplete && at === data.length };
     const [statusLine = '', ...lines] = data.subarray(at, headEnd).toString('latin1').split('\r\n');
     const headers: Record<string, string> = {};
     for (const line of lines) {
@@ -79,13 +86,15 @@ export function parseResponses(data: Buffer): WireResponse[] {
       ? readChunked(data, headEnd + 4)
       : readLength(data, headEnd + 4, headers['content-length']);
     responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: body.data.toString('utf8') });
-    at = body.end;
+    at = Math.min(body.end, data.length);
+    lastComplete = body.complete;
   }
 }
 
+/** A body of Content-Length bytes; without one it runs to the close, so it is never known whole. */
 function readLength(data: Buffer, start: number, length: string | undefined) {
   const end = length === undefined ? data.length : start + Number(length);
-  return { data: data.subarray(start, end), end };
+  return { data: data.subarray(start, end), end, complete: length !== undefined && end <= data.length };
 }
 
 function readChunked(data: Buffer, start: number) {
@@ -93,12 +102,58 @@ function readChunked(data: Buffer, start: number) {
   let at = start;
   for (;;) {
     const lineEnd = data.indexOf('\r\n', at);
-    if (lineEnd < 0) return { data: Buffer.concat(parts), end: data.length };
+    if (lineEnd < 0) return { data: Buffer.concat(parts), end: data.length, complete: false };
     const size = parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
     at = lineEnd + 2;
     // The last chunk is followed by (no trailers and) the blank line.
-    if (!(size > 0)) return { data: Buffer.concat(parts), end: at + 2 };
+    if (!(size > 0)) return { data: Buffer.concat(parts), end: at + 2, complete: at + 2 <= data.length };
     parts.push(data.subarray(at, at + size));
     at += size + 2;
+  }
+}
+
+/**
+ * One kept-alive HTTP/1.1 connection for requests that must reach the server at a chosen moment:
+ * `ask` writes the request's bytes at once, synchronously, and resolves with the complete
+ * response that follows, the connection staying open for the next.
+ */
+export class KeepAliveConnection {
+  private readonly socket: Socket;
+  private received: Buffer[] = [];
+  private waiting: (() => void) | null = null;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.received.push(chunk);
+      this.waiting?.();
+    });
+  }
+
+  static async open(url: string): Promise<KeepAliveConnection> {
+    const { hostname, port } = new URL(url);
+    const socket = connect({ host: hostname, port: Number(port), noDelay: true });
+    await once(socket, 'connect');
+    return new KeepAliveConnection(socket);
+  }
+
+  /** Writes `request` now; resolves with the one whole response to it. */
+  ask(request: string): Promise<WireResponse> {
+    this.received = [];
+    this.socket.write(request);
+    return new Promise((resolve, reject) => {
+      this.waiting = () => {
+        const { responses, lastComplete } = readResponses(Buffer.concat(this.received));
+        if (!lastComplete) return;
+        this.waiting = null;
+        const [response] = responses;
+        if (response && responses.length === 1) resolve(response);
+        else reject(new Error(`expected one response, received ${responses.length}`));
+      };
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
   }
 }

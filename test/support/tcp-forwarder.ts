@@ -13,16 +13,35 @@ export interface TcpForwarder {
   reset(): Promise<void>;
   /** Listens again on the same port (after `cut` or `reset`). */
   restore(): Promise<void>;
+  /**
+   * Ends (both ends destroyed) only the relayed connections whose client has sent bytes matching
+   * `sent` (the first 4 KiB are kept), and keeps listening: one dependency connection lost among
+   * several, reconnecting at once. Returns how many it ended.
+   */
+  drop(sent: RegExp): number;
 }
+
+/** How much of what each client sent is kept for {@link TcpForwarder.drop} to match. */
+const keptBytes = 4096;
 
 export async function startTcpForwarder(targetHost: string, targetPort: number): Promise<TcpForwarder> {
   const sockets = new Set<Socket>();
+  /** What each relayed client sent (its first bytes), for `drop`. */
+  const sentBy = new Map<Socket, string>();
   const track = (socket: Socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      sentBy.delete(socket);
+    });
   };
   const server: Server = createServer((client) => {
     track(client);
+    sentBy.set(client, '');
+    client.on('data', (chunk: Buffer) => {
+      const sent = sentBy.get(client);
+      if (sent !== undefined && sent.length < keptBytes) sentBy.set(client, sent + chunk.toString('latin1'));
+    });
     const upstream = connect({ host: targetHost, port: targetPort });
     track(upstream);
     client.pipe(upstream).pipe(client);
@@ -44,6 +63,12 @@ export async function startTcpForwarder(targetHost: string, targetPort: number):
     port,
     cut: () => stop((socket) => socket.destroy()),
     reset: () => stop((socket) => socket.resetAndDestroy()),
+    drop: (sent) => {
+      const matching = [...sentBy].filter(([, bytes]) => sent.test(bytes)).map(([client]) => client);
+      // The relay's other side follows through the 'close' handlers above.
+      for (const client of matching) client.destroy();
+      return matching.length;
+    },
     restore: () =>
       new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -36,6 +36,8 @@ export class RedisStore implements Store {
   readonly kind = 'redis';
   readonly client: Redis;
   private subscriber: Redis | null = null;
+  /** What {@link onConnectionLost} was given: the subscriber's connection is watched too, whenever it is made. */
+  private readonly lostListeners: (() => void)[] = [];
   private readonly options: RedisStoreOptions;
   private readonly prefix: string;
   private readonly clock: Clock;
@@ -216,6 +218,7 @@ export class RedisStore implements Store {
     if (!this.subscriber) {
       this.subscriber = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
       this.subscriber.on('error', () => {});
+      for (const onLost of this.lostListeners) onConnectionLost(this.subscriber, onLost);
     }
     const wanted = this.prefix + channel;
     this.subscriber.on('message', (from: string, message: string) => {
@@ -230,8 +233,15 @@ export class RedisStore implements Store {
     await this.client.ping();
   }
 
+  /**
+   * Both connections count: announcements (a session ended on another instance) arrive on the
+   * subscriber's, so while it is down the cache must not answer, without waiting for the
+   * missing heartbeat to tell.
+   */
   onConnectionLost(onLost: () => void): void {
+    this.lostListeners.push(onLost);
     onConnectionLost(this.client, onLost);
+    if (this.subscriber) onConnectionLost(this.subscriber, onLost);
   }
 
   onError(onError: (error: Error) => void): void {
