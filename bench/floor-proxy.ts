@@ -1,19 +1,52 @@
 /**
  * The floor of any Node design (issue 6): a bare node:http server handing each request to
  * `undici.Pool#dispatch` with a raw handler. No auth, no header rewriting beyond hop-by-hop.
+ *
+ * With `--identity`, the same floor also carries what the gateway adds to every request for its
+ * backend — the forwarding headers, the three identity headers and a signed assertion of the
+ * same shape (ES256, the same claims, signed once at start) — and drops the Cookie header as the
+ * gateway drops its own cookie: what the contract with the backends costs in Node and undici and
+ * in the backend's parsing, apart from any decision the gateway makes.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { generateKeyPair, SignJWT } from 'jose';
 import { Pool } from 'undici';
 import { answerProfileCommands } from './inspector-profile.ts';
 
 const upstream = process.argv[2] ?? '';
+const carriesIdentity = process.argv.includes('--identity');
 const pool = new Pool(upstream, { connections: 128, pipelining: 1, keepAliveTimeout: 60_000 });
+const identity = carriesIdentity ? await identityHeaders() : {};
+
+/** The headers the gateway adds for one bench user (its default names), with a real signature. */
+async function identityHeaders(): Promise<IncomingHttpHeaders> {
+  const { privateKey } = await generateKeyPair('ES256');
+  const iat = Math.floor(Date.now() / 1000);
+  const assertion = await new SignJWT({ groups: ['staff'], amr: ['pwd'], auth_time: iat })
+    .setProtectedHeader({ alg: 'ES256', kid: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE', typ: 'JWT' })
+    .setIssuer('http://127.0.0.1:8080')
+    .setAudience('app')
+    .setSubject('bench-user-0042')
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + 60)
+    .sign(privateKey);
+  return {
+    'x-forwarded-for': '127.0.0.1',
+    'x-forwarded-proto': 'http',
+    'x-forwarded-host': '127.0.0.1:8080',
+    'x-remote-user': 'bench-user-0042',
+    'x-remote-groups': 'staff',
+    'x-remote-auth-methods': 'password',
+    'x-remote-assertion': assertion,
+  };
+}
 
 const server = createServer((request, response) => {
-  const headers: IncomingHttpHeaders = { ...request.headers };
+  const headers: IncomingHttpHeaders = { ...request.headers, ...identity };
   delete headers.connection;
   delete headers['keep-alive'];
+  if (carriesIdentity) delete headers.cookie;
   const bodyless = request.method === 'GET' || request.method === 'HEAD';
   pool.dispatch(
     { method: request.method ?? 'GET', path: request.url ?? '/', headers, body: bodyless ? null : request },

@@ -39,7 +39,7 @@ export interface ManyUsersReport {
   readonly rssAfterLogins: number;
   readonly rssAfterGc: number;
   readonly results: ReadonlyMap<string, Record<Mode, ModeRounds>>;
-  /** The floor and the gateway (1,000 sessions, one) profiled at the fixed rate. */
+  /** The floor and the gateway (1,000 sessions, one) profiled at the fixed rate and in the closed loop. */
   readonly profiles: readonly ProfiledLoad[];
   /** The 1,000-session gateway's allocations (`--heap-profile`): all, then what outlived a scavenge. */
   readonly heapProfiles: readonly HeapProfiledLoad[];
@@ -56,6 +56,7 @@ export interface HeapProfiledLoad {
 
 export interface ProfiledLoad {
   readonly target: string;
+  readonly mode: Mode;
   /** Requests answered while the profiler ran. */
   readonly requests: number;
   readonly summary: ProfileSummary;
@@ -63,6 +64,7 @@ export interface ProfiledLoad {
 
 const labels: Record<string, string> = {
   floor: 'bare node:http + undici Pool#dispatch (the floor)',
+  'floor-identity': 'the floor carrying the identity headers and a signed assertion',
   'nginx-auth': 'nginx + auth_request → Node checker + Redis',
   gateway: 'Sekisho, 1,000 sessions',
   'gateway-1': 'Sekisho, one session (best case)',
@@ -110,7 +112,10 @@ export function markdownManyUsers(report: ManyUsersReport, info: MachineInfo): s
     lines.push(
       `The generator sent its requests late by at most ${f2(median(lags))} ms (p99, median of the rounds).`,
     );
-  if (report.profiles.length > 0) lines.push('', ...profileTables(report.profiles, options.rate));
+  for (const mode of ['fixed', 'closed'] as const) {
+    const profiles = report.profiles.filter((p) => p.mode === mode);
+    if (profiles.length > 0) lines.push('', ...profileTables(profiles, mode, options.rate));
+  }
   if (report.heapProfiles.length > 0) lines.push('', ...heapTables(report.heapProfiles, options.rate));
   if (report.heapHeld) lines.push('', ...heldTable(report.heapHeld));
   return `${lines.join('\n')}\n`;
@@ -166,7 +171,7 @@ function goalLines(results: ManyUsersReport['results'], rate: number): string[] 
     ["CPU per request in the closed loop ÷ floor's", 'closed', cpu, '(none)', null],
     ["closed-loop req/s ÷ floor's", 'closed', p('requestsPerSecond'), '≥ 0.9', (x) => x >= 0.9],
   ];
-  const names = ['gateway', 'gateway-1', 'nginx-auth'].filter((n) => results.has(n));
+  const names = ['gateway', 'gateway-1', 'floor-identity', 'nginx-auth'].filter((n) => results.has(n));
   const lines = [
     `| against the floor (each round to the floor's same round: median, then every round) | goal | ${names.map((n) => labels[n] ?? n).join(' | ')} |`,
     `| --- | --- | ${names.map(() => '---').join(' | ')} |`,
@@ -193,7 +198,7 @@ function goalLines(results: ManyUsersReport['results'], rate: number): string[] 
  * Where the gateway's CPU goes per request, for each profiled load side by side: by area, then
  * the top functions (self time), then Sekisho's own functions.
  */
-function profileTables(profiles: readonly ProfiledLoad[], rate: number): string[] {
+function profileTables(profiles: readonly ProfiledLoad[], mode: Mode, rate: number): string[] {
   const heads = profiles.map((p) => labels[p.target] ?? p.target);
   const perRequest = (p: ProfiledLoad, micros: number) => micros / Math.max(1, p.requests);
   const header = (first: string) => [
@@ -201,7 +206,7 @@ function profileTables(profiles: readonly ProfiledLoad[], rate: number): string[
     `| --- | ${heads.map(() => '---:').join(' | ')} |`,
   ];
   const lines = [
-    `Profile of the gateway at ${rate} req/s, one round after the measured ones, per load (the V8 sampling` +
+    `Profile of the gateway ${mode === 'fixed' ? `at ${rate} req/s` : 'in the closed loop'}, one round after the measured ones, per load (the V8 sampling` +
       ` profiler that \`--cpu-prof\` runs, in the gateway process; self time per request answered; idle and the profiler's own \`node:inspector\` session excluded):`,
     '',
     ...header('area'),

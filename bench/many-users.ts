@@ -41,7 +41,7 @@ export interface ManyUsersOptions {
   readonly rules: number;
   /** Other live sessions written to Redis. */
   readonly otherSessions: number;
-  /** Which of floor, nginx-auth, gateway, gateway-1 to run. */
+  /** Which of floor, floor-identity, nginx-auth, gateway, gateway-1 to run. */
   readonly targets: ReadonlySet<string>;
   readonly profile: boolean;
   /** Also where the 1,000-session gateway allocates, and what of it outlives a scavenge. */
@@ -103,6 +103,15 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
     const floor = await h.start('floor', './floor-proxy.ts', [backendUrl]);
     targets.set('floor', { origin: `http://127.0.0.1:${floor.port}`, cookies, pids: [floor.child.pid ?? 0] });
     profiled.set('floor', floor);
+  }
+  if (options.targets.has('floor-identity')) {
+    const floor = await h.start('floor-identity', './floor-proxy.ts', [backendUrl, '--identity']);
+    targets.set('floor-identity', {
+      origin: `http://127.0.0.1:${floor.port}`,
+      cookies,
+      pids: [floor.child.pid ?? 0],
+    });
+    profiled.set('floor-identity', floor);
   }
   const nginx = findNginx();
   if (nginx && options.targets.has('nginx-auth')) {
@@ -190,20 +199,28 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   );
 
   // The floor and both gateway loads profiled the same way: what the gateway adds to the floor,
-  // and what a thousand sessions cost over one, per request.
+  // and what a thousand sessions cost over one, per request. At the fixed rate, and in the closed
+  // loop, where no wake-up is shared out over the requests: only the work each one costs.
   profiled.set('gateway', gateway).set('gateway-1', gateway);
   const profiles: ProfiledLoad[] = [];
-  for (const [name, server] of profiled) {
-    const target = targets.get(name);
-    if (!options.profile || !target) continue;
-    const dir = h.dir('prof');
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, `${name}.cpuprofile`);
-    await load(target, 'fixed', roundWarmUpSeconds);
-    await command(server, { cmd: 'profile-start' });
-    const result = await load(target, 'fixed', options.seconds);
-    await command(server, { cmd: 'profile-stop', file });
-    profiles.push({ target: name, requests: result.requests, summary: await summariseProfile(file, 400) });
+  for (const mode of ['fixed', 'closed'] as const) {
+    for (const [name, server] of profiled) {
+      const target = targets.get(name);
+      if (!options.profile || !target) continue;
+      const dir = h.dir('prof');
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, `${name}-${mode}.cpuprofile`);
+      await load(target, mode, roundWarmUpSeconds);
+      await command(server, { cmd: 'profile-start' });
+      const result = await load(target, mode, options.seconds);
+      await command(server, { cmd: 'profile-stop', file });
+      profiles.push({
+        target: name,
+        mode,
+        requests: result.requests,
+        summary: await summariseProfile(file, 400),
+      });
+    }
   }
   // Where the 1,000-session gateway allocates (every object sampled), then what of that outlives a
   // scavenge (what is promoted and makes the mark-compacts): one more fixed-rate round each.

@@ -6,7 +6,8 @@
  *   the generator, 10,000 rules, 100,000 other live sessions in Redis; closed loop and a fixed
  *   rate (open loop); latency p50/p99/p99.9, CPU per request, RSS, the gateway's event loop and
  *   GC, and a profile. Options: --rate 2000 --sessions 1000 --rules 10000 --other-sessions 100000
- *   --targets floor,nginx-auth,gateway,gateway-1 --heap-profile (where the gateway allocates)
+ *   --targets floor,floor-identity,nginx-auth,gateway,gateway-1 --heap-profile (where the gateway
+ *   allocates); `floor-identity` is the floor carrying what the gateway adds for its backends
  * - `classic` (bench/classic.ts): one session (the best case), every reference design, closed
  *   loop, logins per second. Options: --targets direct,floor,nginx,nginx-auth,gateway,
  *   gateway-assertion,nginx-sekisho --no-logins
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
       sessions: Number(args.sessions),
       rules: Number(args.rules),
       otherSessions: Number(args['other-sessions']),
-      targets: targets('floor,nginx-auth,gateway,gateway-1'),
+      targets: targets('floor,floor-identity,nginx-auth,gateway,gateway-1'),
       heapProfile: args['heap-profile'],
     });
     sections.push(`## Many users\n\n${markdownManyUsers(report, info)}`);
