@@ -13,8 +13,8 @@
  *   gateway-assertion,nginx-sekisho --no-logins
  * - `instructions` (bench/instructions.ts): instructions per request under valgrind's callgrind
  *   (not moved by the machine's noise) for the floor and the gateway with one session and with
- *   many, where they go by area and function. Not in the default run (~6 minutes). Options:
- *   --counted-rate 60 --counted-seconds 60 --warm-seconds 60 --targets floor,gateway-1,gateway
+ *   many, where they go by area and function. Not in the default run (~25 minutes). Options:
+ *   --counted-rate 60 --counted-seconds 60 --warm-seconds 300 --targets floor,gateway-1,gateway
  *   --counted-node-args=--no-concurrent-recompilation
  *
  * Both: --seconds 10 --rounds 3 --connections 50 --no-profile --source --out <dir>
@@ -62,7 +62,10 @@ const { values: args } = parseArgs({
     'no-logins': { type: 'boolean', default: false },
     'counted-rate': { type: 'string', default: '60' },
     'counted-seconds': { type: 'string', default: '60' },
-    'warm-seconds': { type: 'string', default: '60' },
+    // Five minutes: after one, the JIT and the memory reducer are still settling (session 14: the
+    // same build counted 316,330 after one minute and 240,998 after five; session 15 the floor
+    // 220,398 and 199,427), and some processes still ran the nextTick slow path.
+    'warm-seconds': { type: 'string', default: '300' },
     'counted-node-args': { type: 'string', default: '' },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
   },
