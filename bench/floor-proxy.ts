@@ -27,7 +27,7 @@ async function identityHeaders(): Promise<IncomingHttpHeaders> {
     .setProtectedHeader({ alg: 'ES256', kid: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE', typ: 'JWT' })
     .setIssuer('http://127.0.0.1:8080')
     .setAudience('app')
-    .setSubject('bench-user-0042')
+    .setSubject('bench-0042')
     .setIssuedAt(iat)
     .setExpirationTime(iat + 60)
     .sign(privateKey);
@@ -35,7 +35,7 @@ async function identityHeaders(): Promise<IncomingHttpHeaders> {
     'x-forwarded-for': '127.0.0.1',
     'x-forwarded-proto': 'http',
     'x-forwarded-host': '127.0.0.1:8080',
-    'x-remote-user': 'bench-user-0042',
+    'x-remote-user': 'bench-0042',
     'x-remote-groups': 'staff',
     'x-remote-auth-methods': 'password',
     'x-remote-assertion': assertion,
