@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackend, type FakeBackend, type SeenRequest } from '../support/backend.ts';
 import { FormClient } from '../support/browser-client.ts';
 import { runSekisho } from '../support/cli.ts';
+import { launchDemo, welcomeValue } from '../support/demo-process.ts';
 import { request } from '../support/gateway.ts';
 import {
   killIfRunning,
@@ -184,6 +185,26 @@ describe('the compiled build, laid out as the container image', () => {
     ) as string[];
     expect(loaded).toContain('chunk:simplewebauthn-server');
   });
+
+  it('with nothing configured it runs the demo: embedded Postgres, the welcome, a login to the sample intranet', async () => {
+    // `docker run` of the image with no configuration, as the README's first command: PGlite,
+    // the pretty log and the sample intranet, all from the bundle.
+    const stateDir = mkdtempSync(join(tmpdir(), 'sekisho-image-demo-'));
+    const demo = launchDemo(stateDir, image);
+    try {
+      const { url } = await demo.ready;
+      const client = new FormClient(url);
+      const login = await client.login('demo', welcomeValue(demo.stdout(), 'Password'), '/portal/');
+      expect(login.status).toBe(303);
+      const portal = await client.get('/portal/');
+      expect(portal.status).toBe(200);
+      expect(portal.body).toContain('社内ポータル');
+    } finally {
+      demo.child.kill('SIGTERM');
+    }
+    expect(await demo.exited, demo.stderr()).toEqual({ code: 0, signal: null });
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 60_000);
 
   it('an error nothing catches: exit 1 and its stack on stderr, without the bundled line it came from', async () => {
     const thrower = fileURLToPath(new URL('../fixtures/throw-uncaught.mjs', import.meta.url));

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,58 +6,9 @@ import { projectRoot } from '../../src/project-root.ts';
 import { csrfField, FormClient } from '../support/browser-client.ts';
 import { runSekisho } from '../support/cli.ts';
 import { request } from '../support/gateway.ts';
-import { isRefused, type Exit } from '../support/server-process.ts';
+import { launchDemo, welcomeValue, type Demo } from '../support/demo-process.ts';
+import { isRefused } from '../support/server-process.ts';
 import { waitFor } from '../support/wait-for.ts';
-
-/** `npm start` as a newcomer runs it: `bin/sekisho.js serve`, nothing configured. */
-interface Demo {
-  readonly child: ChildProcess;
-  /** Everything it printed so far on stdout (log lines and the welcome), and on stderr. */
-  stdout(): string;
-  stderr(): string;
-  /** Where it listens, once it listens and has printed its welcome (the last step of its start). */
-  readonly ready: Promise<{ url: string; port: number }>;
-  readonly exited: Promise<Exit>;
-}
-
-/**
- * Starts the demo from the project root, the way `npm start` does, with nothing in its
- * environment but PATH, `PORT=0` and a state directory of its own, so that it neither takes a
- * port someone else uses nor touches the state of a demo a developer may be running.
- */
-function launchDemo(stateDir: string): Demo {
-  const child = spawn(process.execPath, ['bin/sekisho.js', 'serve'], {
-    cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', SEKISHO_DEMO_STATE_DIR: stateDir },
-    // Its standard input is the newcomer's keyboard: Enter shows the welcome again.
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<Exit>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
-    child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-      stdout += text;
-      const port = /^ +Open: +http:\/\/127\.0\.0\.1:(\d+)\/portal\/$/m.exec(stdout)?.[1];
-      if (port && /^ {2}Stop: /m.test(stdout))
-        resolve({ url: `http://127.0.0.1:${port}`, port: Number(port) });
-    });
-    void exited.then((exit) =>
-      reject(new Error(`the demo exited (${exit.code ?? exit.signal}) before it was ready: ${stderr}`)),
-    );
-  });
-  return { child, stdout: () => stdout, stderr: () => stderr, ready, exited };
-}
-
-/** The value printed after `label` in the welcome (`    User ID:   demo`). */
-function welcomeValue(stdout: string, label: string): string {
-  const value = new RegExp(`^ +${label}: +(\\S+)`, 'm').exec(stdout)?.[1];
-  if (!value) throw new Error(`the welcome prints no "${label}:"`);
-  return value;
-}
 
 /** The activation link the welcome prints on a line of its own under "Push:". */
 function activationLink(stdout: string): string {
