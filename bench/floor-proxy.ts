@@ -23,7 +23,7 @@ const identity = carriesIdentity ? await identityHeaders() : {};
 async function identityHeaders(): Promise<IncomingHttpHeaders> {
   const { privateKey } = await generateKeyPair('ES256');
   const iat = Math.floor(Date.now() / 1000);
-  const assertion = await new SignJWT({ groups: ['staff'], amr: ['pwd'], auth_time: iat })
+  const assertion = await new SignJWT({ groups: ['staff'], amr: ['pwd', 'password'], auth_time: iat })
     .setProtectedHeader({ alg: 'ES256', kid: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE', typ: 'JWT' })
     .setIssuer('http://127.0.0.1:8080')
     .setAudience('app')

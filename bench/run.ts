@@ -62,9 +62,9 @@ const { values: args } = parseArgs({
     'no-logins': { type: 'boolean', default: false },
     'counted-rate': { type: 'string', default: '60' },
     'counted-seconds': { type: 'string', default: '60' },
-    // Five minutes: after one, the JIT and the memory reducer are still settling (session 14: the
-    // same build counted 316,330 after one minute and 240,998 after five; session 15 the floor
-    // 220,398 and 199,427), and some processes still ran the nextTick slow path.
+    // Five minutes: after one, the JIT is still settling (the floor counted 220,398 after one
+    // minute in session 14, 199,427 after five in session 15) and three gateway counts of four
+    // still ran the nextTick slow path (none after five).
     'warm-seconds': { type: 'string', default: '300' },
     'counted-node-args': { type: 'string', default: '' },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },

@@ -11,7 +11,7 @@ export interface SessionCacheOptions {
 }
 
 /** The pub/sub channel on which every instance announces ended sessions. */
-const SESSION_ENDS_CHANNEL = 'session-ends';
+export const SESSION_ENDS_CHANNEL = 'session-ends';
 
 /** How often the cache proves its invalidation channel works (ms, real time). */
 const beatEveryMs = 200;

@@ -10,6 +10,7 @@ import { waitFor } from '../support/wait-for.ts';
 import { redisUrl } from '../support/env.ts';
 import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
 import { systemClock } from '../../src/ports/clock.ts';
+import { SESSION_ENDS_CHANNEL } from '../../src/core/session-cache.ts';
 
 describe.each(carriers)('Redis unreachable: fail closed ($carrier)', ({ leanPath }) => {
   let backend: FakeBackend;
@@ -147,8 +148,10 @@ describe.each(carriers)('Redis subscriber connection lost ($carrier)', ({ leanPa
     const before = backend.seen.length;
     // Only the subscriber's connection: the main one stays up, so nothing else turns the cache off.
     expect(forwarder.drop(/subscribe/i)).toBe(1);
-    // Ended elsewhere: the announcement goes out while this gateway's subscriber is down.
+    // Ended on another instance, which announces it as every instance does: this gateway's
+    // subscriber is down, so the announcement never reaches it.
     expect(await elsewhere.deleteUserSessions('taro')).toBe(1);
+    await elsewhere.publish(SESSION_ENDS_CHANNEL, 'u:taro');
     const page = await client.get('/bk01/a');
     expect(page.status).toBe(302);
     expect(page.headers.location).toMatch(/^\/_sekisho\/login\?/);
