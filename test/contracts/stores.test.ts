@@ -6,6 +6,8 @@ import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
 import { runStoreContracts } from './store-contract.ts';
 import { redisUrl, uniqueName } from '../support/env.ts';
 import { dropRedisPrefix } from '../support/redis.ts';
+import { startTcpForwarder } from '../support/tcp-forwarder.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 runStoreContracts('memory', async (clock) => {
   const store = new MemoryStore(clock);
@@ -92,5 +94,33 @@ describe('memory store: its connection', () => {
     const store = new MemoryStore(new FakeClock());
     expect(store.kind).toBe('memory');
     expect(store.rateLimitBackend()).toBeNull();
+  });
+});
+
+describe('redis store: a lost connection is reported, whichever of its two it is', () => {
+  it('reports the subscriber connection dropping, also when the subscription is made after the watch', async () => {
+    const real = new URL(redisUrl);
+    const forwarder = await startTcpForwarder(real.hostname, Number(real.port || 6379));
+    const keyPrefix = `${uniqueName('store')}:`;
+    const store = new RedisStore(
+      { url: `redis://127.0.0.1:${forwarder.port}`, keyPrefix, commandTimeoutMs: 2000 },
+      new FakeClock(),
+    );
+    try {
+      await store.connect();
+      let lost = 0;
+      store.onConnectionLost(() => lost++);
+      // The subscriber connection is made here, after the watch was asked for.
+      await store.subscribe('ends', () => {});
+      await store.ping();
+      expect(lost).toBe(0);
+      expect(forwarder.drop(/subscribe/i)).toBe(1);
+      await waitFor(() => lost > 0, 2000, 'the subscriber connection reported lost');
+      // The command connection was not touched.
+      await store.ping();
+    } finally {
+      await store.close();
+      await forwarder.cut();
+    }
   });
 });
