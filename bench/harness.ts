@@ -51,6 +51,8 @@ export class Harness {
   private readonly dirs: string[] = [];
   private readonly redisPrefixes: string[] = [];
   private readonly schemas: string[] = [];
+  /** The clean-up, once begun (see {@link Harness.cleanUp}). */
+  private cleaning: Promise<void> | undefined;
 
   constructor(options: HarnessOptions) {
     this.options = options;
@@ -155,9 +157,15 @@ export class Harness {
     }
   }
 
-  async cleanUp(): Promise<void> {
+  /** Stops everything and removes what the run stored; once, however often it is asked (a signal and the run's own end). */
+  cleanUp(): Promise<void> {
+    this.cleaning ??= this.removeAll();
+    return this.cleaning;
+  }
+
+  private async removeAll(): Promise<void> {
     for (const child of this.children) {
-      if (child.exitCode !== null) continue;
+      if (child.exitCode !== null || child.signalCode !== null) continue;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

@@ -62,11 +62,15 @@ export function runPinned<T>(
 
 /** Asks a server to stop (IPC disconnect or `stop`), and waits for it to exit. */
 export async function stopServer(server: Server, graceful = false): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
-  if (graceful) server.child.send({ cmd: 'stop' });
-  else server.child.disconnect();
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 30_000);
+  const { child } = server;
+  // Gone already (a Ctrl-C reaches the whole process group): exited, or killed by the signal.
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A child on its way out may have closed its IPC channel before its exit is reported.
+  if (!child.connected) child.kill('SIGTERM');
+  else if (graceful) child.send({ cmd: 'stop' });
+  else child.disconnect();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   await exited;
   clearTimeout(timer);
 }

@@ -97,6 +97,18 @@ const harness = new Harness({
   gatewayFile: args.source ? './gateway-server.ts' : (await compileGateway()).href,
 });
 
+// Interrupted (Ctrl-C, or a SIGTERM): the servers are stopped and the run's schemas, keys and
+// directories removed, as at a normal end, before the process exits.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers and removing what this run stored`);
+    void harness.cleanUp().finally(() => process.exit(code));
+  });
+}
+
 async function main(): Promise<void> {
   const info = machine({
     pinned: harness.taskset !== null,
