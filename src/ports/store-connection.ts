@@ -18,7 +18,10 @@ export interface StoreConnection {
   readonly kind: 'redis' | 'memory';
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
-  /** Calls `onLost` as soon as the connection drops, and on every later drop; never for the in-process store. */
+  /**
+   * Calls `onLost` as soon as a connection to the store drops (the commands' or the one that
+   * receives announcements), and on every later drop; never for the in-process store.
+   */
   onConnectionLost(onLost: () => void): void;
   /** Calls `onError` for each error the connection reports on its own (failed reconnects), not a command's. */
   onError(onError: (error: Error) => void): void;
