@@ -99,19 +99,15 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   const targets = new Map<string, Target>();
   /** The process each profiled target runs in. */
   const profiled = new Map<string, Server>();
-  if (options.targets.has('floor')) {
-    const floor = await h.start('floor', './floor-proxy.ts', [backendUrl]);
-    targets.set('floor', { origin: `http://127.0.0.1:${floor.port}`, cookies, pids: [floor.child.pid ?? 0] });
-    profiled.set('floor', floor);
-  }
-  if (options.targets.has('floor-identity')) {
-    const floor = await h.start('floor-identity', './floor-proxy.ts', [backendUrl, '--identity']);
-    targets.set('floor-identity', {
-      origin: `http://127.0.0.1:${floor.port}`,
-      cookies,
-      pids: [floor.child.pid ?? 0],
-    });
-    profiled.set('floor-identity', floor);
+  // The bare floor, and the floor carrying what the gateway adds for its backends.
+  for (const [name, flags] of [
+    ['floor', []],
+    ['floor-identity', ['--identity']],
+  ] as const) {
+    if (!options.targets.has(name)) continue;
+    const floor = await h.start(name, './floor-proxy.ts', [backendUrl, ...flags]);
+    targets.set(name, { origin: `http://127.0.0.1:${floor.port}`, cookies, pids: [floor.child.pid ?? 0] });
+    profiled.set(name, floor);
   }
   const nginx = findNginx();
   if (nginx && options.targets.has('nginx-auth')) {

@@ -34,7 +34,7 @@ import { setFlagsFromString } from 'node:v8';
  * matters is made before the gateway's code is loaded.
  *
  * Seen in the instruction counts (`npm run bench -- --suite instructions`, 60 req/s under
- * callgrind): after the default one-minute warm-up, three of four gateways with the cap ran every
+ * callgrind): after a one-minute warm-up (the suite's default then), three of four gateways with the cap ran every
  * `process.nextTick` of the proxied path through V8's runtime (~385,000–397,000 instructions per
  * request against ~316,000–321,000), none of three without it; after five minutes of warm-up the
  * gateway with the cap counted 316,144 without that path. A state of the first minutes, then; at
