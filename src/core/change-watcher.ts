@@ -16,6 +16,8 @@ export class ChangeWatcher {
   private readonly known = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** The run that starts when the one in flight ends, for the calls made during it. */
+  private following: Promise<void> | null = null;
   private readonly deps: {
     feed: ChangeFeed;
     rules: RuleEngine;
@@ -39,12 +41,23 @@ export class ChangeWatcher {
   stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    return this.running ?? Promise.resolve();
+    return this.following ?? this.running ?? Promise.resolve();
   }
 
-  /** Applies pending changes now; concurrent calls share one run. */
+  /**
+   * Applies every change made before the call. A run already in flight may have read the feed
+   * before the caller's change was written, so a call made during one waits for it and then for
+   * one more run, which every call made meanwhile shares.
+   */
   poll(): Promise<void> {
-    this.running ??= this.apply().finally(() => (this.running = null));
+    if (this.running) {
+      this.following ??= this.running.then(() => {
+        this.following = null;
+        return this.poll();
+      });
+      return this.following;
+    }
+    this.running = this.apply().finally(() => (this.running = null));
     return this.running;
   }
 
