@@ -9,11 +9,15 @@
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadConfig } from '../src/config/load.ts';
-import { createAdmin, createRuntime } from '../src/gateway-runtime.ts';
-import { tuneGarbageCollector } from '../src/heap-tuning.ts';
-import { dropKeys, dropSchemas } from './drop-data.ts';
-import { answerProfileCommands } from './inspector-profile.ts';
+import { keepTickObjectShape } from '../src/tick-shape.ts';
+
+// As `sekisho serve` does, before the gateway's code is loaded (src/cli/main.ts).
+keepTickObjectShape();
+const { loadConfig } = await import('../src/config/load.ts');
+const { createAdmin, createRuntime } = await import('../src/gateway-runtime.ts');
+const { tuneGarbageCollector } = await import('../src/heap-tuning.ts');
+const { dropKeys, dropSchemas } = await import('./drop-data.ts');
+const { answerProfileCommands } = await import('./inspector-profile.ts');
 
 export interface BenchGatewayOptions {
   readonly backendUrl: string;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { inspect } from 'node:util';
 import { isSekishoError } from '../domain/errors.ts';
+import { keepTickObjectShape } from '../tick-shape.ts';
 
 const usage = `usage: sekisho <command> [--config FILE]
 
@@ -32,7 +33,11 @@ type Command = (args: string[]) => Promise<void>;
 
 // Loaded on demand: an admin command should not pay for loading the whole server.
 const commands: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  serve: async () => {
+    // Before the gateway's code is loaded: loading it runs full garbage collections.
+    keepTickObjectShape();
+    return (await import('./commands/serve.ts')).serveCommand;
+  },
   migrate: async () => (await import('./commands/migrate.ts')).migrateCommand,
   user: async () => (await import('./commands/user.ts')).userCommand,
   group: async () => (await import('./commands/group.ts')).groupCommand,
