@@ -30,9 +30,9 @@ const root = fileURLToPath(new URL('../', import.meta.url));
  * Resolved at run time from node_modules, never bundled. undici too: in three counts with it
  * bundled, every `process.nextTick` of the proxied path defined its object through V8's runtime
  * instead of optimised code (~60,000 more instructions per request, `npm run bench -- --suite
- * instructions`), for ~1 MiB of heap saved. The same slow path later showed in counts of a build
- * without it bundled, in a process's first minutes only (docs/benchmarks.md, session 14), so the
- * bundling may not be its cause; undici stays outside until that is settled.
+ * instructions`), for ~1 MiB of heap saved. The cause turned out not to be bundling but a full
+ * collection while no tick object was queued, which loading undici from the bundle made likelier
+ * (src/tick-shape.ts keeps a tick object since). Bundling it again has not been counted since.
  */
 export const runtimeExternals: readonly RegExp[] = [
   /^argon2$/,

@@ -37,8 +37,9 @@ import { setFlagsFromString } from 'node:v8';
  * callgrind): after a one-minute warm-up (the suite's default then), three of four gateways with the cap ran every
  * `process.nextTick` of the proxied path through V8's runtime (~385,000–397,000 instructions per
  * request against ~316,000–321,000), none of three without it; after five minutes of warm-up the
- * gateway with the cap counted 316,144 without that path. A state of the first minutes, then; at
- * 2,000 req/s the CPU per request showed no cost. docs/benchmarks.md, session 14.
+ * gateway with the cap counted 316,144 without that path. Its cause (session 16): a full collection
+ * while no tick object is queued, which the cap makes more frequent during start-up;
+ * src/tick-shape.ts keeps a tick object alive so that no collection can cause it.
  */
 export function tuneGarbageCollector(execArgv: readonly string[] = process.execArgv): void {
   for (const flag of garbageCollectorFlags(execArgv)) setFlagsFromString(flag);
