@@ -17,8 +17,9 @@ import { keepTickObjectShape } from '../src/tick-shape.ts';
 import { answerProfileCommands } from './inspector-profile.ts';
 
 // As the gateway does (src/tick-shape.ts): a floor that met V8's slow `process.nextTick` after a
-// collection would flatter every ratio against it.
-keepTickObjectShape();
+// collection would flatter every ratio against it. After its few imports, which need no full
+// collection; the gateway keeps its tick object before loading its much larger code.
+await keepTickObjectShape();
 
 const upstream = process.argv[2] ?? '';
 const carriesIdentity = process.argv.includes('--identity');

@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { keepTickObjectShape } from '../src/tick-shape.ts';
 
 // As `sekisho serve` does, before the gateway's code is loaded (src/cli/main.ts).
-keepTickObjectShape();
+await keepTickObjectShape();
 const { loadConfig } = await import('../src/config/load.ts');
 const { createAdmin, createRuntime } = await import('../src/gateway-runtime.ts');
 const { tuneGarbageCollector } = await import('../src/heap-tuning.ts');

@@ -35,7 +35,7 @@ type Command = (args: string[]) => Promise<void>;
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => {
     // Before the gateway's code is loaded: loading it runs full garbage collections.
-    keepTickObjectShape();
+    await keepTickObjectShape();
     return (await import('./commands/serve.ts')).serveCommand;
   },
   migrate: async () => (await import('./commands/migrate.ts')).migrateCommand,

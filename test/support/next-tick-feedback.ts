@@ -14,31 +14,40 @@ export function tickKeyFeedback(printed: string): string[] {
   );
 }
 
+export interface PrintingProcess {
+  readonly child: ChildProcess;
+  readonly stdoutFile: string;
+  /** Once it has exited and its stderr is read to the end. */
+  readonly closed: Promise<{ readonly code: number | null; readonly stderr: string }>;
+}
+
 /**
  * Starts Node with `args`, its stdout the file `stdoutFile`, not a pipe: V8 prints through C's
- * stdio, which on a pipe lost part of a `%DebugPrint` in one run of two. Read the file once the
- * process has exited (C's buffer is written out at exit).
+ * stdio, which on a pipe lost part of a `%DebugPrint` in one run of two. C's buffer is written out
+ * at exit, so the file is read then ({@link printedAfterExit}).
  */
-export function spawnPrintingToFile(args: readonly string[], stdoutFile: string): ChildProcess {
+export function spawnPrintingToFile(args: readonly string[], stdoutFile: string): PrintingProcess {
   const fd = openSync(stdoutFile, 'w');
+  let child: ChildProcess;
   try {
-    return spawn(process.execPath, [...args], {
+    child = spawn(process.execPath, [...args], {
       env: { PATH: process.env.PATH ?? '' },
       stdio: ['ignore', fd, 'pipe'],
     });
   } finally {
     closeSync(fd);
   }
-}
-
-/** What a process started by {@link spawnPrintingToFile} printed, once it has exited with code 0. */
-export async function printedAfterExit(child: ChildProcess, stdoutFile: string): Promise<string> {
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const code = await new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (exitCode) => resolve(exitCode));
-  });
+  const closed = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, stderr })),
+  );
+  return { child, stdoutFile, closed };
+}
+
+/** What the process printed, once it has exited with code 0. */
+export async function printedAfterExit({ closed, stdoutFile }: PrintingProcess): Promise<string> {
+  const { code, stderr } = await closed;
   if (code !== 0) throw new Error(`node exited with ${code}: ${stderr}`);
   return readFileSync(stdoutFile, 'utf8');
 }
