@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the gateway against the bare Node floor and nginx + auth_request, every server
- * on core 0 and the load generator on core 1, in interleaved rounds. Two suites (`--suite`):
+ * on core 0 and the load generator on core 1, in interleaved rounds. Three suites (`--suite`):
  *
  * - `many-users` (bench/many-users.ts): 1,000 sessions logged in through the form and rotated by
  *   the generator, 10,000 rules, 100,000 other live sessions in Redis; closed loop and a fixed
@@ -26,10 +26,11 @@
  * and written to <dir> (default: a sekisho-bench folder in the temp directory) as latest.md, with
  * the figures as latest.json.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { runClassic } from './classic.ts';
 import { compileGateway } from './compiled.ts';
 import { deployedEnv, deployedNodeArgs } from './deployed-env.ts';
@@ -42,8 +43,32 @@ import { markdownInstructions } from './instructions-report.ts';
 import { findNginx } from './nginx.ts';
 import { machine, markdownReport } from './report.ts';
 
-const { values: args } = parseArgs({
+/** parseArgs, but a mistyped option is one line and exit code 2, not a stack trace. */
+function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(
+      `bench: ${error instanceof Error ? error.message : String(error)} (npm run bench -- --help)`,
+    );
+    process.exit(2);
+  }
+}
+
+/** This file's opening comment, as `--help` prints it: the suites and their options. */
+function usage(): string {
+  const source = readFileSync(new URL(import.meta.url), 'utf8');
+  const opening = source.slice(source.indexOf('/**') + 3, source.indexOf('*/'));
+  return opening
+    .split('\n')
+    .map((line) => line.replace(/^ \* ?/, '').trimEnd())
+    .join('\n')
+    .trim();
+}
+
+const { values: args } = parseOptions({
   options: {
+    help: { type: 'boolean', short: 'h', default: false },
     suite: { type: 'string', default: 'many-users,classic' },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
@@ -70,6 +95,11 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },
   },
 });
+
+if (args.help) {
+  console.log(usage());
+  process.exit(0);
+}
 
 const suites = new Set(args.suite.split(','));
 for (const suite of suites)
