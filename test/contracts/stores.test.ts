@@ -6,7 +6,7 @@ import { RedisStore } from '../../src/adapters/redis/redis-store.ts';
 import { runStoreContracts } from './store-contract.ts';
 import { redisUrl, uniqueName } from '../support/env.ts';
 import { dropRedisPrefix } from '../support/redis.ts';
-import { startTcpForwarder } from '../support/tcp-forwarder.ts';
+import { startTcpForwarderFor } from '../support/tcp-forwarder.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 runStoreContracts('memory', async (clock) => {
@@ -99,13 +99,9 @@ describe('memory store: its connection', () => {
 
 describe('redis store: a lost connection is reported, whichever of its two it is', () => {
   it('reports the subscriber connection dropping, also when the subscription is made after the watch', async () => {
-    const real = new URL(redisUrl);
-    const forwarder = await startTcpForwarder(real.hostname, Number(real.port || 6379));
+    const { forwarder, url } = await startTcpForwarderFor(redisUrl);
     const keyPrefix = `${uniqueName('store')}:`;
-    const store = new RedisStore(
-      { url: `redis://127.0.0.1:${forwarder.port}`, keyPrefix, commandTimeoutMs: 2000 },
-      new FakeClock(),
-    );
+    const store = new RedisStore({ url, keyPrefix, commandTimeoutMs: 2000 }, new FakeClock());
     try {
       await store.connect();
       let lost = 0;

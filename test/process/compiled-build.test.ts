@@ -203,7 +203,7 @@ describe('the compiled build, laid out as the container image', () => {
       demo.child.kill('SIGTERM');
       expect(await demo.exited, demo.stderr()).toEqual({ code: 0, signal: null });
     } finally {
-      if (demo.child.exitCode === null && demo.child.signalCode === null) demo.child.kill('SIGKILL');
+      await killIfRunning(demo);
       rmSync(stateDir, { recursive: true, force: true });
     }
   }, 60_000);

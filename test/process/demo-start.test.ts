@@ -7,7 +7,7 @@ import { csrfField, FormClient } from '../support/browser-client.ts';
 import { runSekisho } from '../support/cli.ts';
 import { request } from '../support/gateway.ts';
 import { launchDemo, welcomeValue, type Demo } from '../support/demo-process.ts';
-import { isRefused } from '../support/server-process.ts';
+import { isRefused, killIfRunning } from '../support/server-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** The activation link the welcome prints on a line of its own under "Push:". */
@@ -43,10 +43,7 @@ describe('npm start: the demo on embedded storage, end to end', () => {
   });
   afterAll(async () => {
     // Only if a test failed before the SIGTERM one: this process's own child, by its handle.
-    if (demo !== undefined && demo.child.exitCode === null && demo.child.signalCode === null) {
-      demo.child.kill('SIGKILL');
-      await demo.exited;
-    }
+    await killIfRunning(demo);
     rmSync(stateDir, { recursive: true, force: true });
     rmSync(phoneDir, { recursive: true, force: true });
   });

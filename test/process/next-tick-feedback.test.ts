@@ -10,7 +10,7 @@ import {
   tickKeyFeedback,
   type PrintingProcess,
 } from '../support/next-tick-feedback.ts';
-import { writeServerConfig, type ServerFixture } from '../support/server-process.ts';
+import { killIfRunning, writeServerConfig, type ServerFixture } from '../support/server-process.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -20,10 +20,7 @@ let fixture: ServerFixture | undefined;
 let server: PrintingProcess | undefined;
 
 afterEach(async () => {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGKILL');
-    await server.closed;
-  }
+  await killIfRunning(server);
   await fixture?.cleanup();
   fixture = undefined;
   server = undefined;
@@ -31,7 +28,7 @@ afterEach(async () => {
 
 /** `check` retried until it holds, or the process's exit (with its stderr) if that comes first. */
 async function whileRunning(run: PrintingProcess, check: () => Promise<number>): Promise<void> {
-  const exited = run.closed.then(({ code, stderr }) => {
+  const exited = run.exited.then(({ code, stderr }) => {
     throw new Error(`sekisho serve exited (${code}): ${stderr}`);
   });
   await Promise.race([check(), exited]);

@@ -4,7 +4,7 @@ import type { FakeBackend } from './backend.ts';
 import { FormClient, send } from './browser-client.ts';
 import { databaseUrl, redisUrl, uniqueName } from './env.ts';
 import { addUser, type TestGateway } from './gateway.ts';
-import { startTcpForwarder, type TcpForwarder } from './tcp-forwarder.ts';
+import { startTcpForwarderFor, type TcpForwarder } from './tcp-forwarder.ts';
 
 /**
  * A gateway whose Postgres or Redis connection runs through a TCP forwarder the test can cut
@@ -28,14 +28,13 @@ export async function startCutOffGateway(
   store: 'postgres' | 'redis',
   leanPath: boolean,
 ): Promise<CutOffGateway> {
-  const real = new URL(store === 'postgres' ? databaseUrl : redisUrl);
-  const forwarder = await startTcpForwarder(real.hostname, Number(real.port || defaultPorts[store]));
+  const { forwarder, url } = await startTcpForwarderFor(store === 'postgres' ? databaseUrl : redisUrl);
   let backed: BackedGateway | undefined;
   try {
     backed = await startBackedGateway({
       backends: ['bk01', 'open'],
       rules: ['/bk01/=ALL;;', '/open/=ALL;;BYPASS'],
-      config: { proxy: { leanPath }, ...throughForwarder(store, forwarder.port) },
+      config: { proxy: { leanPath }, ...throughForwarder(store, url) },
     });
     const { backend, gw } = backed;
     const password = await addUser(gw, 'taro');
@@ -62,17 +61,11 @@ export async function startCutOffGateway(
   }
 }
 
-const defaultPorts = { postgres: 5432, redis: 6379 } as const;
-
-/** The store's config section, pointed at the forwarder (Redis under a fresh key prefix). */
-function throughForwarder(store: 'postgres' | 'redis', port: number): Record<string, unknown> {
-  if (store === 'redis') {
-    return { redis: { url: `redis://127.0.0.1:${port}`, keyPrefix: `${uniqueName('kv')}:` } };
-  }
-  const viaForwarder = new URL(databaseUrl);
-  viaForwarder.host = `127.0.0.1:${port}`;
+/** The store's config section, with `url` (the forwarder's): Redis under a fresh key prefix. */
+function throughForwarder(store: 'postgres' | 'redis', url: string): Record<string, unknown> {
+  if (store === 'redis') return { redis: { url, keyPrefix: `${uniqueName('kv')}:` } };
   // A fresh schema of its own, named: this section replaces the one testConfig would give.
-  return { database: { url: viaForwarder.toString(), schema: uniqueName('db'), poolSize: 4 } };
+  return { database: { url, schema: uniqueName('db'), poolSize: 4 } };
 }
 
 async function closeAll(forwarder: TcpForwarder, backed: BackedGateway | undefined): Promise<void> {

@@ -18,7 +18,7 @@ export interface PrintingProcess {
   readonly child: ChildProcess;
   readonly stdoutFile: string;
   /** Once it has exited and its stderr is read to the end. */
-  readonly closed: Promise<{ readonly code: number | null; readonly stderr: string }>;
+  readonly exited: Promise<{ readonly code: number | null; readonly stderr: string }>;
 }
 
 /**
@@ -39,15 +39,15 @@ export function spawnPrintingToFile(args: readonly string[], stdoutFile: string)
   }
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const closed = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) =>
     child.once('close', (code) => resolve({ code, stderr })),
   );
-  return { child, stdoutFile, closed };
+  return { child, stdoutFile, exited };
 }
 
 /** What the process printed, once it has exited with code 0. */
-export async function printedAfterExit({ closed, stdoutFile }: PrintingProcess): Promise<string> {
-  const { code, stderr } = await closed;
+export async function printedAfterExit({ exited, stdoutFile }: PrintingProcess): Promise<string> {
+  const { code, stderr } = await exited;
   if (code !== 0) throw new Error(`node exited with ${code}: ${stderr}`);
   return readFileSync(stdoutFile, 'utf8');
 }

@@ -122,7 +122,9 @@ function parseLine(line: string): Record<string, unknown> {
 }
 
 /** Stops a process this test started if it is still running (after a failure), by its own id. */
-export async function killIfRunning(server: ServerProcess | undefined): Promise<void> {
+export async function killIfRunning(
+  server: { readonly child: ChildProcess; readonly exited: Promise<unknown> } | undefined,
+): Promise<void> {
   if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
   server.child.kill('SIGKILL');
   await server.exited;

@@ -24,6 +24,26 @@ export interface TcpForwarder {
 /** How much of what each client sent is kept for {@link TcpForwarder.drop} to match. */
 const keptBytes = 4096;
 
+/** Ports a connection URL implies when it names none. */
+const defaultPorts: Readonly<Record<string, number>> = {
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+};
+
+/**
+ * A forwarder to the server a Postgres or Redis connection URL names, and the same URL pointed
+ * at the forwarder instead (credentials, database and options kept).
+ */
+export async function startTcpForwarderFor(url: string): Promise<{ forwarder: TcpForwarder; url: string }> {
+  const target = new URL(url);
+  const port = Number(target.port || defaultPorts[target.protocol]);
+  const forwarder = await startTcpForwarder(target.hostname, port);
+  const via = new URL(url);
+  via.host = `127.0.0.1:${forwarder.port}`;
+  return { forwarder, url: via.toString() };
+}
+
 export async function startTcpForwarder(targetHost: string, targetPort: number): Promise<TcpForwarder> {
   const sockets = new Set<Socket>();
   /** What each relayed client sent (its first bytes), for `drop`. */
