@@ -16,7 +16,7 @@ import { hashToken } from '../src/core/session-service.ts';
 import { dropKeys, dropSchemas } from './drop-data.ts';
 import type { BenchGatewayOptions } from './gateway-server.ts';
 import { startNginx } from './nginx.ts';
-import { pinTo, startServer, stopServer, type Server } from './processes.ts';
+import { hasEnded, pinTo, startServer, stopServer, type Server } from './processes.ts';
 
 const run = promisify(execFile);
 
@@ -165,7 +165,7 @@ export class Harness {
 
   private async removeAll(): Promise<void> {
     for (const child of this.children) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
+      if (hasEnded(child)) continue;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

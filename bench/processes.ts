@@ -60,11 +60,15 @@ export function runPinned<T>(
   });
 }
 
+/** Whether a child has ended: exited, or killed by a signal (a Ctrl-C reaches the whole process group). */
+export function hasEnded(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 /** Asks a server to stop (IPC disconnect or `stop`), and waits for it to exit. */
 export async function stopServer(server: Server, graceful = false): Promise<void> {
   const { child } = server;
-  // Gone already (a Ctrl-C reaches the whole process group): exited, or killed by the signal.
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (hasEnded(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   // A child on its way out may have closed its IPC channel before its exit is reported.
   if (!child.connected) child.kill('SIGTERM');

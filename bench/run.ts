@@ -88,8 +88,7 @@ const { values: args } = parseOptions({
     'counted-rate': { type: 'string', default: '60' },
     'counted-seconds': { type: 'string', default: '60' },
     // Five minutes: after one, the JIT is still settling (the floor counted 220,398 after one
-    // minute in session 14, 199,427 after five in session 15) and three gateway counts of four
-    // still ran the nextTick slow path (none after five).
+    // minute in session 14, 199,427 after five in session 15).
     'warm-seconds': { type: 'string', default: '300' },
     'counted-node-args': { type: 'string', default: '' },
     out: { type: 'string', default: join(tmpdir(), 'sekisho-bench') },

@@ -31,8 +31,9 @@ const root = fileURLToPath(new URL('../', import.meta.url));
  * bundled, every `process.nextTick` of the proxied path defined its object through V8's runtime
  * instead of optimised code (~60,000 more instructions per request, `npm run bench -- --suite
  * instructions`), for ~1 MiB of heap saved. The cause turned out not to be bundling but a full
- * collection while no tick object was queued, which loading undici from the bundle presumably made likelier
- * (src/tick-shape.ts keeps a tick object since). Bundling it again has not been counted since.
+ * collection while no tick object was queued, which loading undici from the bundle presumably
+ * made likelier (src/tick-shape.ts keeps a tick object since). Bundling it again has not been
+ * counted since.
  */
 export const runtimeExternals: readonly RegExp[] = [
   /^argon2$/,

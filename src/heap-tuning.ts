@@ -34,12 +34,13 @@ import { setFlagsFromString } from 'node:v8';
  * matters is made before the gateway's code is loaded.
  *
  * Seen in the instruction counts (`npm run bench -- --suite instructions`, 60 req/s under
- * callgrind): after a one-minute warm-up (the suite's default then), three of four gateways with the cap ran every
- * `process.nextTick` of the proxied path through V8's runtime (~385,000–397,000 instructions per
- * request against ~316,000–321,000), none of three without it; after five minutes of warm-up the
- * gateway with the cap counted 316,144 without that path. Its cause (session 16): a full collection
- * while no tick object is queued, which the cap makes more frequent during start-up;
- * src/tick-shape.ts keeps a tick object alive so that no collection can cause it.
+ * callgrind): after a one-minute warm-up (the suite's default then), three of four gateways with
+ * the cap ran every `process.nextTick` of the proxied path through V8's runtime (~385,000–397,000
+ * instructions per request against ~316,000–321,000), none of three without it; after five
+ * minutes of warm-up the gateway with the cap counted 316,144 without that path. Its cause
+ * (session 16): a full collection while no tick object is queued, which the cap makes more
+ * frequent during start-up; src/tick-shape.ts keeps a tick object alive so that no collection can
+ * cause it.
  */
 export function tuneGarbageCollector(execArgv: readonly string[] = process.execArgv): void {
   for (const flag of garbageCollectorFlags(execArgv)) setFlagsFromString(flag);
