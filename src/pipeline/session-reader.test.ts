@@ -62,4 +62,42 @@ describe('SessionReader: one way to read a session, one way to fail closed', () 
     expect(failed.ok).toBe(false);
     expect(errors).toEqual([state.stored]);
   });
+
+  it('answers every hit of turn after turn once, each with its own session; hits read while a turn is answered wait for the next', async () => {
+    const byToken = new Map(['a', 'b', 'c', 'd'].map((token) => [token, session(token)]));
+    const sessions: SessionSource = {
+      readCached: (token) => (token === undefined ? null : byToken.get(token)),
+      read: async () => null,
+    };
+    const reader = new SessionReader(sessions, () => {});
+    const answered: Array<[string, string | undefined]> = [];
+    const readNoting = (token: string, then?: () => void) =>
+      reader.read(token, (outcome) => {
+        answered.push([token, outcome.ok ? outcome.session?.token : 'failed']);
+        then?.();
+      });
+    for (let turn = 0; turn < 3; turn++) {
+      answered.length = 0;
+      const turnDone = new Promise<void>((resolve) => {
+        readNoting('a', () => {
+          readNoting('d');
+          readNoting('a');
+        });
+        readNoting('b');
+        readNoting('c', resolve);
+      });
+      await turnDone;
+      // The hits read while answering this turn ('d', 'a') are not answered in it, nor lost.
+      expect(answered).toEqual([
+        ['a', 'a'],
+        ['b', 'b'],
+        ['c', 'c'],
+      ]);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(answered.slice(3)).toEqual([
+        ['d', 'd'],
+        ['a', 'a'],
+      ]);
+    }
+  });
 });

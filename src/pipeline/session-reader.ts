@@ -26,9 +26,18 @@ type Done = (outcome: SessionOutcome) => void;
 export class SessionReader {
   private readonly sessions: SessionSource;
   private readonly onStoreError: (error: unknown) => void;
-  /** Cache hits waiting for the end of this turn's I/O: their cookie values and callbacks, in step. */
-  private confirmingTokens: (string | undefined)[] = [];
-  private confirmingDone: Done[] = [];
+  /**
+   * Cache hits waiting for the end of this turn's I/O: the first `waiting` slots of two arrays in
+   * step, their cookie values and callbacks. The arrays are kept from turn to turn, the pair in
+   * use and a spare that takes over while a turn's hits are answered: new arrays every turn
+   * cost a backing store each (~150 bytes) for what may be one request.
+   */
+  private tokens: (string | undefined)[] = [];
+  private dones: (Done | undefined)[] = [];
+  private waiting = 0;
+  private spareTokens: (string | undefined)[] = [];
+  private spareDones: (Done | undefined)[] = [];
+  private readonly confirmHitsNow = () => this.confirmHits();
 
   constructor(sessions: SessionSource, onStoreError: (error: unknown) => void) {
     this.sessions = sessions;
@@ -40,9 +49,9 @@ export class SessionReader {
     const cached = this.sessions.readCached(token);
     if (cached === null) return done({ ok: true, session: null });
     if (cached === undefined) return this.readStore(token, done);
-    this.confirmingTokens.push(token);
-    this.confirmingDone.push(done);
-    if (this.confirmingDone.length === 1) setImmediate(() => this.confirmHits());
+    this.tokens[this.waiting] = token;
+    this.dones[this.waiting] = done;
+    if (this.waiting++ === 0) setImmediate(this.confirmHitsNow);
   }
 
   /** {@link read} as a promise, for handlers that await. */
@@ -51,13 +60,19 @@ export class SessionReader {
   }
 
   private confirmHits(): void {
-    const tokens = this.confirmingTokens;
-    const dones = this.confirmingDone;
-    this.confirmingTokens = [];
-    this.confirmingDone = [];
-    for (let i = 0; i < dones.length; i++) {
+    const { tokens, dones, waiting } = this;
+    // Hits read while these are answered wait in the spare pair for the next turn.
+    this.tokens = this.spareTokens;
+    this.dones = this.spareDones;
+    this.waiting = 0;
+    this.spareTokens = tokens;
+    this.spareDones = dones;
+    for (let i = 0; i < waiting; i++) {
       const token = tokens[i];
       const done = dones[i] as Done;
+      // Emptied as it is taken: a kept slot would hold its request until the slot is reused.
+      tokens[i] = undefined;
+      dones[i] = undefined;
       const session = this.sessions.readCached(token);
       if (session) done({ ok: true, session });
       else this.readStore(token, done);

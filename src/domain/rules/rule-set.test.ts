@@ -33,6 +33,55 @@ describe('match: longest prefix wins', () => {
   });
 });
 
+describe('match: paths deeper than any rule', () => {
+  // The search starts at the deepest level a rule has; these cross that level in every way.
+  const shallow = ruleSetOf('/bk01/=ALL;;', '/bk01/admin/=@admins;;SMSOTP');
+  it.each<[string, string | null]>([
+    ['/bk01/admin/logs/2024/12/report.html', '/bk01/admin/=@admins;;SMSOTP'],
+    ['/bk01/admin/logs', '/bk01/admin/=@admins;;SMSOTP'],
+    ['/bk01/admin', '/bk01/admin/=@admins;;SMSOTP'],
+    ['/bk01/adminx/a/b/c', '/bk01/=ALL;;'],
+    ['/bk01/a/b/c/d/e/f/g', '/bk01/=ALL;;'],
+    ['/bk01', '/bk01/=ALL;;'],
+    ['/bk02/admin/logs/x', null],
+    ['/', null],
+  ])('%s → %s', (path, line) => {
+    expect(shallow.match(null, path)?.line ?? null).toBe(line);
+  });
+
+  it('the root rule alone still matches every depth', () => {
+    const root = ruleSetOf('/=ALL;;BYPASS');
+    for (const path of ['/', '/a', '/a/', '/a/b/c/d.html', '/A/B/'])
+      expect(root.match(null, path)?.line, path).toBe('/=ALL;;BYPASS');
+  });
+
+  it('finds what looking at every level of the path finds', () => {
+    const lines = ['/=ALL;;', '/a/=ALL;;', '/a/b/c/=ALL;;SMSOTP', '/b/c/=ALL;;TOTP', '/a/b/c/d/e/=@x;;'];
+    const set = ruleSetOf(...lines);
+    const prefixes = lines.map((line) => line.slice(0, line.indexOf('=')));
+    // Every prefix of the path that ends at a `/` (the path itself as a directory too), longest first.
+    const byEveryLevel = (path: string): string | null => {
+      const lower = path.toLowerCase();
+      const target = lower.endsWith('/') ? lower : `${lower}/`;
+      const found = prefixes.filter((prefix) => target.startsWith(prefix));
+      const longest = found.sort((x, y) => y.length - x.length)[0];
+      return longest === undefined ? null : (lines[prefixes.indexOf(longest)] ?? null);
+    };
+    const segments = ['a', 'b', 'c', 'd', 'e', 'f', 'B'];
+    const paths: string[] = ['/'];
+    for (let depth = 1; depth <= 6; depth++) {
+      for (let i = 0; i < 40; i++) {
+        const parts = Array.from(
+          { length: depth },
+          (_, k) => segments[(i * 7 + k * 3 + depth) % segments.length],
+        );
+        paths.push(`/${parts.join('/')}`, `/${parts.join('/')}/`);
+      }
+    }
+    for (const path of paths) expect(set.match(null, path)?.line ?? null, path).toBe(byEveryLevel(path));
+  });
+});
+
 describe('match: default deny', () => {
   const set = ruleSetOf('/bk01/=ALL;;SMSOTP', '/bk01/admin/=@admins;;');
   it.each(['/', '/bk0', '/bk', '/bk02/', '/admin/', '/bk01x'])('%s → null', (path) => {

@@ -71,9 +71,11 @@ export function compileRuleSet(rules: readonly AccessRule[], networks: Networks 
       slot?.networked.sort((a, b) => compareFrom(a, b, order));
   }
   const ordered = [...rules].sort((a, b) => compareEvaluationOrder(a, b, order));
+  let deepest = 0;
+  for (const prefix of index.keys()) deepest = Math.max(deepest, slashCount(prefix));
   return {
     rules: ordered,
-    match: (host, path, client = null) => matchIndex(index, networks, host, path, client),
+    match: (host, path, client = null) => matchIndex(index, deepest, networks, host, path, client),
     hasNewDevice: rules.some((rule) => rule.newDevice !== null),
   };
 }
@@ -130,32 +132,55 @@ function compareEvaluationOrder(a: AccessRule, b: AccessRule, order: readonly st
   return byHost !== 0 ? byHost : compareFrom(a, b, order);
 }
 
+/**
+ * The longest prefix with a rule, looked up from the deepest a rule has: a path's prefixes with
+ * more `/` than any rule's cannot match, so a deep URL (`/app/team/docs/2026/report.html`) costs
+ * a lookup per level a rule could be at, not per level of the path.
+ */
 function matchIndex(
   index: Map<string, Bucket>,
+  deepest: number,
   networks: Networks,
   host: string | null,
   path: string,
   source: ClientAddressSource,
 ): AccessRule | null {
   const lower = path.toLowerCase();
+  let end = endOfLevel(lower, deepest);
   // `/bk01` is the directory `/bk01/` without its slash, so it matches that rule too.
-  const target = lower.endsWith('/') ? lower : `${lower}/`;
+  let prefix = end === lower.length && !lower.endsWith('/') ? `${lower}/` : lower.slice(0, end);
   // Canonicalised only when a bucket on the way has host rules (most rule sets have none).
   let requestHost: string | null | undefined;
   const client: ClientRef = { source, parsed: undefined };
-  let end = target.length;
-  while (end > 0) {
-    const bucket = index.get(target.slice(0, end));
+  for (;;) {
+    const bucket = index.get(prefix);
     if (bucket) {
       if (bucket.hosted.length > 0 && requestHost === undefined)
         requestHost = host === null ? null : canonicalRequestHost(host);
       const slot = pickSlot(bucket, requestHost ?? null);
       if (slot) return pickFromSlot(slot, networks, client);
     }
-    if (end === 1) break;
-    end = target.lastIndexOf('/', end - 2) + 1;
+    if (end <= 1) return null;
+    end = lower.lastIndexOf('/', end - 2) + 1;
+    prefix = lower.slice(0, end);
   }
-  return null;
+}
+
+/** How many `/` a prefix has: its level (`/` 1, `/bk01/` 2). */
+function slashCount(prefix: string): number {
+  let count = 0;
+  for (let at = prefix.indexOf('/'); at !== -1; at = prefix.indexOf('/', at + 1)) count++;
+  return count;
+}
+
+/** Where the prefix of `level` slashes ends in `path` (just after its last one); the whole path when it has fewer. */
+function endOfLevel(path: string, level: number): number {
+  let at = -1;
+  for (let n = 0; n < level; n++) {
+    at = path.indexOf('/', at + 1);
+    if (at === -1) return path.length;
+  }
+  return at + 1;
 }
 
 function pickSlot(bucket: Bucket, requestHost: string | null): Slot | null {
