@@ -67,15 +67,24 @@ export class SessionReader {
     this.waiting = 0;
     this.spareTokens = tokens;
     this.spareDones = dones;
-    for (let i = 0; i < waiting; i++) {
-      const token = tokens[i];
-      const done = dones[i] as Done;
-      // Emptied as it is taken: a kept slot would hold its request until the slot is reused.
-      tokens[i] = undefined;
-      dones[i] = undefined;
-      const session = this.sessions.readCached(token);
-      if (session) done({ ok: true, session });
-      else this.readStore(token, done);
+    let i = 0;
+    try {
+      for (; i < waiting; i++) {
+        const token = tokens[i];
+        const done = dones[i] as Done;
+        // Emptied as it is taken: a kept slot would hold its request until the slot is reused.
+        tokens[i] = undefined;
+        dones[i] = undefined;
+        const session = this.sessions.readCached(token);
+        if (session) done({ ok: true, session });
+        else this.readStore(token, done);
+      }
+    } finally {
+      // A throw (a bug; it ends the process) leaves the rest unanswered: their slots are emptied too.
+      for (; i < waiting; i++) {
+        tokens[i] = undefined;
+        dones[i] = undefined;
+      }
     }
   }
 
