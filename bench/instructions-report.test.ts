@@ -147,4 +147,39 @@ describe('markdownInstructions', () => {
     );
     expect(text).toContain('| `route src/proxy/lean-proxy.js:133` | 6,000 |');
   });
+
+  it('with the identity floor counted, sets the gateway against it and shows what the identity costs the floor', () => {
+    const identity = load('floor-identity', [
+      [Area.native, 'llhttp__internal_execute', 110_000],
+      [Area.builtins, 'Builtins_KeyedLoadIC_Megamorphic', 64_000],
+      [Area.regExp, 'RegExp:[^\\t\\x20-\\x7e\\x80-\\xff]', 13_000],
+      [Area.gc, 'v8::internal::Heap::Scavenge', 12_000],
+    ]);
+    const text = markdownInstructions(
+      { options, valgrind: 'valgrind-3.19.0', loads: [floor, identity, one] },
+      info,
+    );
+    const lines = text.split('\n');
+    // 239,000 ÷ 199,000; without GC 199,000 ÷ 187,000.
+    expect(text).toContain('Sekisho, one session **1.20×**, without garbage collection **1.06×**.');
+    const identityHead = lines.findIndex((l) => l.includes('the identity floor runs most beyond the floor'));
+    expect(lines.slice(identityHead + 2, identityHead + 4)).toEqual([
+      '| `RegExp:[^\\t\\x20-\\x7e\\x80-\\xff]` | regular expressions (compiled by V8) | 0 | 13,000 | +13,000 |',
+      '| `v8::internal::Heap::Scavenge` | garbage collection | 0 | 12,000 | +12,000 |',
+    ]);
+    const gatewayHead = lines.findIndex((l) =>
+      l.includes('Sekisho, one session runs most beyond the identity floor'),
+    );
+    expect(lines.slice(gatewayHead + 2, gatewayHead + 4)).toEqual([
+      '| `v8::internal::ConcurrentMarking::RunMajor` | garbage collection | 0 | 40,000 | +40,000 |',
+      '| `Builtins_KeyedLoadIC_Megamorphic` | V8 built-ins (property access, calls, strings, interpreter) | 64,000 | 80,000 | +16,000 |',
+    ]);
+    // Less than the base is written as less, not as "+-".
+    expect(text).toContain(
+      '| `llhttp__internal_execute` | Node C++ and libuv (HTTP parser, streams, I/O) | 110,000 | 100,000 | −10,000 |',
+    );
+    // The gateway is no longer set against the bare floor, and the identity floor has no own functions.
+    expect(lines.filter((l) => l.includes('runs most beyond the floor ('))).toHaveLength(1);
+    expect(text).not.toContain("Sekisho's own functions, the floor carrying");
+  });
 });

@@ -4,11 +4,14 @@ import type { MachineInfo } from './report.ts';
 
 const labels: Readonly<Record<string, string>> = {
   floor: 'bare node:http + undici Pool#dispatch (the floor)',
+  'floor-identity': 'the floor carrying the identity headers and a signed assertion',
   gateway: 'Sekisho, many sessions',
   'gateway-1': 'Sekisho, one session',
 };
 
 const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+/** A difference with its sign: +1,200, −300. */
+const signed = (n: number) => (Math.round(n) < 0 ? `−${thousands(-n)}` : `+${thousands(n)}`);
 
 /** The instructions suite's figures as Markdown, ready for docs/benchmarks.md. */
 export function markdownInstructions(report: InstructionsReport, info: MachineInfo): string {
@@ -42,16 +45,39 @@ export function markdownInstructions(report: InstructionsReport, info: MachineIn
   );
   for (const area of Object.values(Area))
     lines.push(`| ${area} | ${loads.map((l) => thousands(l.summary.areas.get(area) ?? 0)).join(' | ')} |`);
-  // What the gateway adds to the floor, and what many sessions add to one.
+  // What the identity costs the floor, what the gateway adds to the floor that carries it (or to
+  // the bare floor when that was not counted), and what many sessions add to one.
+  const identityFloor = loads.find((load) => load.target === 'floor-identity')?.summary;
   const one = loads.find((load) => load.target === 'gateway-1')?.summary;
   const many = loads.find((load) => load.target === 'gateway')?.summary;
+  const gatewayBase = identityFloor ?? floor;
   const pairs: [InstructionSummary | undefined, string, InstructionSummary | undefined, string][] = [
-    [floor, 'the floor', one ?? many, one ? 'Sekisho, one session' : 'Sekisho, many sessions'],
+    [floor, 'the floor', identityFloor, 'the identity floor'],
+    [
+      gatewayBase,
+      identityFloor ? 'the identity floor' : 'the floor',
+      one ?? many,
+      one ? 'Sekisho, one session' : 'Sekisho, many sessions',
+    ],
     [one, 'one session', many, 'many sessions'],
   ];
+  if (identityFloor && (one ?? many))
+    lines.push(
+      '',
+      `Sekisho ÷ the identity floor (what the gateway's decisions cost beyond what the backends' contract costs any proxy): ` +
+        loads
+          .filter((l) => l.target.startsWith('gateway'))
+          .map(
+            (l) =>
+              `${labels[l.target] ?? l.target} **${(l.summary.steadyPerRequest / identityFloor.steadyPerRequest).toFixed(2)}×**, ` +
+              `without garbage collection **${(withoutGc(l.summary) / withoutGc(identityFloor)).toFixed(2)}×**`,
+          )
+          .join('; ') +
+        '.',
+    );
   for (const [base, baseName, other, otherName] of pairs)
     if (base && other) lines.push('', ...addedTable(base, baseName, other, otherName));
-  for (const load of loads.filter((l) => l.target !== 'floor'))
+  for (const load of loads.filter((l) => l.target.startsWith('gateway')))
     lines.push('', ...ownTable(load.summary, labels[load.target] ?? load.target));
   return `${lines.join('\n')}\n`;
 }
@@ -92,7 +118,7 @@ function addedTable(
     '| --- | --- | ---: | ---: | ---: |',
     ...added.map(
       (f) =>
-        `| \`${f.label}\` | ${f.area} | ${thousands(f.base)} | ${thousands(f.perRequest)} | +${thousands(f.more)} |`,
+        `| \`${f.label}\` | ${f.area} | ${thousands(f.base)} | ${thousands(f.perRequest)} | ${signed(f.more)} |`,
     ),
   ];
 }

@@ -49,7 +49,7 @@ export interface InstructionsOptions {
   readonly rules: number;
   readonly otherSessions: number;
   readonly connections: number;
-  /** Which of floor, gateway, gateway-1 to count. */
+  /** Which of floor, floor-identity, gateway-1, gateway to count. */
   readonly targets: ReadonlySet<string>;
   /**
    * Node's flags for the counted processes beyond the perf map (`--no-concurrent-recompilation`:
@@ -97,16 +97,21 @@ export async function runInstructions(h: Harness, options: InstructionsOptions):
   ];
   const loads: CountedLoad[] = [];
 
-  if (options.targets.has('floor')) {
-    const floor = await h.start('floor', './floor-proxy.ts', [backendUrl], {
+  // The bare floor, and the floor carrying what the gateway adds for its backends.
+  for (const [name, flags] of [
+    ['floor', []],
+    ['floor-identity', ['--identity']],
+  ] as const) {
+    if (!options.targets.has(name)) continue;
+    const floor = await h.start(name, './floor-proxy.ts', [backendUrl, ...flags], {
       nodeArgs: ['--perf-basic-prof', ...options.countedNodeArgs],
-      wrapper: wrapper('floor'),
+      wrapper: wrapper(name),
     });
     const origin = `http://127.0.0.1:${floor.port}`;
     const cookies = ['sekisho_sid=none'];
     await warmUp(h, options, origin, cookies);
     const counter = await Counter.start(h, options, floor, dir);
-    loads.push(await counter.count('floor', { origin, cookies }));
+    loads.push(await counter.count(name, { origin, cookies }));
     await stopCounted(h, floor);
   }
 

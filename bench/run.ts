@@ -12,9 +12,11 @@
  *   loop, logins per second. Options: --targets direct,floor,nginx,nginx-auth,gateway,
  *   gateway-assertion,nginx-sekisho --no-logins
  * - `instructions` (bench/instructions.ts): instructions per request under valgrind's callgrind
- *   (not moved by the machine's noise) for the floor and the gateway with one session and with
- *   many, where they go by area and function. Not in the default run (~25 minutes). Options:
- *   --counted-rate 60 --counted-seconds 60 --warm-seconds 300 --targets floor,gateway-1,gateway
+ *   (not moved by the machine's noise) for the floor, the floor carrying the identity, and the
+ *   gateway with one session and with many, where they go by area and function. Not in the
+ *   default run (~35 minutes). Options:
+ *   --counted-rate 60 --counted-seconds 60 --warm-seconds 300
+ *   --targets floor,floor-identity,gateway-1,gateway
  *   --counted-node-args=--no-concurrent-recompilation
  *
  * Both: --seconds 10 --rounds 3 --connections 50 --no-profile --source --out <dir>
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
       rules: Number(args.rules),
       otherSessions: Number(args['other-sessions']),
       connections: common.connections,
-      targets: targets('floor,gateway-1,gateway'),
+      targets: targets('floor,floor-identity,gateway-1,gateway'),
       countedNodeArgs: args['counted-node-args'].split(' ').filter(Boolean),
     });
     sections.push(`## Instructions per request\n\n${markdownInstructions(report, info)}`);
