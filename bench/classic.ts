@@ -67,7 +67,8 @@ export async function runClassic(h: Harness, options: ClassicOptions): Promise<O
     ['direct', [backend.child.pid ?? 0]],
   ]);
   if (wanted.has('floor')) {
-    const floor = await start('floor', './floor-proxy.ts', [backendUrl]);
+    const floor = await h.startFloor('floor', backendUrl);
+    started.push(floor);
     urls.set('floor', `http://127.0.0.1:${floor.port}/app/x`);
     proxyPids.set('floor', [floor.child.pid ?? 0]);
   }

@@ -28,6 +28,13 @@ export interface HarnessOptions {
   readonly gatewayFile: string;
 }
 
+/**
+ * The floors a run can measure (bench/floor-proxy.ts): the bare one, and `floor-identity`, which
+ * also carries what the gateway adds for its backends.
+ */
+export const floorTargets = ['floor', 'floor-identity'] as const;
+export type FloorTarget = (typeof floorTargets)[number];
+
 /** How a bench server is started beyond its file and arguments. */
 export interface StartOptions {
   /** Node's own flags (`--perf-basic-prof`, …). */
@@ -67,6 +74,12 @@ export class Harness {
     const server = await startServer(name, file, argv, [...this.serverCore, ...wrapper], nodeArgs, env);
     this.servers.push(server);
     return server;
+  }
+
+  /** Starts one of the {@link floorTargets}, proxying to `backendUrl`. */
+  startFloor(name: FloorTarget, backendUrl: string, how: StartOptions = {}): Promise<Server> {
+    const flags = name === 'floor-identity' ? ['--identity'] : [];
+    return this.start(name, './floor-proxy.ts', [backendUrl, ...flags], how);
   }
 
   /** Starts a gateway (bench/gateway-server.ts) as the image ships it, in its own schema and prefix. */

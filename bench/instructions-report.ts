@@ -61,12 +61,12 @@ export function markdownInstructions(report: InstructionsReport, info: MachineIn
     ],
     [one, 'one session', many, 'many sessions'],
   ];
-  if (identityFloor && (one ?? many))
+  const gateways = loads.filter((l) => l.target.startsWith('gateway'));
+  if (identityFloor && gateways.length > 0)
     lines.push(
       '',
       `Sekisho ÷ the identity floor (what the gateway's decisions cost beyond what the backends' contract costs any proxy): ` +
-        loads
-          .filter((l) => l.target.startsWith('gateway'))
+        gateways
           .map(
             (l) =>
               `${labels[l.target] ?? l.target} **${(l.summary.steadyPerRequest / identityFloor.steadyPerRequest).toFixed(2)}×**, ` +
@@ -77,8 +77,7 @@ export function markdownInstructions(report: InstructionsReport, info: MachineIn
     );
   for (const [base, baseName, other, otherName] of pairs)
     if (base && other) lines.push('', ...addedTable(base, baseName, other, otherName));
-  for (const load of loads.filter((l) => l.target.startsWith('gateway')))
-    lines.push('', ...ownTable(load.summary, labels[load.target] ?? load.target));
+  for (const load of gateways) lines.push('', ...ownTable(load.summary, labels[load.target] ?? load.target));
   return `${lines.join('\n')}\n`;
 }
 

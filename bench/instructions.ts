@@ -27,7 +27,7 @@ import {
   type Tally,
 } from './callgrind.ts';
 import type { GeneratorResult } from './generator.ts';
-import type { Harness } from './harness.ts';
+import { floorTargets, type Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
 import { redisCommands } from './redis-info.ts';
 import { OriginalPositions } from './source-maps.ts';
@@ -97,13 +97,9 @@ export async function runInstructions(h: Harness, options: InstructionsOptions):
   ];
   const loads: CountedLoad[] = [];
 
-  // The bare floor, and the floor carrying what the gateway adds for its backends.
-  for (const [name, flags] of [
-    ['floor', []],
-    ['floor-identity', ['--identity']],
-  ] as const) {
+  for (const name of floorTargets) {
     if (!options.targets.has(name)) continue;
-    const floor = await h.start(name, './floor-proxy.ts', [backendUrl, ...flags], {
+    const floor = await h.startFloor(name, backendUrl, {
       nodeArgs: ['--perf-basic-prof', ...options.countedNodeArgs],
       wrapper: wrapper(name),
     });

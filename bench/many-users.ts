@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { request } from 'undici';
 import type { GeneratorResult } from './generator.ts';
-import { command, type Harness } from './harness.ts';
+import { command, floorTargets, type Harness } from './harness.ts';
 import { runGenerator } from './load.ts';
 import { findNginx } from './nginx.ts';
 import { cpuSeconds, rssMiB, sampleRss, type Server } from './processes.ts';
@@ -99,13 +99,9 @@ export async function runManyUsers(h: Harness, options: ManyUsersOptions): Promi
   const targets = new Map<string, Target>();
   /** The process each profiled target runs in. */
   const profiled = new Map<string, Server>();
-  // The bare floor, and the floor carrying what the gateway adds for its backends.
-  for (const [name, flags] of [
-    ['floor', []],
-    ['floor-identity', ['--identity']],
-  ] as const) {
+  for (const name of floorTargets) {
     if (!options.targets.has(name)) continue;
-    const floor = await h.start(name, './floor-proxy.ts', [backendUrl, ...flags]);
+    const floor = await h.startFloor(name, backendUrl);
     targets.set(name, { origin: `http://127.0.0.1:${floor.port}`, cookies, pids: [floor.child.pid ?? 0] });
     profiled.set(name, floor);
   }
